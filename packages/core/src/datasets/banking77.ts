@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseCsv } from './csv'
+import { seededShuffle } from '../random'
+
+export interface Example { text: string; label: string }
+
+export interface DatasetSplits {
+  labels: string[]
+  train: Example[]
+  validation: Example[]
+  test: Example[]
+}
+
+/** Banking77 ships in the repository (CC BY 4.0, PolyAI): data/banking77. */
+export const DATA_DIR = process.env.BANKBENCH_DATA_DIR
+  ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../../../data')
+
+/** The validation carve-out: 500 rows of the official train split, chosen by this fixed seed. */
+export const VALIDATION_SIZE = 500
+export const VALIDATION_SEED = 77
+
+/**
+ * The official split of Casanueva et al. 2020 (10,003 train / 3,080 test), with
+ * 500 training rows moved to validation so that model selection never sees test.
+ */
+export function loadBanking77(dataDir = DATA_DIR): DatasetSplits {
+  const directory = join(dataDir, 'banking77')
+  const labels = JSON.parse(readFileSync(join(directory, 'categories.json'), 'utf8')) as string[]
+  const officialTrain = readExamples(join(directory, 'train.csv'))
+  const test = readExamples(join(directory, 'test.csv'))
+  const shuffled = seededShuffle(officialTrain, VALIDATION_SEED)
+  return {
+    labels,
+    validation: shuffled.slice(0, VALIDATION_SIZE),
+    train: shuffled.slice(VALIDATION_SIZE),
+    test,
+  }
+}
+
+function readExamples(path: string): Example[] {
+  const [header, ...rows] = parseCsv(readFileSync(path, 'utf8'))
+  if (header?.[0] !== 'text' || header[1] !== 'category') throw new Error(`${path}: expected the header text,category`)
+  return rows.filter((row) => row.length >= 2).map(([text, label]) => ({ text: text!, label: label! }))
+}

@@ -1,0 +1,5 @@
+export * from './random'
+export * from './datasets/csv'
+export * from './datasets/banking77'
+export * from './storage/artifact-store'
+export * from './jobs/job-queue'

@@ -1,0 +1,48 @@
+/**
+ * The unit of execution. A job runs one container entrypoint; a sweep is one
+ * array job whose children each take one run (AWS_BATCH_JOB_ARRAY_INDEX).
+ */
+export const JOB_KINDS = ['pretrain', 'train', 'baseline', 'index', 'vector-bench', 'select'] as const
+export type JobKind = (typeof JOB_KINDS)[number]
+
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const
+export type JobStatus = (typeof JOB_STATUSES)[number]
+
+/** Which container image runs a job kind (each has its own entrypoint and Batch job definition). */
+export const CONTAINER_FOR_KIND: Record<JobKind, 'trainer' | 'indexer'> = {
+  pretrain: 'trainer', train: 'trainer', baseline: 'trainer',
+  index: 'indexer', 'vector-bench': 'indexer', select: 'indexer',
+}
+
+/** What a queue needs to start a job that is already persisted in the jobs table. */
+export interface JobSubmission {
+  jobId: string
+  kind: JobKind
+  /** 1 for a single job; n > 1 submits an array job of n children. */
+  arraySize: number
+  timeoutSeconds: number
+  /** Attempts before a child is failed (Batch retryStrategy.attempts). */
+  attempts: number
+}
+
+export interface JobQueue {
+  readonly name: 'local' | 'batch'
+  /** Starts the job; returns the external id (Batch job id, or the local id). */
+  submit(job: JobSubmission): Promise<{ externalId: string }>
+  /** Stops a queued or running job; its state becomes cancelled. */
+  cancel(jobId: string, externalId: string | null, reason: string): Promise<void>
+}
+
+/**
+ * The environment contract between a queue and the container entrypoint. The
+ * local runner and the Batch job definition set exactly these variables.
+ */
+export const JOB_ENV = {
+  jobId: 'BANKBENCH_JOB_ID',
+  /** Set by AWS Batch itself for array children; the local runner sets it too. */
+  arrayIndex: 'AWS_BATCH_JOB_ARRAY_INDEX',
+  databaseUrl: 'DATABASE_URL',
+  artifacts: 'BANKBENCH_ARTIFACTS',
+  s3Endpoint: 'BANKBENCH_S3_ENDPOINT',
+  heartbeatSeconds: 'BANKBENCH_HEARTBEAT_SECONDS',
+} as const
