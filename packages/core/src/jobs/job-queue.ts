@@ -46,3 +46,11 @@ export const JOB_ENV = {
   s3Endpoint: 'BANKBENCH_S3_ENDPOINT',
   heartbeatSeconds: 'BANKBENCH_HEARTBEAT_SECONDS',
 } as const
+
+/**
+ * Exit codes of the entrypoint that the queues act on. A run that failed for a
+ * reason a retry cannot fix (bad data, a bug) exits with `runFailed`, and neither
+ * the local runner nor Batch's retry strategy tries it again; any other non-zero
+ * exit (killed, out of memory, spot reclaim) is retried while attempts remain.
+ */
+export const JOB_EXIT_CODES = { runFailed: 2 } as const

@@ -32,22 +32,42 @@ export function readSafetensors(file: Uint8Array): SafetensorsFile {
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength)
   const headerLength = Number(view.getBigUint64(0, true))
   if (8 + headerLength > file.byteLength) throw new Error(`safetensors: header length ${headerLength} runs past the end of the file`)
-  const header = JSON.parse(new TextDecoder().decode(file.subarray(8, 8 + headerLength))) as Record<string, unknown>
+  const header = parseHeader(file.subarray(8, 8 + headerLength))
   const dataStart = 8 + headerLength
   const tensors = new Map<string, NamedTensor>()
   let metadata: Record<string, string> = {}
   for (const [name, value] of Object.entries(header)) {
     if (name === '__metadata__') { metadata = value as Record<string, string>; continue }
     const entry = value as HeaderEntry
+    if (!isHeaderEntry(entry)) throw new Error(`safetensors: tensor ${name} needs dtype, shape and data_offsets [begin, end]`)
     const elementSize = BYTES_PER_ELEMENT[entry.dtype]
     if (!elementSize) throw new Error(`safetensors: tensor ${name} has unsupported dtype ${entry.dtype}`)
     const [begin, end] = entry.data_offsets
+    if (begin < 0 || end < begin) throw new Error(`safetensors: tensor ${name} has invalid data_offsets [${begin}, ${end}]`)
     const expected = entry.shape.reduce((a, b) => a * b, 1) * elementSize
     if (end - begin !== expected) throw new Error(`safetensors: tensor ${name} spans ${end - begin} bytes, its shape needs ${expected}`)
     if (dataStart + end > file.byteLength) throw new Error(`safetensors: tensor ${name} runs past the end of the file`)
     tensors.set(name, { dtype: entry.dtype, shape: entry.shape, bytes: file.subarray(dataStart + begin, dataStart + end) })
   }
   return { tensors, metadata }
+}
+
+function parseHeader(bytes: Uint8Array): Record<string, unknown> {
+  let header: unknown
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes))
+  } catch (error) {
+    throw new Error(`safetensors: header is not valid JSON (${(error as Error).message})`)
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new Error('safetensors: header is not a JSON object')
+  return header as Record<string, unknown>
+}
+
+function isHeaderEntry(value: unknown): value is HeaderEntry {
+  const entry = value as Partial<HeaderEntry> | null
+  return typeof entry === 'object' && entry !== null && typeof entry.dtype === 'string'
+    && Array.isArray(entry.shape) && entry.shape.every((size) => Number.isInteger(size) && size >= 0)
+    && Array.isArray(entry.data_offsets) && entry.data_offsets.length === 2 && entry.data_offsets.every(Number.isInteger)
 }
 
 export function writeSafetensors(tensors: Map<string, NamedTensor> | Record<string, NamedTensor>, metadata?: Record<string, string>): Uint8Array {
@@ -82,6 +102,9 @@ export function toFloat32(tensor: NamedTensor): Float32Array {
   const { bytes, dtype } = tensor
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const count = bytes.byteLength / BYTES_PER_ELEMENT[dtype]
+  // Fast path: little-endian F32 bytes at an aligned offset are already the float32 values
+  // (safetensors pads its header so that data starts aligned; the hosts we run on are little-endian).
+  if (dtype === 'F32' && bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, count).slice()
   const out = new Float32Array(count)
   switch (dtype) {
     case 'F32': for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true); break

@@ -1,0 +1,73 @@
+import { ProblemError, type ProblemDetails } from '@bankbench/core'
+import { DrizzleQueryError } from 'drizzle-orm'
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { ZodError } from 'zod'
+import type { ApiEnv } from './env'
+
+/**
+ * The one place errors become responses: every failure leaves the API as
+ * `application/problem+json` (RFC 9457). Handlers throw `ProblemError`; validation,
+ * framework and unexpected errors are translated here.
+ */
+export const handleError: ErrorHandler<ApiEnv> = (error, c) => {
+  if (error instanceof ProblemError) return problemResponse(c, error.toProblem())
+  if (error instanceof HTTPException && error.status < 500) return problemResponse(c, fromHttpException(error).toProblem())
+  console.error(`[api] ${c.req.method} ${c.req.path} (request ${c.get('requestId')}) failed: ${describeForLog(error)}`)
+  return problemResponse(c, {
+    type: 'https://bankbench.dev/problems/internal-error',
+    title: 'Internal server error',
+    status: 500,
+    detail: `an unexpected error occurred; it was logged with request id ${c.get('requestId')}`,
+  })
+}
+
+export const handleNotFound: NotFoundHandler<ApiEnv> = (c) =>
+  problemResponse(c, new ProblemError('not-found', `there is no route ${c.req.method} ${c.req.path}; the API reference is at /docs`).toProblem())
+
+/** The OpenAPIHono default hook: a failed zod validation of any request part becomes a 400 problem listing every issue. */
+export function validationHook(result: { target: string; success: true; data: unknown } | { target: string; success: false; error: ZodError }): void {
+  if (result.success) return
+  // Body fields are named as in the body (`arms.0.method`); other parts by where they are (`query.limit`).
+  const prefix = result.target === 'json' || result.target === 'form' ? [] : [result.target === 'param' ? 'path' : result.target]
+  const errors = result.error.issues.map((issue) => ({
+    path: [...prefix, ...issue.path.map(String)].join('.') || '(body)',
+    message: issue.message,
+  }))
+  throw new ProblemError('validation-failed', `the request is not valid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, errors)
+}
+
+function fromHttpException(error: HTTPException): ProblemError {
+  if (error.status === 400 && /malformed json/i.test(error.message)) {
+    return new ProblemError('validation-failed', 'the request body is malformed JSON; send a JSON document with Content-Type: application/json')
+  }
+  if (error.status === 413) return new ProblemError('payload-too-large', 'the request body is too large')
+  if (error.status === 415) return new ProblemError('unsupported-media-type', 'the request body has an unsupported content type; see /docs')
+  if (error.status === 404) return new ProblemError('not-found', error.message)
+  return new ProblemError('validation-failed', error.message || 'the request is not valid')
+}
+
+function problemResponse(c: Context, problem: ProblemDetails): Response {
+  return c.body(JSON.stringify(problem), problem.status as ContentfulStatusCode, { 'Content-Type': 'application/problem+json' })
+}
+
+/**
+ * An error for the server log without request data: customer text must never reach
+ * logs. Drizzle puts a query's parameters (which can be uploaded text) in its error
+ * message and Postgres quotes offending values in its own, so for those only the
+ * SQL, the SQLSTATE and the constraint are kept.
+ */
+export function describeForLog(error: unknown): string {
+  if (!(error instanceof Error)) return `non-error thrown (${typeof error})`
+  const frames = (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).join('\n')
+  const headline = error instanceof DrizzleQueryError ? `${error.name}: failed query: ${error.query}`
+    : isPostgresError(error) ? `${error.name}: SQLSTATE ${error.code}${error.constraint ? ` (constraint ${error.constraint})` : ''}`
+      : `${error.name}: ${error.message}`
+  const cause = error.cause === undefined ? '' : `\ncaused by ${describeForLog(error.cause)}`
+  return `${headline}\n${frames}${cause}`
+}
+
+function isPostgresError(error: Error): error is Error & { code: string; constraint?: string } {
+  return 'severity' in error && typeof (error as { code?: unknown }).code === 'string'
+}

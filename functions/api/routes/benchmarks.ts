@@ -1,0 +1,97 @@
+import {
+  benchmarkProgress, benchmarkSpecSchema, cancelBenchmark, getBenchmark, listBenchmarks, METHOD_NAMES, submitBenchmark, type Platform,
+} from '@bankbench/core'
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import type { ApiEnv, GetPlatform } from '../env'
+import { acceptOnly, limitBody } from '../request-body'
+import { BenchmarkDetailSchema, BenchmarkSchema, toBenchmark, toBenchmarkDetail } from '../schemas/benchmarks'
+import { IdParams, PageQuery, pageOf } from '../schemas/common'
+import { problemResponses } from '../schemas/problem'
+
+const MAX_SPEC_BYTES = 256 * 1024
+
+const submitRoute = createRoute({
+  method: 'post',
+  path: '/benchmarks',
+  tags: ['benchmarks'],
+  summary: 'Submit a benchmark',
+  description: `Validates the benchmark, stores it with its planned runs and starts their jobs. Methods: ${METHOD_NAMES.join(', ')}. With an Idempotency-Key, repeating the request returns the benchmark the first one created; the same key with a different body is a 409.`,
+  middleware: [acceptOnly('application/json'), limitBody(MAX_SPEC_BYTES)] as const,
+  request: {
+    headers: z.object({
+      'idempotency-key': z.string().min(1).max(200).optional()
+        .openapi({ param: { name: 'Idempotency-Key', in: 'header' }, description: 'Makes a retried request safe: the same key returns the same benchmark.' }),
+    }),
+    body: { required: true, content: { 'application/json': { schema: benchmarkSpecSchema.openapi('BenchmarkSpec', { example: { arms: [{ method: 'majority' }] } }) } } },
+  },
+  responses: {
+    202: { description: 'Accepted; Location names the benchmark', headers: { Location: { schema: { type: 'string' } } }, content: { 'application/json': { schema: BenchmarkDetailSchema } } },
+    ...problemResponses(400, 409, 413, 415),
+  },
+})
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/benchmarks',
+  tags: ['benchmarks'],
+  summary: 'List benchmarks, newest first',
+  request: { query: PageQuery },
+  responses: {
+    200: { description: 'A page of benchmarks', content: { 'application/json': { schema: pageOf(BenchmarkSchema, 'BenchmarkPage') } } },
+    ...problemResponses(400),
+  },
+})
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/benchmarks/{id}',
+  tags: ['benchmarks'],
+  summary: 'Get a benchmark with the progress of its runs',
+  request: { params: IdParams },
+  responses: {
+    200: { description: 'The benchmark', content: { 'application/json': { schema: BenchmarkDetailSchema } } },
+    ...problemResponses(404),
+  },
+})
+
+const cancelRoute = createRoute({
+  method: 'post',
+  path: '/benchmarks/{id}/cancel',
+  tags: ['benchmarks'],
+  summary: 'Cancel a queued or running benchmark',
+  description: 'Stops its active jobs; runs that already finished keep their results.',
+  request: { params: IdParams },
+  responses: {
+    202: { description: 'Cancelled', content: { 'application/json': { schema: BenchmarkDetailSchema } } },
+    ...problemResponses(404, 409),
+  },
+})
+
+export function benchmarkRoutes(getPlatform: GetPlatform) {
+  return new OpenAPIHono<ApiEnv>()
+    .openapi(submitRoute, async (c) => {
+      const platform = await getPlatform()
+      const { benchmark } = await submitBenchmark(servicesOf(platform), c.req.valid('json'), c.req.valid('header')['idempotency-key'])
+      const detail = toBenchmarkDetail(benchmark, await benchmarkProgress(platform.db, benchmark.id))
+      return c.json(detail, 202, { Location: `/v1/benchmarks/${benchmark.id}` })
+    })
+    .openapi(listRoute, async (c) => {
+      const { db } = await getPlatform()
+      const page = await listBenchmarks(db, c.req.valid('query'))
+      return c.json({ items: page.items.map(toBenchmark), nextCursor: page.nextCursor }, 200)
+    })
+    .openapi(getRoute, async (c) => {
+      const { db } = await getPlatform()
+      const benchmark = await getBenchmark(db, c.req.valid('param').id)
+      return c.json(toBenchmarkDetail(benchmark, await benchmarkProgress(db, benchmark.id)), 200)
+    })
+    .openapi(cancelRoute, async (c) => {
+      const platform = await getPlatform()
+      const benchmark = await cancelBenchmark(servicesOf(platform), c.req.valid('param').id)
+      return c.json(toBenchmarkDetail(benchmark, await benchmarkProgress(platform.db, benchmark.id)), 202)
+    })
+}
+
+function servicesOf(platform: Platform) {
+  return { db: platform.db, queue: platform.queue, jobAttempts: platform.config.jobAttempts }
+}

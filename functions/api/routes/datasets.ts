@@ -1,0 +1,102 @@
+import { getDataset, listDatasets, parseUploadedDataset, ProblemError, registerDataset, UPLOAD_LIMITS } from '@bankbench/core'
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import type { ApiEnv, GetPlatform } from '../env'
+import { acceptOnly, limitBody } from '../request-body'
+import { IdParams, PageQuery, pageOf } from '../schemas/common'
+import { DatasetSchema, DatasetSummarySchema, toDataset, toDatasetSummary } from '../schemas/datasets'
+import { problemResponses } from '../schemas/problem'
+
+/** Room for the multipart envelope (boundaries, part headers) around a file at the upload limit. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/datasets',
+  tags: ['datasets'],
+  summary: 'List datasets, newest first',
+  request: { query: PageQuery },
+  responses: {
+    200: { description: 'A page of datasets', content: { 'application/json': { schema: pageOf(DatasetSummarySchema, 'DatasetPage') } } },
+    ...problemResponses(400),
+  },
+})
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/datasets/{id}',
+  tags: ['datasets'],
+  summary: 'Get a dataset with its labels and split sizes',
+  request: { params: IdParams },
+  responses: {
+    200: { description: 'The dataset', content: { 'application/json': { schema: DatasetSchema } } },
+    ...problemResponses(404),
+  },
+})
+
+const uploadRoute = createRoute({
+  method: 'post',
+  path: '/datasets',
+  tags: ['datasets'],
+  summary: 'Upload a CSV dataset (text,label[,split])',
+  description: `A UTF-8 CSV with a header naming the columns \`text\` and \`label\`, and optionally \`split\` (train, validation or test; without it ${UPLOAD_LIMITS.testFraction * 100}% of the rows are held out for test and ${UPLOAD_LIMITS.validationFraction * 100}% for validation, with a fixed seed). At most ${UPLOAD_LIMITS.maxBytes / 1024 / 1024} MiB. The same content uploaded again returns the stored dataset with 200.`,
+  middleware: [acceptOnly('text/csv', 'multipart/form-data'), limitBody(UPLOAD_LIMITS.maxBytes + MULTIPART_OVERHEAD_BYTES)] as const,
+  request: {
+    query: z.object({
+      name: z.string().trim().min(1).max(200).optional()
+        .openapi({ param: { name: 'name', in: 'query' }, description: 'A name for the dataset; default: the uploaded file name.' }),
+    }),
+    body: {
+      required: true,
+      content: {
+        'text/csv': { schema: { type: 'string', example: 'text,label\nI lost my card,lost_or_stolen_card\n' } },
+        'multipart/form-data': { schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'] } },
+      },
+    },
+  },
+  responses: {
+    201: { description: 'Stored; Location names the dataset', headers: { Location: { schema: { type: 'string' } } }, content: { 'application/json': { schema: DatasetSchema } } },
+    200: { description: 'The same content was uploaded before: the stored dataset', content: { 'application/json': { schema: DatasetSchema } } },
+    ...problemResponses(400, 413, 415),
+  },
+})
+
+export function datasetRoutes(getPlatform: GetPlatform) {
+  return new OpenAPIHono<ApiEnv>()
+    .openapi(listRoute, async (c) => {
+      const { db } = await getPlatform()
+      const page = await listDatasets(db, c.req.valid('query'))
+      return c.json({ items: page.items.map(toDatasetSummary), nextCursor: page.nextCursor }, 200)
+    })
+    .openapi(getRoute, async (c) => {
+      const { db } = await getPlatform()
+      return c.json(toDataset(await getDataset(db, c.req.valid('param').id)), 200)
+    })
+    .openapi(uploadRoute, async (c) => {
+      const upload = await readUpload(c)
+      // Validated in full before anything is stored: a refused file leaves nothing behind.
+      const splits = parseUploadedDataset(upload.bytes)
+      const { db, store } = await getPlatform()
+      const name = c.req.valid('query').name ?? upload.fileName ?? 'uploaded dataset'
+      const { dataset, created } = await registerDataset(db, store, { name, source: 'upload', splits })
+      if (!created) return c.json(toDataset(dataset), 200)
+      return c.json(toDataset(dataset), 201, { Location: `/v1/datasets/${dataset.id}` })
+    })
+}
+
+/** The CSV's bytes, from a text/csv body or the `file` field of a multipart form. */
+async function readUpload(c: Context): Promise<{ bytes: Uint8Array; fileName?: string }> {
+  if (c.req.header('content-type')?.toLowerCase().startsWith('text/csv')) return { bytes: new Uint8Array(await c.req.arrayBuffer()) }
+  let form: FormData
+  try {
+    form = await c.req.formData()
+  } catch {
+    throw new ProblemError('validation-failed', 'the multipart/form-data body could not be parsed')
+  }
+  const file = form.get('file')
+  if (!(file instanceof File)) {
+    throw new ProblemError('validation-failed', "the form has no file field 'file'; send the CSV as the form field 'file'", [{ path: 'file', message: 'required' }])
+  }
+  const fileName = file.name.replace(/\.csv$/i, '').trim()
+  return { bytes: new Uint8Array(await file.arrayBuffer()), ...(fileName ? { fileName } : {}) }
+}

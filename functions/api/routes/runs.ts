@@ -1,0 +1,46 @@
+import { getBenchmark, getRun, listRunArtifacts, listRunMetrics, listRunsOfBenchmark } from '@bankbench/core'
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import type { ApiEnv, GetPlatform } from '../env'
+import { IdParams } from '../schemas/common'
+import { problemResponses } from '../schemas/problem'
+import { RunSchema, RunSummarySchema, toRun, toRunSummary } from '../schemas/runs'
+
+const listOfBenchmarkRoute = createRoute({
+  method: 'get',
+  path: '/benchmarks/{id}/runs',
+  tags: ['runs'],
+  summary: "List a benchmark's runs with their summary metrics, in plan order",
+  request: { params: IdParams },
+  responses: {
+    200: { description: 'The runs', content: { 'application/json': { schema: z.object({ items: z.array(RunSummarySchema) }).openapi('RunList') } } },
+    ...problemResponses(404),
+  },
+})
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/runs/{id}',
+  tags: ['runs'],
+  summary: 'Get a run: configuration, status, metrics, series, artifacts',
+  request: { params: IdParams },
+  responses: {
+    200: { description: 'The run', content: { 'application/json': { schema: RunSchema } } },
+    ...problemResponses(404),
+  },
+})
+
+export function runRoutes(getPlatform: GetPlatform) {
+  return new OpenAPIHono<ApiEnv>()
+    .openapi(listOfBenchmarkRoute, async (c) => {
+      const { db } = await getPlatform()
+      const benchmark = await getBenchmark(db, c.req.valid('param').id)
+      const runs = await listRunsOfBenchmark(db, benchmark.id)
+      return c.json({ items: runs.map(toRunSummary) }, 200)
+    })
+    .openapi(getRoute, async (c) => {
+      const { db } = await getPlatform()
+      const run = await getRun(db, c.req.valid('param').id)
+      const [metrics, artifacts] = await Promise.all([listRunMetrics(db, run.id), listRunArtifacts(db, run.id)])
+      return c.json(toRun(run, metrics, artifacts), 200)
+    })
+}

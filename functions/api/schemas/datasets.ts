@@ -1,0 +1,39 @@
+import type { DatasetRow } from '@bankbench/core'
+import { z } from '@hono/zod-openapi'
+import { Timestamp, toIso } from './common'
+
+const SplitCounts = z.object({
+  train: z.number().int(),
+  validation: z.number().int(),
+  test: z.number().int(),
+}).openapi('SplitCounts', { description: 'Rows per split.' })
+
+export const DatasetSummarySchema = z.object({
+  id: z.string().openapi({ example: 'banking77' }),
+  name: z.string(),
+  source: z.enum(['builtin', 'upload']),
+  contentHash: z.string().openapi({ description: 'sha256 of the stored splits: the same content is stored once.' }),
+  labelCount: z.number().int(),
+  splits: SplitCounts,
+  createdAt: Timestamp,
+}).openapi('DatasetSummary')
+
+export const DatasetSchema = DatasetSummarySchema.extend({
+  labels: z.array(z.string()).openapi({ description: 'The intent labels, sorted.' }),
+}).openapi('Dataset')
+
+export function toDatasetSummary(row: DatasetRow): z.infer<typeof DatasetSummarySchema> {
+  return {
+    id: row.id,
+    name: row.name,
+    source: row.source,
+    contentHash: row.contentHash,
+    labelCount: row.labels.length,
+    splits: row.splits,
+    createdAt: toIso(row.createdAt),
+  }
+}
+
+export function toDataset(row: DatasetRow): z.infer<typeof DatasetSchema> {
+  return { ...toDatasetSummary(row), labels: row.labels }
+}

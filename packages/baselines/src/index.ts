@@ -1,0 +1,5 @@
+export * from './types'
+export * from './registry'
+export { RandomClassifier } from './random'
+export { MajorityClassifier } from './majority'
+export { TfidfLogRegClassifier, DEFAULT_TFIDF_LOGREG_OPTIONS, type TfidfLogRegOptions, type TfidfLogRegTrainOptions } from './tfidf-logreg/classifier'

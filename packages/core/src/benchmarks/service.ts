@@ -1,0 +1,75 @@
+import type { Database } from '../db/connect'
+import { ProblemError } from '../errors'
+import type { JobQueue } from '../jobs/job-queue'
+import { isTerminal } from '../jobs/status'
+import { countRunsByStatus, createBenchmark, getBenchmark, type BenchmarkRow } from '../repositories/benchmarks'
+import { findDataset } from '../repositories/datasets'
+import { endActiveRuns, getJob, listJobsOfBenchmark } from '../repositories/jobs'
+import { planRuns } from './plan'
+import { benchmarkSpecSchema } from './spec'
+
+export interface BenchmarkServices {
+  db: Database
+  queue: JobQueue
+  jobAttempts: number
+}
+
+/**
+ * Validates a benchmark request, stores its plan durably, then hands its jobs to
+ * the queue. A job the queue refuses is failed with the queue's reason, so the
+ * benchmark never waits on work that was never started.
+ */
+export async function submitBenchmark(services: BenchmarkServices, body: unknown, idempotencyKey?: string): Promise<{ benchmark: BenchmarkRow; created: boolean }> {
+  const parsed = benchmarkSpecSchema.safeParse(body)
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }))
+    throw new ProblemError('validation-failed', `the benchmark is not valid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, errors)
+  }
+  const spec = parsed.data
+  const dataset = await findDataset(services.db, spec.dataset)
+  if (!dataset) {
+    throw new ProblemError('validation-failed', `dataset '${spec.dataset}' does not exist; use 'banking77' or the id of an uploaded dataset (GET /v1/datasets)`,
+      [{ path: 'dataset', message: 'unknown dataset' }])
+  }
+  const plannedRuns = planRuns(spec)
+  const { benchmark, jobIds, created } = await createBenchmark(services.db, {
+    name: spec.name ?? `${spec.arms.map((arm) => arm.method).join(' vs ')} on ${dataset.id}`,
+    datasetId: dataset.id,
+    spec,
+    plannedRuns,
+    queue: services.queue.name,
+    timeoutSeconds: spec.protocol.timeoutSeconds,
+    attempts: services.jobAttempts,
+    idempotencyKey,
+  })
+  if (created) {
+    for (const jobId of jobIds) {
+      const job = await getJob(services.db, jobId)
+      try {
+        await services.queue.submit({ jobId, kind: job.kind, arraySize: job.arraySize, timeoutSeconds: job.timeoutSeconds, attempts: job.attempts })
+      } catch (error) {
+        await endActiveRuns(services.db, jobId, 'failed', `the ${services.queue.name} queue refused the job: ${error instanceof Error ? error.message : String(error)}`)
+      }
+    }
+  }
+  return { benchmark: await getBenchmark(services.db, benchmark.id), created }
+}
+
+/** Cancels every active job of a benchmark; finished runs keep their results. */
+export async function cancelBenchmark(services: BenchmarkServices, id: string): Promise<BenchmarkRow> {
+  const benchmark = await getBenchmark(services.db, id)
+  if (isTerminal(benchmark.status)) {
+    throw new ProblemError('invalid-state', `benchmark '${id}' already ${benchmark.status}; only a queued or running benchmark can be cancelled`)
+  }
+  for (const job of await listJobsOfBenchmark(services.db, id)) {
+    if (!isTerminal(job.status)) await services.queue.cancel(job.id, job.externalId, 'cancelled by the user')
+  }
+  return getBenchmark(services.db, id)
+}
+
+export async function benchmarkProgress(db: Database, id: string) {
+  const counts = await countRunsByStatus(db, id)
+  const total = Object.values(counts).reduce((sum, count) => sum + count, 0)
+  const finished = (counts.succeeded ?? 0) + (counts.failed ?? 0) + (counts.cancelled ?? 0)
+  return { total, finished, counts }
+}

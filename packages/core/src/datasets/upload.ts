@@ -1,0 +1,96 @@
+import { ProblemError } from '../errors'
+import { seededShuffle } from '../random'
+import type { DatasetSplits, Example } from './banking77'
+import { CsvSyntaxError, parseCsv } from './csv'
+
+export const UPLOAD_LIMITS = {
+  maxBytes: 10 * 1024 * 1024,
+  minRows: 20,
+  maxRows: 200_000,
+  minLabels: 2,
+  maxLabels: 1000,
+  maxTextLength: 2000,
+  maxLabelLength: 100,
+  /** Fraction of rows held out for test and validation when the CSV has no split column. */
+  testFraction: 0.1,
+  validationFraction: 0.1,
+  splitSeed: 77,
+} as const
+
+/**
+ * Validates a bank's own CSV (`text,label`, optional `split` of train/validation/test)
+ * and returns its splits. Every problem found is reported with its line number, so
+ * the user can fix the file in one pass.
+ */
+export function parseUploadedDataset(bytes: Uint8Array, limits = UPLOAD_LIMITS): DatasetSplits {
+  if (bytes.byteLength === 0) throw new ProblemError('validation-failed', 'the uploaded file is empty')
+  if (bytes.byteLength > limits.maxBytes) {
+    throw new ProblemError('payload-too-large', `the upload is ${bytes.byteLength} bytes; the limit is ${limits.maxBytes} bytes (${limits.maxBytes / 1024 / 1024} MiB)`)
+  }
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes)
+  } catch {
+    throw new ProblemError('validation-failed', 'the file is not valid UTF-8; save it as UTF-8 CSV')
+  }
+  let rows: string[][]
+  try {
+    rows = parseCsv(text)
+  } catch (error) {
+    if (error instanceof CsvSyntaxError) throw new ProblemError('validation-failed', `the CSV is malformed: ${error.message}`)
+    throw error
+  }
+  const [header, ...body] = rows
+  const columns = (header ?? []).map((name) => name.trim().toLowerCase())
+  const textColumn = columns.indexOf('text')
+  const labelColumn = columns.indexOf('label')
+  const splitColumn = columns.indexOf('split')
+  if (textColumn < 0 || labelColumn < 0) {
+    throw new ProblemError('validation-failed', `the first line must be a header with the columns text and label (found: ${columns.join(', ') || 'nothing'})`)
+  }
+  const problems: { path: string; message: string }[] = []
+  const examples: (Example & { split?: string })[] = []
+  body.forEach((row, index) => {
+    const line = index + 2
+    if (row.every((cell) => cell.trim() === '')) return
+    const rowText = (row[textColumn] ?? '').trim()
+    const label = (row[labelColumn] ?? '').trim()
+    if (row.map((cell) => cell.trim().toLowerCase()).join(',') === columns.join(',')) problems.push({ path: `line ${line}`, message: 'the header is repeated' })
+    else if (row.length !== columns.length) problems.push({ path: `line ${line}`, message: `has ${row.length} fields, the header has ${columns.length}` })
+    else if (!rowText) problems.push({ path: `line ${line}`, message: 'text is empty' })
+    else if (!label) problems.push({ path: `line ${line}`, message: 'label is empty' })
+    else if (rowText.length > limits.maxTextLength) problems.push({ path: `line ${line}`, message: `text is longer than ${limits.maxTextLength} characters` })
+    else if (label.length > limits.maxLabelLength) problems.push({ path: `line ${line}`, message: `label is longer than ${limits.maxLabelLength} characters` })
+    else {
+      const split = splitColumn >= 0 ? (row[splitColumn] ?? '').trim().toLowerCase() : undefined
+      if (split !== undefined && !['train', 'validation', 'test'].includes(split)) problems.push({ path: `line ${line}`, message: `split '${split}' is not train, validation or test` })
+      else examples.push({ text: rowText, label, ...(split ? { split } : {}) })
+    }
+  })
+  if (problems.length > 0) {
+    const shown = problems.slice(0, 20)
+    throw new ProblemError('validation-failed', `${problems.length} row(s) are invalid: ${shown.map((p) => `${p.path}: ${p.message}`).join('; ')}${problems.length > shown.length ? '; …' : ''}`, shown)
+  }
+  if (examples.length < limits.minRows) throw new ProblemError('validation-failed', `the file has ${examples.length} rows; at least ${limits.minRows} are needed`)
+  if (examples.length > limits.maxRows) throw new ProblemError('validation-failed', `the file has ${examples.length} rows; at most ${limits.maxRows} are allowed`)
+  const labels = [...new Set(examples.map((example) => example.label))].sort()
+  if (labels.length < limits.minLabels) throw new ProblemError('validation-failed', `the file has ${labels.length} distinct label(s); at least ${limits.minLabels} are needed`)
+  if (labels.length > limits.maxLabels) throw new ProblemError('validation-failed', `the file has ${labels.length} distinct labels; at most ${limits.maxLabels} are allowed`)
+  return { labels, ...splitExamples(examples, limits) }
+}
+
+function splitExamples(examples: (Example & { split?: string })[], limits: typeof UPLOAD_LIMITS) {
+  const strip = (list: (Example & { split?: string })[]) => list.map(({ text, label }) => ({ text, label }))
+  if (examples.some((example) => example.split)) {
+    const of = (split: string) => strip(examples.filter((example) => (example.split ?? 'train') === split))
+    return { train: of('train'), validation: of('validation'), test: of('test') }
+  }
+  const shuffled = strip(seededShuffle(examples, limits.splitSeed))
+  const testSize = Math.max(1, Math.round(shuffled.length * limits.testFraction))
+  const validationSize = Math.max(1, Math.round(shuffled.length * limits.validationFraction))
+  return {
+    test: shuffled.slice(0, testSize),
+    validation: shuffled.slice(testSize, testSize + validationSize),
+    train: shuffled.slice(testSize + validationSize),
+  }
+}

@@ -1,0 +1,67 @@
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
+import { migrate } from 'drizzle-orm/node-postgres/migrator'
+import pg from 'pg'
+import * as schema from './schema'
+
+export type Database = NodePgDatabase<typeof schema>
+
+export interface DatabaseHandle {
+  db: Database
+  /** A connection string that child processes (job containers) can use. */
+  url: string
+  kind: 'pglite' | 'postgres'
+  close(): Promise<void>
+}
+
+const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../migrations')
+
+/**
+ * Connects to Postgres. With a URL: that server (RDS in production, the local
+ * Postgres in CI). Without: an embedded PGlite, file-backed when `dataDir` is
+ * given, in memory otherwise.
+ *
+ * PGlite is served over the Postgres wire protocol on a loopback port, and every
+ * client, this process included, talks to it through node-postgres. One driver for
+ * both worlds, and the job processes the local runner starts can share the
+ * database exactly as Batch containers share RDS.
+ */
+export async function openDatabase(options: { url?: string; dataDir?: string; migrate?: boolean } = {}): Promise<DatabaseHandle> {
+  const handle = options.url ? connectPostgres(options.url) : await startEmbeddedPostgres(options.dataDir)
+  if (options.migrate !== false) await migrate(handle.db, { migrationsFolder: MIGRATIONS_FOLDER })
+  return handle
+}
+
+function connectPostgres(url: string, onClose?: () => Promise<void>): DatabaseHandle & { pool: pg.Pool } {
+  const pool = new pg.Pool({ connectionString: url, max: 5 })
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {})
+  return {
+    db: drizzle(pool, { schema }),
+    pool,
+    url,
+    kind: onClose ? 'pglite' : 'postgres',
+    async close() {
+      await pool.end()
+      await onClose?.()
+    },
+  }
+}
+
+async function startEmbeddedPostgres(dataDir?: string): Promise<DatabaseHandle> {
+  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite-socket'),
+  ])
+  if (dataDir) mkdirSync(dataDir, { recursive: true })
+  const pglite = await PGlite.create(dataDir ? { dataDir } : {})
+  const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 32 })
+  await server.start()
+  const url = `postgresql://postgres@${server.getServerConn()}/postgres`
+  return connectPostgres(url, async () => {
+    await server.stop()
+    await pglite.close()
+  })
+}

@@ -1,0 +1,66 @@
+import { CONTAINER_FOR_KIND, JOB_ENV, type JobKind } from '../job-queue'
+
+/**
+ * The names AWS Batch resources carry, and the environment each side sets: the one
+ * place that `infra/` (which creates the queues and job definitions) and
+ * `BatchJobQueue` (which submits to them) both read, so they cannot drift apart.
+ */
+
+/** The container images, one Batch job definition each (see CONTAINER_FOR_KIND). */
+export type JobContainer = (typeof CONTAINER_FOR_KIND)[JobKind]
+
+/**
+ * Which kind of compute a container's queue runs on: training needs GPUs; indexing,
+ * vector benchmarks and selection are CPU work and must not hold a GPU instance.
+ */
+export const QUEUE_KIND_FOR_CONTAINER = { trainer: 'gpu-training', indexer: 'cpu' } as const satisfies Record<JobContainer, string>
+
+export interface BatchResourceNames {
+  /** Job queue per container: `bankbench-<stage>-gpu-training` (trainer), `bankbench-<stage>-cpu` (indexer). */
+  jobQueue: Record<JobContainer, string>
+  /** Job definition per container: `bankbench-<stage>-trainer`, `bankbench-<stage>-indexer`. */
+  jobDefinition: Record<JobContainer, string>
+}
+
+/** SST stage names (`dev`, `prod`, `pr-42`, …); Batch names allow letters, digits, hyphens and underscores. */
+const STAGE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/
+const resourceName = (stage: string, suffix: string) => `bankbench-${stage}-${suffix}`
+/** Batch allows 128 characters in queue and job definition names; the GPU queue's name is the longest. */
+const MAX_STAGE_LENGTH = 128 - resourceName('', QUEUE_KIND_FOR_CONTAINER.trainer).length
+
+/** The Batch resource names of a stage. Pure: infra imports it at deploy time. */
+export function batchResourceNames(stage: string): BatchResourceNames {
+  if (!STAGE_PATTERN.test(stage) || stage.length > MAX_STAGE_LENGTH) {
+    throw new Error(`stage '${stage}' cannot name AWS Batch resources: use at most ${MAX_STAGE_LENGTH} letters, digits, hyphens and underscores, starting with a letter or digit`)
+  }
+  return {
+    jobQueue: { trainer: resourceName(stage, QUEUE_KIND_FOR_CONTAINER.trainer), indexer: resourceName(stage, QUEUE_KIND_FOR_CONTAINER.indexer) },
+    jobDefinition: { trainer: resourceName(stage, 'trainer'), indexer: resourceName(stage, 'indexer') },
+  }
+}
+
+/**
+ * Where each variable of the container contract (JOB_ENV) comes from on AWS.
+ * Container overrides are visible in plain text to anyone who may call
+ * DescribeJobs, so secrets travel only through the job definition's `secrets`
+ * (Secrets Manager), resolved by Batch when the container starts.
+ */
+export const BATCH_ENVIRONMENT = {
+  /** Job definition `secrets`, valueFrom the database secret's ARN. */
+  jobDefinitionSecrets: [JOB_ENV.databaseUrl],
+  /** Job definition `environment`: the same for every job of a stage. */
+  jobDefinitionEnvironment: [JOB_ENV.heartbeatSeconds],
+  /** Set per submission by BatchJobQueue in `containerOverrides.environment`: non-secret values only. */
+  containerOverrides: [JOB_ENV.jobId, JOB_ENV.artifacts],
+  /** Set by AWS Batch itself in each array child. */
+  setByBatch: [JOB_ENV.arrayIndex],
+  /** For S3-compatible test servers only; unset on AWS, where the SDK finds S3 by region. */
+  unsetOnAws: [JOB_ENV.s3Endpoint],
+} as const
+
+/** Tags on every submitted job (and, propagated, its ECS tasks): cost per stage and per job in Cost Explorer. */
+export const BATCH_TAGS = {
+  stage: 'bankbench:stage',
+  jobId: 'bankbench:job-id',
+  kind: 'bankbench:kind',
+} as const

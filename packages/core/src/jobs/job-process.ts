@@ -1,0 +1,129 @@
+import { arch, cpus, hostname, platform, totalmem } from 'node:os'
+import { execFileSync } from 'node:child_process'
+import { openDatabase, type Database } from '../db/connect'
+import { getBenchmark } from '../repositories/benchmarks'
+import { getDataset } from '../repositories/datasets'
+import { heartbeatJob, getJob, rollUpJob, runIdForArrayChild, type JobRow } from '../repositories/jobs'
+import { appendRunMetrics, completeRun, endRun, heartbeatRun, recordRunArtifact, startRun, type MetricPoint, type RunRow } from '../repositories/runs'
+import { loadDatasetSplits } from '../datasets/register'
+import type { DatasetSplits } from '../datasets/banking77'
+import type { ArtifactStore } from '../storage/artifact-store'
+import { createArtifactStore } from '../storage/create-artifact-store'
+import { JOB_ENV, JOB_EXIT_CODES, type JobKind } from './job-queue'
+
+/** What a job kind's handler gets: its run, its data, and ways to report. */
+export interface RunContext {
+  db: Database
+  store: ArtifactStore
+  job: JobRow
+  run: RunRow
+  dataset: DatasetSplits
+  datasetHash: string
+  /** Aborted when the process is asked to stop (cancel, timeout, spot reclaim). */
+  signal: AbortSignal
+  /** Streams metric points (loss per step, accuracy per epoch) to the run. */
+  reportMetrics(points: MetricPoint[]): Promise<void>
+  /** Stores a file under runs/<id>/ and records it on the run. */
+  saveArtifact(name: string, body: Uint8Array | string): Promise<{ key: string }>
+  /** Adds facts about where the run executes (backend, kernels) to its environment record. */
+  recordEnvironment(facts: Record<string, unknown>): void
+  log(message: string): void
+}
+
+export type RunHandler = (context: RunContext) => Promise<Record<string, unknown>>
+
+/**
+ * The body of every container entrypoint, locally and on AWS Batch: read the job
+ * from the environment contract, claim this child's run, heartbeat, run the
+ * handler of the job's kind, and record the outcome. Exits non-zero on failure so
+ * the queue (Batch retry strategy or the local runner) sees it.
+ */
+export async function runJobProcess(handlers: Partial<Record<JobKind, RunHandler>>): Promise<void> {
+  const jobId = requiredEnv(JOB_ENV.jobId)
+  const arrayIndex = Number(process.env[JOB_ENV.arrayIndex] ?? '0')
+  const { db, close } = await openDatabase({ url: requiredEnv(JOB_ENV.databaseUrl), migrate: false })
+  const store = createArtifactStore(requiredEnv(JOB_ENV.artifacts))
+  const controller = new AbortController()
+  const onSignal = () => controller.abort(new Error('the job process was asked to stop'))
+  process.once('SIGTERM', onSignal)
+  process.once('SIGINT', onSignal)
+  let runId: string | undefined
+  let heartbeat: NodeJS.Timeout | undefined
+  try {
+    const job = await getJob(db, jobId)
+    runId = await runIdForArrayChild(db, jobId, arrayIndex)
+    const handler = handlers[job.kind]
+    if (!handler) throw new Error(`this container has no handler for job kind '${job.kind}'`)
+    const environment: Record<string, unknown> = describeHost()
+    const run = await startRun(db, runId, environment)
+    const beat = async () => { await heartbeatRun(db, runId!); await heartbeatJob(db, jobId) }
+    heartbeat = setInterval(() => void beat().catch(() => {}), Number(process.env[JOB_ENV.heartbeatSeconds] ?? '10') * 1000)
+    const benchmarkDataset = await datasetOfRun(db, run)
+    const dataset = await loadDatasetSplits(store, benchmarkDataset)
+    environment.datasetHash = benchmarkDataset.contentHash
+    const context: RunContext = {
+      db, store, job, run, dataset, datasetHash: benchmarkDataset.contentHash, signal: controller.signal,
+      reportMetrics: (points) => appendRunMetrics(db, runId!, points),
+      async saveArtifact(name, body) {
+        const key = `runs/${runId}/${name}`
+        const info = await store.put(key, body)
+        await recordRunArtifact(db, runId!, { name, key, bytes: info.bytes, sha256: info.sha256 })
+        return { key }
+      },
+      recordEnvironment: (facts) => Object.assign(environment, facts),
+      log: (message) => console.log(`[${jobId}[${arrayIndex}] ${runId}] ${message}`),
+    }
+    const summary = await handler(context)
+    await completeRun(db, runId, summary, environment)
+    await rollUpJob(db, jobId)
+  } catch (error) {
+    console.error(error)
+    if (controller.signal.aborted) {
+      // Stopped from outside: the queue that stopped us records why (cancel,
+      // timeout), or retries the run (spot reclaim), which resumes from its checkpoint.
+      process.exitCode = 143
+    } else {
+      if (runId) {
+        await endRun(db, runId, 'failed', error instanceof Error ? error.message : String(error)).catch(() => {})
+        await rollUpJob(db, jobId).catch(() => {})
+      }
+      process.exitCode = JOB_EXIT_CODES.runFailed
+    }
+  } finally {
+    clearInterval(heartbeat)
+    await close()
+  }
+}
+
+async function datasetOfRun(db: Database, run: RunRow) {
+  const benchmark = await getBenchmark(db, run.benchmarkId)
+  return getDataset(db, benchmark.datasetId)
+}
+
+function requiredEnv(name: string): string {
+  const value = process.env[name]
+  if (!value) throw new Error(`${name} is not set; the job queue must provide it (see JOB_ENV)`)
+  return value
+}
+
+function describeHost(): Record<string, unknown> {
+  return {
+    host: hostname(),
+    platform: `${platform()}-${arch()}`,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cpuCount: cpus().length,
+    memoryBytes: totalmem(),
+    node: process.version,
+    codeVersion: gitSha(),
+    awsBatchJobId: process.env.AWS_BATCH_JOB_ID ?? null,
+  }
+}
+
+function gitSha(): string | null {
+  if (process.env.BANKBENCH_CODE_VERSION) return process.env.BANKBENCH_CODE_VERSION
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+  } catch {
+    return null
+  }
+}

@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { benchmarkSpecSchema } from '../benchmarks/spec'
+import { submitBenchmark } from '../benchmarks/service'
+import type { DatabaseHandle } from '../db/connect'
+import { testDatabaseTargets } from '../db/testing'
+import { registerDataset } from '../datasets/register'
+import { getBenchmark } from '../repositories/benchmarks'
+import { getJob } from '../repositories/jobs'
+import { listRunMetrics, listRunsOfBenchmark } from '../repositories/runs'
+import { FsArtifactStore } from '../storage/fs-artifact-store'
+import { LocalJobRunner } from './local-runner'
+
+const ENTRYPOINT = fileURLToPath(new URL('./testing/scripted-entrypoint.ts', import.meta.url))
+const examples = (n: number) => Array.from({ length: n }, (_, i) => ({ text: `message ${i}`, label: i % 2 ? 'a' : 'b' }))
+
+for (const target of testDatabaseTargets()) {
+  describe(`LocalJobRunner on ${target.name}`, () => {
+    let database: DatabaseHandle
+    let store: FsArtifactStore
+    let directory: string
+
+    beforeAll(async () => {
+      database = await target.open()
+      directory = mkdtempSync(join(tmpdir(), 'bankbench-runner-'))
+      store = new FsArtifactStore(join(directory, 'artifacts'))
+      await registerDataset(database.db, store, { id: 'tiny', name: 'tiny', source: 'upload', splits: { labels: ['a', 'b'], train: examples(20), validation: examples(4), test: examples(4) } })
+    })
+    afterAll(async () => {
+      await database.close()
+      rmSync(directory, { recursive: true, force: true })
+    })
+
+    function runner(behaviour: string, options: { attempts?: number; timeoutSeconds?: number } = {}) {
+      const queue = new LocalJobRunner({
+        db: database.db, databaseUrl: database.url, artifactsUri: store.uri, concurrency: 2, killGraceSeconds: 1,
+        env: { SCRIPTED_BEHAVIOUR: behaviour },
+        command: () => ({ file: process.execPath, args: ['--import', 'tsx', ENTRYPOINT] }),
+      })
+      const services = { db: database.db, queue, jobAttempts: options.attempts ?? 1 }
+      const submit = (arms: object[]) => submitBenchmark(services, benchmarkSpecSchema.parse({
+        dataset: 'tiny', arms, protocol: { seeds: [1], timeoutSeconds: options.timeoutSeconds ?? 60 },
+      }))
+      return { queue, submit }
+    }
+
+    it('runs every array child to completion and rolls the status up', async () => {
+      const { queue, submit } = runner('succeed')
+      const { benchmark } = await submit([{ method: 'majority' }, { method: 'random' }])
+      await queue.idle()
+      const runs = await listRunsOfBenchmark(database.db, benchmark.id)
+      expect(runs.map((run) => run.status)).toEqual(['succeeded', 'succeeded'])
+      expect(runs[0]!.summary).toMatchObject({ accuracy: 0.5 })
+      expect(runs[0]!.environment).toMatchObject({ datasetHash: expect.any(String), node: process.version })
+      expect(await listRunMetrics(database.db, runs[0]!.id)).toMatchObject([{ name: 'train_loss', value: 1.5, step: 1 }])
+      expect((await getJob(database.db, runs[0]!.jobId!)).status).toBe('succeeded')
+      expect((await getBenchmark(database.db, benchmark.id)).status).toBe('succeeded')
+    })
+
+    it('marks a run whose process dies as failed with the exit code', async () => {
+      const { queue, submit } = runner('crash')
+      const { benchmark } = await submit([{ method: 'majority' }])
+      await queue.idle()
+      const [run] = await listRunsOfBenchmark(database.db, benchmark.id)
+      expect(run!.status).toBe('failed')
+      expect(run!.error).toContain('exited with code 3')
+      expect((await getBenchmark(database.db, benchmark.id)).status).toBe('failed')
+    })
+
+    it('records the error of a handler that throws', async () => {
+      const { queue, submit } = runner('throw')
+      const { benchmark } = await submit([{ method: 'majority' }])
+      await queue.idle()
+      const [run] = await listRunsOfBenchmark(database.db, benchmark.id)
+      expect(run!.status).toBe('failed')
+      expect(run!.error).toBe('the scripted handler failed on purpose')
+    })
+
+    it('retries a crashed child when attempts remain, and the retry finishes the run', async () => {
+      const { queue, submit } = runner('crash-once', { attempts: 2 })
+      const { benchmark } = await submit([{ method: 'majority' }])
+      await queue.idle()
+      const [run] = await listRunsOfBenchmark(database.db, benchmark.id)
+      expect(run!.status).toBe('succeeded')
+      expect(run!.summary).toMatchObject({ attempt: 2 })
+    })
+
+    it('kills a child that runs past its timeout', async () => {
+      const { queue, submit } = runner('hang', { timeoutSeconds: 10 })
+      const { benchmark } = await submit([{ method: 'majority' }])
+      await queue.idle()
+      const [run] = await listRunsOfBenchmark(database.db, benchmark.id)
+      expect(run!.status).toBe('failed')
+      expect(run!.error).toBe('timed out after 10 s')
+    })
+
+    it('cancels a running job: the process stops and the runs are cancelled', async () => {
+      const { queue, submit } = runner('hang')
+      const { benchmark } = await submit([{ method: 'majority' }])
+      const [run] = await listRunsOfBenchmark(database.db, benchmark.id)
+      await waitFor(async () => (await listRunsOfBenchmark(database.db, benchmark.id))[0]!.status === 'running')
+      await queue.cancel(run!.jobId!, null, 'cancelled by the user')
+      await queue.idle()
+      const [after] = await listRunsOfBenchmark(database.db, benchmark.id)
+      expect(after!.status).toBe('cancelled')
+      expect((await getBenchmark(database.db, benchmark.id)).status).toBe('cancelled')
+    })
+
+    it('fails jobs a previous runner left active', async () => {
+      const { queue, submit } = runner('hang')
+      const { benchmark } = await submit([{ method: 'majority' }])
+      await waitFor(async () => (await listRunsOfBenchmark(database.db, benchmark.id))[0]!.status === 'running')
+      const successor = new LocalJobRunner({ db: database.db, databaseUrl: database.url, artifactsUri: store.uri })
+      expect(await successor.failOrphanedJobs()).toBeGreaterThanOrEqual(1)
+      const [run] = await listRunsOfBenchmark(database.db, benchmark.id)
+      expect(run!.status).toBe('failed')
+      expect(run!.error).toContain('restarted')
+      await queue.close()
+    })
+  })
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * A container entrypoint for the job runner's own tests: the real job harness
+ * (runJobProcess) with a handler whose behaviour the test picks through
+ * SCRIPTED_BEHAVIOUR, to exercise crashes, hangs and failures of a real process.
+ */
+import { runJobProcess } from '../job-process'
+
+const behaviour = process.env.SCRIPTED_BEHAVIOUR ?? 'succeed'
+
+await runJobProcess({
+  baseline: async (context) => {
+    await context.reportMetrics([{ name: 'train_loss', value: 1.5, step: 1 }])
+    if (behaviour === 'crash') process.exit(3)
+    if (behaviour === 'throw') throw new Error('the scripted handler failed on purpose')
+    if (behaviour === 'hang') {
+      await new Promise((_, reject) => context.signal.addEventListener('abort', () => reject(context.signal.reason)))
+    }
+    if (behaviour === 'crash-once' && context.run.attempt === 1) process.exit(4)
+    return { accuracy: 0.5, attempt: context.run.attempt }
+  },
+})

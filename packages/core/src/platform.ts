@@ -1,0 +1,65 @@
+import { join } from 'node:path'
+import type { BankbenchConfig } from './config'
+import { openDatabase, type Database } from './db/connect'
+import { registerBanking77 } from './datasets/register'
+import type { JobQueue } from './jobs/job-queue'
+import { LocalJobRunner } from './jobs/local-runner'
+import type { ArtifactStore } from './storage/artifact-store'
+import { createArtifactStore } from './storage/create-artifact-store'
+
+/** Everything a request handler or a CLI command needs, wired from configuration. */
+export interface Platform {
+  config: BankbenchConfig
+  db: Database
+  /** The connection string job processes use. */
+  databaseUrl: string
+  store: ArtifactStore
+  queue: JobQueue
+  close(): Promise<void>
+}
+
+export interface PlatformOverrides {
+  /** Use this queue instead of the one the configuration names (AWS Batch is wired by functions/). */
+  queue?: (services: { db: Database; databaseUrl: string; store: ArtifactStore }) => JobQueue
+  /** Skip registering the built-in datasets (tests that need an empty store). */
+  skipBuiltinDatasets?: boolean
+}
+
+/**
+ * Opens the database (migrating it), the artifact store and the job queue. The
+ * embedded defaults: PGlite under <home>/pgdata, files under <home>/artifacts, the
+ * local runner. Registers the built-in Banking77 dataset (idempotent).
+ */
+export async function createPlatform(config: BankbenchConfig, overrides: PlatformOverrides = {}): Promise<Platform> {
+  const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.home, 'pgdata') })
+  const store = createArtifactStore(config.artifactsUri, { env: { BANKBENCH_S3_ENDPOINT: config.s3Endpoint } })
+  let queue: JobQueue
+  if (overrides.queue) {
+    queue = overrides.queue({ db: database.db, databaseUrl: database.url, store })
+  } else if (config.queue === 'local') {
+    const runner = new LocalJobRunner({
+      db: database.db,
+      databaseUrl: database.url,
+      artifactsUri: store.uri,
+      concurrency: config.concurrency,
+      logDir: join(config.home, 'logs'),
+      env: config.s3Endpoint ? { BANKBENCH_S3_ENDPOINT: config.s3Endpoint } : {},
+    })
+    await runner.failOrphanedJobs()
+    queue = runner
+  } else {
+    throw new Error('BANKBENCH_QUEUE=batch needs the AWS Batch queue, which functions/ wires through createPlatform(config, { queue })')
+  }
+  if (!overrides.skipBuiltinDatasets) await registerBanking77(database.db, store)
+  return {
+    config,
+    db: database.db,
+    databaseUrl: database.url,
+    store,
+    queue,
+    async close() {
+      if (queue instanceof LocalJobRunner) await queue.close()
+      await database.close()
+    },
+  }
+}

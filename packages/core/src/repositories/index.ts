@@ -1,0 +1,5 @@
+export * from './pagination'
+export * from './datasets'
+export * from './benchmarks'
+export * from './runs'
+export * from './jobs'

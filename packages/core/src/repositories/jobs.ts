@@ -1,0 +1,87 @@
+import { and, eq, inArray, sql } from 'drizzle-orm'
+import type { Database } from '../db/connect'
+import { benchmarks, jobs, runs } from '../db/schema'
+import { notFound } from '../errors'
+import type { JobStatus } from '../jobs/job-queue'
+import { ACTIVE_STATUSES, rollUpStatus } from '../jobs/status'
+
+export type JobRow = typeof jobs.$inferSelect
+
+export async function getJob(db: Database, id: string): Promise<JobRow> {
+  const [row] = await db.select().from(jobs).where(eq(jobs.id, id))
+  if (!row) throw notFound('job', id)
+  return row
+}
+
+export async function findJobByExternalId(db: Database, externalId: string): Promise<JobRow | undefined> {
+  const [row] = await db.select().from(jobs).where(eq(jobs.externalId, externalId))
+  return row
+}
+
+export async function listJobsOfBenchmark(db: Database, benchmarkId: string): Promise<JobRow[]> {
+  return db.select().from(jobs).where(eq(jobs.benchmarkId, benchmarkId))
+}
+
+export async function listActiveJobs(db: Database, queue: 'local' | 'batch'): Promise<JobRow[]> {
+  return db.select().from(jobs).where(and(eq(jobs.queue, queue), inArray(jobs.status, [...ACTIVE_STATUSES])))
+}
+
+export async function setJobExternalId(db: Database, id: string, externalId: string): Promise<void> {
+  await db.update(jobs).set({ externalId }).where(eq(jobs.id, id))
+}
+
+export async function heartbeatJob(db: Database, id: string): Promise<void> {
+  await db.update(jobs).set({ heartbeatAt: sql`now()` }).where(eq(jobs.id, id))
+}
+
+/** The run an array child executes: run_ids[index]. */
+export async function runIdForArrayChild(db: Database, jobId: string, arrayIndex: number): Promise<string> {
+  const job = await getJob(db, jobId)
+  const runId = job.runIds[arrayIndex]
+  if (!runId) throw new Error(`job ${jobId} has ${job.runIds.length} runs; array index ${arrayIndex} is out of range`)
+  return runId
+}
+
+/**
+ * Ends every still-active run of a job (and so the job) as failed or cancelled.
+ * Used when a process dies, a timeout fires, Batch reports FAILED, or a user cancels:
+ * nothing is ever left "running" after its process is gone.
+ */
+export async function endActiveRuns(db: Database, jobId: string, status: 'failed' | 'cancelled', reason: string, runIds?: string[]): Promise<void> {
+  await db.update(runs).set({ status, error: reason, finishedAt: sql`now()` })
+    .where(and(eq(runs.jobId, jobId), inArray(runs.status, [...ACTIVE_STATUSES]), runIds ? inArray(runs.id, runIds) : undefined))
+  await rollUpJob(db, jobId, reason)
+}
+
+/** Marks a job running (idempotent; a terminal job stays terminal). */
+export async function markJobRunning(db: Database, id: string): Promise<void> {
+  await db.update(jobs).set({ status: 'running', startedAt: sql`coalesce(${jobs.startedAt}, now())`, heartbeatAt: sql`now()` })
+    .where(and(eq(jobs.id, id), inArray(jobs.status, [...ACTIVE_STATUSES])))
+}
+
+/**
+ * Recomputes a job's status from its runs, then its benchmark's from all of the
+ * benchmark's runs. Every status change of a run ends here.
+ */
+export async function rollUpJob(db: Database, jobId: string, reason?: string): Promise<JobStatus> {
+  const job = await getJob(db, jobId)
+  const members = await db.select({ status: runs.status }).from(runs).where(eq(runs.jobId, jobId))
+  const status = rollUpStatus(members.map((member) => member.status))
+  const terminal = !(ACTIVE_STATUSES as readonly string[]).includes(status)
+  if (status !== job.status) {
+    await db.update(jobs).set({
+      status,
+      ...(terminal ? { finishedAt: sql`now()`, statusReason: reason ?? job.statusReason } : {}),
+      ...(status === 'running' ? { startedAt: sql`coalesce(${jobs.startedAt}, now())` } : {}),
+    }).where(eq(jobs.id, jobId))
+  }
+  if (job.benchmarkId) await rollUpBenchmark(db, job.benchmarkId)
+  return status
+}
+
+export async function rollUpBenchmark(db: Database, benchmarkId: string): Promise<JobStatus> {
+  const members = await db.select({ status: runs.status }).from(runs).where(eq(runs.benchmarkId, benchmarkId))
+  const status = rollUpStatus(members.map((member) => member.status))
+  await db.update(benchmarks).set({ status, updatedAt: sql`now()` }).where(and(eq(benchmarks.id, benchmarkId), sql`${benchmarks.status} <> ${status}`))
+  return status
+}

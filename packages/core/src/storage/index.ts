@@ -1,0 +1,6 @@
+export * from './artifact-store'
+export * from './artifact-key'
+export * from './content-address'
+export * from './fs-artifact-store'
+export * from './s3-artifact-store'
+export * from './create-artifact-store'

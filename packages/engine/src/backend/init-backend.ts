@@ -1,0 +1,128 @@
+/**
+ * Picks the tensor backend at run time, so one engine serves the production GPU
+ * image (tfjs-node-gpu, libtensorflow) and machines where only wasm or plain JS
+ * can run. The choice is recorded with every run (see BackendInfo).
+ */
+import { createRequire } from 'node:module'
+import { availableParallelism } from 'node:os'
+import { dirname, join } from 'node:path'
+import * as tf from '@tensorflow/tfjs'
+import { registerCustomKernels } from './kernels'
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu'
+
+export interface BackendInfo {
+  name: BackendName
+  /** wasm only: whether the SIMD build was loaded. */
+  simd?: boolean
+  /** Threads the backend really uses (wasm in Node runs one, whatever it is asked). */
+  threads: number
+  gpu: boolean
+  tfjsVersion: string
+  /** Kernels this engine registered in place of (or in addition to) the backend's own. */
+  customKernels: string[]
+}
+
+const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu']
+
+/** Environment variable that overrides the automatic choice. */
+export const BACKEND_ENV_VARIABLE = 'BANKBENCH_BACKEND'
+
+const initialized = new Map<BackendName, Promise<BackendInfo>>()
+
+/**
+ * Makes a backend the active tfjs backend and describes it. Order of precedence:
+ * `preference`, then `$BANKBENCH_BACKEND`, then the first of tensorflow, wasm, cpu
+ * that loads. A backend that was asked for by name and cannot load is an error;
+ * the automatic choice falls through to the next one instead.
+ * Calling it again is cheap: each backend is set up once per process.
+ */
+export async function initBackend(preference?: BackendName): Promise<BackendInfo> {
+  const requested = preference ?? backendFromEnvironment()
+  if (requested) return activate(requested)
+  for (const name of BACKEND_NAMES) {
+    try {
+      return await activate(name)
+    } catch {
+      // Not available here (no libtensorflow, no wasm binary): try the next one.
+    }
+  }
+  throw new Error('No tfjs backend could be initialised (tried tensorflow, wasm, cpu)')
+}
+
+function backendFromEnvironment(): BackendName | undefined {
+  const value = process.env[BACKEND_ENV_VARIABLE]
+  if (!value) return undefined
+  if (!(BACKEND_NAMES as readonly string[]).includes(value)) {
+    throw new Error(`${BACKEND_ENV_VARIABLE}=${value} is not a backend; use one of ${BACKEND_NAMES.join(', ')}`)
+  }
+  return value as BackendName
+}
+
+async function activate(name: BackendName): Promise<BackendInfo> {
+  let setup = initialized.get(name)
+  if (!setup) {
+    setup = SETUP[name]()
+    initialized.set(name, setup)
+    // A failed setup may succeed later (say, after installing a package): do not cache it.
+    setup.catch(() => initialized.delete(name))
+  }
+  const info = await setup
+  if (tf.getBackend() !== name && !(await tf.setBackend(name))) {
+    throw new Error(`tfjs backend ${name} was set up but could not be made active`)
+  }
+  return info
+}
+
+const SETUP: Record<BackendName, () => Promise<BackendInfo>> = {
+  async tensorflow() {
+    // Imported by a computed name: neither package is installed outside the GPU image,
+    // and importing either one registers the 'tensorflow' backend with tfjs.
+    let gpu = true
+    try {
+      await importOptional('@tensorflow/tfjs-node-gpu')
+    } catch {
+      gpu = false
+      try {
+        await importOptional('@tensorflow/tfjs-node')
+      } catch {
+        throw new Error('The tensorflow backend needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node, and neither can be imported here')
+      }
+    }
+    await setActive('tensorflow')
+    // libtensorflow sizes its thread pools to the machine's cores by default.
+    return describe('tensorflow', { threads: availableParallelism(), gpu })
+  },
+
+  async wasm() {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm')
+    wasm.setWasmPaths(wasmBinaryDirectory())
+    await setActive('wasm')
+    const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))
+    return { ...describe('wasm', { threads: wasm.getThreadsCount(), gpu: false }), simd }
+  },
+
+  async cpu() {
+    await setActive('cpu')
+    return describe('cpu', { threads: 1, gpu: false })
+  },
+}
+
+async function importOptional(moduleName: string): Promise<unknown> {
+  return import(moduleName)
+}
+
+/** setWasmPaths wants the folder holding the .wasm binaries, with a trailing slash. */
+function wasmBinaryDirectory(): string {
+  const entry = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm')
+  return join(dirname(entry), '/')
+}
+
+async function setActive(name: BackendName): Promise<void> {
+  if (!(await tf.setBackend(name))) throw new Error(`tfjs could not initialise the ${name} backend`)
+  await tf.ready()
+}
+
+function describe(name: BackendName, { threads, gpu }: { threads: number; gpu: boolean }): BackendInfo {
+  return { name, threads, gpu, tfjsVersion: tf.version.tfjs, customKernels: registerCustomKernels(name) }
+}

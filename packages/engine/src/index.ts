@@ -1,0 +1,7 @@
+export * from './backend'
+export * from './io'
+export * from './tokenizer'
+export * from './train'
+export * from './eval'
+export * from './models'
+export * from './peft'

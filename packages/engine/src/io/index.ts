@@ -1,0 +1,6 @@
+export { readSafetensors, writeSafetensors, toFloat32, fromFloat32 } from './safetensors'
+export type { NamedTensor, SafetensorsDtype, SafetensorsFile } from './safetensors'
+export { loadCheckpoint, saveCheckpoint, CHECKPOINT_FILES } from './checkpoint'
+export type { Checkpoint, LoadCheckpointOptions, SaveCheckpointOptions } from './checkpoint'
+export type { FetchFile } from './checkpoint-source'
+export { toTensor, fromTensor } from './tensors'

@@ -1,0 +1,8 @@
+export { createSequenceClassifier, SequenceClassifier } from './sequence-classifier'
+export type { CreateOptions, EncoderOutput, Pooling } from './sequence-classifier'
+export { encoderConfigToJson, parseEncoderConfig, withLabels } from './config'
+export type { EncoderConfig, EncoderModelType, HiddenActivation } from './config'
+export { ForwardContext, dense } from './layers'
+export type { ForwardOptions, LinearAdapter, LinearFunction } from './layers'
+export type { EncoderInputs } from './architecture'
+export type { LoadReport } from './parameters'

@@ -1,0 +1,99 @@
+/**
+ * The building blocks every encoder uses, as plain functions over tfjs tensors:
+ * linear (torch layout), LayerNorm, activations, dropout and multi-head attention.
+ */
+import * as tf from '@tensorflow/tfjs'
+import type { HiddenActivation } from './config'
+
+export interface ForwardOptions {
+  /** Dropout is applied only when training. */
+  training: boolean
+  /** Seeds the dropout masks: the same seed gives the same masks, on any backend. */
+  seed?: number
+}
+
+/**
+ * State of one forward pass. Each dropout site draws its own seed (seed, seed+1, ...)
+ * in call order, so a seeded pass is reproducible and no two sites share a mask.
+ */
+export class ForwardContext {
+  private nextSeed: number | undefined
+
+  constructor(readonly training: boolean, seed?: number) {
+    this.nextSeed = seed
+  }
+
+  dropout<T extends tf.Tensor>(x: T, rate: number): T {
+    if (!this.training || rate === 0) return x
+    const seed = this.nextSeed
+    if (this.nextSeed !== undefined) this.nextSeed += 1
+    return tf.dropout(x, rate, undefined, seed) as T
+  }
+}
+
+/** y = x W^T + b over the last axis of x, with W stored [out, in] as in torch.nn.Linear. */
+export function dense(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
+  const [outFeatures, inFeatures] = weight.shape as [number, number]
+  const flat = x.reshape([-1, inFeatures]) as tf.Tensor2D
+  let y: tf.Tensor = tf.matMul(flat, weight as tf.Tensor2D, false, true)
+  if (bias) y = y.add(bias)
+  return y.reshape([...x.shape.slice(0, -1), outFeatures])
+}
+
+export type LinearFunction = (x: tf.Tensor) => tf.Tensor
+
+/**
+ * The hook a PEFT method puts on a named linear layer. It receives the layer's input
+ * and the frozen layer itself (`base`), and returns the layer's output; LoRA adds a
+ * low-rank path, IA3 scales, and so on, without the model code knowing.
+ */
+export interface LinearAdapter {
+  forward(x: tf.Tensor, base: LinearFunction, context: ForwardContext): tf.Tensor
+}
+
+export function layerNorm(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true)
+  return x.sub(mean).mul(tf.rsqrt(variance.add(eps))).mul(weight).add(bias)
+}
+
+const SQRT_HALF = Math.SQRT1_2
+const SQRT_TWO_OVER_PI = Math.sqrt(2 / Math.PI)
+
+export function activation(name: HiddenActivation, x: tf.Tensor): tf.Tensor {
+  switch (name) {
+    case 'gelu': // exact: x Φ(x); also faster than the tanh form on wasm (no Pow)
+      return x.mul(tf.erf(x.mul(SQRT_HALF)).add(1)).mul(0.5)
+    case 'gelu_new':
+    case 'gelu_pytorch_tanh':
+      return x.mul(tf.tanh(x.add(x.mul(x).mul(x).mul(0.044715)).mul(SQRT_TWO_OVER_PI)).add(1)).mul(0.5)
+    case 'relu':
+      return tf.relu(x)
+  }
+}
+
+/**
+ * Additive attention bias from a [batch, seq] mask of 1 (attend) / 0 (padding):
+ * 0 where attended, a large negative number where masked, shaped [batch, 1, 1, seq]
+ * to broadcast over heads and query positions. (HF uses the dtype's minimum; any
+ * value that underflows exp() gives the same probabilities.)
+ */
+export function attentionBias(attentionMask: tf.Tensor2D): tf.Tensor4D {
+  const [batch, seq] = attentionMask.shape
+  return tf.scalar(1).sub(attentionMask.toFloat()).mul(-1e9).reshape([batch, 1, 1, seq])
+}
+
+/**
+ * softmax(Q K^T / sqrt(d) + bias) V over `numHeads` heads. Inputs are the projected
+ * [batch, seq, hidden] query/key/value; the output has the same shape.
+ */
+export function multiHeadAttention(
+  query: tf.Tensor, key: tf.Tensor, value: tf.Tensor, bias: tf.Tensor4D,
+  numHeads: number, dropoutRate: number, context: ForwardContext,
+): tf.Tensor {
+  const [batch, seq, hidden] = query.shape as [number, number, number]
+  const headSize = hidden / numHeads
+  const splitHeads = (x: tf.Tensor) => x.reshape([batch, seq, numHeads, headSize]).transpose([0, 2, 1, 3]) as tf.Tensor4D
+  const scores = tf.matMul(splitHeads(query), splitHeads(key), false, true).div(Math.sqrt(headSize)).add(bias)
+  const probabilities = context.dropout(tf.softmax(scores), dropoutRate) as tf.Tensor4D
+  return tf.matMul(probabilities, splitHeads(value)).transpose([0, 2, 1, 3]).reshape([batch, seq, hidden])
+}

@@ -1,0 +1,138 @@
+/**
+ * An encoder with a classification head (HF `*ForSequenceClassification`), its
+ * parameters held as tf.Variables under HF checkpoint names.
+ */
+import * as tf from '@tensorflow/tfjs'
+import type { NamedTensor } from '../io/safetensors'
+import type { Architecture, EncoderInputs, ModelWeights } from './architecture'
+import { bert, firstToken } from './bert'
+import type { EncoderConfig, EncoderModelType } from './config'
+import { distilbert } from './distilbert'
+import { ForwardContext, dense, layerNorm } from './layers'
+import type { ForwardOptions, LinearAdapter } from './layers'
+import { createParameters } from './parameters'
+import type { LoadReport } from './parameters'
+import { roberta } from './roberta'
+
+const ARCHITECTURES: Record<EncoderModelType, Architecture> = { bert, roberta, distilbert }
+
+/**
+ * How `encode` turns token vectors into one sentence vector: `model` is what the
+ * classification head reads (BERT's pooler, the first token otherwise); `cls` the
+ * first token's last hidden state; `mean` the average over non-padding tokens.
+ */
+export type Pooling = 'model' | 'cls' | 'mean'
+
+export interface EncoderOutput {
+  /** [batch, seq, hidden] */
+  lastHiddenState: tf.Tensor3D
+  /** [batch, hidden] */
+  pooled: tf.Tensor2D
+}
+
+export class SequenceClassifier implements ModelWeights {
+  /** Every parameter by HF name; PEFT methods add theirs (e.g. `….query.lora_A.weight`). */
+  readonly parameters: Map<string, tf.Variable>
+  /** PEFT hooks by linear layer name: the layer's output is computed by its adapter. */
+  readonly adapters = new Map<string, LinearAdapter>()
+  readonly loadReport: LoadReport
+  private readonly linearNames: string[]
+
+  constructor(readonly config: EncoderConfig, private readonly architecture: Architecture, weights: Map<string, NamedTensor> | undefined, seed: number) {
+    const modules = architecture.modules(config)
+    this.linearNames = modules.filter((module) => module.kind === 'linear').map((module) => module.name)
+    const { parameters, loadReport } = createParameters(modules, architecture.basePrefix, config.initializerRange, weights, seed)
+    this.parameters = parameters
+    this.loadReport = loadReport
+  }
+
+  /** Logits [batch, numLabels]. */
+  forward(inputs: EncoderInputs, options: ForwardOptions): tf.Tensor2D {
+    return tf.tidy(() => {
+      const context = new ForwardContext(options.training, options.seed)
+      const hidden = this.architecture.encode(this, inputs, context)
+      return this.architecture.classify(this, this.architecture.pool(this, hidden, context), context)
+    })
+  }
+
+  /** Hidden states and a pooled sentence vector, for pretraining heads and frozen-feature probes. */
+  encode(inputs: EncoderInputs, options: ForwardOptions & { pooling?: Pooling }): EncoderOutput {
+    return tf.tidy(() => {
+      const context = new ForwardContext(options.training, options.seed)
+      const lastHiddenState = this.architecture.encode(this, inputs, context)
+      const pooled = this.pool(lastHiddenState, inputs.attentionMask, options.pooling ?? 'model', context)
+      return { lastHiddenState, pooled }
+    })
+  }
+
+  private pool(hidden: tf.Tensor3D, attentionMask: tf.Tensor2D, pooling: Pooling, context: ForwardContext): tf.Tensor2D {
+    switch (pooling) {
+      case 'model': return this.architecture.pool(this, hidden, context)
+      case 'cls': return firstToken(hidden)
+      case 'mean': {
+        const mask = attentionMask.toFloat().expandDims(2)
+        return hidden.mul(mask).sum(1).div(mask.sum(1).maximum(1)) as tf.Tensor2D
+      }
+    }
+  }
+
+  /** Names of every nn.Linear, in forward order: the layers a PEFT method can target. */
+  linearLayerNames(): string[] {
+    return [...this.linearNames]
+  }
+
+  /** The classification head's modules (PEFT `modules_to_save` for sequence classification). */
+  get headModules(): string[] {
+    return [...this.architecture.headModules]
+  }
+
+  get basePrefix(): string {
+    return this.architecture.basePrefix
+  }
+
+  weight(name: string): tf.Variable {
+    const variable = this.parameters.get(name)
+    if (!variable) throw new Error(`${this.config.modelType} model has no parameter ${name}`)
+    return variable
+  }
+
+  linear(name: string, x: tf.Tensor, context: ForwardContext): tf.Tensor {
+    const weight = this.weight(`${name}.weight`)
+    const bias = this.weight(`${name}.bias`)
+    const base = (input: tf.Tensor) => dense(input, weight, bias)
+    const adapter = this.adapters.get(name)
+    return adapter ? adapter.forward(x, base, context) : base(x)
+  }
+
+  layerNorm(name: string, x: tf.Tensor): tf.Tensor {
+    return layerNorm(x, this.weight(`${name}.weight`), this.weight(`${name}.bias`), this.config.layerNormEps)
+  }
+
+  /** Number of scalar parameters, all of them or the trainable ones. */
+  countParameters(which: 'all' | 'trainable' = 'all'): number {
+    let count = 0
+    for (const variable of this.parameters.values()) if (which === 'all' || variable.trainable) count += variable.size
+    return count
+  }
+
+  dispose(): void {
+    for (const variable of this.parameters.values()) variable.dispose()
+    this.parameters.clear()
+    this.adapters.clear()
+  }
+}
+
+export interface CreateOptions {
+  /** Seeds the initialisation of parameters the checkpoint lacks. */
+  seed: number
+}
+
+/**
+ * Builds the model for `config.modelType`, taking each parameter from `weights` (an HF
+ * checkpoint: a base encoder, an MLM checkpoint or a full classifier) when present and
+ * initialising the rest as HF does: normal(0, initializer_range) weights, zero biases,
+ * LayerNorm ones/zeros, padding embedding rows zero. See `loadReport` for which was which.
+ */
+export function createSequenceClassifier(config: EncoderConfig, weights: Map<string, NamedTensor> | undefined, options: CreateOptions): SequenceClassifier {
+  return new SequenceClassifier(config, ARCHITECTURES[config.modelType], weights, options.seed)
+}

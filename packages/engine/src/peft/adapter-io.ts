@@ -1,0 +1,72 @@
+/**
+ * Adapters in HF PEFT's file layout, so an adapter trained here loads in Python PEFT
+ * (`PeftModel.from_pretrained`) and back: adapter_config.json + adapter_model.safetensors
+ * with keys like `base_model.model.bert.encoder.layer.0.attention.self.query.lora_A.weight`
+ * (no adapter name) and the head as `base_model.model.classifier.weight`.
+ */
+import * as tf from '@tensorflow/tfjs'
+import { fromFloat32, readSafetensors, toFloat32, writeSafetensors } from '../io/safetensors'
+import type { NamedTensor } from '../io/safetensors'
+import type { SequenceClassifier } from '../models'
+import { peftMethod, peftMethodForType } from './registry'
+import type { AppliedPeft } from './types'
+
+const KEY_PREFIX = 'base_model.model.'
+
+export interface AdapterFiles {
+  'adapter_config.json': Record<string, unknown>
+  'adapter_model.safetensors': Uint8Array
+}
+
+export interface SaveAdapterOptions {
+  /** Where the base model came from, recorded as PEFT records it. */
+  baseModelNameOrPath?: string | null
+}
+
+export function saveAdapter(model: SequenceClassifier, applied: AppliedPeft, options: SaveAdapterOptions = {}): AdapterFiles {
+  const format = peftMethod(applied.method).adapterFormat
+  if (!format) throw new Error(`${applied.method} has no PEFT adapter format: save the whole model as a checkpoint instead`)
+  const tensors = new Map<string, NamedTensor>()
+  for (const [key, variable] of applied.adapterWeights) {
+    tensors.set(KEY_PREFIX + key, fromFloat32(variable.dataSync() as Float32Array, variable.shape))
+  }
+  return {
+    'adapter_config.json': {
+      peft_type: format.peftType,
+      task_type: 'SEQ_CLS',
+      base_model_name_or_path: options.baseModelNameOrPath ?? null,
+      revision: null,
+      inference_mode: true,
+      ...format.toAdapterConfig(model, applied.config),
+    },
+    'adapter_model.safetensors': writeSafetensors(tensors, { format: 'pt' }),
+  }
+}
+
+/**
+ * Applies the adapter's method to a freshly created base model and loads its weights.
+ * Every key in the file must belong to the method's weights, and every weight must be
+ * in the file: a partial adapter is an error, never silently random.
+ */
+export function loadAdapter(model: SequenceClassifier, files: AdapterFiles): AppliedPeft {
+  const json = files['adapter_config.json']
+  if (json.task_type !== undefined && json.task_type !== 'SEQ_CLS') {
+    throw new Error(`adapter_config.json task_type ${JSON.stringify(json.task_type)}: only SEQ_CLS adapters load into a sequence classifier`)
+  }
+  const method = peftMethodForType(json.peft_type)
+  const applied = method.apply(model, method.adapterFormat!.fromAdapterConfig(json), { seed: 0 })
+  const tensors = readSafetensors(files['adapter_model.safetensors']).tensors
+  const missing = new Set(applied.adapterWeights.keys())
+  for (const [fileKey, tensor] of tensors) {
+    const key = fileKey.startsWith(KEY_PREFIX) ? fileKey.slice(KEY_PREFIX.length) : fileKey
+    const variable = applied.adapterWeights.get(key)
+    if (!variable) throw new Error(`adapter_model.safetensors has ${fileKey}, which this ${model.config.modelType} model with this adapter config does not have`)
+    if (tensor.shape.join(',') !== variable.shape.join(',')) {
+      throw new Error(`adapter_model.safetensors: ${fileKey} has shape [${tensor.shape}], the model needs [${variable.shape}]`)
+    }
+    variable.assign(tf.tensor(toFloat32(tensor), variable.shape, 'float32'))
+    missing.delete(key)
+  }
+  if (missing.size > 0) throw new Error(`adapter_model.safetensors lacks ${[...missing].map((key) => KEY_PREFIX + key).join(', ')}`)
+  return applied
+}

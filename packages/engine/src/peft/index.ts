@@ -1,0 +1,8 @@
+export { PEFT_METHODS, applyPeft, peftMethod, peftMethodForType } from './registry'
+export type { PeftMethodName } from './registry'
+export type { AppliedPeft, ApplyOptions, ParameterCounts, PeftMethod } from './types'
+export { saveAdapter, loadAdapter } from './adapter-io'
+export type { AdapterFiles, SaveAdapterOptions } from './adapter-io'
+export { full, fullConfigSchema } from './full'
+export type { FullConfig } from './full'
+export * from './lora'

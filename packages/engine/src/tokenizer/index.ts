@@ -1,0 +1,5 @@
+export { Tokenizer } from './tokenizer'
+export type { AddedTokenJson, EncodeBatchOptions, EncodedBatch, TokenizerConfigJson, TokenizerJson } from './tokenizer'
+export { trainWordPiece } from './train-wordpiece'
+export type { TrainWordPieceOptions } from './train-wordpiece'
+export { bertTokenizerJson, BERT_SPECIAL_TOKENS } from './bert-tokenizer-json'
