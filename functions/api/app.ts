@@ -1,0 +1,32 @@
+import type { Platform } from '@bankbench/core'
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { requestId } from 'hono/request-id'
+import type { ApiEnv, GetPlatform } from './env'
+import { openApiDocument } from './openapi'
+import { handleError, handleNotFound, validationHook } from './problems'
+import { benchmarkRoutes } from './routes/benchmarks'
+import { datasetRoutes } from './routes/datasets'
+import { docsRoutes } from './routes/docs'
+import { healthRoutes } from './routes/health'
+import { jobRoutes } from './routes/jobs'
+import { runRoutes } from './routes/runs'
+
+/**
+ * The bankbench HTTP API, the same app behind @hono/node-server locally and API
+ * Gateway + Lambda on AWS. `platform` may be a getter: routes touch it only while
+ * handling a request, so the app (and its OpenAPI document) exists without a database.
+ */
+export function createApp(platform: Platform | GetPlatform): OpenAPIHono<ApiEnv> {
+  const getPlatform: GetPlatform = typeof platform === 'function' ? platform : () => Promise.resolve(platform)
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook })
+  app.use(requestId())
+  app.onError(handleError)
+  app.notFound(handleNotFound)
+  app.route('/', healthRoutes(getPlatform))
+  app.route('/v1', datasetRoutes(getPlatform))
+  app.route('/v1', benchmarkRoutes(getPlatform))
+  app.route('/v1', runRoutes(getPlatform))
+  app.route('/v1', jobRoutes(getPlatform))
+  app.route('/', docsRoutes(() => openApiDocument(app)))
+  return app
+}

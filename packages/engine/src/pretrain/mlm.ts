@@ -1,0 +1,180 @@
+/**
+ * Masked-language-model pretraining of a BERT encoder from scratch (or from a
+ * checkpoint), with the trainer in ../train. The result is a `BertForMaskedLM`
+ * checkpoint in HF layout: the encoder under `bert.` (no pooler, as HF's MLM model
+ * has none) and the MLM head under `cls.predictions.`, whose decoder is tied to the
+ * word embeddings and therefore not stored (HF re-ties it on load).
+ */
+import * as tf from '@tensorflow/tfjs'
+import { seededRandom } from '@bankbench/core'
+import type { Checkpoint } from '../io/checkpoint'
+import type { NamedTensor } from '../io/safetensors'
+import { fromTensor } from '../io/tensors'
+import { encoderConfigToJson } from '../models/config'
+import type { EncoderConfig } from '../models/config'
+import { activation, dense, layerNorm } from '../models/layers'
+import { createParameters, layerNormModule, linearModule } from '../models/parameters'
+import type { ModuleSpec } from '../models/parameters'
+import { createSequenceClassifier } from '../models/sequence-classifier'
+import type { SequenceClassifier } from '../models/sequence-classifier'
+import type { Tokenizer } from '../tokenizer'
+import type { EvaluationMetrics } from '../train/checkpoint'
+import { deriveSeed } from '../train/seeds'
+import { train } from '../train/trainer'
+import type { TrainOptions, TrainResult, TrainingTask } from '../train/trainer'
+import { IGNORED_LABEL, maskTokens } from './masking'
+import type { MaskingOptions } from './masking'
+
+export interface PretrainOptions extends Omit<TrainOptions, 'metricForBest' | 'evalEvery'> {
+  tokenizer: Tokenizer
+  /** A BERT config; its vocabulary must cover the tokenizer's. */
+  modelConfig: EncoderConfig
+  /** Longest sequence in tokens, special tokens included. Default 128. */
+  maxLength?: number
+  /** Default 0.15 (BERT). */
+  maskProbability?: number
+  /** Held-out text: evaluated each epoch (masked-token loss and accuracy), the best epoch kept. */
+  validationTexts?: readonly string[]
+  /** Continue from these weights (a BertForMaskedLM or BertModel checkpoint) instead of a random start. */
+  initialWeights?: Map<string, NamedTensor>
+}
+
+export interface PretrainResult {
+  /** config.json (architectures: BertForMaskedLM), weights and tokenizer, ready for io's `saveCheckpoint`. */
+  checkpoint: Checkpoint
+  training: TrainResult
+}
+
+interface PretrainExample {
+  text: string
+  tokens: number
+}
+
+/** Purposes for `deriveSeed`: each step's masking and dropout are keyed by the step, so a resumed run repeats them. */
+const MASKING = 1
+const DROPOUT = 2
+const VALIDATION_MASKING = 3
+const HEAD_INITIALISATION = 4
+
+export async function pretrain(corpus: readonly string[], options: PretrainOptions): Promise<PretrainResult> {
+  const { tokenizer, modelConfig: config } = options
+  const maxLength = options.maxLength ?? 128
+  const seed = options.seed ?? 42
+  const masking = maskingOptions(tokenizer, config, options.maskProbability)
+  if (maxLength > config.maxPositionEmbeddings) {
+    throw new Error(`pretrain: maxLength ${maxLength} exceeds the model's ${config.maxPositionEmbeddings} position embeddings`)
+  }
+
+  const model = createSequenceClassifier(config, options.initialWeights, { seed })
+  const head = createParameters(mlmHeadModules(config), 'bert', config.initializerRange, options.initialWeights, deriveSeed(seed, HEAD_INITIALISATION)).parameters
+  try {
+    const variables = new Map([...encoderParameters(model), ...head])
+    const toExample = (text: string): PretrainExample => ({ text, tokens: Math.min(tokenizer.encode(text).length, maxLength) })
+    const examples = corpus.filter((text) => text.trim() !== '').map(toExample)
+
+    /** Mean loss and correct predictions over the masked tokens of a batch. */
+    const maskedPredictions = (texts: string[], maskingSeed: number, forward: { training: boolean; seed: number }) => {
+      const batch = tokenizer.encodeBatch(texts, { maxLength })
+      const { inputIds, labels } = maskTokens(batch, masking, seededRandom(maskingSeed))
+      const positions = [...labels.keys()].filter((position) => labels[position] !== IGNORED_LABEL)
+      const targets = tf.tensor1d(positions.map((position) => labels[position]!), 'int32')
+      const shape: [number, number] = [batch.batchSize, batch.sequenceLength]
+      const { lastHiddenState } = model.encode(
+        { inputIds: tf.tensor2d(inputIds, shape, 'int32'), attentionMask: tf.tensor2d(batch.attentionMask, shape, 'int32') },
+        { ...forward, pooling: 'cls' },
+      )
+      // Only the chosen positions go through the vocabulary projection: the loss ignores the rest.
+      const hidden = tf.gather(lastHiddenState.reshape([-1, config.hiddenSize]), tf.tensor1d(positions, 'int32'))
+      const logits = mlmLogits(model, head, hidden as tf.Tensor2D)
+      const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(targets, config.vocabSize), logits) as tf.Scalar
+      return { loss, logits, targets, count: positions.length }
+    }
+
+    const task: TrainingTask<PretrainExample> = {
+      variables,
+      trainExamples: examples,
+      exampleLength: (example) => example.tokens,
+      loss: (batch, { training, step }) =>
+        tf.tidy(() => maskedPredictions(batch.map((example) => example.text), deriveSeed(seed, step, MASKING), { training, seed: deriveSeed(seed, step, DROPOUT) }).loss),
+      evaluate: options.validationTexts && (() => evaluate(options.validationTexts!)),
+    }
+
+    async function evaluate(texts: readonly string[]): Promise<EvaluationMetrics> {
+      let lossSum = 0
+      let correct = 0
+      let total = 0
+      for (let start = 0; start < texts.length; start += options.batchSize) {
+        const batchTexts = texts.slice(start, start + options.batchSize)
+        // Fixed masks per batch, so that every epoch is scored on the same questions.
+        const [loss, hits, count] = tf.tidy(() => {
+          const result = maskedPredictions(batchTexts, deriveSeed(seed, start, VALIDATION_MASKING), { training: false, seed: 0 })
+          const hitCount = result.logits.argMax(1).equal(result.targets).sum()
+          return [result.loss.mul(result.count), hitCount, result.count] as const
+        })
+        lossSum += (await loss.data())[0]!
+        correct += (await hits.data())[0]!
+        total += count
+        tf.dispose([loss, hits])
+      }
+      return { loss: lossSum / Math.max(1, total), accuracy: correct / Math.max(1, total) }
+    }
+
+    const training = await train(task, {
+      ...options,
+      seed,
+      metricForBest: 'loss',
+      evalEvery: options.validationTexts ? 'epoch' : 'never',
+    })
+    const weights = new Map([...variables].map(([name, variable]) => fromTensor(name, variable)))
+    return {
+      checkpoint: {
+        config: { ...encoderConfigToJson(config), architectures: ['BertForMaskedLM'] },
+        weights,
+        tokenizer: tokenizer.toJSON(),
+        tokenizerConfig: null,
+      },
+      training,
+    }
+  } finally {
+    model.dispose()
+    tf.dispose([...head.values()])
+  }
+}
+
+/**
+ * BertOnlyMLMHead: transform (dense → activation → LayerNorm) then the decoder,
+ * whose weight is the word-embedding table and whose bias is `cls.predictions.bias`.
+ */
+function mlmHeadModules(config: EncoderConfig): ModuleSpec[] {
+  return [
+    linearModule('cls.predictions.transform.dense', config.hiddenSize, config.hiddenSize),
+    layerNormModule('cls.predictions.transform.LayerNorm', config.hiddenSize),
+    { name: 'cls.predictions.decoder', kind: 'linear', parameters: [{ name: 'cls.predictions.bias', shape: [config.vocabSize], init: 'zeros' }] },
+  ]
+}
+
+function mlmLogits(model: SequenceClassifier, head: Map<string, tf.Variable>, hidden: tf.Tensor2D): tf.Tensor2D {
+  const weight = (name: string): tf.Variable => head.get(name)!
+  const transformed = layerNorm(
+    activation(model.config.hiddenAct, dense(hidden, weight('cls.predictions.transform.dense.weight'), weight('cls.predictions.transform.dense.bias'))),
+    weight('cls.predictions.transform.LayerNorm.weight'),
+    weight('cls.predictions.transform.LayerNorm.bias'),
+    model.config.layerNormEps,
+  )
+  return dense(transformed, model.weight('bert.embeddings.word_embeddings.weight'), weight('cls.predictions.bias')) as tf.Tensor2D
+}
+
+/** The encoder's parameters: BertForMaskedLM has no pooler, and the classifier head is not pretrained. */
+function encoderParameters(model: SequenceClassifier): Map<string, tf.Variable> {
+  return new Map([...model.parameters].filter(([name]) => name.startsWith('bert.') && !name.startsWith('bert.pooler.')))
+}
+
+function maskingOptions(tokenizer: Tokenizer, config: EncoderConfig, probability: number | undefined): MaskingOptions {
+  if (config.modelType !== 'bert') throw new Error(`pretrain: only BERT encoders are supported (BertForMaskedLM), got ${config.modelType}`)
+  if (tokenizer.maskTokenId === null) throw new Error('pretrain: the tokenizer has no [MASK] token')
+  if (tokenizer.vocabSize > config.vocabSize) {
+    throw new Error(`pretrain: the tokenizer has ${tokenizer.vocabSize} tokens but the model's vocab_size is ${config.vocabSize}`)
+  }
+  const specialTokenIds = [tokenizer.padTokenId, tokenizer.clsTokenId, tokenizer.sepTokenId].filter((id): id is number => id !== null)
+  return { maskTokenId: tokenizer.maskTokenId, vocabSize: tokenizer.vocabSize, specialTokenIds, probability }
+}
