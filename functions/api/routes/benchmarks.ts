@@ -10,6 +10,10 @@ import { problemResponses } from '../schemas/problem'
 
 const MAX_SPEC_BYTES = 256 * 1024
 
+// Named through zod's own metadata, not `.openapi()`: core creates this schema before
+// @hono/zod-openapi adds `.openapi` to zod, so the method may be missing on it.
+const specSchema = benchmarkSpecSchema.meta({ id: 'BenchmarkSpec', example: { arms: [{ method: 'majority' }, { method: 'tfidf-logreg', grid: { C: [1, 10] } }] } })
+
 const submitRoute = createRoute({
   method: 'post',
   path: '/benchmarks',
@@ -20,9 +24,9 @@ const submitRoute = createRoute({
   request: {
     headers: z.object({
       'idempotency-key': z.string().min(1).max(200).optional()
-        .openapi({ param: { name: 'Idempotency-Key', in: 'header' }, description: 'Makes a retried request safe: the same key returns the same benchmark.' }),
+        .openapi({ description: 'Makes a retried request safe: the same key returns the same benchmark.' }),
     }),
-    body: { required: true, content: { 'application/json': { schema: benchmarkSpecSchema.openapi('BenchmarkSpec', { example: { arms: [{ method: 'majority' }] } }) } } },
+    body: { required: true, content: { 'application/json': { schema: specSchema } } },
   },
   responses: {
     202: { description: 'Accepted; Location names the benchmark', headers: { Location: { schema: { type: 'string' } } }, content: { 'application/json': { schema: BenchmarkDetailSchema } } },

@@ -21,10 +21,16 @@ const DESCRIPTIONS = {
 
 type ProblemStatus = keyof typeof DESCRIPTIONS
 
+interface ProblemResponse {
+  description: string
+  content: { 'application/problem+json': { schema: typeof ProblemSchema } }
+}
+
 /** The error responses of a route, for its OpenAPI description (500 is added to every route). */
-export function problemResponses<S extends ProblemStatus>(...statuses: S[]) {
-  return Object.fromEntries([...statuses, 500 as const].map((status) => [status, {
-    description: DESCRIPTIONS[status],
-    content: { 'application/problem+json': { schema: ProblemSchema } },
-  }])) as Record<S | 500, { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } }>
+export function problemResponses<S extends ProblemStatus>(...statuses: S[]): Record<S | 500, ProblemResponse> {
+  const responses = {} as Record<S | 500, ProblemResponse>
+  for (const status of [...statuses, 500 as const]) {
+    responses[status] = { description: DESCRIPTIONS[status], content: { 'application/problem+json': { schema: ProblemSchema } } }
+  }
+  return responses
 }

@@ -16,8 +16,8 @@ export interface LbfgsOptions {
   gradientTolerance: number
   /** Stop once an iteration lowers the objective by less than this fraction of its value. */
   relativeDecreaseTolerance: number
-  /** Called after each accepted step, e.g. to log a loss curve. */
-  onIteration?: (iteration: number, value: number) => void
+  /** Called after each accepted step, e.g. to log a loss curve; `point` is live, copy it to keep it. */
+  onIteration?: (iteration: number, value: number, point: Float64Array) => void
 }
 
 export interface LbfgsResult {
@@ -98,7 +98,7 @@ export function minimizeLbfgs(objective: Objective, start: Float64Array, options
     ;[point, candidate] = [candidate, point]
     ;[gradient, candidateGradient] = [candidateGradient, gradient]
     value = candidateValue
-    options.onIteration?.(iteration, value)
+    options.onIteration?.(iteration, value, point)
     if (decrease <= options.relativeDecreaseTolerance * Math.max(Math.abs(value), 1)) {
       return { point, value, iterations: iteration, converged: true }
     }

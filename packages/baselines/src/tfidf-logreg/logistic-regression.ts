@@ -75,7 +75,7 @@ export function softmaxLossAndGradient(problem: SoftmaxProblem, parameters: Floa
 
 export interface SoftmaxTrainingOptions {
   maxIterations: number
-  onIteration?: (iteration: number, loss: number) => void
+  onIteration?: (iteration: number, loss: number, parameters: Float64Array) => void
 }
 
 /** Fits the weights from zero with L-BFGS; deterministic (full batch, fixed summation order). */

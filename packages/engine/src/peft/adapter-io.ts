@@ -64,7 +64,7 @@ export function loadAdapter(model: SequenceClassifier, files: AdapterFiles): App
     if (tensor.shape.join(',') !== variable.shape.join(',')) {
       throw new Error(`adapter_model.safetensors: ${fileKey} has shape [${tensor.shape}], the model needs [${variable.shape}]`)
     }
-    variable.assign(tf.tensor(toFloat32(tensor), variable.shape, 'float32'))
+    tf.tidy(() => variable.assign(tf.tensor(toFloat32(tensor), variable.shape, 'float32')))
     missing.delete(key)
   }
   if (missing.size > 0) throw new Error(`adapter_model.safetensors lacks ${[...missing].map((key) => KEY_PREFIX + key).join(', ')}`)

@@ -19,10 +19,10 @@ export function compareGradient(loss: () => tf.Scalar, variable: tf.Variable, fl
   const lossAt = (value: number) => {
     const shifted = original.slice()
     shifted[flatIndex] = value
-    variable.assign(tf.tensor(shifted, variable.shape))
+    tf.tidy(() => variable.assign(tf.tensor(shifted, variable.shape)))
     return tf.tidy(() => loss().dataSync()[0]!)
   }
   const numeric = (lossAt(original[flatIndex]! + eps) - lossAt(original[flatIndex]! - eps)) / (2 * eps)
-  variable.assign(tf.tensor(original, variable.shape))
+  tf.tidy(() => variable.assign(tf.tensor(original, variable.shape)))
   return { analytic, numeric }
 }

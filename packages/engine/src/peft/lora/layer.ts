@@ -31,14 +31,14 @@ export class LoraLayer implements LinearAdapter {
   /** Folds the update into the base weight (W += scaling · B A): inference then costs nothing extra. */
   merge(): void {
     if (this.merged) throw new Error('LoRA layer is already merged')
-    this.baseWeight.assign(tf.tidy(() => this.baseWeight.add(this.delta())))
+    tf.tidy(() => this.baseWeight.assign(this.baseWeight.add(this.delta())))
     this.merged = true
   }
 
   /** Takes the update back out of the base weight. */
   unmerge(): void {
     if (!this.merged) throw new Error('LoRA layer is not merged')
-    this.baseWeight.assign(tf.tidy(() => this.baseWeight.sub(this.delta())))
+    tf.tidy(() => this.baseWeight.assign(this.baseWeight.sub(this.delta())))
     this.merged = false
   }
 

@@ -47,8 +47,8 @@ export function applyLora(model: SequenceClassifier, config: LoraConfig, { seed 
   layers.forEach((layer, index) => {
     const baseWeight = model.weight(`${layer}.weight`)
     const [outFeatures, inFeatures] = baseWeight.shape as [number, number]
-    const loraA = tf.variable(initialA(config, [config.r, inFeatures], seed * 100_003 + 2 * index), true)
-    const loraB = tf.variable(initialB(config, [outFeatures, config.r], seed * 100_003 + 2 * index + 1), true)
+    const loraA = variableFrom(initialA(config, [config.r, inFeatures], seed * 100_003 + 2 * index))
+    const loraB = variableFrom(initialB(config, [outFeatures, config.r], seed * 100_003 + 2 * index + 1))
     for (const [name, variable] of [[`${layer}.lora_A.weight`, loraA], [`${layer}.lora_B.weight`, loraB]] as const) {
       model.parameters.set(name, variable)
       adapterWeights.set(name, variable)
@@ -73,6 +73,13 @@ function trainedBiases(model: SequenceClassifier, config: LoraConfig, layers: st
   return biases
     .filter((name) => config.bias === 'all' || adapted.has(layerOf(name)))
     .map((name) => [adapted.has(layerOf(name)) ? `${layerOf(name)}.base_layer.bias` : name, name])
+}
+
+/** A trainable variable holding `values` (which it takes over). */
+function variableFrom(values: tf.Tensor): tf.Variable {
+  const variable = tf.variable(values, true)
+  values.dispose()
+  return variable
 }
 
 /** torch's kaiming_uniform_(a=√5) on a [rows, fanIn] weight: U(-1/√fanIn, 1/√fanIn), nn.Linear's default. */

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest'
+import { JOB_ENV } from '../job-queue'
+import { BATCH_ENVIRONMENT, batchResourceNames } from './batch-settings'
+
+describe('batchResourceNames', () => {
+  it('names a GPU queue for the trainer, a CPU queue for the indexer, and a job definition per container', () => {
+    expect(batchResourceNames('dev')).toEqual({
+      jobQueue: { trainer: 'bankbench-dev-gpu-training', indexer: 'bankbench-dev-cpu' },
+      jobDefinition: { trainer: 'bankbench-dev-trainer', indexer: 'bankbench-dev-indexer' },
+    })
+  })
+
+  it('refuses stages that cannot name Batch resources', () => {
+    expect(() => batchResourceNames('my stage')).toThrow(/cannot name AWS Batch resources/)
+    expect(() => batchResourceNames('-dev')).toThrow(/starting with a letter or digit/)
+    expect(() => batchResourceNames('x'.repeat(106))).toThrow(/at most 105/)
+    expect(batchResourceNames('x'.repeat(105)).jobQueue.trainer).toHaveLength(128)
+  })
+})
+
+describe('BATCH_ENVIRONMENT', () => {
+  it('gives every variable of the container contract exactly one source, and keeps the database URL out of overrides', () => {
+    const sources = Object.values(BATCH_ENVIRONMENT).flat()
+    expect([...sources].sort()).toEqual(Object.values(JOB_ENV).sort())
+    expect(BATCH_ENVIRONMENT.jobDefinitionSecrets).toContain(JOB_ENV.databaseUrl)
+  })
+})

@@ -1,0 +1,5 @@
+export * from './batch-settings'
+export * from './batch-job-detail'
+export * from './batch-job-queue'
+export * from './reconcile'
+export * from './sweep'

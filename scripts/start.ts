@@ -1,0 +1,19 @@
+/**
+ * `npm start`: the API on the embedded stack (PGlite + files + local job runner),
+ * or on whatever DATABASE_URL / BANKBENCH_ARTIFACTS point at.
+ */
+import { createPlatform, loadConfig } from '@bankbench/core'
+import { startServer } from '../functions/api/server'
+
+const config = loadConfig()
+const platform = await createPlatform(config)
+const server = await startServer(platform, config.port)
+console.log(`bankbench API on ${server.url} (reference: ${server.url}/docs); data in ${config.home}`)
+
+const shutdown = async () => {
+  await server.close()
+  await platform.close()
+  process.exit(0)
+}
+process.once('SIGINT', shutdown)
+process.once('SIGTERM', shutdown)
