@@ -64,13 +64,14 @@ function printResults(runs: Run[]): void {
   for (const run of runs.filter((r) => r.error)) console.log(`${run.id} (${run.method}) ${run.status}: ${run.error}`)
 }
 
-async function api(method: 'GET' | 'POST', path: string, body?: unknown) {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a demo reading JSON it prints; the typed client comes with the CLI
+async function api(method: 'GET' | 'POST', path: string, body?: unknown): Promise<any> {
   const response = await fetch(`${server.url}${path}`, {
     method,
     headers: body ? { 'content-type': 'application/json' } : {},
     body: body ? JSON.stringify(body) : undefined,
   })
-  const payload = await response.json()
+  const payload = (await response.json()) as { detail?: string }
   if (!response.ok) throw new Error(`${method} ${path} -> ${response.status}: ${payload.detail ?? JSON.stringify(payload)}`)
   return payload
 }

@@ -30,7 +30,7 @@ export function renderDocsPage(document: OpenApiDocument): string {
 <body>
 <header>
 <h1>${escapeHtml(document.info.title)} <small>${escapeHtml(document.info.version)}</small></h1>
-<p>${escapeHtml(document.info.description ?? '')}</p>
+<p>${renderText(document.info.description ?? '')}</p>
 <p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI ${escapeHtml(document.openapi)})</p>
 </header>
 <nav><ul>${operations.map(({ method, path, operation }) =>
@@ -51,30 +51,44 @@ function renderOperation(method: string, path: string, operation: Operation): st
   return `<section class="operation" id="${operationAnchor(method, path)}">
 <h2><span class="method ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h2>
 <p><strong>${escapeHtml(operation.summary ?? '')}</strong></p>
-${operation.description ? `<p>${escapeHtml(operation.description)}</p>` : ''}
+${operation.description ? `<p>${renderText(operation.description)}</p>` : ''}
 ${parameters.length > 0 ? `<h3>Parameters</h3>
 <table><tr><th>Name</th><th>In</th><th>Required</th><th>Schema</th><th>Description</th></tr>
-${parameters.map((parameter) => `<tr><td><code>${escapeHtml(parameter.name)}</code></td><td>${escapeHtml(parameter.in)}</td><td>${parameter.required ? 'yes' : 'no'}</td><td><code>${escapeHtml(JSON.stringify(parameter.schema ?? {}))}</code></td><td>${escapeHtml(parameter.description ?? '')}</td></tr>`).join('\n')}
+${parameters.map((parameter) => `<tr><td><code>${escapeHtml(parameter.name)}</code></td><td>${escapeHtml(parameter.in)}</td><td>${parameter.required ? 'yes' : 'no'}</td><td><code>${escapeHtml(JSON.stringify(parameter.schema ?? {}))}</code></td><td>${renderText(parameter.description ?? '')}</td></tr>`).join('\n')}
 </table>` : ''}
 ${requestContent.length > 0 ? `<h3>Request body</h3>${requestContent.map(([type, media]) => `<h4><code>${escapeHtml(type)}</code></h4>${renderSchema(media.schema)}`).join('')}` : ''}
 <h3>Responses</h3>
-${Object.entries(operation.responses ?? {}).map(([status, response]) => `<h4>${escapeHtml(status)} ${escapeHtml(response.description ?? '')}</h4>
+${Object.entries(operation.responses ?? {}).map(([status, response]) => `<h4>${escapeHtml(status)} ${renderText(response.description ?? '')}</h4>
 ${Object.entries(response.content ?? {}).map(([type, media]) => `<p><code>${escapeHtml(type)}</code></p>${renderSchema(media.schema)}`).join('')}`).join('\n')}
 </section>`
 }
 
-/** Pretty JSON, with every reference to a named schema a link to it. */
+/** A reference as a link to the named schema; anything else as pretty JSON whose references are links. */
 function renderSchema(schema: unknown): string {
+  const ref = (schema as { $ref?: unknown } | undefined)?.$ref
+  if (typeof ref === 'string' && Object.keys(schema as object).length === 1) return `<p>Schema: ${schemaLink(ref)}</p>`
   const json = escapeHtml(JSON.stringify(schema ?? {}, null, 2))
-  return `<pre>${json.replace(/&quot;#\/components\/schemas\/([\w.-]+)&quot;/g, '<a href="#schema-$1">&quot;#/components/schemas/$1&quot;</a>')}</pre>`
+  return `<pre>${json.replace(/&quot;(#\/components\/schemas\/[\w.-]+)&quot;/g, (_, target: string) => `&quot;${schemaLink(target)}&quot;`)}</pre>`
+}
+
+function schemaLink(ref: string): string {
+  const name = escapeHtml(ref.replace('#/components/schemas/', ''))
+  return `<a href="#schema-${name}">${name}</a>`
+}
+
+/** Escaped text with `code spans` (as the descriptions write them) set in code. */
+function renderText(text: string): string {
+  return escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>')
 }
 
 function operationAnchor(method: string, path: string): string {
   return `${method}-${path.replace(/[^\w]+/g, '-')}`
 }
 
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
+  return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]!)
 }
 
 const STYLE = `

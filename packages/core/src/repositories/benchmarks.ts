@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util'
 import { and, desc, eq, lt, or, sql } from 'drizzle-orm'
 import type { Database } from '../db/connect'
 import { benchmarks, jobs, runs } from '../db/schema'
@@ -64,7 +65,7 @@ export async function createBenchmark(db: Database, input: NewBenchmark): Promis
 async function findByIdempotencyKey(db: Database, key: string, spec: Record<string, unknown>) {
   const [benchmark] = await db.select().from(benchmarks).where(eq(benchmarks.idempotencyKey, key))
   if (!benchmark) return undefined
-  if (JSON.stringify(benchmark.spec) !== JSON.stringify(spec)) {
+  if (!isDeepStrictEqual(benchmark.spec, spec)) {
     throw new ProblemError('conflict', `Idempotency-Key '${key}' was already used for a different benchmark (${benchmark.id}); use a new key for a new request`)
   }
   const jobRows = await db.select({ id: jobs.id }).from(jobs).where(eq(jobs.benchmarkId, benchmark.id))

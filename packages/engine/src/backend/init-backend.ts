@@ -40,14 +40,16 @@ const initialized = new Map<BackendName, Promise<BackendInfo>>()
 export async function initBackend(preference?: BackendName): Promise<BackendInfo> {
   const requested = preference ?? backendFromEnvironment()
   if (requested) return activate(requested)
+  const failures: string[] = []
   for (const name of BACKEND_NAMES) {
     try {
       return await activate(name)
-    } catch {
+    } catch (error) {
       // Not available here (no libtensorflow, no wasm binary): try the next one.
+      failures.push(`${name}: ${(error as Error).message}`)
     }
   }
-  throw new Error('No tfjs backend could be initialised (tried tensorflow, wasm, cpu)')
+  throw new Error(`No tfjs backend could be initialised (${failures.join('; ')})`)
 }
 
 function backendFromEnvironment(): BackendName | undefined {
@@ -78,16 +80,19 @@ const SETUP: Record<BackendName, () => Promise<BackendInfo>> = {
   async tensorflow() {
     // Imported by a computed name: neither package is installed outside the GPU image,
     // and importing either one registers the 'tensorflow' backend with tfjs.
-    let gpu = true
-    try {
-      await importOptional('@tensorflow/tfjs-node-gpu')
-    } catch {
-      gpu = false
+    const failures: string[] = []
+    let gpu: boolean | undefined
+    for (const [packageName, isGpuBuild] of [['@tensorflow/tfjs-node-gpu', true], ['@tensorflow/tfjs-node', false]] as const) {
       try {
-        await importOptional('@tensorflow/tfjs-node')
-      } catch {
-        throw new Error('The tensorflow backend needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node, and neither can be imported here')
+        await import(/* @vite-ignore */ packageName)
+        gpu = isGpuBuild
+        break
+      } catch (error) {
+        failures.push(`${packageName}: ${(error as Error).message.split('\n')[0]}`)
       }
+    }
+    if (gpu === undefined) {
+      throw new Error(`The tensorflow backend needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node, and neither can be imported here (${failures.join('; ')})`)
     }
     await setActive('tensorflow')
     // libtensorflow sizes its thread pools to the machine's cores by default.
@@ -106,10 +111,6 @@ const SETUP: Record<BackendName, () => Promise<BackendInfo>> = {
     await setActive('cpu')
     return describe('cpu', { threads: 1, gpu: false })
   },
-}
-
-async function importOptional(moduleName: string): Promise<unknown> {
-  return import(moduleName)
 }
 
 /** setWasmPaths wants the folder holding the .wasm binaries, with a trailing slash. */

@@ -1,4 +1,6 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -93,9 +95,34 @@ describe('checkpoints in the Hugging Face layout', () => {
   })
 
   it('explains that the hub is unreachable and points at file:// and s3://', async () => {
-    await expect(loadCheckpoint('hf://google-bert/bert-base-uncased@main', { hubTimeoutMs: 5000 }))
-      .rejects.toThrow(/Cannot reach the Hugging Face hub .*huggingface\.co\/google-bert\/bert-base-uncased\/resolve\/main\/config\.json.*network or the hub is unreachable.*use a file:\/\/ or s3:\/\/ source/s)
+    // A name under .invalid never resolves (RFC 2606): the same failure as huggingface.co from a machine without internet.
+    await expect(loadCheckpoint('hf://google-bert/bert-base-uncased@main', { hubEndpoint: 'https://huggingface.invalid', hubTimeoutMs: 5000 }))
+      .rejects.toThrow(/Cannot reach the Hugging Face hub .*huggingface\.invalid\/google-bert\/bert-base-uncased\/resolve\/main\/config\.json.*network or the hub is unreachable.*use a file:\/\/ or s3:\/\/ source/s)
     await expect(loadCheckpoint('hf://bert-base-uncased')).rejects.toThrow(/expected hf:\/\/org\/name/)
+  })
+
+  it('downloads hf://org/name@revision from <endpoint>/org/name/resolve/revision/file', async () => {
+    const folder = join(workspace, 'hub')
+    await saveCheckpoint(folder, checkpoint)
+    const requests: { url?: string; authorization?: string }[] = []
+    const hub = createServer((request, response) => {
+      requests.push({ url: request.url, authorization: request.headers.authorization })
+      const match = /^\/acme\/bert-tiny\/resolve\/v1\/([\w.-]+)$/.exec(request.url ?? '')
+      readFile(join(folder, match?.[1] ?? 'missing'))
+        .then((body) => response.end(body))
+        .catch(() => { response.statusCode = 404; response.end('Entry not found') })
+    })
+    await new Promise<void>((resolve) => hub.listen(0, '127.0.0.1', resolve))
+    try {
+      const endpoint = `http://127.0.0.1:${(hub.address() as AddressInfo).port}`
+      const loaded = await loadCheckpoint('hf://acme/bert-tiny@v1', { hubEndpoint: endpoint, hubToken: 'hf_secret' })
+      expectSameWeights(loaded.weights)
+      expect(loaded.tokenizer).toEqual(checkpoint.tokenizer)
+      expect(requests[0]).toEqual({ url: '/acme/bert-tiny/resolve/v1/config.json', authorization: 'Bearer hf_secret' })
+      await expect(loadCheckpoint('hf://acme/other-model', { hubEndpoint: endpoint })).rejects.toThrow(/hf:\/\/acme\/other-model: no config\.json/)
+    } finally {
+      hub.close()
+    }
   })
 
   it('says what is missing from an incomplete folder', async () => {

@@ -46,8 +46,3 @@ export interface EventBridgeEvent<TDetailType extends string, TDetail> {
 }
 
 export type BatchJobStateChangeEvent = EventBridgeEvent<'Batch Job State Change', BatchJobDetail>
-
-/** The EventBridge rule pattern that selects a stage's job state changes, given its job queue ARNs. */
-export function batchJobStateChangePattern(jobQueueArns: string[]) {
-  return { source: ['aws.batch'], 'detail-type': ['Batch Job State Change'], detail: { jobQueue: jobQueueArns } }
-}

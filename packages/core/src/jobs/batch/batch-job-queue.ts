@@ -48,7 +48,7 @@ export const BATCH_RETRY_RULES: EvaluateOnExit[] = [
  */
 export class BatchJobQueue implements JobQueue {
   readonly name = 'batch' as const
-  readonly resources: BatchResourceNames
+  private readonly resources: BatchResourceNames
 
   constructor(private readonly options: BatchJobQueueOptions) {
     this.resources = batchResourceNames(options.stage)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { JOB_ENV } from '../job-queue'
-import { BATCH_ENVIRONMENT, batchResourceNames } from './batch-settings'
+import { BATCH_ENVIRONMENT, batchJobStateChangePattern, batchResourceNames } from './batch-settings'
+import { batchJobStateChangeEvent } from './testing'
 
 describe('batchResourceNames', () => {
   it('names a GPU queue for the trainer, a CPU queue for the indexer, and a job definition per container', () => {
@@ -23,5 +24,15 @@ describe('BATCH_ENVIRONMENT', () => {
     const sources = Object.values(BATCH_ENVIRONMENT).flat()
     expect([...sources].sort()).toEqual(Object.values(JOB_ENV).sort())
     expect(BATCH_ENVIRONMENT.jobDefinitionSecrets).toContain(JOB_ENV.databaseUrl)
+  })
+})
+
+describe('batchJobStateChangePattern', () => {
+  it('selects the Batch job state changes of the given queues', () => {
+    const event = batchJobStateChangeEvent({ jobId: '4c7599ae-0a82-49aa-ba5a-4727fcce14a8', status: 'RUNNING' })
+    const pattern = batchJobStateChangePattern([event.detail.jobQueue!])
+    expect(pattern.source).toContain(event.source)
+    expect(pattern['detail-type']).toContain(event['detail-type'])
+    expect(pattern.detail.jobQueue).toEqual(['arn:aws:batch:eu-west-1:123456789012:job-queue/bankbench-dev-gpu-training'])
   })
 })

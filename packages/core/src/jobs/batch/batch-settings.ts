@@ -1,4 +1,4 @@
-import { CONTAINER_FOR_KIND, JOB_ENV, type JobKind } from '../job-queue'
+import { JOB_ENV, type CONTAINER_FOR_KIND, type JobKind } from '../job-queue'
 
 /**
  * The names AWS Batch resources carry, and the environment each side sets: the one
@@ -64,3 +64,11 @@ export const BATCH_TAGS = {
   jobId: 'bankbench:job-id',
   kind: 'bankbench:kind',
 } as const
+
+/**
+ * The EventBridge rule pattern that routes a stage's job state changes to
+ * functions/batch-events, given the ARNs of its job queues (events name the queue by ARN).
+ */
+export function batchJobStateChangePattern(jobQueueArns: string[]) {
+  return { source: ['aws.batch'], 'detail-type': ['Batch Job State Change'], detail: { jobQueue: jobQueueArns } }
+}

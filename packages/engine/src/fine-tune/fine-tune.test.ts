@@ -1,0 +1,140 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as tf from '@tensorflow/tfjs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { initBackend } from '../backend'
+import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint'
+import type { Checkpoint } from '../io/checkpoint'
+import { parseEncoderConfig } from '../models'
+import { pretrain } from '../pretrain'
+import { Tokenizer, trainWordPiece } from '../tokenizer'
+import type { TrainerState } from '../train/checkpoint'
+import { decodeTrainerState, encodeTrainerState } from '../train/checkpoint'
+import { fineTuneClassifier } from './fine-tune-classifier'
+import type { FineTuneOptions } from './fine-tune-classifier'
+import { loadIntentClassifier, saveFineTuned } from './saved-classifier'
+
+const INTENTS: Record<string, string[]> = {
+  lost_card: ['I lost my card', 'my card was stolen yesterday', 'where did my card go', 'someone took my card'],
+  balance: ['what is my balance', 'how much money do I have', 'show my account balance', 'check the balance please'],
+  transfer: ['send money to my friend', 'make a transfer to savings', 'transfer fifty pounds', 'how do I send a payment'],
+  exchange_rate: ['what is the exchange rate', 'euro to dollar rate today', 'how much is one pound in euros', 'currency rates please'],
+}
+const LABELS = Object.keys(INTENTS)
+const EXAMPLES = Object.entries(INTENTS).flatMap(([label, texts]) => texts.map((text) => ({ text, label })))
+const TEXTS = EXAMPLES.map((example) => example.text)
+
+/** A tiny random BERT in the layout a pretrain job writes (BertForMaskedLM, no pooler). */
+async function tinyBase(): Promise<Checkpoint> {
+  const tokenizer = Tokenizer.fromJSON(trainWordPiece(TEXTS, { vocabSize: 120, minFrequency: 1 }))
+  const modelConfig = parseEncoderConfig({
+    model_type: 'bert', vocab_size: tokenizer.vocabSize, hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 2,
+    intermediate_size: 64, max_position_embeddings: 32,
+  })
+  return (await pretrain(TEXTS, { tokenizer, modelConfig, epochs: 0, batchSize: 8, learningRate: 1e-3, seed: 3, maxLength: 16 })).checkpoint
+}
+
+let base: Checkpoint
+let directory: string
+beforeAll(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'bankbench-fine-tune-'))
+  await initBackend()
+  base = await tinyBase()
+})
+afterAll(() => rmSync(directory, { recursive: true, force: true }))
+
+const options = (overrides: Partial<FineTuneOptions> = {}): FineTuneOptions => ({
+  base, labels: LABELS, train: EXAMPLES, validation: EXAMPLES, method: 'lora', peftConfig: { r: 4, lora_alpha: 8 },
+  epochs: 12, batchSize: 4, learningRate: 1e-2, seed: 7, maxLength: 16, restoreBest: false, ...overrides,
+})
+
+const accuracyOn = (predictions: { label: string }[]) =>
+  predictions.filter((prediction, index) => prediction.label === EXAMPLES[index]!.label).length / EXAMPLES.length
+
+describe('fineTuneClassifier', () => {
+  it.each(['lora', 'full'] as const)('%s overfits a tiny dataset and reports what it trained', async (method) => {
+    const epochs: number[] = []
+    const fineTuned = await fineTuneClassifier(options({ method, learningRate: method === 'full' ? 3e-3 : 1e-2, onEpoch: (record) => { epochs.push(record.trainLoss) } }))
+    try {
+      expect(fineTuned.result).toMatchObject({ status: 'completed', epochsCompleted: 12, steps: 12 * 4 })
+      expect(epochs.at(-1)!).toBeLessThan(epochs[0]! / 4)
+      expect(accuracyOn(fineTuned.classifier.predict(TEXTS))).toBe(1)
+      expect(fineTuned.result.history.at(-1)!.validation).toMatchObject({ accuracy: 1 })
+      const { trainable, total, ratio } = fineTuned.parameterCounts
+      expect(ratio).toBeCloseTo(trainable / total)
+      if (method === 'full') expect(trainable).toBe(total)
+      else expect(ratio).toBeLessThan(0.5)
+    } finally {
+      fineTuned.classifier.dispose()
+    }
+  })
+
+  it('a saved LoRA adapter, pooler and head included, reloads onto the base with identical predictions', async () => {
+    const fineTuned = await fineTuneClassifier(options({ epochs: 3 }))
+    const saved = saveFineTuned(fineTuned)
+    expect(saved.kind).toBe('adapter')
+    if (saved.kind !== 'adapter') return
+    // The MLM base has no pooler: it trains and travels with the adapter, like the head.
+    expect(saved.adapter['adapter_config.json'].modules_to_save).toEqual(['bert.pooler.dense', 'classifier'])
+    const reloaded = loadIntentClassifier(base, saved.adapter, { labels: LABELS, maxLength: 16 })
+    try {
+      expect(reloaded.predict(TEXTS, { scores: true })).toEqual(fineTuned.classifier.predict(TEXTS, { scores: true }))
+    } finally {
+      fineTuned.classifier.dispose()
+      reloaded.dispose()
+    }
+  })
+
+  it('a fully fine-tuned model saved as a checkpoint folder reloads with identical predictions', async () => {
+    const fineTuned = await fineTuneClassifier(options({ method: 'full', epochs: 2, learningRate: 1e-3 }))
+    const saved = saveFineTuned(fineTuned)
+    if (saved.kind !== 'checkpoint') throw new Error('full fine-tuning should save a checkpoint')
+    await saveCheckpoint(join(directory, 'full'), saved.checkpoint)
+    const reloaded = loadIntentClassifier(await loadCheckpoint(join(directory, 'full')), null, { maxLength: 16 })
+    try {
+      expect(reloaded.labels).toEqual(LABELS)
+      expect(reloaded.predict(TEXTS, { scores: true })).toEqual(fineTuned.classifier.predict(TEXTS, { scores: true }))
+    } finally {
+      fineTuned.classifier.dispose()
+      reloaded.dispose()
+    }
+  })
+
+  it('resumes an interrupted run from its checkpoint to the same model, dropout included', async () => {
+    const settings = { epochs: 2, peftConfig: { r: 4, lora_dropout: 0.2 } }
+    const uninterrupted = await fineTuneClassifier(options(settings))
+    const expected = uninterrupted.classifier.predict(TEXTS, { scores: true })
+    uninterrupted.classifier.dispose()
+
+    let saved: Uint8Array | null = null
+    const stop = new AbortController()
+    const interrupted = await fineTuneClassifier(options({
+      ...settings, signal: stop.signal,
+      saveCheckpoint: (state: TrainerState) => { saved = encodeTrainerState(state) },
+      onStep: ({ step }) => { if (step === 5) stop.abort() },
+    }))
+    interrupted.classifier.dispose()
+    expect(interrupted.result).toMatchObject({ status: 'cancelled', steps: 5 })
+
+    const resumed = await fineTuneClassifier(options({ ...settings, loadCheckpoint: () => decodeTrainerState(saved!) }))
+    try {
+      expect(resumed.result).toMatchObject({ status: 'completed', steps: 8 })
+      expect(resumed.classifier.predict(TEXTS, { scores: true })).toEqual(expected)
+    } finally {
+      resumed.classifier.dispose()
+    }
+  })
+
+  it('frees every tensor it made once the classifier is disposed', async () => {
+    const before = tf.memory().numTensors
+    const fineTuned = await fineTuneClassifier(options({ epochs: 1 }))
+    fineTuned.classifier.predict(TEXTS)
+    fineTuned.classifier.dispose()
+    expect(tf.memory().numTensors).toBe(before)
+  })
+
+  it('names an unknown label', async () => {
+    await expect(fineTuneClassifier(options({ train: [{ text: 'hello', label: 'greeting' }] }))).rejects.toThrow(/"greeting" is not one of the 4/)
+  })
+})

@@ -1,0 +1,7 @@
+export { fineTuneClassifier, tokenizerOf } from './fine-tune-classifier'
+export type { FineTuneOptions, FineTuned } from './fine-tune-classifier'
+export { IntentClassifier } from './intent-classifier'
+export type { IntentPrediction, PredictOptions } from './intent-classifier'
+export { saveFineTuned, classifierCheckpoint, loadIntentClassifier } from './saved-classifier'
+export type { SavedClassifier, LoadClassifierOptions } from './saved-classifier'
+export type { LabeledText } from './encoded-examples'
