@@ -8,8 +8,11 @@ Prints one JSON object on stdout; run with Debian's /usr/bin/python3.
 import argparse
 import csv
 import json
+import math
 import time
+import warnings
 
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.pipeline import FeatureUnion, make_pipeline
@@ -24,7 +27,6 @@ def read_examples(path):
 
 def percentile_nearest_rank(sorted_samples, percentile):
     """Same definition as @bankbench/metrics latencySummary."""
-    import math
     rank = max(math.ceil(percentile / 100 * len(sorted_samples)), 1)
     return sorted_samples[rank - 1]
 
@@ -34,10 +36,12 @@ def main():
     parser.add_argument("--train", required=True)
     parser.add_argument("--test", required=True)
     parser.add_argument("--C", type=float, default=10.0)
-    parser.add_argument("--max-iter", type=int, default=300)
+    parser.add_argument("--max-iter", type=int, default=100)
     parser.add_argument("--min-df", type=int, default=1)
     parser.add_argument("--latency-queries", type=int, default=500)
     args = parser.parse_args()
+    # The iteration limit is the benchmark's setting (the same for both sides), not an accident.
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
     train_texts, train_labels = read_examples(args.train)
     test_texts, test_labels = read_examples(args.test)
@@ -50,9 +54,10 @@ def main():
     ])
     model = make_pipeline(features, LogisticRegression(C=args.C, max_iter=args.max_iter))
 
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     model.fit(train_texts, train_labels)
     train_seconds = time.perf_counter() - started
+    train_cpu_seconds = time.process_time() - started_cpu
 
     predicted = model.predict(test_texts)
 
@@ -72,6 +77,7 @@ def main():
         "accuracy": accuracy_score(test_labels, predicted),
         "macroF1": f1_score(test_labels, predicted, average="macro", zero_division=0),
         "trainSeconds": train_seconds,
+        "trainCpuSeconds": train_cpu_seconds,
         "p50Ms": percentile_nearest_rank(latencies_ms, 50),
         "p95Ms": percentile_nearest_rank(latencies_ms, 95),
     }))

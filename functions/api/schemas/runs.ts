@@ -9,6 +9,7 @@ export const RunSummarySchema = z.object({
   ordinal: z.number().int().openapi({ description: 'Position in the benchmark plan.' }),
   method: z.string().openapi({ example: 'lora' }),
   seed: z.number().int(),
+  config: JsonObject.openapi({ description: 'The resolved configuration: method, hyperparameters, seed, protocol.' }),
   status: StatusSchema,
   jobId: z.string().nullable(),
   attempt: z.number().int(),
@@ -34,7 +35,6 @@ const MetricPointSchema = z.object({
 }).openapi('MetricPoint')
 
 export const RunSchema = RunSummarySchema.extend({
-  config: JsonObject.openapi({ description: 'The resolved configuration: method, hyperparameters, seed, protocol.' }),
   environment: JsonObject.nullable().openapi({ description: 'Where it ran: host, backend, versions, dataset hash.' }),
   heartbeatAt: Timestamp.nullable(),
   artifacts: z.array(ArtifactSchema),
@@ -52,6 +52,7 @@ export function toRunSummary(row: RunRow): z.infer<typeof RunSummarySchema> {
     ordinal: row.ordinal,
     method: row.method,
     seed: row.seed,
+    config: row.config,
     status: row.status,
     jobId: row.jobId,
     attempt: row.attempt,
@@ -68,7 +69,6 @@ export function toRun(row: RunRow, metrics: MetricRows, artifacts: ArtifactRows)
   for (const { name, step, epoch, value } of metrics) (series[name] ??= []).push({ step, epoch, value })
   return {
     ...toRunSummary(row),
-    config: row.config,
     environment: row.environment,
     heartbeatAt: toIsoOrNull(row.heartbeatAt),
     artifacts: artifacts.map(({ name, key, bytes, sha256, createdAt }) => ({ name, key, bytes, sha256, createdAt: toIso(createdAt) })),

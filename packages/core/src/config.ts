@@ -11,6 +11,8 @@ const configSchema = z.object({
   BANKBENCH_ARTIFACTS: z.string().optional(),
   BANKBENCH_S3_ENDPOINT: z.string().url().optional(),
   BANKBENCH_QUEUE: z.enum(['local', 'batch']).default('local'),
+  /** The SST stage whose Batch queues receive jobs when BANKBENCH_QUEUE=batch. */
+  BANKBENCH_STAGE: z.string().default('dev'),
   BANKBENCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   BANKBENCH_JOB_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(2),
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
@@ -22,6 +24,7 @@ export interface BankbenchConfig {
   artifactsUri: string
   s3Endpoint: string | undefined
   queue: 'local' | 'batch'
+  stage: string
   concurrency: number
   jobAttempts: number
   port: number
@@ -40,6 +43,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     artifactsUri: values.BANKBENCH_ARTIFACTS ?? `file://${resolve(home, 'artifacts')}`,
     s3Endpoint: values.BANKBENCH_S3_ENDPOINT,
     queue: values.BANKBENCH_QUEUE,
+    stage: values.BANKBENCH_STAGE,
     concurrency: values.BANKBENCH_CONCURRENCY,
     jobAttempts: values.BANKBENCH_JOB_ATTEMPTS,
     port: values.PORT,

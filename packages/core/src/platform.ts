@@ -1,8 +1,10 @@
 import { join } from 'node:path'
+import { BatchClient } from '@aws-sdk/client-batch'
 import type { BankbenchConfig } from './config'
 import { openDatabase, type Database } from './db/connect'
 import { registerBanking77 } from './datasets/register'
 import type { JobQueue } from './jobs/job-queue'
+import { BatchJobQueue } from './jobs/batch/batch-job-queue'
 import { LocalJobRunner } from './jobs/local-runner'
 import type { ArtifactStore } from './storage/artifact-store'
 import { createArtifactStore } from './storage/create-artifact-store'
@@ -19,7 +21,7 @@ export interface Platform {
 }
 
 export interface PlatformOverrides {
-  /** Use this queue instead of the one the configuration names (AWS Batch is wired by functions/). */
+  /** Use this queue instead of the one the configuration names. */
   queue?: (services: { db: Database; databaseUrl: string; store: ArtifactStore }) => JobQueue
   /** Skip registering the built-in datasets (tests that need an empty store). */
   skipBuiltinDatasets?: boolean
@@ -28,7 +30,7 @@ export interface PlatformOverrides {
 /**
  * Opens the database (migrating it), the artifact store and the job queue. The
  * embedded defaults: PGlite under <home>/pgdata, files under <home>/artifacts, the
- * local runner. Registers the built-in Banking77 dataset (idempotent).
+ * local runner; on AWS: RDS, S3 and AWS Batch (BANKBENCH_QUEUE=batch). Registers the built-in Banking77 dataset (idempotent).
  */
 export async function createPlatform(config: BankbenchConfig, overrides: PlatformOverrides = {}): Promise<Platform> {
   const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.home, 'pgdata') })
@@ -48,7 +50,7 @@ export async function createPlatform(config: BankbenchConfig, overrides: Platfor
     await runner.failOrphanedJobs()
     queue = runner
   } else {
-    throw new Error('BANKBENCH_QUEUE=batch needs the AWS Batch queue, which functions/ wires through createPlatform(config, { queue })')
+    queue = new BatchJobQueue({ db: database.db, client: new BatchClient({}), stage: config.stage, artifactsUri: store.uri })
   }
   if (!overrides.skipBuiltinDatasets) await registerBanking77(database.db, store)
   return {

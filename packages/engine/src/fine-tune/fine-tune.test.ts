@@ -25,12 +25,16 @@ const LABELS = Object.keys(INTENTS)
 const EXAMPLES = Object.entries(INTENTS).flatMap(([label, texts]) => texts.map((text) => ({ text, label })))
 const TEXTS = EXAMPLES.map((example) => example.text)
 
-/** A tiny random BERT in the layout a pretrain job writes (BertForMaskedLM, no pooler). */
+/**
+ * A tiny random BERT in the layout a pretrain job writes (BertForMaskedLM, no pooler).
+ * initializer_range 0.2 instead of BERT's 0.02: with 0.02 an untrained encoder gives
+ * every input nearly the same [CLS] vector, and a few dozen steps cannot tell them apart.
+ */
 async function tinyBase(): Promise<Checkpoint> {
   const tokenizer = Tokenizer.fromJSON(trainWordPiece(TEXTS, { vocabSize: 120, minFrequency: 1 }))
   const modelConfig = parseEncoderConfig({
     model_type: 'bert', vocab_size: tokenizer.vocabSize, hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 2,
-    intermediate_size: 64, max_position_embeddings: 32,
+    intermediate_size: 64, max_position_embeddings: 32, initializer_range: 0.2,
   })
   return (await pretrain(TEXTS, { tokenizer, modelConfig, epochs: 0, batchSize: 8, learningRate: 1e-3, seed: 3, maxLength: 16 })).checkpoint
 }
@@ -45,7 +49,8 @@ beforeAll(async () => {
 afterAll(() => rmSync(directory, { recursive: true, force: true }))
 
 const options = (overrides: Partial<FineTuneOptions> = {}): FineTuneOptions => ({
-  base, labels: LABELS, train: EXAMPLES, validation: EXAMPLES, method: 'lora', peftConfig: { r: 4, lora_alpha: 8 },
+  base, labels: LABELS, train: EXAMPLES, validation: EXAMPLES, method: 'lora',
+  peftConfig: overrides.method === 'full' ? {} : { r: 4, lora_alpha: 8 },
   epochs: 12, batchSize: 4, learningRate: 1e-2, seed: 7, maxLength: 16, restoreBest: false, ...overrides,
 })
 
@@ -54,13 +59,16 @@ const accuracyOn = (predictions: { label: string }[]) =>
 
 describe('fineTuneClassifier', () => {
   it.each(['lora', 'full'] as const)('%s overfits a tiny dataset and reports what it trained', async (method) => {
-    const epochs: number[] = []
-    const fineTuned = await fineTuneClassifier(options({ method, learningRate: method === 'full' ? 3e-3 : 1e-2, onEpoch: (record) => { epochs.push(record.trainLoss) } }))
+    const losses: number[] = []
+    const fineTuned = await fineTuneClassifier(options({
+      method, epochs: 30, learningRate: method === 'full' ? 5e-3 : 1e-2, scheduler: 'constant',
+      peftConfig: method === 'full' ? {} : { r: 8, lora_alpha: 16 },
+      onEpoch: (record) => { losses.push(record.validation!.loss) },
+    }))
     try {
-      expect(fineTuned.result).toMatchObject({ status: 'completed', epochsCompleted: 12, steps: 12 * 4 })
-      expect(epochs.at(-1)!).toBeLessThan(epochs[0]! / 4)
+      expect(fineTuned.result).toMatchObject({ status: 'completed', epochsCompleted: 30, steps: 30 * 4 })
+      expect(losses.at(-1)!).toBeLessThan(losses[0]! / 4)
       expect(accuracyOn(fineTuned.classifier.predict(TEXTS))).toBe(1)
-      expect(fineTuned.result.history.at(-1)!.validation).toMatchObject({ accuracy: 1 })
       const { trainable, total, ratio } = fineTuned.parameterCounts
       expect(ratio).toBeCloseTo(trainable / total)
       if (method === 'full') expect(trainable).toBe(total)
