@@ -4,7 +4,11 @@
  */
 import { runJobProcess } from '@bankbench/core'
 import { runBaseline } from './baseline'
+import { runPretrain } from './pretrain'
+import { runTrain } from './train'
 
 await runJobProcess({
   baseline: runBaseline,
+  train: runTrain,
+  pretrain: runPretrain,
 })

@@ -1,0 +1,105 @@
+/**
+ * The `pretrain` job (method `mlm-pretrain`): the local backbone. Learns a WordPiece
+ * vocabulary on the run's training text, pretrains a small BERT with masked-language
+ * modelling on the same text, and publishes the checkpoint (HF layout) at
+ * `models/local-backbone/` in the artifact store, where train jobs find it when the
+ * benchmark names no other base model. Test text is never seen.
+ */
+import { PeakMemoryTracker } from '@bankbench/metrics'
+import type { RunHandler } from '@bankbench/core'
+import { initBackend, parseEncoderConfig, pretrain, Tokenizer, trainWordPiece } from '@bankbench/engine'
+import { LOCAL_BACKBONE_PREFIX } from './base-model'
+import { checkpointFiles } from './checkpoint-files'
+import { progressReporter, trainerCheckpoints } from './training-progress'
+
+/**
+ * Sized so that three epochs over Banking77's 9,503 training texts take about five
+ * minutes on the wasm backend of a 2-core machine (see README.md).
+ */
+export const PRETRAIN_DEFAULTS = {
+  vocab_size: 4000,
+  hidden_size: 64,
+  num_hidden_layers: 2,
+  num_attention_heads: 2,
+  intermediate_size: 256,
+  learning_rate: 1e-3,
+  batch_size: 32,
+  warmup_ratio: 0.06,
+  weight_decay: 0.01,
+  max_length: 64,
+  mask_probability: 0.15,
+}
+
+type PretrainSettings = typeof PRETRAIN_DEFAULTS
+
+export const runPretrain: RunHandler = async (context) => {
+  const { run, dataset, store } = context
+  const config = run.config as { hyperparameters: Partial<PretrainSettings>; epochs: number }
+  const settings: PretrainSettings = { ...PRETRAIN_DEFAULTS, ...config.hyperparameters }
+  const backend = await initBackend()
+  context.recordEnvironment({ backend })
+  const memory = new PeakMemoryTracker()
+
+  const trainTexts = dataset.train.map((example) => example.text)
+  const tokenizer = Tokenizer.fromJSON(trainWordPiece(trainTexts, { vocabSize: settings.vocab_size }))
+  const modelConfig = parseEncoderConfig({
+    model_type: 'bert',
+    vocab_size: tokenizer.vocabSize,
+    hidden_size: settings.hidden_size,
+    num_hidden_layers: settings.num_hidden_layers,
+    num_attention_heads: settings.num_attention_heads,
+    intermediate_size: settings.intermediate_size,
+    // Positions beyond max_length would never be trained: fine-tuning truncates there too.
+    max_position_embeddings: settings.max_length,
+  })
+  context.log(`pretraining a ${settings.num_hidden_layers}-layer, hidden-${settings.hidden_size} BERT (vocabulary ${tokenizer.vocabSize}) ` +
+    `on ${trainTexts.length} texts for ${config.epochs} epochs on ${backend.name}`)
+
+  const progress = progressReporter(context)
+  const checkpoints = trainerCheckpoints(store, run.id)
+  const { checkpoint, training } = await pretrain(trainTexts, {
+    tokenizer,
+    modelConfig,
+    epochs: config.epochs,
+    batchSize: settings.batch_size,
+    learningRate: settings.learning_rate,
+    warmupRatio: settings.warmup_ratio,
+    weightDecay: settings.weight_decay,
+    maxLength: settings.max_length,
+    maskProbability: settings.mask_probability,
+    validationTexts: dataset.validation.map((example) => example.text),
+    seed: run.seed,
+    signal: context.signal,
+    ...progress,
+    ...checkpoints,
+  })
+  if (training.status === 'cancelled') context.signal.throwIfAborted()
+
+  const files = await checkpointFiles(checkpoint)
+  // config.json last: train jobs take its presence to mean the backbone is complete.
+  const publishOrder = [...files.keys()].sort((a, b) => Number(a === 'config.json') - Number(b === 'config.json'))
+  for (const name of publishOrder) {
+    await store.put(`${LOCAL_BACKBONE_PREFIX}${name}`, files.get(name)!)
+    await context.saveArtifact(`model/${name}`, files.get(name)!)
+  }
+  const last = training.history.at(-1)
+  context.log(`published the local backbone at ${LOCAL_BACKBONE_PREFIX} (validation MLM loss ${last?.validation?.loss.toFixed(4) ?? 'n/a'})`)
+  const parameters = [...checkpoint.weights.values()].reduce((sum, tensor) => sum + tensor.shape.reduce((size, dimension) => size * dimension, 1), 0)
+  return {
+    validationMlmLoss: last?.validation?.loss ?? null,
+    validationMlmAccuracy: last?.validation?.accuracy ?? null,
+    trainSeconds: training.elapsedMs / 1000,
+    stepMs: training.steps > 0 ? training.elapsedMs / training.steps : null,
+    epochsCompleted: training.epochsCompleted,
+    stepsCompleted: training.steps,
+    trainExamples: trainTexts.length,
+    vocabSize: tokenizer.vocabSize,
+    totalParameters: parameters,
+    modelBytes: files.get('model.safetensors')?.byteLength ?? null,
+    peakTensorBytes: training.peakMemory.tensorBytes,
+    peakRssBytes: Math.max(training.peakMemory.rssBytes, memory.stop()),
+    peakGpuMemoryBytes: training.peakMemory.gpuMemoryBytes,
+    backend: backend.name,
+    backbone: LOCAL_BACKBONE_PREFIX,
+  }
+}

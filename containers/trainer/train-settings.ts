@@ -1,0 +1,39 @@
+/**
+ * A train run's hyperparameters (the edge's names, validated by METHOD_CATALOG)
+ * split into the trainer's settings, with defaults, and the PEFT method's config.
+ */
+import type { SchedulerName } from '@bankbench/engine'
+
+/** Tuned on Banking77 with the local backbone (bench/train-banking77.ts); full fine-tuning wants a smaller step. */
+export const TRAINER_DEFAULTS = {
+  full: { learning_rate: 5e-4 },
+  lora: { learning_rate: 2e-3 },
+  common: { lr_scheduler: 'linear' as SchedulerName, batch_size: 32, weight_decay: 0.01, warmup_ratio: 0.06, max_length: 64 },
+}
+
+const TRAINER_FIELDS = ['learning_rate', 'lr_scheduler', 'batch_size', 'weight_decay', 'warmup_ratio', 'max_length'] as const
+
+export interface TrainSettings {
+  learningRate: number
+  scheduler: SchedulerName
+  batchSize: number
+  weightDecay: number
+  warmupRatio: number
+  maxLength: number
+  /** Everything that is not a trainer field: the PEFT method's own config (r, lora_alpha, …). */
+  peftConfig: Record<string, unknown>
+}
+
+export function trainSettings(method: 'full' | 'lora', hyperparameters: Record<string, unknown>): TrainSettings {
+  const merged = { ...TRAINER_DEFAULTS.common, ...TRAINER_DEFAULTS[method], ...hyperparameters } as Record<string, unknown>
+  const peftConfig = Object.fromEntries(Object.entries(hyperparameters).filter(([field]) => !(TRAINER_FIELDS as readonly string[]).includes(field)))
+  return {
+    learningRate: merged.learning_rate as number,
+    scheduler: merged.lr_scheduler as SchedulerName,
+    batchSize: merged.batch_size as number,
+    weightDecay: merged.weight_decay as number,
+    warmupRatio: merged.warmup_ratio as number,
+    maxLength: merged.max_length as number,
+    peftConfig,
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The `train` job (methods `full`, `lora`): fine-tunes the benchmark's base model on
+ * the run's training data, streaming loss and validation figures, checkpointing so
+ * that a retried job resumes, then saves the adapter (PEFT layout) or the whole
+ * model and evaluates like every other run.
+ */
+import { getBenchmark, seededShuffle, type RunHandler } from '@bankbench/core'
+import { PeakMemoryTracker } from '@bankbench/metrics'
+import { fineTuneClassifier, initBackend, saveFineTuned } from '@bankbench/engine'
+import { resolveBaseModel } from './base-model'
+import { checkpointFiles } from './checkpoint-files'
+import { evaluateClassifier } from './evaluate-classifier'
+import { trainSettings } from './train-settings'
+import { progressReporter, trainerCheckpoints } from './training-progress'
+
+interface TrainRunConfig {
+  method: 'full' | 'lora'
+  hyperparameters: Record<string, unknown>
+  epochs: number
+  trainSubset: number | null
+}
+
+export const runTrain: RunHandler = async (context) => {
+  const { run, dataset, store } = context
+  const config = run.config as unknown as TrainRunConfig
+  const settings = trainSettings(config.method, config.hyperparameters)
+  const backend = await initBackend()
+  context.recordEnvironment({ backend })
+  const memory = new PeakMemoryTracker()
+
+  const benchmark = await getBenchmark(context.db, run.benchmarkId)
+  const base = await resolveBaseModel(store, (benchmark.spec as { baseModel?: string }).baseModel)
+  const train = config.trainSubset ? seededShuffle(dataset.train, run.seed).slice(0, config.trainSubset) : dataset.train
+  context.log(`${config.method} on ${base.nameOrPath}: ${train.length} examples, ${config.epochs} epochs, batch ${settings.batchSize}, ` +
+    `learning rate ${settings.learningRate}, backend ${backend.name}`)
+
+  const fineTuned = await fineTuneClassifier({
+    base: base.checkpoint,
+    labels: dataset.labels,
+    train,
+    validation: dataset.validation,
+    method: config.method,
+    peftConfig: settings.peftConfig,
+    maxLength: settings.maxLength,
+    epochs: config.epochs,
+    batchSize: settings.batchSize,
+    learningRate: settings.learningRate,
+    scheduler: settings.scheduler,
+    warmupRatio: settings.warmupRatio,
+    weightDecay: settings.weightDecay,
+    seed: run.seed,
+    signal: context.signal,
+    ...progressReporter(context),
+    ...trainerCheckpoints(store, run.id),
+  })
+  const { classifier, result, parameterCounts } = fineTuned
+  try {
+    if (result.status === 'cancelled') context.signal.throwIfAborted()
+
+    const saved = saveFineTuned(fineTuned, { baseModelNameOrPath: base.nameOrPath })
+    let weightsBytes: number
+    if (saved.kind === 'adapter') {
+      const weights = saved.adapter['adapter_model.safetensors']
+      await context.saveArtifact('adapter/adapter_config.json', `${JSON.stringify(saved.adapter['adapter_config.json'], null, 2)}\n`)
+      await context.saveArtifact('adapter/adapter_model.safetensors', weights)
+      weightsBytes = weights.byteLength
+    } else {
+      const files = await checkpointFiles(saved.checkpoint)
+      for (const [name, body] of files) await context.saveArtifact(`model/${name}`, body)
+      weightsBytes = files.get('model.safetensors')!.byteLength
+    }
+    // What it takes to rebuild the classifier: labels in class order and the training truncation.
+    await context.saveArtifact('classifier.json', JSON.stringify({ baseModel: base.nameOrPath, method: config.method, labels: dataset.labels, maxLength: classifier.maxLength }))
+
+    const evaluation = await evaluateClassifier(classifier, dataset)
+    const baseBytes = [...base.checkpoint.weights.values()].reduce((sum, tensor) => sum + tensor.bytes.byteLength, 0)
+    context.log(`test accuracy ${(evaluation.test.accuracy * 100).toFixed(2)}% after ${result.steps} steps (${(result.elapsedMs / 1000).toFixed(0)} s)`)
+    return {
+      accuracy: evaluation.test.accuracy,
+      macroF1: evaluation.test.macroF1,
+      validationAccuracy: evaluation.validation.accuracy,
+      perLabel: evaluation.test.perLabel,
+      confusion: evaluation.test.confusion,
+      trainSeconds: result.elapsedMs / 1000,
+      stepMs: result.steps > 0 ? result.elapsedMs / result.steps : null,
+      trainExamples: train.length,
+      epochsCompleted: result.epochsCompleted,
+      stepsCompleted: result.steps,
+      stoppedEarly: result.status === 'early-stopped',
+      bestEpoch: result.best ? result.best.epoch + 1 : null,
+      trainableParameters: parameterCounts.trainable,
+      totalParameters: parameterCounts.total,
+      trainableRatio: parameterCounts.ratio,
+      latencyP50Ms: evaluation.latency.p50Ms,
+      latencyP95Ms: evaluation.latency.p95Ms,
+      latency: evaluation.latency,
+      throughputPerSecond: evaluation.throughputPerSecond,
+      peakTensorBytes: result.peakMemory.tensorBytes,
+      peakRssBytes: Math.max(result.peakMemory.rssBytes, memory.stop()),
+      peakGpuMemoryBytes: result.peakMemory.gpuMemoryBytes,
+      adapterBytes: weightsBytes,
+      // Serving needs the base too unless the whole model was saved.
+      modelBytes: saved.kind === 'adapter' ? baseBytes + weightsBytes : weightsBytes,
+      backend: backend.name,
+    }
+  } finally {
+    classifier.dispose()
+  }
+}
