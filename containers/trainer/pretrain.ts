@@ -7,7 +7,7 @@
  */
 import { PeakMemoryTracker } from '@bankbench/metrics'
 import type { RunHandler } from '@bankbench/core'
-import { initBackend, parseEncoderConfig, pretrain, Tokenizer, trainWordPiece } from '@bankbench/engine'
+import { initBackend, parseEncoderConfig, pretrain, Tokenizer, trainWordPiece, type PretrainOptions } from '@bankbench/engine'
 import { LOCAL_BACKBONE_PREFIX } from './base-model'
 import { checkpointFiles } from './checkpoint-files'
 import { progressReporter, trainerCheckpoints } from './training-progress'
@@ -32,15 +32,15 @@ export const PRETRAIN_DEFAULTS = {
 
 type PretrainSettings = typeof PRETRAIN_DEFAULTS
 
-export const runPretrain: RunHandler = async (context) => {
-  const { run, dataset, store } = context
-  const config = run.config as { hyperparameters: Partial<PretrainSettings>; epochs: number }
-  const settings: PretrainSettings = { ...PRETRAIN_DEFAULTS, ...config.hyperparameters }
-  const backend = await initBackend()
-  context.recordEnvironment({ backend })
-  const memory = new PeakMemoryTracker()
+export interface BackboneOptions extends Pick<PretrainOptions, 'signal' | 'onStep' | 'onEpoch' | 'saveCheckpoint' | 'loadCheckpoint' | 'checkpointEverySteps'> {
+  epochs: number
+  seed: number
+  log?: (message: string) => void
+}
 
-  const trainTexts = dataset.train.map((example) => example.text)
+/** Vocabulary, then MLM pretraining: the backbone from training text alone. The job and bench/train-banking77.ts both use it. */
+export async function pretrainBackbone(trainTexts: readonly string[], validationTexts: readonly string[], hyperparameters: Partial<PretrainSettings>, options: BackboneOptions) {
+  const settings: PretrainSettings = { ...PRETRAIN_DEFAULTS, ...hyperparameters }
   const tokenizer = Tokenizer.fromJSON(trainWordPiece(trainTexts, { vocabSize: settings.vocab_size }))
   const modelConfig = parseEncoderConfig({
     model_type: 'bert',
@@ -52,26 +52,39 @@ export const runPretrain: RunHandler = async (context) => {
     // Positions beyond max_length would never be trained: fine-tuning truncates there too.
     max_position_embeddings: settings.max_length,
   })
-  context.log(`pretraining a ${settings.num_hidden_layers}-layer, hidden-${settings.hidden_size} BERT (vocabulary ${tokenizer.vocabSize}) ` +
-    `on ${trainTexts.length} texts for ${config.epochs} epochs on ${backend.name}`)
-
-  const progress = progressReporter(context)
-  const checkpoints = trainerCheckpoints(store, run.id)
-  const { checkpoint, training } = await pretrain(trainTexts, {
+  options.log?.(`pretraining a ${settings.num_hidden_layers}-layer, hidden-${settings.hidden_size} BERT (vocabulary ${tokenizer.vocabSize}) ` +
+    `on ${trainTexts.length} texts for ${options.epochs} epochs`)
+  const { log: _log, ...trainerOptions } = options
+  const result = await pretrain(trainTexts, {
+    ...trainerOptions,
     tokenizer,
     modelConfig,
-    epochs: config.epochs,
     batchSize: settings.batch_size,
     learningRate: settings.learning_rate,
     warmupRatio: settings.warmup_ratio,
     weightDecay: settings.weight_decay,
     maxLength: settings.max_length,
     maskProbability: settings.mask_probability,
-    validationTexts: dataset.validation.map((example) => example.text),
+    validationTexts,
+  })
+  return { ...result, vocabSize: tokenizer.vocabSize }
+}
+
+export const runPretrain: RunHandler = async (context) => {
+  const { run, dataset, store } = context
+  const config = run.config as { hyperparameters: Partial<PretrainSettings>; epochs: number }
+  const backend = await initBackend()
+  context.recordEnvironment({ backend })
+  const memory = new PeakMemoryTracker()
+
+  const trainTexts = dataset.train.map((example) => example.text)
+  const { checkpoint, training, vocabSize } = await pretrainBackbone(trainTexts, dataset.validation.map((example) => example.text), config.hyperparameters, {
+    epochs: config.epochs,
     seed: run.seed,
     signal: context.signal,
-    ...progress,
-    ...checkpoints,
+    log: context.log,
+    ...progressReporter(context),
+    ...trainerCheckpoints(store, run.id),
   })
   if (training.status === 'cancelled') context.signal.throwIfAborted()
 
@@ -93,7 +106,7 @@ export const runPretrain: RunHandler = async (context) => {
     epochsCompleted: training.epochsCompleted,
     stepsCompleted: training.steps,
     trainExamples: trainTexts.length,
-    vocabSize: tokenizer.vocabSize,
+    vocabSize,
     totalParameters: parameters,
     modelBytes: files.get('model.safetensors')?.byteLength ?? null,
     peakTensorBytes: training.peakMemory.tensorBytes,

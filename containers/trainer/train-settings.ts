@@ -4,7 +4,10 @@
  */
 import type { SchedulerName } from '@bankbench/engine'
 
-/** Tuned on Banking77 with the local backbone (bench/train-banking77.ts); full fine-tuning wants a smaller step. */
+/**
+ * Starting points, not tuned optima: LoRA trains few weights and takes a larger step
+ * than full fine-tuning. bench/train-banking77.ts measures them on Banking77.
+ */
 export const TRAINER_DEFAULTS = {
   full: { learning_rate: 5e-4 },
   lora: { learning_rate: 2e-3 },

@@ -1,4 +1,3 @@
-import { seededRandom } from '@bankbench/core'
 import { assertKnownLabels, assertSerialized, type Example, type Prediction, type SeedOption, type SerializedBaseline, type TextClassifier } from './types'
 
 interface SerializedRandom extends SerializedBaseline {
@@ -30,8 +29,7 @@ export class RandomClassifier implements TextClassifier {
   predict(texts: string[]): Prediction[] {
     const confidence = 1 / this.labels.length
     return texts.map((text) => {
-      const draw = seededRandom(hashText(text) ^ this.seed)()
-      return { label: this.labels[Math.floor(draw * this.labels.length)]!, confidence }
+      return { label: this.labels[Math.floor(uniformHash(this.seed, text) * this.labels.length)]!, confidence }
     })
   }
 
@@ -40,11 +38,18 @@ export class RandomClassifier implements TextClassifier {
   }
 }
 
-/** 32-bit FNV-1a over UTF-16 units: a fast, stable hash that spreads similar texts apart. */
-function hashText(text: string): number {
-  let hash = 0x811c9dc5
-  for (let index = 0; index < text.length; index++) {
-    hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193)
-  }
-  return hash >>> 0
+/**
+ * A number in [0, 1) fixed by (seed, text): 32-bit FNV-1a over the UTF-16 units, started
+ * from the seed, then MurmurHash3's finaliser so that texts differing in one character
+ * land far apart.
+ */
+function uniformHash(seed: number, text: string): number {
+  let hash = (0x811c9dc5 ^ seed) >>> 0
+  for (let index = 0; index < text.length; index++) hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193)
+  hash ^= hash >>> 16
+  hash = Math.imul(hash, 0x85ebca6b)
+  hash ^= hash >>> 13
+  hash = Math.imul(hash, 0xc2b2ae35)
+  hash ^= hash >>> 16
+  return (hash >>> 0) / 2 ** 32
 }

@@ -33,6 +33,11 @@ export const DEFAULT_TFIDF_LOGREG_OPTIONS: TfidfLogRegOptions = {
 }
 
 export interface TfidfLogRegTrainOptions extends SeedOption, Partial<TfidfLogRegOptions> {
+  /**
+   * Threads for the gradient. Default 2, not the machine's core count, so that the same
+   * seed gives the same bits on every machine (the summation order depends on it).
+   */
+  threads?: number
   /** Called after each L-BFGS iteration with the training objective (a loss curve). */
   onIteration?: (iteration: number, loss: number) => void
 }
@@ -65,7 +70,7 @@ export class TfidfLogRegClassifier implements TextClassifier {
 
   static train(train: Example[], labels: string[], trainOptions: TfidfLogRegTrainOptions): TfidfLogRegClassifier {
     assertKnownLabels(train, labels)
-    const { seed: _seed, onIteration, ...overrides } = trainOptions
+    const { seed: _seed, threads = 2, onIteration, ...overrides } = trainOptions
     const options = { ...DEFAULT_TFIDF_LOGREG_OPTIONS, ...overrides }
     const texts = train.map((example) => example.text)
     const word = TfidfVectorizer.fit(texts, wordNgrams(options.wordNgramRange), options.minDf)
@@ -79,7 +84,7 @@ export class TfidfLogRegClassifier implements TextClassifier {
         classCount: labels.length,
         l2: 1 / (options.C * Math.max(train.length, 1)),
       },
-      { maxIterations: options.maxIterations, onIteration },
+      { maxIterations: options.maxIterations, threads, onIteration },
     )
     const model = new SoftmaxModel(Float32Array.from(result.point), features.columnCount, labels.length)
     return new TfidfLogRegClassifier(options, labels.slice(), word, char, model)

@@ -78,7 +78,8 @@ export function minimizeLbfgs(objective: Objective, start: Float64Array, options
     if (!(candidateValue < value)) return { point, value, iterations: iteration - 1, converged: false }
 
     // Keep the pair only if it has positive curvature, which keeps H positive definite.
-    // Once the history is full, the oldest pair's buffers are reused for the newest.
+    // Once the history is full, the oldest pair's buffers are reused for the newest
+    // (a rejected pair then simply leaves the history one pair shorter).
     const full = steps.length === options.historySize
     const step = full ? steps.shift()! : new Float64Array(size)
     const gradientChange = full ? gradientChanges.shift()! : new Float64Array(size)

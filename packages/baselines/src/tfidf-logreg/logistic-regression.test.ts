@@ -61,7 +61,7 @@ describe('minimizeLbfgs', () => {
 
 describe('fitSoftmaxRegression', () => {
   it('drives the gradient to zero and predicts the training classes', () => {
-    const result = fitSoftmaxRegression({ ...problem, l2: 0.01 }, { maxIterations: 200 })
+    const result = fitSoftmaxRegression({ ...problem, l2: 0.01 }, { maxIterations: 200, threads: 1 })
     const gradient = new Float64Array(result.point.length)
     softmaxLossAndGradient({ ...problem, l2: 0.01 }, result.point, gradient)
     expect(Math.max(...gradient.map(Math.abs))).toBeLessThan(1e-4)

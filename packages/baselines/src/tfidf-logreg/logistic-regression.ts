@@ -1,5 +1,6 @@
 import type { CsrMatrix } from './sparse'
 import { minimizeLbfgs, type LbfgsResult } from './lbfgs'
+import { createSoftmaxObjective } from './parallel-objective'
 
 /**
  * Multinomial (softmax) logistic regression on sparse rows, the estimator behind
@@ -27,22 +28,42 @@ export function parameterCount(featureCount: number, classCount: number): number
 
 /** Mean cross-entropy plus the L2 penalty at `parameters`; writes the gradient into `gradient`. */
 export function softmaxLossAndGradient(problem: SoftmaxProblem, parameters: Float64Array, gradient: Float64Array): number {
-  const { features, targets, classCount, l2 } = problem
+  gradient.fill(0)
+  const lossSum = accumulateRowLosses(problem, 0, problem.features.rowCount, parameters, gradient)
+  return lossSum / problem.features.rowCount + addL2Penalty(problem, parameters, gradient)
+}
+
+/**
+ * The data term for rows [firstRow, endRow): adds each row's cross-entropy gradient,
+ * already divided by the total row count, into `gradient` and returns the rows' summed
+ * loss. Split across threads, the partial gradients simply add up.
+ */
+export function accumulateRowLosses(problem: SoftmaxProblem, firstRow: number, endRow: number, parameters: Float64Array, gradient: Float64Array): number {
+  const { features, targets, classCount } = problem
   const { rowStarts, columns, values } = features
   const weightCount = features.columnCount * classCount
-  const rowCount = features.rowCount
+  const rowShare = 1 / features.rowCount
   const logits = new Float64Array(classCount)
-  gradient.fill(0)
-  let loss = 0
+  const unrolledEnd = classCount - (classCount % 4)
+  let lossSum = 0
 
-  for (let row = 0; row < rowCount; row++) {
+  for (let row = firstRow; row < endRow; row++) {
     const start = rowStarts[row]!
     const end = rowStarts[row + 1]!
     for (let k = 0; k < classCount; k++) logits[k] = parameters[weightCount + k]!
+    // The two hot loops are unrolled by hand: V8 does not vectorise, and four independent
+    // updates per pass took about 1.3x less CPU than one (each element still sums in order).
     for (let entry = start; entry < end; entry++) {
       const value = values[entry]!
       const base = columns[entry]! * classCount
-      for (let k = 0; k < classCount; k++) logits[k]! += value * parameters[base + k]!
+      let k = 0
+      for (; k < unrolledEnd; k += 4) {
+        logits[k]! += value * parameters[base + k]!
+        logits[k + 1]! += value * parameters[base + k + 1]!
+        logits[k + 2]! += value * parameters[base + k + 2]!
+        logits[k + 3]! += value * parameters[base + k + 3]!
+      }
+      for (; k < classCount; k++) logits[k]! += value * parameters[base + k]!
     }
 
     let largest = -Infinity
@@ -51,43 +72,70 @@ export function softmaxLossAndGradient(problem: SoftmaxProblem, parameters: Floa
     for (let k = 0; k < classCount; k++) sum += Math.exp(logits[k]! - largest)
     const logNormalizer = largest + Math.log(sum)
     const target = targets[row]!
-    loss += logNormalizer - logits[target]!
+    lossSum += logNormalizer - logits[target]!
 
     // d(loss)/d(logit_k) = softmax_k - [k = target], averaged over rows; reuse `logits`.
-    for (let k = 0; k < classCount; k++) logits[k] = Math.exp(logits[k]! - logNormalizer) / rowCount
-    logits[target]! -= 1 / rowCount
+    for (let k = 0; k < classCount; k++) logits[k] = Math.exp(logits[k]! - logNormalizer) * rowShare
+    logits[target]! -= rowShare
     for (let entry = start; entry < end; entry++) {
       const value = values[entry]!
       const base = columns[entry]! * classCount
-      for (let k = 0; k < classCount; k++) gradient[base + k]! += value * logits[k]!
+      let k = 0
+      for (; k < unrolledEnd; k += 4) {
+        gradient[base + k]! += value * logits[k]!
+        gradient[base + k + 1]! += value * logits[k + 1]!
+        gradient[base + k + 2]! += value * logits[k + 2]!
+        gradient[base + k + 3]! += value * logits[k + 3]!
+      }
+      for (; k < classCount; k++) gradient[base + k]! += value * logits[k]!
     }
     for (let k = 0; k < classCount; k++) gradient[weightCount + k]! += logits[k]!
   }
+  return lossSum
+}
 
+/** Adds l2 * W to the weight gradient (not the intercepts) and returns l2/2 * ||W||^2. */
+export function addL2Penalty(problem: SoftmaxProblem, parameters: Float64Array, gradient: Float64Array): number {
+  const weightCount = problem.features.columnCount * problem.classCount
   let squaredNorm = 0
   for (let index = 0; index < weightCount; index++) {
     const weight = parameters[index]!
     squaredNorm += weight * weight
-    gradient[index]! += l2 * weight
+    gradient[index]! += problem.l2 * weight
   }
-  return loss / rowCount + 0.5 * l2 * squaredNorm
+  return 0.5 * problem.l2 * squaredNorm
 }
 
 export interface SoftmaxTrainingOptions {
   maxIterations: number
+  /**
+   * Threads that compute the gradient (the main one plus workers). Problems under
+   * PARALLEL_MIN_WORK multiply-adds per evaluation use one: starting a worker costs
+   * about a second. Results are bit-identical for a given thread count.
+   */
+  threads: number
   onIteration?: (iteration: number, loss: number, parameters: Float64Array) => void
 }
 
+/** Non-zeros times classes per evaluation above which worker threads pay for their start-up. */
+export const PARALLEL_MIN_WORK = 20_000_000
+
 /** Fits the weights from zero with L-BFGS; deterministic (full batch, fixed summation order). */
 export function fitSoftmaxRegression(problem: SoftmaxProblem, options: SoftmaxTrainingOptions): LbfgsResult {
-  const start = new Float64Array(parameterCount(problem.features.columnCount, problem.classCount))
-  return minimizeLbfgs((parameters, gradient) => softmaxLossAndGradient(problem, parameters, gradient), start, {
-    maxIterations: options.maxIterations,
-    historySize: 10,
-    gradientTolerance: 1e-6,
-    relativeDecreaseTolerance: 1e-7,
-    onIteration: options.onIteration,
-  })
+  const work = problem.features.rowStarts[problem.features.rowCount]! * problem.classCount
+  const objective = createSoftmaxObjective(problem, work >= PARALLEL_MIN_WORK ? options.threads : 1)
+  try {
+    const start = new Float64Array(parameterCount(problem.features.columnCount, problem.classCount))
+    return minimizeLbfgs(objective.evaluate, start, {
+      maxIterations: options.maxIterations,
+      historySize: 10,
+      gradientTolerance: 1e-6,
+      relativeDecreaseTolerance: 1e-7,
+      onIteration: options.onIteration,
+    })
+  } finally {
+    objective.close()
+  }
 }
 
 /** A fitted model: Float32 parameters, so that what is saved is exactly what predicts. */

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import type { Checkpoint } from '../io/checkpoint'
-import { createSequenceClassifier, parseEncoderConfig, withLabels } from '../models'
+import { createSequenceClassifier, parseModelConfig, withLabels } from '../models'
 import type { SequenceClassifier } from '../models'
 import { applyPeft, peftMethod } from '../peft'
 import type { AppliedPeft, PeftMethodName } from '../peft'
@@ -51,7 +51,7 @@ export async function fineTuneClassifier(options: FineTuneOptions): Promise<Fine
   const { base, labels, method } = options
   const seed = options.seed ?? 42
   const tokenizer = tokenizerOf(base)
-  const config = withLabels(parseEncoderConfig(base.config), labels)
+  const config = withLabels(parseModelConfig(base.config), labels)
   if (tokenizer.vocabSize > config.vocabSize) {
     throw new Error(`the base model's tokenizer has ${tokenizer.vocabSize} tokens but its vocab_size is ${config.vocabSize}`)
   }

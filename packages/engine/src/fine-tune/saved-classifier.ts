@@ -6,7 +6,7 @@
  */
 import type { Checkpoint } from '../io/checkpoint'
 import { fromTensor } from '../io/tensors'
-import { createSequenceClassifier, encoderConfigToJson, parseEncoderConfig, withLabels } from '../models'
+import { createSequenceClassifier, modelConfigToJson, parseModelConfig, withLabels } from '../models'
 import { loadAdapter, peftMethod, saveAdapter } from '../peft'
 import type { AdapterFiles } from '../peft'
 import type { FineTuned } from './fine-tune-classifier'
@@ -28,7 +28,7 @@ export function classifierCheckpoint(classifier: IntentClassifier): Checkpoint {
   const { model, tokenizer } = classifier
   if (model.adapters.size > 0) throw new Error('the model carries PEFT adapters: save the adapter (saveFineTuned) instead of a whole checkpoint')
   return {
-    config: encoderConfigToJson(model.config),
+    config: modelConfigToJson(model.config),
     weights: new Map([...model.parameters].map(([name, variable]) => fromTensor(name, variable))),
     tokenizer: tokenizer.toJSON(),
     tokenizerConfig: null,
@@ -45,7 +45,7 @@ export interface LoadClassifierOptions {
 /** A classifier from a base checkpoint plus a PEFT adapter, or from a whole classifier checkpoint (adapter null). */
 export function loadIntentClassifier(base: Checkpoint, adapter: AdapterFiles | null, options: LoadClassifierOptions = {}): IntentClassifier {
   const tokenizer = tokenizerOf(base)
-  const parsed = parseEncoderConfig(base.config)
+  const parsed = parseModelConfig(base.config)
   const config = options.labels ? withLabels(parsed, options.labels) : parsed
   const model = createSequenceClassifier(config, base.weights, { seed: 0 })
   try {

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs'
 import type { Architecture, EncoderInputs, ModelWeights } from './architecture'
 import type { EncoderConfig } from './config'
 import { activation, attentionBias, multiHeadAttention } from './layers'
-import type { ForwardContext } from './layers'
+import type { ForwardContext, PrefixKeyValue } from './layers'
 import { embeddingModule, layerNormModule, linearModule } from './parameters'
 import type { ModuleSpec } from './parameters'
 
@@ -48,16 +48,27 @@ export function bertEncode(
     .add(tf.gather(model.weight(`${embeddings}.token_type_embeddings.weight`), tokenTypes))
   x = context.dropout(model.layerNorm(`${embeddings}.LayerNorm`, x), config.hiddenDropoutProb)
   const bias = attentionBias(inputs.attentionMask)
-  for (let i = 0; i < config.numHiddenLayers; i++) x = bertLayer(model, `${prefix}.encoder.layer.${i}`, x, bias, context)
+  const prefixes = model.attentionPrefix?.keyValues(inputs.inputIds.shape[0], context)
+  for (let i = 0; i < config.numHiddenLayers; i++) x = bertLayer(model, `${prefix}.encoder.layer.${i}`, x, bias, context, prefixes?.[i])
   return x as tf.Tensor3D
 }
 
-function bertLayer(model: ModelWeights, layer: string, x: tf.Tensor, bias: tf.Tensor4D, context: ForwardContext): tf.Tensor {
+/**
+ * Where position ids start: after the attention prefix, if any, as HF BERT and RoBERTa
+ * count positions on from `past_key_values` (what PEFT's prefix tuning passes them).
+ */
+export function firstPosition(model: ModelWeights): number {
+  return model.attentionPrefix?.length ?? 0
+}
+
+function bertLayer(
+  model: ModelWeights, layer: string, x: tf.Tensor, bias: tf.Tensor4D, context: ForwardContext, attentionPrefix?: PrefixKeyValue,
+): tf.Tensor {
   const { config } = model
   const self = `${layer}.attention.self`
   const attended = multiHeadAttention(
     model.linear(`${self}.query`, x, context), model.linear(`${self}.key`, x, context), model.linear(`${self}.value`, x, context),
-    bias, config.numAttentionHeads, config.attentionProbsDropoutProb, context)
+    bias, config.numAttentionHeads, config.attentionProbsDropoutProb, context, attentionPrefix)
   const attentionOutput = context.dropout(model.linear(`${layer}.attention.output.dense`, attended, context), config.hiddenDropoutProb)
   x = model.layerNorm(`${layer}.attention.output.LayerNorm`, attentionOutput.add(x))
   const inner = activation(config.hiddenAct, model.linear(`${layer}.intermediate.dense`, x, context))
@@ -84,7 +95,10 @@ export const bert: Architecture = {
     linearModule('classifier', config.hiddenSize, config.id2label.length),
   ],
 
-  encode: (model, inputs, context) => bertEncode(model, 'bert', inputs, tf.range(0, inputs.inputIds.shape[1], 1, 'int32'), context),
+  encode: (model, inputs, context) => {
+    const start = firstPosition(model)
+    return bertEncode(model, 'bert', inputs, tf.range(start, start + inputs.inputIds.shape[1], 1, 'int32'), context)
+  },
 
   pool: (model, hidden, context) => tf.tanh(model.linear('bert.pooler.dense', firstToken(hidden), context)) as tf.Tensor2D,
 

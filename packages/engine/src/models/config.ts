@@ -33,7 +33,7 @@ export interface EncoderConfig {
   id2label: string[]
 }
 
-type Json = Record<string, unknown>
+export type Json = Record<string, unknown>
 
 const ACTIVATIONS: readonly HiddenActivation[] = ['gelu', 'gelu_new', 'gelu_pytorch_tanh', 'relu']
 
@@ -87,10 +87,7 @@ export function parseEncoderConfig(json: Json): EncoderConfig {
 
 /** The HF config.json for a config, so a checkpoint saved here loads in `transformers`. */
 export function encoderConfigToJson(config: EncoderConfig): Json {
-  const labels = {
-    id2label: Object.fromEntries(config.id2label.map((label, index) => [String(index), label])),
-    label2id: Object.fromEntries(config.id2label.map((label, index) => [label, index])),
-  }
+  const labels = labelsToJson(config.id2label)
   if (config.modelType === 'distilbert') {
     return {
       model_type: 'distilbert',
@@ -134,12 +131,20 @@ export function encoderConfigToJson(config: EncoderConfig): Json {
 }
 
 /** The same config with a new label set (a base checkpoint rarely has the task's labels). */
-export function withLabels(config: EncoderConfig, labels: readonly string[]): EncoderConfig {
+export function withLabels<Config extends { id2label: string[] }>(config: Config, labels: readonly string[]): Config {
   return { ...config, id2label: [...labels] }
 }
 
+/** config.json's id2label and label2id. */
+export function labelsToJson(id2label: readonly string[]): { id2label: Record<string, string>; label2id: Record<string, number> } {
+  return {
+    id2label: Object.fromEntries(id2label.map((label, index) => [String(index), label])),
+    label2id: Object.fromEntries(id2label.map((label, index) => [label, index])),
+  }
+}
+
 /** HF: id2label wins when present; otherwise num_labels (default 2) labels named LABEL_i. */
-function parseLabels(json: Json): string[] {
+export function parseLabels(json: Json): string[] {
   const id2label = json.id2label as Record<string, string> | undefined
   if (id2label && Object.keys(id2label).length > 0) {
     const labels: string[] = []
@@ -160,12 +165,12 @@ function parseActivation(value: unknown): HiddenActivation {
   return value as HiddenActivation
 }
 
-function requireNumber(json: Json, field: string): number {
+export function requireNumber(json: Json, field: string): number {
   const value = json[field]
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`config.json: ${field} must be a number, got ${JSON.stringify(value)}`)
   return value
 }
 
-function optionalNumber(json: Json, field: string, fallback: number): number {
+export function optionalNumber(json: Json, field: string, fallback: number): number {
   return json[field] === undefined || json[field] === null ? fallback : requireNumber(json, field)
 }

@@ -46,12 +46,14 @@ export const distilbert: Architecture = {
       .add(tf.gather(model.weight('distilbert.embeddings.position_embeddings.weight'), positions))
     x = context.dropout(model.layerNorm('distilbert.embeddings.LayerNorm', x), config.hiddenDropoutProb)
     const bias = attentionBias(inputs.attentionMask)
+    // HF DistilBERT takes no past_key_values, so positions stay 0-based under a prefix.
+    const prefixes = model.attentionPrefix?.keyValues(inputs.inputIds.shape[0], context)
     for (let i = 0; i < config.numHiddenLayers; i++) {
       const layer = `distilbert.transformer.layer.${i}`
       const attention = `${layer}.attention`
       const attended = multiHeadAttention(
         model.linear(`${attention}.q_lin`, x, context), model.linear(`${attention}.k_lin`, x, context), model.linear(`${attention}.v_lin`, x, context),
-        bias, config.numAttentionHeads, config.attentionProbsDropoutProb, context)
+        bias, config.numAttentionHeads, config.attentionProbsDropoutProb, context, prefixes?.[i])
       x = model.layerNorm(`${layer}.sa_layer_norm`, model.linear(`${attention}.out_lin`, attended, context).add(x))
       const inner = activation(config.hiddenAct, model.linear(`${layer}.ffn.lin1`, x, context))
       const output = context.dropout(model.linear(`${layer}.ffn.lin2`, inner, context), config.hiddenDropoutProb)

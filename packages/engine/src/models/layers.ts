@@ -49,6 +49,8 @@ export type LinearFunction = (x: tf.Tensor) => tf.Tensor
  */
 export interface LinearAdapter {
   forward(x: tf.Tensor, base: LinearFunction, context: ForwardContext): tf.Tensor
+  /** Frees tensors the adapter holds outside `model.parameters` (QLoRA's quantized weight); the model calls it on dispose. */
+  dispose?(): void
 }
 
 export function layerNorm(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor {
@@ -82,18 +84,51 @@ export function attentionBias(attentionMask: tf.Tensor2D): tf.Tensor4D {
   return tf.scalar(1).sub(attentionMask.toFloat()).mul(-1e9).reshape([batch, 1, 1, seq])
 }
 
+/** One attention layer's prefix: key and value [batch, heads, P, headSize], already split into heads. */
+export interface PrefixKeyValue {
+  key: tf.Tensor4D
+  value: tf.Tensor4D
+}
+
+/**
+ * The hook prefix tuning sets on a model: P extra key/value positions that every
+ * attention layer attends to, as HF models do with `past_key_values`. The model asks
+ * once per forward pass and passes layer i's pair to its attention; with GQA, `heads`
+ * is the number of key/value heads.
+ */
+export interface AttentionPrefix {
+  /** P, the number of prefix positions. */
+  readonly length: number
+  /** One key/value pair per layer, for a batch of `batchSize`. */
+  keyValues(batchSize: number, context: ForwardContext): PrefixKeyValue[]
+}
+
+/**
+ * The attention bias for keys [prefix; tokens]: the prefix's P columns are always
+ * attended (PEFT prepends ones to the attention mask). Works for any bias shape whose
+ * last axis is the key axis ([batch, 1, 1, seq] padding or [batch, 1, seq, seq] causal).
+ */
+export function withPrefixColumns(bias: tf.Tensor4D, prefixLength: number): tf.Tensor4D {
+  const [batch, heads, queries] = bias.shape
+  return tf.concat([tf.zeros([batch, heads, queries, prefixLength]), bias], 3)
+}
+
 /**
  * softmax(Q K^T / sqrt(d) + bias) V over `numHeads` heads. Inputs are the projected
- * [batch, seq, hidden] query/key/value; the output has the same shape.
+ * [batch, seq, hidden] query/key/value; the output has the same shape. A `prefix`
+ * (prefix tuning) is prepended to the keys and values and always attended.
  */
 export function multiHeadAttention(
   query: tf.Tensor, key: tf.Tensor, value: tf.Tensor, bias: tf.Tensor4D,
-  numHeads: number, dropoutRate: number, context: ForwardContext,
+  numHeads: number, dropoutRate: number, context: ForwardContext, prefix?: PrefixKeyValue,
 ): tf.Tensor {
   const [batch, seq, hidden] = query.shape as [number, number, number]
   const headSize = hidden / numHeads
   const splitHeads = (x: tf.Tensor) => x.reshape([batch, seq, numHeads, headSize]).transpose([0, 2, 1, 3]) as tf.Tensor4D
-  const scores = tf.matMul(splitHeads(query), splitHeads(key), false, true).div(Math.sqrt(headSize)).add(bias)
+  const keys = prefix ? tf.concat([prefix.key, splitHeads(key)], 2) : splitHeads(key)
+  const values = prefix ? tf.concat([prefix.value, splitHeads(value)], 2) : splitHeads(value)
+  const keyBias = prefix ? withPrefixColumns(bias, prefix.key.shape[2]) : bias
+  const scores = tf.matMul(splitHeads(query), keys, false, true).div(Math.sqrt(headSize)).add(keyBias)
   const probabilities = context.dropout(tf.softmax(scores), dropoutRate) as tf.Tensor4D
-  return tf.matMul(probabilities, splitHeads(value)).transpose([0, 2, 1, 3]).reshape([batch, seq, hidden])
+  return tf.matMul(probabilities, values).transpose([0, 2, 1, 3]).reshape([batch, seq, hidden])
 }

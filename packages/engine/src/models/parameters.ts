@@ -20,19 +20,17 @@ export interface ParameterSpec {
 export interface ModuleSpec {
   /** HF module name, e.g. `bert.encoder.layer.0.attention.self.query`. */
   name: string
-  kind: 'linear' | 'layerNorm' | 'embedding'
+  kind: 'linear' | 'layerNorm' | 'rmsNorm' | 'embedding'
   parameters: ParameterSpec[]
 }
 
-/** torch.nn.Linear: weight [out, in], bias [out]. */
-export function linearModule(name: string, inFeatures: number, outFeatures: number): ModuleSpec {
+/** torch.nn.Linear: weight [out, in], bias [out] unless `bias: false` (Llama's projections have none). */
+export function linearModule(name: string, inFeatures: number, outFeatures: number, { bias = true } = {}): ModuleSpec {
+  const weight: ParameterSpec = { name: `${name}.weight`, shape: [outFeatures, inFeatures], init: 'normal' }
   return {
     name,
     kind: 'linear',
-    parameters: [
-      { name: `${name}.weight`, shape: [outFeatures, inFeatures], init: 'normal' },
-      { name: `${name}.bias`, shape: [outFeatures], init: 'zeros' },
-    ],
+    parameters: bias ? [weight, { name: `${name}.bias`, shape: [outFeatures], init: 'zeros' }] : [weight],
   }
 }
 
@@ -45,6 +43,11 @@ export function layerNormModule(name: string, size: number): ModuleSpec {
       { name: `${name}.bias`, shape: [size], init: 'zeros' },
     ],
   }
+}
+
+/** Llama's RMSNorm: a scale only, initialised to ones. */
+export function rmsNormModule(name: string, size: number): ModuleSpec {
+  return { name, kind: 'rmsNorm', parameters: [{ name: `${name}.weight`, shape: [size], init: 'ones' }] }
 }
 
 export function embeddingModule(name: string, rows: number, size: number, paddingRow?: number): ModuleSpec {

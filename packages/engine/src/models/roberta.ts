@@ -4,17 +4,18 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import type { Architecture } from './architecture'
-import { bertEncode, bertEncoderModules, classifierDropout, firstToken } from './bert'
+import { bertEncode, bertEncoderModules, classifierDropout, firstPosition, firstToken } from './bert'
 import { linearModule } from './parameters'
 
 /**
- * create_position_ids_from_input_ids: real tokens count up from pad_token_id + 1,
- * padding keeps pad_token_id (whose position row is the padding row).
+ * create_position_ids_from_input_ids: real tokens count up from pad_token_id + 1 (+ the
+ * attention prefix's length, HF's past_key_values_length), padding keeps pad_token_id
+ * (whose position row is the padding row).
  */
-function positionIds(inputIds: tf.Tensor2D, padTokenId: number): tf.Tensor2D {
+function positionIds(inputIds: tf.Tensor2D, padTokenId: number, start: number): tf.Tensor2D {
   const isToken = tf.notEqual(inputIds, padTokenId).toInt()
-  // An int32 scalar: a plain number would be float32 and turn the ids into floats.
-  return tf.cumsum(isToken, 1).mul(isToken).add(tf.scalar(padTokenId, 'int32')) as tf.Tensor2D
+  // int32 scalars: a plain number would be float32 and turn the ids into floats.
+  return tf.cumsum(isToken, 1).add(tf.scalar(start, 'int32')).mul(isToken).add(tf.scalar(padTokenId, 'int32')) as tf.Tensor2D
 }
 
 export const roberta: Architecture = {
@@ -28,7 +29,7 @@ export const roberta: Architecture = {
   ],
 
   encode: (model, inputs, context) =>
-    bertEncode(model, 'roberta', inputs, positionIds(inputs.inputIds, model.config.padTokenId), context),
+    bertEncode(model, 'roberta', inputs, positionIds(inputs.inputIds, model.config.padTokenId, firstPosition(model)), context),
 
   pool: (_model, hidden) => firstToken(hidden),
 

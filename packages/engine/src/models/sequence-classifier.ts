@@ -1,25 +1,29 @@
 /**
- * An encoder with a classification head (HF `*ForSequenceClassification`), its
- * parameters held as tf.Variables under HF checkpoint names.
+ * A transformer with a classification head (HF `*ForSequenceClassification`): an
+ * encoder (BERT, RoBERTa, DistilBERT) or a decoder (Llama), its parameters held as
+ * tf.Variables under HF checkpoint names.
  */
 import * as tf from '@tensorflow/tfjs'
 import type { NamedTensor } from '../io/safetensors'
 import type { Architecture, EncoderInputs, ModelWeights } from './architecture'
 import { bert, firstToken } from './bert'
-import type { EncoderConfig, EncoderModelType } from './config'
 import { distilbert } from './distilbert'
 import { ForwardContext, dense, layerNorm } from './layers'
-import type { ForwardOptions, LinearAdapter } from './layers'
+import type { AttentionPrefix, ForwardOptions, LinearAdapter } from './layers'
+import { llama } from './llama'
+import type { ModelConfig } from './model-config'
 import { createParameters } from './parameters'
 import type { LoadReport } from './parameters'
 import { roberta } from './roberta'
 
-const ARCHITECTURES: Record<EncoderModelType, Architecture> = { bert, roberta, distilbert }
+/** The architecture of each model type, typed by that type's config. */
+const ARCHITECTURES: { [Type in ModelConfig['modelType']]: Architecture<Extract<ModelConfig, { modelType: Type }>> } = { bert, roberta, distilbert, llama }
 
 /**
  * How `encode` turns token vectors into one sentence vector: `model` is what the
- * classification head reads (BERT's pooler, the first token otherwise); `cls` the
- * first token's last hidden state; `mean` the average over non-padding tokens.
+ * classification head reads (BERT's pooler, Llama's last real token, the first token
+ * otherwise); `cls` the first token's last hidden state (meaningless for a causal
+ * decoder, whose first token sees nothing else); `mean` the average over non-padding tokens.
  */
 export type Pooling = 'model' | 'cls' | 'mean'
 
@@ -30,15 +34,17 @@ export interface EncoderOutput {
   pooled: tf.Tensor2D
 }
 
-export class SequenceClassifier implements ModelWeights {
+export class SequenceClassifier<Config extends ModelConfig = ModelConfig> implements ModelWeights<Config> {
   /** Every parameter by HF name; PEFT methods add theirs (e.g. `….query.lora_A.weight`). */
   readonly parameters: Map<string, tf.Variable>
   /** PEFT hooks by linear layer name: the layer's output is computed by its adapter. */
   readonly adapters = new Map<string, LinearAdapter>()
+  /** The PEFT hook on every attention layer's keys and values (prefix tuning), if any. */
+  attentionPrefix: AttentionPrefix | undefined = undefined
   readonly loadReport: LoadReport
   private readonly linearNames: string[]
 
-  constructor(readonly config: EncoderConfig, private readonly architecture: Architecture, weights: Map<string, NamedTensor> | undefined, seed: number) {
+  constructor(readonly config: Config, private readonly architecture: Architecture<Config>, weights: Map<string, NamedTensor> | undefined, seed: number) {
     const modules = architecture.modules(config)
     this.linearNames = modules.filter((module) => module.kind === 'linear').map((module) => module.name)
     const { parameters, loadReport } = createParameters(modules, architecture.basePrefix, config.initializerRange, weights, seed)
@@ -51,7 +57,7 @@ export class SequenceClassifier implements ModelWeights {
     return tf.tidy(() => {
       const context = new ForwardContext(options.training, options.seed)
       const hidden = this.architecture.encode(this, inputs, context)
-      return this.architecture.classify(this, this.architecture.pool(this, hidden, context), context)
+      return this.architecture.classify(this, this.architecture.pool(this, hidden, context, inputs.attentionMask), context)
     })
   }
 
@@ -67,7 +73,7 @@ export class SequenceClassifier implements ModelWeights {
 
   private pool(hidden: tf.Tensor3D, attentionMask: tf.Tensor2D, pooling: Pooling, context: ForwardContext): tf.Tensor2D {
     switch (pooling) {
-      case 'model': return this.architecture.pool(this, hidden, context)
+      case 'model': return this.architecture.pool(this, hidden, context, attentionMask)
       case 'cls': return firstToken(hidden)
       case 'mean': {
         const mask = attentionMask.toFloat().expandDims(2)
@@ -97,15 +103,17 @@ export class SequenceClassifier implements ModelWeights {
   }
 
   linear(name: string, x: tf.Tensor, context: ForwardContext): tf.Tensor {
-    const weight = this.weight(`${name}.weight`)
-    const bias = this.weight(`${name}.bias`)
-    const base = (input: tf.Tensor) => dense(input, weight, bias)
+    const bias = this.parameters.get(`${name}.bias`)
+    // The weight is looked up only when the base layer runs: a quantized layer (QLoRA) has no fp32 weight.
+    const base = (input: tf.Tensor) => dense(input, this.weight(`${name}.weight`), bias)
     const adapter = this.adapters.get(name)
     return adapter ? adapter.forward(x, base, context) : base(x)
   }
 
   layerNorm(name: string, x: tf.Tensor): tf.Tensor {
-    return layerNorm(x, this.weight(`${name}.weight`), this.weight(`${name}.bias`), this.config.layerNormEps)
+    const { config } = this
+    if (config.modelType === 'llama') throw new Error(`llama has no LayerNorm ${name}: it normalises with RMSNorm`)
+    return layerNorm(x, this.weight(`${name}.weight`), this.weight(`${name}.bias`), config.layerNormEps)
   }
 
   /** Number of scalar parameters, all of them or the trainable ones. */
@@ -117,8 +125,10 @@ export class SequenceClassifier implements ModelWeights {
 
   dispose(): void {
     for (const variable of this.parameters.values()) variable.dispose()
+    for (const adapter of this.adapters.values()) adapter.dispose?.()
     this.parameters.clear()
     this.adapters.clear()
+    this.attentionPrefix = undefined
   }
 }
 
@@ -129,10 +139,13 @@ export interface CreateOptions {
 
 /**
  * Builds the model for `config.modelType`, taking each parameter from `weights` (an HF
- * checkpoint: a base encoder, an MLM checkpoint or a full classifier) when present and
- * initialising the rest as HF does: normal(0, initializer_range) weights, zero biases,
- * LayerNorm ones/zeros, padding embedding rows zero. See `loadReport` for which was which.
+ * checkpoint: a base encoder or decoder, an MLM or causal-LM checkpoint, or a full
+ * classifier) when present and initialising the rest as HF does: normal(0,
+ * initializer_range) weights, zero biases, norm weights one, padding embedding rows
+ * zero. See `loadReport` for which was which.
  */
-export function createSequenceClassifier(config: EncoderConfig, weights: Map<string, NamedTensor> | undefined, options: CreateOptions): SequenceClassifier {
-  return new SequenceClassifier(config, ARCHITECTURES[config.modelType], weights, options.seed)
+export function createSequenceClassifier<Config extends ModelConfig>(config: Config, weights: Map<string, NamedTensor> | undefined, options: CreateOptions): SequenceClassifier<Config> {
+  // The mapped type pairs each modelType with its architecture; TS cannot follow that through a generic lookup.
+  const architecture = ARCHITECTURES[config.modelType] as unknown as Architecture<Config>
+  return new SequenceClassifier(config, architecture, weights, options.seed)
 }

@@ -13,6 +13,9 @@ import type { AppliedPeft } from './types'
 
 const KEY_PREFIX = 'base_model.model.'
 
+/** PEFT's tuner layout: PeftModel.base_model is the tuner, which holds the transformer as `.model`. */
+const tunerFileKey = (weightKey: string) => KEY_PREFIX + weightKey
+
 export interface AdapterFiles {
   'adapter_config.json': Record<string, unknown>
   'adapter_model.safetensors': Uint8Array
@@ -26,10 +29,9 @@ export interface SaveAdapterOptions {
 export function saveAdapter(model: SequenceClassifier, applied: AppliedPeft, options: SaveAdapterOptions = {}): AdapterFiles {
   const format = peftMethod(applied.method).adapterFormat
   if (!format) throw new Error(`${applied.method} has no PEFT adapter format: save the whole model as a checkpoint instead`)
-  const tensors = new Map<string, NamedTensor>()
-  for (const [key, variable] of applied.adapterWeights) {
-    tensors.set(KEY_PREFIX + key, fromFloat32(variable.dataSync() as Float32Array, variable.shape))
-  }
+  const fileKey = format.layout?.fileKey ?? tunerFileKey
+  const tensors = format.layout?.save?.(applied) ?? new Map<string, NamedTensor>(
+    [...applied.adapterWeights].map(([key, variable]) => [fileKey(key), fromFloat32(variable.dataSync() as Float32Array, variable.shape)]))
   return {
     'adapter_config.json': {
       peft_type: format.peftType,
@@ -54,11 +56,15 @@ export function loadAdapter(model: SequenceClassifier, files: AdapterFiles): App
     throw new Error(`adapter_config.json task_type ${JSON.stringify(json.task_type)}: only SEQ_CLS adapters load into a sequence classifier`)
   }
   const method = peftMethodForType(json.peft_type)
-  const applied = method.apply(model, method.adapterFormat!.fromAdapterConfig(json), { seed: 0 })
+  const format = method.adapterFormat!
+  const applied = method.apply(model, format.fromAdapterConfig(json), { seed: 0 })
   const tensors = readSafetensors(files['adapter_model.safetensors']).tensors
+  const fileKeyOf = format.layout?.fileKey ?? tunerFileKey
+  const weightKeys = new Map([...applied.adapterWeights.keys()].map((key) => [fileKeyOf(key), key]))
   const missing = new Set(applied.adapterWeights.keys())
   for (const [fileKey, tensor] of tensors) {
-    const key = fileKey.startsWith(KEY_PREFIX) ? fileKey.slice(KEY_PREFIX.length) : fileKey
+    // A key written without the layout's prefix is taken as the weight's own name.
+    const key = weightKeys.get(fileKey) ?? fileKey
     const variable = applied.adapterWeights.get(key)
     if (!variable) throw new Error(`adapter_model.safetensors has ${fileKey}, which this ${model.config.modelType} model with this adapter config does not have`)
     if (tensor.shape.join(',') !== variable.shape.join(',')) {
@@ -67,6 +73,6 @@ export function loadAdapter(model: SequenceClassifier, files: AdapterFiles): App
     tf.tidy(() => variable.assign(tf.tensor(toFloat32(tensor), variable.shape, 'float32')))
     missing.delete(key)
   }
-  if (missing.size > 0) throw new Error(`adapter_model.safetensors lacks ${[...missing].map((key) => KEY_PREFIX + key).join(', ')}`)
+  if (missing.size > 0) throw new Error(`adapter_model.safetensors lacks ${[...missing].map(fileKeyOf).join(', ')}`)
   return applied
 }

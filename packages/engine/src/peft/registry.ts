@@ -2,14 +2,25 @@
  * Method name → method. Adding a method is a folder under peft/ and one line here.
  */
 import type { SequenceClassifier } from '../models'
+import { adapter } from './adapter'
 import { full } from './full'
 import { lora } from './lora'
+import { qlora } from './qlora'
+import { ia3 } from './ia3'
+import { prefixTuning } from './prefix-tuning'
 import type { AppliedPeft, PeftMethod } from './types'
 
 /** Type-erased entries: a config reaches `apply` only through the method's own configSchema. */
 const erase = <Config>(method: PeftMethod<Config>) => method as unknown as PeftMethod<unknown>
 
-export const PEFT_METHODS = { full: erase(full), lora: erase(lora) }
+export const PEFT_METHODS = {
+  full: erase(full),
+  lora: erase(lora),
+  qlora: erase(qlora),
+  ia3: erase(ia3),
+  'prefix-tuning': erase(prefixTuning),
+  adapter: erase(adapter),
+}
 
 export type PeftMethodName = keyof typeof PEFT_METHODS
 

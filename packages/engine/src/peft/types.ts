@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs'
 import type { z } from 'zod'
+import type { NamedTensor } from '../io/safetensors'
 import type { SequenceClassifier } from '../models'
 
 export interface ParameterCounts {
@@ -35,5 +36,19 @@ export interface PeftMethod<Config> {
     /** The method's fields of adapter_config.json, as PEFT writes them. */
     toAdapterConfig(model: SequenceClassifier, config: Config): Record<string, unknown>
     fromAdapterConfig(json: Record<string, unknown>): Config
+    /** Where the weights lie in adapter_model.safetensors, when not where PEFT's tuners put them. */
+    layout?: AdapterLayout<Config>
   }
+}
+
+/**
+ * PEFT's tuners (LoRA, IA3, …) save each adapterWeights entry as `base_model.model.` +
+ * its key. Prompt learning saves otherwise: the prefixes as `prompt_embeddings`, the
+ * head under `base_model.` (there PeftModel.base_model is the transformer itself).
+ */
+export interface AdapterLayout<Config> {
+  /** The file key of an adapterWeights entry; loading fills each entry from its file key. */
+  fileKey(weightKey: string): string
+  /** The tensors to write by file key, when they are not each adapterWeights entry under its fileKey. */
+  save?(applied: AppliedPeft<Config>): Map<string, NamedTensor>
 }

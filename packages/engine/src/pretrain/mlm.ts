@@ -153,7 +153,7 @@ function mlmHeadModules(config: EncoderConfig): ModuleSpec[] {
   ]
 }
 
-function mlmLogits(model: SequenceClassifier, head: Map<string, tf.Variable>, hidden: tf.Tensor2D): tf.Tensor2D {
+function mlmLogits(model: SequenceClassifier<EncoderConfig>, head: Map<string, tf.Variable>, hidden: tf.Tensor2D): tf.Tensor2D {
   const weight = (name: string): tf.Variable => head.get(name)!
   const transformed = layerNorm(
     activation(model.config.hiddenAct, dense(hidden, weight('cls.predictions.transform.dense.weight'), weight('cls.predictions.transform.dense.bias'))),

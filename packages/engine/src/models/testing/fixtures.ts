@@ -9,10 +9,10 @@ import type { EncoderInputs } from '../architecture'
 import { parseEncoderConfig } from '../config'
 import type { EncoderConfig, EncoderModelType } from '../config'
 
-const REFERENCE_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../test-fixtures/reference')
+export const REFERENCE_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../test-fixtures/reference')
 
-export interface ReferenceFixture {
-  config: EncoderConfig
+export interface ReferenceFixture<Config = EncoderConfig> {
+  config: Config
   weights: Map<string, NamedTensor>
   inputIds: number[][]
   attentionMask: number[][]
@@ -21,8 +21,13 @@ export interface ReferenceFixture {
 
 /** One model written by test-fixtures/make_reference.py. */
 export function loadReference(modelType: EncoderModelType): ReferenceFixture {
-  const dir = join(REFERENCE_DIR, modelType)
-  const config = parseEncoderConfig(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')))
+  return readReference(modelType, parseEncoderConfig)
+}
+
+/** The files of test-fixtures/reference/<name>, its config.json read by `parseConfig`. */
+export function readReference<Config>(name: string, parseConfig: (json: Record<string, unknown>) => Config): ReferenceFixture<Config> {
+  const dir = join(REFERENCE_DIR, name)
+  const config = parseConfig(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')))
   const weights = readSafetensors(new Uint8Array(readFileSync(join(dir, 'model.safetensors')))).tensors
   const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { input_ids: number[][]; attention_mask: number[][]; logits: number[][] }
   return { config, weights, inputIds: expected.input_ids, attentionMask: expected.attention_mask, logits: expected.logits }

@@ -19,9 +19,10 @@ export const loraConfigSchema = z.strictObject({
 
 export type LoraConfig = z.output<typeof loraConfigSchema>
 
-/** PEFT's TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING for the encoders here. */
+/** PEFT's TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING for the models here. */
 export const DEFAULT_TARGET_MODULES: Record<string, string[]> = {
   bert: ['query', 'value'],
   roberta: ['query', 'value'],
   distilbert: ['q_lin', 'v_lin'],
+  llama: ['q_proj', 'v_proj'],
 }

@@ -1,0 +1,118 @@
+import type { ContainerImage } from './images'
+import { jobContainerProperties, PLATFORM_FOR_CONTAINER } from './job-definitions'
+import { BATCH_TAGS } from '../packages/core/src/jobs/batch/batch-settings'
+import { CONTAINER_RESOURCE_ID, JOB_CONTAINERS, stageResourceNames, type JobContainer } from './names'
+import { assumeRolePolicy, jobArtifactsStatements, jobExecutionStatements, policyDocument } from './policies'
+import type { StageSettings } from './stage'
+
+export interface BatchInputs {
+  settings: StageSettings
+  vpc: sst.aws.Vpc
+  bucket: sst.aws.Bucket
+  databaseUrlSecretArn: $util.Output<string>
+  /** A container without an image gets no job definition (see images.ts). */
+  images: Partial<Record<JobContainer, ContainerImage>>
+}
+
+/**
+ * AWS Batch, which SST has no component for: compute environments that scale to
+ * zero, a GPU queue (spot first, on-demand when spot is at its limit) for the
+ * trainer and a Fargate queue for the indexer, their job definitions, the roles
+ * the jobs run with, and their log group. Queue and definition names are
+ * `batchResourceNames` from @bankbench/core, where BatchJobQueue submits.
+ */
+export function createBatch({ settings, vpc, bucket, databaseUrlSecretArn, images }: BatchInputs) {
+  const names = stageResourceNames($app.stage)
+  const region = aws.getRegionOutput().region
+  const network = { subnets: vpc.privateSubnets, securityGroupIds: vpc.securityGroups }
+
+  const logGroup = new aws.cloudwatch.LogGroup('JobLogs', { name: names.jobLogGroup, retentionInDays: settings.logRetention.days })
+
+  const jobRole = new aws.iam.Role('JobRole', { assumeRolePolicy: JSON.stringify(assumeRolePolicy('ecs-tasks.amazonaws.com')) })
+  new aws.iam.RolePolicy('JobRoleArtifacts', {
+    role: jobRole.id,
+    policy: bucket.arn.apply((arn) => JSON.stringify(policyDocument(jobArtifactsStatements(arn)))),
+  })
+  const executionRole = new aws.iam.Role('JobExecutionRole', { assumeRolePolicy: JSON.stringify(assumeRolePolicy('ecs-tasks.amazonaws.com')) })
+  const repositoryArns = Object.values(images).map((image) => image.repositoryArn)
+  new aws.iam.RolePolicy('JobExecutionRoleStart', {
+    role: executionRole.id,
+    policy: $util.all([logGroup.arn, databaseUrlSecretArn, $util.all(repositoryArns)]).apply(([logGroupArn, secretArn, repositories]) =>
+      JSON.stringify(policyDocument(jobExecutionStatements({ repositoryArns: repositories, logGroupArn, secretArns: [secretArn] })))),
+  })
+
+  // The GPU instances' own role: what the ECS agent on them needs to join the cluster.
+  const instanceRole = new aws.iam.Role('GpuInstanceRole', { assumeRolePolicy: JSON.stringify(assumeRolePolicy('ec2.amazonaws.com')) })
+  new aws.iam.RolePolicyAttachment('GpuInstanceRoleEcs', {
+    role: instanceRole.name,
+    policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role',
+  })
+  const instanceProfile = new aws.iam.InstanceProfile('GpuInstanceProfile', { role: instanceRole.name })
+
+  const gpuEnvironment = (id: string, type: 'SPOT' | 'EC2', maxVcpus: number) =>
+    new aws.batch.ComputeEnvironment(id, {
+      type: 'MANAGED',
+      computeResources: {
+        type,
+        allocationStrategy: type === 'SPOT' ? 'SPOT_PRICE_CAPACITY_OPTIMIZED' : 'BEST_FIT_PROGRESSIVE',
+        // 0: no instance runs while no job does, so an idle stage costs nothing here.
+        minVcpus: 0,
+        maxVcpus,
+        instanceTypes: ['g5', 'g6'],
+        instanceRole: instanceProfile.arn,
+        // The ECS-optimised AMI with NVIDIA drivers, which Batch keeps up to date.
+        ec2Configurations: [{ imageType: 'ECS_AL2023_NVIDIA' }],
+        ...network,
+        tags: { [BATCH_TAGS.stage]: $app.stage },
+      },
+    })
+  const gpuSpot = gpuEnvironment('GpuSpotEnvironment', 'SPOT', settings.batch.gpuSpotMaxVcpus)
+  const gpuOnDemand = gpuEnvironment('GpuOnDemandEnvironment', 'EC2', settings.batch.gpuOnDemandMaxVcpus)
+  const cpu = new aws.batch.ComputeEnvironment('CpuEnvironment', {
+    type: 'MANAGED',
+    computeResources: { type: 'FARGATE', maxVcpus: settings.batch.cpuMaxVcpus, ...network },
+  })
+
+  // A queue's name is fixed (BatchJobQueue submits to it), so a replaced queue must go before its successor comes.
+  const queueOptions = { deleteBeforeReplace: true }
+  const queues = {
+    trainer: new aws.batch.JobQueue('GpuTrainingQueue', {
+      name: names.jobQueue.trainer,
+      state: 'ENABLED',
+      priority: 1,
+      computeEnvironmentOrders: [
+        { order: 1, computeEnvironment: gpuSpot.arn },
+        { order: 2, computeEnvironment: gpuOnDemand.arn },
+      ],
+    }, queueOptions),
+    indexer: new aws.batch.JobQueue('CpuQueue', {
+      name: names.jobQueue.indexer,
+      state: 'ENABLED',
+      priority: 1,
+      computeEnvironmentOrders: [{ order: 1, computeEnvironment: cpu.arn }],
+    }, queueOptions),
+  } satisfies Record<JobContainer, aws.batch.JobQueue>
+
+  for (const container of JOB_CONTAINERS) {
+    const image = images[container]
+    if (!image) continue
+    new aws.batch.JobDefinition(`${CONTAINER_RESOURCE_ID[container]}JobDefinition`, {
+      name: names.jobDefinition[container],
+      type: 'container',
+      platformCapabilities: [PLATFORM_FOR_CONTAINER[container]],
+      propagateTags: true,
+      containerProperties: $util.all([image.ref, jobRole.arn, executionRole.arn, region, databaseUrlSecretArn]).apply(
+        ([imageRef, jobRoleArn, executionRoleArn, regionName, secretArn]) => JSON.stringify(jobContainerProperties(container, {
+          image: imageRef,
+          jobRoleArn,
+          executionRoleArn,
+          logGroup: names.jobLogGroup,
+          region: regionName,
+          environment: { BANKBENCH_HEARTBEAT_SECONDS: String(settings.heartbeatSeconds) },
+          secretArns: { DATABASE_URL: secretArn },
+        }))),
+    })
+  }
+
+  return { queues, jobQueueArns: JOB_CONTAINERS.map((container) => queues[container].arn) }
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { BATCH_ENVIRONMENT, QUEUE_KIND_FOR_CONTAINER } from '../packages/core/src/jobs/batch/batch-settings'
+import { JOB_ENV } from '../packages/core/src/jobs/job-queue'
+import { jobContainerProperties, PLATFORM_FOR_CONTAINER, type JobDefinitionInputs } from './job-definitions'
+import { JOB_CONTAINERS } from './names'
+
+const INPUTS: JobDefinitionInputs = {
+  image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/bankbench-dev-trainer:dev@sha256:abc',
+  jobRoleArn: 'arn:aws:iam::123456789012:role/job',
+  executionRoleArn: 'arn:aws:iam::123456789012:role/execution',
+  logGroup: '/aws/batch/bankbench-dev',
+  region: 'eu-west-1',
+  environment: { BANKBENCH_HEARTBEAT_SECONDS: '30' },
+  secretArns: { DATABASE_URL: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bankbench/dev/database-url-AbCdEf' },
+}
+
+describe('job definitions', () => {
+  it.each(JOB_CONTAINERS)('%s: sets exactly the variables the contract gives the job definition, secrets from Secrets Manager', (container) => {
+    const properties = jobContainerProperties(container, INPUTS)
+    expect(properties.environment.map((variable) => variable.name)).toEqual([...BATCH_ENVIRONMENT.jobDefinitionEnvironment])
+    expect(properties.secrets).toEqual([{ name: JOB_ENV.databaseUrl, valueFrom: INPUTS.secretArns.DATABASE_URL }])
+    const plain = properties.environment.map((variable) => variable.name) as string[]
+    // Per-job values come from the submission, secrets never travel in plain text, and S3 is found by region.
+    for (const name of [...BATCH_ENVIRONMENT.containerOverrides, ...BATCH_ENVIRONMENT.jobDefinitionSecrets, ...BATCH_ENVIRONMENT.setByBatch, ...BATCH_ENVIRONMENT.unsetOnAws]) {
+      expect(plain).not.toContain(name)
+    }
+    expect(properties.logConfiguration.options).toEqual({ 'awslogs-group': INPUTS.logGroup, 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': container })
+  })
+
+  it.each(JOB_CONTAINERS)('%s: asks for a GPU exactly when its queue is the GPU queue', (container) => {
+    const gpu = jobContainerProperties(container, INPUTS).resourceRequirements.find((requirement) => requirement.type === 'GPU')
+    const onGpuQueue = QUEUE_KIND_FOR_CONTAINER[container] === 'gpu-training'
+    expect(gpu !== undefined).toBe(onGpuQueue)
+    expect(PLATFORM_FOR_CONTAINER[container]).toBe(onGpuQueue ? 'EC2' : 'FARGATE')
+  })
+
+  it('gives Fargate jobs their network settings and no public address', () => {
+    expect(jobContainerProperties('indexer', INPUTS)).toMatchObject({ networkConfiguration: { assignPublicIp: 'DISABLED' }, fargatePlatformConfiguration: { platformVersion: 'LATEST' } })
+    expect(jobContainerProperties('trainer', INPUTS)).not.toHaveProperty('networkConfiguration')
+  })
+})

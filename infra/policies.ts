@@ -1,0 +1,151 @@
+/**
+ * IAM policy documents, built from names and ARNs as plain data so that tests can
+ * read exactly what each role may do. The resource modules turn them into roles
+ * (`JSON.stringify`) or SST function permissions (`functionPermissions`).
+ */
+import { BATCH_TAGS } from '../packages/core/src/jobs/batch/batch-settings'
+import { ARTIFACTS_PREFIX, JOB_CONTAINERS, stageResourceNames } from './names'
+
+export interface PolicyStatement {
+  Sid: string
+  Effect: 'Allow'
+  Action: string[]
+  Resource: string[]
+  Condition?: Record<string, Record<string, string[]>>
+}
+
+export interface PolicyDocument {
+  Version: '2012-10-17'
+  Statement: PolicyStatement[]
+}
+
+export const policyDocument = (statements: PolicyStatement[]): PolicyDocument => ({ Version: '2012-10-17', Statement: statements })
+
+/** Where in the artifact store a job writes: its runs' outputs and the checkpoints a retry resumes from. */
+export const JOB_WRITE_PREFIXES = ['runs/', 'checkpoints/'] as const
+
+/**
+ * A job container's access to the bucket: it reads any artifact of the stage
+ * (datasets, base models, other runs' outputs) and writes only run outputs and
+ * checkpoints; it may delete checkpoints (superseded ones), nothing else. Nothing
+ * outside the artifacts prefix is visible to it.
+ */
+export function jobArtifactsStatements(bucketArn: string): PolicyStatement[] {
+  const artifacts = `${bucketArn}/${ARTIFACTS_PREFIX}/`
+  return [
+    {
+      Sid: 'ListArtifacts',
+      Effect: 'Allow',
+      Action: ['s3:ListBucket'],
+      Resource: [bucketArn],
+      // Without ListBucket, a missing object answers 403 instead of 404 and `exists` cannot tell them apart.
+      Condition: { StringLike: { 's3:prefix': [`${ARTIFACTS_PREFIX}/*`] } },
+    },
+    { Sid: 'ReadArtifacts', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`${artifacts}*`] },
+    {
+      Sid: 'WriteRunOutputs',
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      Resource: JOB_WRITE_PREFIXES.map((prefix) => `${artifacts}${prefix}*`),
+    },
+    { Sid: 'DeleteCheckpoints', Effect: 'Allow', Action: ['s3:DeleteObject'], Resource: [`${artifacts}checkpoints/*`] },
+  ]
+}
+
+/**
+ * The job execution role, which ECS uses before the job's code runs: pull the
+ * stage's images, write to the jobs' log group, and resolve the secrets the job
+ * definition names (DATABASE_URL).
+ */
+export function jobExecutionStatements(inputs: { repositoryArns: string[]; logGroupArn: string; secretArns: string[] }): PolicyStatement[] {
+  return [
+    // GetAuthorizationToken has no resource-level permissions.
+    { Sid: 'RegistryLogin', Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: ['*'] },
+    // IAM rejects a statement without resources: a stage with no image yet has no pull statement.
+    ...(inputs.repositoryArns.length > 0
+      ? [{
+          Sid: 'PullStageImages',
+          Effect: 'Allow' as const,
+          Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+          Resource: inputs.repositoryArns,
+        }]
+      : []),
+    { Sid: 'WriteJobLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [`${inputs.logGroupArn}:*`] },
+    { Sid: 'ReadJobSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: inputs.secretArns },
+  ]
+}
+
+export interface BatchScope {
+  stage: string
+  region: string
+  accountId: string
+}
+
+/** ARNs of a stage's job queues and job definitions, from their names (any revision of a definition). */
+export function batchArns({ stage, region, accountId }: BatchScope) {
+  const names = stageResourceNames(stage)
+  const arn = (resource: string) => `arn:aws:batch:${region}:${accountId}:${resource}`
+  return {
+    jobQueues: JOB_CONTAINERS.map((container) => arn(`job-queue/${names.jobQueue[container]}`)),
+    // SubmitJob by name is authorised against the unversioned ARN; `:*` covers pinned revisions.
+    jobDefinitions: JOB_CONTAINERS.flatMap((container) => {
+      const definition = arn(`job-definition/${names.jobDefinition[container]}`)
+      return [definition, `${definition}:*`]
+    }),
+    jobs: arn('job/*'),
+  }
+}
+
+/**
+ * The API's access to Batch (BatchJobQueue): submit to this stage's queues and
+ * definitions only, tag what it submits, and stop only jobs tagged with this stage.
+ */
+export function batchSubmitStatements(scope: BatchScope): PolicyStatement[] {
+  const arns = batchArns(scope)
+  return [
+    { Sid: 'SubmitToStageQueues', Effect: 'Allow', Action: ['batch:SubmitJob'], Resource: [...arns.jobQueues, ...arns.jobDefinitions] },
+    // SubmitJob with `tags` also needs TagResource on the new job.
+    { Sid: 'TagSubmittedJobs', Effect: 'Allow', Action: ['batch:TagResource'], Resource: [arns.jobs] },
+    {
+      Sid: 'TerminateStageJobs',
+      Effect: 'Allow',
+      Action: ['batch:TerminateJob'],
+      Resource: [arns.jobs],
+      Condition: { StringEquals: { [`aws:ResourceTag/${BATCH_TAGS.stage}`]: [scope.stage] } },
+    },
+    ...batchDescribeStatements(),
+  ]
+}
+
+/** DescribeJobs has no resource-level permissions: `*` is the only resource it accepts. */
+export function batchDescribeStatements(): PolicyStatement[] {
+  return [{ Sid: 'DescribeJobs', Effect: 'Allow', Action: ['batch:DescribeJobs'], Resource: ['*'] }]
+}
+
+/** SST's `permissions` shape for a function (sst.aws.Function `permissions`). */
+export interface FunctionPermission {
+  actions: string[]
+  resources: string[]
+  conditions?: { test: string; variable: string; values: string[] }[]
+}
+
+export function functionPermissions(statements: PolicyStatement[]): FunctionPermission[] {
+  return statements.map((statement) => ({
+    actions: statement.Action,
+    resources: statement.Resource,
+    ...(statement.Condition
+      ? {
+          conditions: Object.entries(statement.Condition).flatMap(([test, variables]) =>
+            Object.entries(variables).map(([variable, values]) => ({ test, variable, values }))),
+        }
+      : {}),
+  }))
+}
+
+/** Trust policy that lets an AWS service (`ecs-tasks.amazonaws.com`, `ec2.amazonaws.com`) assume a role. */
+export function assumeRolePolicy(service: string) {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+  } as const
+}

@@ -1,0 +1,8 @@
+export { NF4, FP4, DYNAMIC_8BIT, FOUR_BIT_CODEBOOKS } from './codebooks'
+export type { Codebook, FourBitQuantType } from './codebooks'
+export { quantizeBlocks } from './blockwise'
+export type { QuantizedBlocks } from './blockwise'
+export { packCodes, unpackCodes, codesPerWord } from './packing'
+export type { CodeBits } from './packing'
+export { QuantizedTensor, quantize4bit, FOUR_BIT_BLOCK_SIZE, ABSMAX_BLOCK_SIZE } from './quantized-tensor'
+export type { QuantizeOptions } from './quantized-tensor'

@@ -1,0 +1,110 @@
+/**
+ * Bundles every deployable entrypoint with esbuild: the Lambda handlers (deployed by
+ * infra/ from .build/lambdas/<name>) and, for the container images, the job
+ * entrypoints.
+ *
+ *   npx tsx scripts/build-lambdas.ts                            all Lambda bundles
+ *   npx tsx scripts/build-lambdas.ts --container trainer OUT    containers/trainer/entrypoint.ts → OUT/index.mjs
+ */
+import { cpSync, mkdirSync, rmSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { dirname, join, relative, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { build, type Plugin } from 'esbuild'
+import { LAMBDA_BUNDLES, lambdaBundleDirectory, type LambdaBundleName } from '../infra/lambda-bundles'
+import type { JobContainer } from '../infra/names'
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+
+/**
+ * Code finds its files relative to its own source (`new URL(…, import.meta.url)`:
+ * migrations, Banking77). In a bundle every module shares the bundle's
+ * import.meta.url, so each repository module's import.meta.url is rewritten to
+ * where that module sits in the repository, relative to the bundle; the assets
+ * copied beside the bundle at their repository paths are then found as in a checkout.
+ */
+const repositoryImportMetaUrl: Plugin = {
+  name: 'repository-import-meta-url',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /\.ts$/ }, async (args) => {
+      const path = relative(REPO_ROOT, args.path)
+      if (path.startsWith('..') || path.split('/').includes('node_modules')) return undefined
+      const source = await readFile(args.path, 'utf8')
+      const located = `new URL(${JSON.stringify(`./${path}`)}, import.meta.url).href`
+      return { contents: source.replaceAll('import.meta.url', located), loader: 'ts' }
+    })
+  },
+}
+
+/** CommonJS dependencies bundled into an ES module still call `require` for Node's built-ins. */
+const REQUIRE_BANNER = "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);"
+
+/**
+ * Never part of a Lambda bundle: PGlite is the embedded database (on AWS,
+ * DATABASE_URL always names RDS) and pg-native an optional driver we do not use.
+ */
+const LAMBDA_EXTERNALS = ['@electric-sql/pglite', '@electric-sql/pglite-socket', 'pg-native']
+
+/** Leaves every npm package to node_modules at run time, but compiles the workspace's own (`@bankbench/*`, TypeScript) in. */
+const npmPackagesExternal: Plugin = {
+  name: 'npm-packages-external',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@bankbench/') ? undefined : { path: args.path, external: true }))
+  },
+}
+
+async function bundle(entry: string, outDir: string, options: { external?: string[]; plugins?: Plugin[] }) {
+  rmSync(outDir, { recursive: true, force: true })
+  mkdirSync(outDir, { recursive: true })
+  const result = await build({
+    entryPoints: [join(REPO_ROOT, entry)],
+    outfile: join(outDir, 'index.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: true,
+    banner: { js: REQUIRE_BANNER },
+    external: options.external,
+    plugins: [repositoryImportMetaUrl, ...(options.plugins ?? [])],
+    metafile: true,
+    logLevel: 'warning',
+  })
+  return { bytes: Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0) }
+}
+
+export async function buildLambdaBundle(name: LambdaBundleName, outDir = join(REPO_ROOT, lambdaBundleDirectory(name))) {
+  const { entry, assets } = LAMBDA_BUNDLES[name]
+  const built = await bundle(entry, outDir, { external: LAMBDA_EXTERNALS })
+  for (const asset of assets) cpSync(join(REPO_ROOT, asset), join(outDir, asset), { recursive: true })
+  return { name, outDir, ...built }
+}
+
+export async function buildLambdaBundles() {
+  const names = Object.keys(LAMBDA_BUNDLES) as LambdaBundleName[]
+  return Promise.all(names.map((name) => buildLambdaBundle(name)))
+}
+
+/**
+ * A container's entrypoint with the workspace packages compiled in and every npm
+ * package left to the image's node_modules: native and wasm backends
+ * (tfjs-node-gpu, tfjs-backend-wasm) load their binaries from there.
+ */
+export async function buildContainerBundle(container: JobContainer, outDir: string) {
+  return bundle(`containers/${container}/entrypoint.ts`, resolve(outDir), { plugins: [npmPackagesExternal] })
+}
+
+if (import.meta.url === pathToFileURL(resolve(process.argv[1] ?? '')).href) {
+  const [flag, container, outDir] = process.argv.slice(2)
+  if (flag === '--container' && (container === 'trainer' || container === 'indexer') && outDir) {
+    const { bytes } = await buildContainerBundle(container, outDir)
+    console.log(`${container}: ${outDir}/index.mjs (${(bytes / 1e6).toFixed(1)} MB with source map)`)
+  } else if (flag === undefined) {
+    for (const { name, outDir: dir, bytes } of await buildLambdaBundles()) {
+      console.log(`${name}: ${relative(REPO_ROOT, dir)}/index.mjs (${(bytes / 1e6).toFixed(1)} MB with source map)`)
+    }
+  } else {
+    console.error('usage: tsx scripts/build-lambdas.ts [--container trainer|indexer OUT_DIR]')
+    process.exit(64)
+  }
+}
