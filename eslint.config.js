@@ -2,7 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.bankbench/', '.sst/', 'coverage/', 'reports/', '**/*.d.ts', 'sst-env.d.ts'] },
+  { ignores: ['node_modules/', '.bankbench/', '.sst/', 'coverage/', 'reports/', '.build/', '**/*.d.ts', 'sst-env.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

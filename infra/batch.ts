@@ -1,6 +1,6 @@
+import { BATCH_TAGS } from '../packages/core/src/jobs/batch/batch-settings'
 import type { ContainerImage } from './images'
 import { jobContainerProperties, PLATFORM_FOR_CONTAINER } from './job-definitions'
-import { BATCH_TAGS } from '../packages/core/src/jobs/batch/batch-settings'
 import { CONTAINER_RESOURCE_ID, JOB_CONTAINERS, stageResourceNames, type JobContainer } from './names'
 import { assumeRolePolicy, jobArtifactsStatements, jobExecutionStatements, policyDocument } from './policies'
 import type { StageSettings } from './stage'

@@ -9,8 +9,8 @@ import type { SchedulerName } from '@bankbench/engine'
  * than full fine-tuning. bench/train-banking77.ts measures them on Banking77.
  */
 export const TRAINER_DEFAULTS = {
-  full: { learning_rate: 5e-4 },
-  lora: { learning_rate: 2e-3 },
+  full: { learning_rate: 2e-3 },
+  lora: { learning_rate: 5e-3 },
   common: { lr_scheduler: 'linear' as SchedulerName, batch_size: 32, weight_decay: 0.01, warmup_ratio: 0.06, max_length: 64 },
 }
 

@@ -29,6 +29,6 @@ describe('trainSettings', () => {
       learningRate: 0.01, scheduler: 'linear', batchSize: 32, weightDecay: 0.01, warmupRatio: 0.06, maxLength: 64,
       peftConfig: { r: 16, target_modules: 'all-linear' },
     })
-    expect(trainSettings('full', {})).toMatchObject({ learningRate: 5e-4, peftConfig: {} })
+    expect(trainSettings('full', {})).toMatchObject({ learningRate: 2e-3, peftConfig: {} })
   })
 })

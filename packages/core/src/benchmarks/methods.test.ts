@@ -15,4 +15,24 @@ describe('METHOD_CATALOG', () => {
     expect(METHOD_CATALOG.lora.config.safeParse({ lora_dropout: 1 }).success).toBe(false)
     expect(METHOD_CATALOG.full.config.safeParse({ r: 8 }).success).toBe(false)
   })
+
+  it('accepts prefix tuning (PEFT names) and bottleneck adapters (AdapterHub names) as train jobs', () => {
+    expect(METHOD_CATALOG['prefix-tuning'].jobKind).toBe('train')
+    expect(METHOD_CATALOG['prefix-tuning'].config.safeParse({ num_virtual_tokens: 20, prefix_projection: true, encoder_hidden_size: 128, learning_rate: 0.01 }).success).toBe(true)
+    expect(METHOD_CATALOG['prefix-tuning'].config.safeParse({ token_dim: 16 }).success).toBe(false)
+    expect(METHOD_CATALOG.adapter.jobKind).toBe('train')
+    expect(METHOD_CATALOG.adapter.config.safeParse({ adapter_type: 'pfeiffer', hidden_size: 64, non_linearity: 'swish', dropout: 0.1 }).success).toBe(true)
+    expect(METHOD_CATALOG.adapter.config.safeParse({ adapter_type: 'compacter' }).success).toBe(false)
+  })
+
+  it('accepts QLoRA (LoRA + BitsAndBytesConfig names) and IA3 (PEFT names) as train jobs', () => {
+    expect(METHOD_CATALOG.qlora.jobKind).toBe('train')
+    expect(METHOD_CATALOG.qlora.config.safeParse({ r: 16, lora_alpha: 32, bnb_4bit_quant_type: 'nf4', bnb_4bit_use_double_quant: true, bnb_4bit_compute_dtype: 'bfloat16' }).success).toBe(true)
+    expect(METHOD_CATALOG.qlora.config.safeParse({ bnb_4bit_quant_type: 'int8' }).success).toBe(false)
+    expect(METHOD_CATALOG.qlora.config.safeParse({ load_in_4bit: true }).success).toBe(false)
+    expect(METHOD_CATALOG.ia3.jobKind).toBe('train')
+    expect(METHOD_CATALOG.ia3.config.safeParse({ target_modules: ['key', 'value', 'output.dense'], feedforward_modules: ['output.dense'], learning_rate: 0.003 }).success).toBe(true)
+    expect(METHOD_CATALOG.ia3.config.safeParse({ target_modules: ['key'], feedforward_modules: ['output.dense'] }).error?.issues[0]?.message).toMatch(/subset of target_modules/)
+    expect(METHOD_CATALOG.ia3.config.safeParse({ r: 8 }).success).toBe(false)
+  })
 })

@@ -20,6 +20,18 @@ const trainerFields = {
   max_length: positiveInt.max(4096),
 }
 
+const targetModules = z.union([z.literal('all-linear'), z.array(z.string().min(1)).min(1)])
+
+/** PEFT's LoraConfig fields the engine implements (LoRA and QLoRA). */
+const loraFields = {
+  r: positiveInt.max(1024),
+  lora_alpha: z.number().positive(),
+  lora_dropout: z.number().min(0).lt(1),
+  target_modules: targetModules,
+  bias: z.enum(['none', 'all', 'lora_only']),
+  use_rslora: z.boolean(),
+}
+
 export const METHOD_CATALOG = {
   random: { jobKind: 'baseline', config: z.object({}).strict() },
   majority: { jobKind: 'baseline', config: z.object({}).strict() },
@@ -28,16 +40,51 @@ export const METHOD_CATALOG = {
     config: z.object({ C: z.number().positive(), max_iterations: positiveInt.max(10_000) }).partial().strict(),
   },
   full: { jobKind: 'train', config: z.object(trainerFields).partial().strict() },
-  lora: {
+  lora: { jobKind: 'train', config: z.object({ ...trainerFields, ...loraFields }).partial().strict() },
+  /** LoRA over 4-bit frozen base weights; the quantization fields are transformers' BitsAndBytesConfig names. */
+  qlora: {
     jobKind: 'train',
     config: z.object({
       ...trainerFields,
-      r: positiveInt.max(1024),
-      lora_alpha: z.number().positive(),
-      lora_dropout: z.number().min(0).lt(1),
-      target_modules: z.union([z.literal('all-linear'), z.array(z.string().min(1)).min(1)]),
-      bias: z.enum(['none', 'all', 'lora_only']),
-      use_rslora: z.boolean(),
+      ...loraFields,
+      bnb_4bit_quant_type: z.enum(['nf4', 'fp4']),
+      bnb_4bit_use_double_quant: z.boolean(),
+      bnb_4bit_compute_dtype: z.enum(['float32', 'float16', 'bfloat16']),
+    }).partial().strict(),
+  },
+  /** PEFT's IA3Config: learned vectors that rescale the target layers' outputs (or inputs, for feedforward_modules). */
+  ia3: {
+    jobKind: 'train',
+    config: z.object({
+      ...trainerFields,
+      target_modules: targetModules,
+      feedforward_modules: z.array(z.string().min(1)),
+      init_ia3_weights: z.boolean(),
+    }).partial().strict()
+      .refine((config) => !Array.isArray(config.target_modules) || config.feedforward_modules === undefined
+        || config.feedforward_modules.every((module) => (config.target_modules as string[]).includes(module)),
+      { message: 'feedforward_modules should be a subset of target_modules', path: ['feedforward_modules'] }),
+  },
+  /** PEFT's PrefixTuningConfig; token_dim, num_layers and num_attention_heads come from the model. */
+  'prefix-tuning': {
+    jobKind: 'train',
+    config: z.object({
+      ...trainerFields,
+      num_virtual_tokens: positiveInt.max(512),
+      prefix_projection: z.boolean(),
+      encoder_hidden_size: positiveInt.max(16_384),
+    }).partial().strict(),
+  },
+  /** Bottleneck adapters (no PEFT type): AdapterHub's Houlsby and Pfeiffer placements; hidden_size is the bottleneck width. */
+  adapter: {
+    jobKind: 'train',
+    config: z.object({
+      ...trainerFields,
+      adapter_type: z.enum(['houlsby', 'pfeiffer']),
+      hidden_size: positiveInt.max(16_384),
+      reduction_factor: z.number().positive().max(1024),
+      non_linearity: z.enum(['relu', 'gelu', 'swish', 'tanh']),
+      dropout: z.number().min(0).lt(1),
     }).partial().strict(),
   },
   /** Masked-language-model pretraining of a small BERT on the dataset's training text: the local backbone. */

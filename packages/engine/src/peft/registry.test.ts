@@ -15,7 +15,7 @@ afterEach(() => model.dispose())
 describe('PEFT registry', () => {
   it('lists the methods by name', () => {
     model = createSequenceClassifier(tinyConfig('bert'), undefined, { seed: 1 })
-    expect(Object.keys(PEFT_METHODS).sort()).toEqual(['full', 'lora'])
+    expect(Object.keys(PEFT_METHODS).sort()).toEqual(['adapter', 'full', 'ia3', 'lora', 'prefix-tuning', 'qlora'])
   })
 
   it('full fine-tuning trains every parameter', () => {

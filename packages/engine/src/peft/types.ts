@@ -29,7 +29,7 @@ export interface PeftMethod<Config> {
   name: string
   configSchema: z.ZodType<Config>
   apply(model: SequenceClassifier, config: Config, options: ApplyOptions): AppliedPeft<Config>
-  /** How PEFT stores the method; absent for methods with no PEFT adapter file (full fine-tuning). */
+  /** How PEFT stores the method (bottleneck adapters borrow the frame); absent for methods with no adapter file (full fine-tuning). */
   adapterFormat?: {
     /** `peft_type` in adapter_config.json, e.g. "LORA". */
     peftType: string

@@ -122,7 +122,7 @@ describe('4-bit blockwise quantization', () => {
     const double = quantize4bit(weight, 'nf4', true)
     const [exact, approximate] = [plain, double].map((q) => {
       const absmax = q.dequantizeAbsmax()
-      const data = absmax.dataSync()
+      const data = Array.from(absmax.dataSync())
       absmax.dispose()
       return data
     })

@@ -24,7 +24,7 @@ function tinyModel(modelType: EncoderModelType = 'bert', overrides: Partial<Enco
 afterEach(() => created.splice(0).forEach((model) => model.dispose()))
 
 const evalLogits = (model: SequenceClassifier) => {
-  const batch = tinyBatch(model.config.padTokenId)
+  const batch = tinyBatch(model.config.padTokenId ?? 0)
   const logits = model.forward(batch, { training: false })
   const values = logits.arraySync()
   tf.dispose([logits, batch.inputIds, batch.attentionMask])
