@@ -19,18 +19,22 @@ function roundTrip(codes: number[], bits: CodeBits): number[] {
 describe('code packing', () => {
   it('puts 8 four-bit codes in a word, code 0 lowest, so a high code in the last slot makes the word negative', () => {
     expect(Array.from(packCodes([1, 2, 3, 4, 5, 6, 7, 8], 4))).toEqual([0x87654321 | 0])
-    expect(Array.from(packCodes([15, 15, 15, 15, 15, 15, 15, 15, 7], 4))).toEqual([-1, 7])
     expect(Array.from(packCodes([255, 0, 0, 128], 8))).toEqual([0x800000ff | 0])
   })
 
-  it('round-trips every 4-bit code in every slot, and words at the float32 rounding edges', () => {
-    const codes: number[] = []
-    for (let slot = 0; slot < 8; slot++) for (let code = 0; code < 16; code++) codes.push(...Array.from({ length: 8 }, (_, i) => (i === slot ? code : 0)))
-    // Words whose float32 value rounds up past a multiple of 2^16 (low half near 0xFFFF with a large high half),
-    // the extremes of int32, and words just above 2^24.
-    for (const word of [0x7fffffff, 0x80000000, 0xffffffff, 0x0100_0001, 0x00ff_ffff, 0x1234_ffff, 0xfffe_ffff, 0x8000_ffff, 0x7ffe_ff81]) {
-      codes.push(...Array.from({ length: 8 }, (_, slot) => Math.floor(word / 16 ** slot) % 16))
-    }
+  it('lays codes out planar: with W words, code p is in word p mod W, slot floor(p / W)', () => {
+    expect(Array.from(packCodes([1, 2, 3, 4, 5, 6, 7, 8, 9], 4))).toEqual([0x97531, 0x8642])
+  })
+
+  it('unpacks every 4-bit code in every slot, and words at the float32 rounding edges, exactly', () => {
+    const words = [
+      // Every code in every slot.
+      ...Array.from({ length: 8 * 16 }, (_, i) => (i % 16) * 16 ** Math.floor(i / 16)),
+      // int32 extremes, words just above 2^24, and words whose float32 value rounds up past a multiple of 2^16.
+      0x7fffffff, 0x80000000, 0xffffffff, 0x01000001, 0x00ffffff, 0x1234ffff, 0xfffeffff, 0x8000ffff, 0x7ffeff81,
+    ].map((word) => word | 0)
+    const codes = Array.from({ length: 8 * words.length }, (_, p) => (words[p % words.length]! >>> (4 * Math.floor(p / words.length))) & 0xf)
+    expect(Array.from(packCodes(codes, 4))).toEqual(words)
     expect(roundTrip(codes, 4)).toEqual(codes)
   })
 

@@ -55,8 +55,23 @@ export class QuantizedTensor {
     return this.shape.reduce((product, length) => product * length, 1)
   }
 
-  /** fp32 values of the original shape: codebook value × its block's absmax. */
+  /**
+   * fp32 values of the original shape: codebook value × its block's absmax. Run as one
+   * custom-gradient op so that, while training, the gradient tape keeps none of the
+   * decoding's intermediates (several fp32 copies of the weight): the codes are
+   * constants, and only the dequantized weight itself is kept for the backward pass.
+   */
   dequantize(): tf.Tensor {
+    return this.untapedDecode(this.packedCodes)
+  }
+
+  private readonly untapedDecode = tf.customGrad((packedCodes) => ({
+    value: this.decode(),
+    // Never called: nothing that trains lies upstream of the codes.
+    gradFunc: () => tf.zerosLike(packedCodes as tf.Tensor),
+  })) as (packedCodes: tf.Tensor) => tf.Tensor
+
+  private decode(): tf.Tensor {
     return tf.tidy(() => {
       const { blockSize, bits, codebook } = this.options
       const blocks = Math.ceil(this.size / blockSize)
