@@ -1,4 +1,4 @@
-import { seededRandom } from '@bankbench/core'
+import { seededRandom } from '@bankbench/data'
 import { describe, expect, it } from 'vitest'
 import { BASELINE_METHODS, loadBaseline, trainBaseline } from './registry'
 import type { Example } from './types'

@@ -1,4 +1,4 @@
-import type { Example } from '@bankbench/core'
+import type { Example } from '@bankbench/data'
 
 export type { Example }
 

@@ -1,4 +1,4 @@
-import { seededRandom } from '@bankbench/core'
+import { seededRandom } from '@bankbench/data'
 import { describe, expect, it } from 'vitest'
 import { minimizeLbfgs } from './lbfgs'
 import { fitSoftmaxRegression, parameterCount, SoftmaxModel, softmaxLossAndGradient, type SoftmaxProblem } from './logistic-regression'

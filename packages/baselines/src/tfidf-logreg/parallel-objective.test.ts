@@ -1,4 +1,4 @@
-import { seededRandom } from '@bankbench/core'
+import { seededRandom } from '@bankbench/data'
 import { describe, expect, it } from 'vitest'
 import { parameterCount, softmaxLossAndGradient, type SoftmaxProblem } from './logistic-regression'
 import { createSoftmaxObjective, splitRowsByNonZeros } from './parallel-objective'

@@ -29,7 +29,7 @@ describe('planRuns', () => {
   })
 
   it('stops at maxRuns', () => {
-    expect(() => plan({ arms: [{ method: 'lora', grid: { r: [1, 2, 3, 4] } }], maxRuns: 3 })).toThrow(/maxRuns=3/)
+    expect(() => plan({ arms: [{ method: 'lora', grid: { r: [1, 2, 3, 4] } }], budget: { maxRuns: 3 } })).toThrow(/budget.maxRuns=3/)
   })
 
   it('groups runs into one job per job kind', () => {

@@ -38,10 +38,10 @@ export function planRuns(spec: BenchmarkSpec): PlannedRun[] {
           method,
           jobKind: METHOD_CATALOG[method].jobKind,
           seed,
-          config: { method, hyperparameters: parsed.data, seed, epochs: spec.protocol.epochs, trainSubset: spec.protocol.trainSubset ?? null, arm: armIndex },
+          config: { method, hyperparameters: parsed.data, seed, epochs: spec.protocol.epochs, trainSubset: spec.protocol.trainSubset ?? null, testSet: spec.protocol.testSet, arm: armIndex },
         })
-        if (runs.length > spec.maxRuns) {
-          throw new ProblemError('validation-failed', `the benchmark expands to more than maxRuns=${spec.maxRuns} runs; shrink the grids or raise maxRuns`)
+        if (runs.length > spec.budget.maxRuns) {
+          throw new ProblemError('validation-failed', `the benchmark expands to more than budget.maxRuns=${spec.budget.maxRuns} runs; shrink the grids or raise budget.maxRuns`)
         }
       }
     }

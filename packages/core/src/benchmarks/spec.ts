@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { Constraints } from '../analysis/types'
 import { METHOD_NAMES } from './methods'
 
 const gridValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])
@@ -11,14 +12,50 @@ export const armSchema = z.object({
   grid: z.record(z.string(), z.array(gridValue).min(1).max(20)).default({}),
 })
 
+/** The study's training subsets: a seeded 1,000 to 5,000 rows, or (omitted) the whole train split. */
+export const TRAIN_SUBSET_RANGE = { min: 1000, max: 5000 } as const
+
+/** `official`: the whole test split (3,080 rows for Banking77); `sample500`: a fixed-seed sample of 500 of them, for quick studies. */
+export const TEST_SETS = ['official', 'sample500'] as const
+export type TestSetChoice = (typeof TEST_SETS)[number]
+
 export const protocolSchema = z.object({
   seeds: z.array(z.number().int().min(0).max(2 ** 31 - 1)).min(1).max(10).default([42]),
   epochs: z.number().int().min(1).max(100).default(3),
-  /** Train on a seeded subset of this many rows instead of the whole train split. */
-  trainSubset: z.number().int().min(10).max(1_000_000).optional(),
+  /** Train on a seeded subset of this many rows instead of the whole train split (omit for all of it). */
+  trainSubset: z.number().int().min(TRAIN_SUBSET_RANGE.min, `trainSubset must be at least ${TRAIN_SUBSET_RANGE.min} rows (the study's smallest subset); omit it to train on the full split`)
+    .max(TRAIN_SUBSET_RANGE.max, `trainSubset must be at most ${TRAIN_SUBSET_RANGE.max} rows (the study's largest subset); omit it to train on the full split`)
+    .optional(),
+  testSet: z.enum(TEST_SETS).default('official'),
   /** Wall-clock limit of each run's job. */
   timeoutSeconds: z.number().int().min(10).max(7 * 24 * 3600).default(6 * 3600),
 })
+
+/**
+ * The success criteria every run and method is checked against (`recommend`).
+ * Defaults are the study's: 88% test accuracy, 50 ms median latency per query,
+ * 2 GiB of GPU memory (peak tensor memory, else RSS, where no GPU was measured),
+ * 10x fewer trainable parameters than full fine-tuning, one hour of training.
+ */
+export const constraintsSchema = z.object({
+  minAccuracy: z.number().min(0).max(1).default(0.88),
+  maxLatencyMs: z.number().positive().default(50),
+  maxGpuMemoryBytes: z.number().int().positive().default(2 * 1024 ** 3),
+  minParameterReduction: z.number().min(1).default(10),
+  maxTrainingSeconds: z.number().positive().default(3600),
+}).strict() satisfies z.ZodType<Constraints>
+
+/**
+ * What a benchmark may spend. `maxRuns` is checked when the plan is made. GPU hours
+ * cannot be known before a run has finished (no duration model), so `maxGpuHours`
+ * is enforced while the benchmark runs: each time a run ends, the measured hours of
+ * all its runs are summed and, once over budget, runs still queued are cancelled
+ * (running ones finish: their hours are already spent). See `enforceGpuBudget`.
+ */
+export const budgetSchema = z.object({
+  maxRuns: z.number().int().min(1).max(1000).default(200),
+  maxGpuHours: z.number().positive().max(10_000).optional(),
+}).strict()
 
 export const benchmarkSpecSchema = z.object({
   name: z.string().min(1).max(200).optional(),
@@ -27,9 +64,11 @@ export const benchmarkSpecSchema = z.object({
   /** HF-layout checkpoint for training arms: file://, s3://, hf://, or the id of a pretrain run's model. */
   baseModel: z.string().min(1).optional(),
   arms: z.array(armSchema).min(1).max(50),
-  protocol: protocolSchema.default({ seeds: [42], epochs: 3, timeoutSeconds: 6 * 3600 }),
-  maxRuns: z.number().int().min(1).max(1000).default(200),
+  protocol: protocolSchema.prefault({}),
+  constraints: constraintsSchema.prefault({}),
+  budget: budgetSchema.prefault({}),
 })
 
 export type BenchmarkSpec = z.infer<typeof benchmarkSpecSchema>
 export type BenchmarkSpecInput = z.input<typeof benchmarkSpecSchema>
+export type BudgetSpec = z.infer<typeof budgetSchema>

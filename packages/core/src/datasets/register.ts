@@ -3,7 +3,7 @@ import { newId } from '../ids'
 import { saveDataset, type DatasetRow } from '../repositories/datasets'
 import type { ArtifactStore } from '../storage/artifact-store'
 import { contentKey, sha256Hex } from '../storage/content-address'
-import { loadBanking77, type DatasetSplits, type Example } from './banking77'
+import { loadBanking77, type DatasetSplits, type Example } from '@bankbench/data'
 
 const SPLIT_NAMES = ['train', 'validation', 'test'] as const
 

@@ -1,7 +1,5 @@
 import { ProblemError } from '../errors'
-import { seededShuffle } from '../random'
-import type { DatasetSplits, Example } from './banking77'
-import { CsvSyntaxError, parseCsv } from './csv'
+import { CsvSyntaxError, parseCsv, seededShuffle, type DatasetSplits, type Example } from '@bankbench/data'
 
 export const UPLOAD_LIMITS = {
   maxBytes: 10 * 1024 * 1024,

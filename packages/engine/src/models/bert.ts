@@ -85,13 +85,18 @@ export function classifierDropout(config: EncoderConfig): number {
   return config.classifierDropout ?? config.hiddenDropoutProb
 }
 
+function usesPooler(config: EncoderConfig): boolean {
+  return (config.classifierPooling ?? 'model') === 'model'
+}
+
 export const bert: Architecture = {
   basePrefix: 'bert',
   headModules: ['classifier'],
 
   modules: (config) => [
     ...bertEncoderModules('bert', config),
-    linearModule('bert.pooler.dense', config.hiddenSize, config.hiddenSize),
+    // Only the model's own pooling reads the pooler: with another it would be dead weights to train and save.
+    ...(usesPooler(config) ? [linearModule('bert.pooler.dense', config.hiddenSize, config.hiddenSize)] : []),
     linearModule('classifier', config.hiddenSize, config.id2label.length),
   ],
 

@@ -20,9 +20,19 @@ describe('encoder config', () => {
     expect(withLabels(config, ['card_arrival', 'top_up_failed']).id2label).toEqual(['card_arrival', 'top_up_failed'])
   })
 
+  it('records a classifier pooling other than HF\'s in config.json, and nothing for HF\'s own', () => {
+    const hf = parseEncoderConfig({ model_type: 'bert', vocab_size: 10 })
+    expect(hf.classifierPooling).toBe('model')
+    expect(encoderConfigToJson(hf)).not.toHaveProperty('classifier_pooling')
+    const mean = parseEncoderConfig({ model_type: 'bert', vocab_size: 10, classifier_pooling: 'mean' })
+    expect(encoderConfigToJson(mean)).toMatchObject({ classifier_pooling: 'mean' })
+    expect(parseEncoderConfig(encoderConfigToJson(mean))).toEqual(mean)
+  })
+
   it('names what is wrong', () => {
     expect(() => parseEncoderConfig({ model_type: 'llama' })).toThrow(/model_type "llama" is not supported/)
     expect(() => parseEncoderConfig({ model_type: 'bert' })).toThrow(/vocab_size must be a number/)
     expect(() => parseEncoderConfig({ model_type: 'bert', vocab_size: 5, hidden_act: 'swish' })).toThrow(/activation "swish"/)
+    expect(() => parseEncoderConfig({ model_type: 'bert', vocab_size: 5, classifier_pooling: 'max' })).toThrow(/classifier_pooling "max"/)
   })
 })

@@ -11,6 +11,15 @@ export type EncoderModelType = 'bert' | 'roberta' | 'distilbert'
 /** HF activation names: "gelu" is the exact erf form; "gelu_new"/"gelu_pytorch_tanh" the tanh approximation. */
 export type HiddenActivation = 'gelu' | 'gelu_new' | 'gelu_pytorch_tanh' | 'relu'
 
+/**
+ * The sentence vector the classification head reads: `model` is the family's own (BERT's
+ * pooler, the first token for RoBERTa and DistilBERT), `cls` the first token's last
+ * hidden state, `mean` the average over non-padding tokens. Not an HF field: HF's
+ * encoders always use `model`; a small backbone pretrained here with masked-language
+ * modelling alone never trains its first token or pooler, so it records `mean`.
+ */
+export type Pooling = 'model' | 'cls' | 'mean'
+
 export interface EncoderConfig {
   modelType: EncoderModelType
   vocabSize: number
@@ -31,11 +40,14 @@ export interface EncoderConfig {
   padTokenId: number
   /** Label names by class index; its length is num_labels. */
   id2label: string[]
+  /** config.json's `classifier_pooling`; absent means 'model'. */
+  classifierPooling?: Pooling
 }
 
 export type Json = Record<string, unknown>
 
 const ACTIVATIONS: readonly HiddenActivation[] = ['gelu', 'gelu_new', 'gelu_pytorch_tanh', 'relu']
+const POOLINGS: readonly Pooling[] = ['model', 'cls', 'mean']
 
 /** Parses an HF config.json object. Throws naming the field that is missing or wrong. */
 export function parseEncoderConfig(json: Json): EncoderConfig {
@@ -62,6 +74,7 @@ export function parseEncoderConfig(json: Json): EncoderConfig {
       initializerRange: optionalNumber(json, 'initializer_range', 0.02),
       padTokenId: optionalNumber(json, 'pad_token_id', 0),
       id2label,
+      classifierPooling: parsePooling(json.classifier_pooling),
     }
   }
   const hiddenSize = optionalNumber(json, 'hidden_size', 768)
@@ -82,6 +95,7 @@ export function parseEncoderConfig(json: Json): EncoderConfig {
     initializerRange: optionalNumber(json, 'initializer_range', 0.02),
     padTokenId: optionalNumber(json, 'pad_token_id', modelType === 'roberta' ? 1 : 0),
     id2label,
+    classifierPooling: parsePooling(json.classifier_pooling),
   }
 }
 
@@ -106,6 +120,7 @@ export function encoderConfigToJson(config: EncoderConfig): Json {
       initializer_range: config.initializerRange,
       pad_token_id: config.padTokenId,
       ...labels,
+      ...poolingToJson(config.classifierPooling),
     }
   }
   const architecture = config.modelType === 'bert' ? 'BertForSequenceClassification' : 'RobertaForSequenceClassification'
@@ -127,6 +142,7 @@ export function encoderConfigToJson(config: EncoderConfig): Json {
     initializer_range: config.initializerRange,
     pad_token_id: config.padTokenId,
     ...labels,
+    ...poolingToJson(config.classifierPooling),
   }
 }
 
@@ -156,6 +172,19 @@ export function parseLabels(json: Json): string[] {
   }
   const numLabels = optionalNumber(json, 'num_labels', 2)
   return Array.from({ length: numLabels }, (_, index) => `LABEL_${index}`)
+}
+
+function parsePooling(value: unknown): Pooling {
+  if (value === undefined || value === null) return 'model'
+  if (!POOLINGS.includes(value as Pooling)) {
+    throw new Error(`config.json: classifier_pooling ${JSON.stringify(value)} is not supported; use one of ${POOLINGS.join(', ')}`)
+  }
+  return value as Pooling
+}
+
+/** Written only when it is not HF's behaviour, so that HF checkpoints round-trip unchanged. */
+function poolingToJson(pooling: Pooling | undefined): { classifier_pooling?: Pooling } {
+  return pooling === undefined || pooling === 'model' ? {} : { classifier_pooling: pooling }
 }
 
 function parseActivation(value: unknown): HiddenActivation {

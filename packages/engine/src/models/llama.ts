@@ -141,7 +141,12 @@ export const llama: Architecture<LlamaConfig> = {
     const causal = causalAttentionBias(inputs.attentionMask)
     const bias = attentionPrefix ? withPrefixColumns(causal, prefixLength) : causal
     let x = tf.gather(model.weight('model.embed_tokens.weight'), inputs.inputIds) as tf.Tensor3D
-    for (let i = 0; i < config.numHiddenLayers; i++) x = decoderLayer(model, `model.layers.${i}`, x, bias, rotary, context, prefixes?.[i])
+    for (let i = 0; i < config.numHiddenLayers; i++) {
+      // A scope per layer frees its intermediates as soon as it ends: inference then holds one layer's
+      // activations, not every layer's. (While training, tfjs keeps what the gradients need regardless.)
+      const input = x
+      x = tf.tidy(() => decoderLayer(model, `model.layers.${i}`, input, bias, rotary, context, prefixes?.[i]))
+    }
     return rmsNorm(model, 'model.norm', x) as tf.Tensor3D
   },
 

@@ -117,6 +117,15 @@ describe('forward', () => {
     const expected = hidden[2]![0]!.map((_, d) => (hidden[2]![0]![d]! + hidden[2]![1]![d]! + hidden[2]![2]![d]!) / 3)
     mean[2]!.forEach((value, d) => expect(value).toBeCloseTo(expected[d]!, 5))
   })
+
+  it('feeds the head the pooling the config names: mean pooling reads no pooler', () => {
+    const model = create(tinyConfig('bert', { classifierPooling: 'mean' }), undefined, { seed: 1 })
+    expect(model.linearLayerNames()).not.toContain('bert.pooler.dense')
+    const batch = tinyBatch()
+    const { pooled } = model.encode(batch, { training: false, pooling: 'mean' })
+    const expected = pooled.matMul(model.weight('classifier.weight'), false, true).add(model.weight('classifier.bias')).arraySync().flat()
+    model.forward(batch, { training: false }).arraySync().flat().forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 5))
+  })
 })
 
 describe('gradients', () => {

@@ -11,6 +11,7 @@ import { distilbert } from './distilbert'
 import { ForwardContext, dense, layerNorm } from './layers'
 import type { AttentionPrefix, ForwardOptions, LinearAdapter } from './layers'
 import { llama } from './llama'
+import type { Pooling } from './config'
 import type { ModelConfig } from './model-config'
 import { createParameters } from './parameters'
 import type { LoadReport } from './parameters'
@@ -20,12 +21,12 @@ import { roberta } from './roberta'
 const ARCHITECTURES: { [Type in ModelConfig['modelType']]: Architecture<Extract<ModelConfig, { modelType: Type }>> } = { bert, roberta, distilbert, llama }
 
 /**
- * How `encode` turns token vectors into one sentence vector: `model` is what the
- * classification head reads (BERT's pooler, Llama's last real token, the first token
- * otherwise); `cls` the first token's last hidden state (meaningless for a causal
- * decoder, whose first token sees nothing else); `mean` the average over non-padding tokens.
+ * How token vectors become one sentence vector (see config.ts): for `encode`, and for
+ * the classification head as the config's `classifierPooling` says. `model` is the
+ * family's own (BERT's pooler, Llama's last real token, the first token otherwise);
+ * `cls` is meaningless for a causal decoder, whose first token sees nothing else.
  */
-export type Pooling = 'model' | 'cls' | 'mean'
+export type { Pooling }
 
 export interface EncoderOutput {
   /** [batch, seq, hidden] */
@@ -57,8 +58,13 @@ export class SequenceClassifier<Config extends ModelConfig = ModelConfig> implem
     return tf.tidy(() => {
       const context = new ForwardContext(options.training, options.seed)
       const hidden = this.architecture.encode(this, inputs, context)
-      return this.architecture.classify(this, this.architecture.pool(this, hidden, context, inputs.attentionMask), context)
+      return this.architecture.classify(this, this.pool(hidden, inputs.attentionMask, this.classifierPooling, context), context)
     })
+  }
+
+  /** What the classification head reads: Llama always its last real token, encoders as their config says. */
+  get classifierPooling(): Pooling {
+    return this.config.modelType === 'llama' ? 'model' : this.config.classifierPooling ?? 'model'
   }
 
   /** Hidden states and a pooled sentence vector, for pretraining heads and frozen-feature probes. */

@@ -1,4 +1,4 @@
-import { seededRandom } from '@bankbench/core'
+import { seededRandom } from '@bankbench/data'
 import { describe, expect, it } from 'vitest'
 import { IGNORED_LABEL, maskTokens } from './masking'
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import { seededRandom } from '@bankbench/core'
+import { seededRandom } from '@bankbench/data'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../backend'
 import type { EncoderConfig } from '../models/config'

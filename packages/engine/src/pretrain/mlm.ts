@@ -6,7 +6,7 @@
  * word embeddings and therefore not stored (HF re-ties it on load).
  */
 import * as tf from '@tensorflow/tfjs'
-import { seededRandom } from '@bankbench/core'
+import { seededRandom } from '@bankbench/data'
 import type { Checkpoint } from '../io/checkpoint'
 import type { NamedTensor } from '../io/safetensors'
 import { fromTensor } from '../io/tensors'

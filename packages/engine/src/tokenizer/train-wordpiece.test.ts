@@ -1,4 +1,4 @@
-import { loadBanking77 } from '@bankbench/core'
+import { loadBanking77 } from '@bankbench/data'
 import { describe, expect, it } from 'vitest'
 import { Tokenizer } from './tokenizer'
 import { trainWordPiece } from './train-wordpiece'

@@ -1,4 +1,4 @@
-import { seededShuffle } from '@bankbench/core'
+import { seededShuffle } from '@bankbench/data'
 import { deriveSeed } from './seeds'
 
 /** Batches per length-sorted group: HF's LengthGroupedSampler uses megabatches of 50 batches too. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import { seededRandom } from '@bankbench/core'
+import { seededRandom } from '@bankbench/data'
 import type { EvaluationMetrics } from '../checkpoint'
 import type { TrainingTask } from '../trainer'
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseCsv } from './csv'
-import { seededShuffle } from '../random'
+import { seededShuffle } from './random'
 
 export interface Example { text: string; label: string }
 
@@ -15,7 +15,7 @@ export interface DatasetSplits {
 
 /** Banking77 ships in the repository (CC BY 4.0, PolyAI): data/banking77. */
 export const DATA_DIR = process.env.BANKBENCH_DATA_DIR
-  ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../../../data')
+  ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../../data')
 
 /** The validation carve-out: 500 rows of the official train split, chosen by this fixed seed. */
 export const VALIDATION_SIZE = 500

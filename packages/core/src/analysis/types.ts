@@ -1,0 +1,171 @@
+/**
+ * The shapes the analysis produces: the comparison matrix (`buildComparison`) and
+ * the recommendations (`recommend`). The report, the CLI and the API all read
+ * these, so fields are only ever added, never renamed.
+ */
+import type { JobStatus } from '../jobs/job-queue'
+
+/** Which measurement a run's peak memory came from, best first: GPU, then peak tensor bytes, then process RSS. */
+export type MemorySource = 'gpu' | 'tensor' | 'rss'
+
+export type Pricing = 'on-demand' | 'spot'
+
+/** What a run cost on the instance it is priced on, from its measured duration. */
+export interface RunCost {
+  dollars: number
+  /** Seconds billed: the run's measured wall-clock time, else its training seconds. */
+  billedSeconds: number
+  instanceType: string
+  pricing: Pricing
+  dollarsPerHour: number
+  /** Keeping the run's artifacts (adapter or model) in S3 for one month. */
+  storageDollarsPerMonth: number
+  /** Every assumption behind the figures, in words. */
+  assumptions: string[]
+}
+
+/** A mean over seeds; `std` is the sample standard deviation (n - 1), 0 for one seed. */
+export interface SeedStat {
+  mean: number
+  std: number
+  n: number
+}
+
+/** One row per run of the benchmark, in plan order. Unmeasured figures are null. */
+export interface ComparisonRow {
+  runId: string
+  ordinal: number
+  method: string
+  /** The hyperparameters that set this run apart, e.g. `r=8, lora_alpha=16`; `default` when none. */
+  configLabel: string
+  seed: number
+  status: JobStatus
+  trainableParameters: number | null
+  totalParameters: number | null
+  /** Trainable parameters of full fine-tuning ÷ this run's (see parameterReductionBasis). */
+  parameterReduction: number | null
+  /** `full-run`: against a full fine-tuning run of this benchmark; `total-parameters`: against the model's total (what full fine-tuning would train). */
+  parameterReductionBasis: 'full-run' | 'total-parameters' | null
+  peakMemoryBytes: number | null
+  memorySource: MemorySource | null
+  trainSeconds: number | null
+  accuracy: number | null
+  macroF1: number | null
+  validationAccuracy: number | null
+  latencyP50Ms: number | null
+  latencyP95Ms: number | null
+  throughputPerSecond: number | null
+  adapterBytes: number | null
+  backend: string | null
+  cost: RunCost | null
+}
+
+/** The best configuration of one method, chosen by validation accuracy (never by test), over its seeds. */
+export interface MethodBestRow {
+  method: string
+  configLabel: string
+  selectedBy: 'validationAccuracy'
+  runIds: string[]
+  seeds: number[]
+  validationAccuracy: SeedStat | null
+  accuracy: SeedStat | null
+  macroF1: SeedStat | null
+  latencyP50Ms: SeedStat | null
+  latencyP95Ms: SeedStat | null
+  throughputPerSecond: SeedStat | null
+  trainSeconds: SeedStat | null
+  peakMemoryBytes: SeedStat | null
+  costDollars: SeedStat | null
+  trainableParameters: number | null
+  parameterReduction: number | null
+  memorySource: MemorySource | null
+}
+
+export interface CostOptions {
+  /** Price every run on this instance type; default: the machine it ran on (`local`, or the Batch GPU type). */
+  instanceType?: string | undefined
+  pricing?: Pricing | undefined
+}
+
+export interface Comparison {
+  benchmarkId: string
+  benchmarkName: string
+  status: JobStatus
+  generatedAt: string
+  /** How costs were computed: the options and the price table's assumptions. */
+  cost: { instanceType: string | null; pricing: Pricing; assumptions: string[] }
+  runs: ComparisonRow[]
+  methods: MethodBestRow[]
+}
+
+/** The success criteria of a benchmark (defaults from the study), see `constraintsSchema`. */
+export interface Constraints {
+  minAccuracy: number
+  maxLatencyMs: number
+  maxGpuMemoryBytes: number
+  minParameterReduction: number
+  maxTrainingSeconds: number
+}
+
+export type ConstraintName = keyof Constraints
+
+export interface ConstraintCheck {
+  constraint: ConstraintName
+  threshold: number
+  /** The measured value (a mean over seeds for a method); null when not measured. */
+  measured: number | null
+  /** null when the value was not measured: an unmeasured constraint is never counted as met. */
+  passed: boolean | null
+  detail: string
+}
+
+export interface ConstraintVerdict {
+  method: string
+  configLabel: string
+  runIds: string[]
+  meetsAll: boolean
+  checks: ConstraintCheck[]
+}
+
+export type ParetoAxis = 'peakMemoryBytes' | 'trainSeconds' | 'trainableParameters'
+
+export interface ParetoPoint {
+  runId: string
+  method: string
+  configLabel: string
+  /** The cost axis (lower is better). */
+  x: number
+  /** Test accuracy (higher is better). */
+  y: number
+}
+
+/** Runs no other run beats on both accuracy and the cost axis, sorted by x. */
+export interface ParetoFront {
+  x: ParetoAxis
+  y: 'accuracy'
+  points: ParetoPoint[]
+}
+
+export interface StudyAnswer {
+  question: string
+  /** One or two sentences generated from the data. */
+  answer: string
+  enoughData: boolean
+  /** The figures the answer rests on. */
+  data: Record<string, unknown>
+}
+
+export interface Recommendation {
+  benchmarkId: string
+  constraints: Constraints
+  /** Every succeeded run against every constraint. */
+  runs: ConstraintVerdict[]
+  /** Each method's best configuration (mean over seeds) against every constraint. */
+  methods: ConstraintVerdict[]
+  paretoFronts: { accuracyVsMemory: ParetoFront; accuracyVsTime: ParetoFront; accuracyVsParameters: ParetoFront }
+  /** The best method that meets every constraint, or null with the reasons why none does. */
+  best: { method: string; configLabel: string; runIds: string[]; reasons: string[] } | null
+  /** Why no method was recommended, when best is null. */
+  noneReasons: string[]
+  questions: { optimalLoraRank: StudyAnswer; qloraWorthIt: StudyAnswer; bestOverall: StudyAnswer }
+}

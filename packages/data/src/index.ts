@@ -1,0 +1,3 @@
+export * from './random'
+export * from './csv'
+export * from './banking77'
