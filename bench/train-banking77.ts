@@ -1,15 +1,18 @@
 /**
  * The train and pretrain jobs' code on Banking77, in-process, beside TF-IDF + logistic
  * regression as the named peer:
- *   npx tsx bench/train-banking77.ts [--pretrain-epochs 3] [--epochs 5] [--methods lora,full] [--backbone DIR] [--set key=value ...]
+ *   npx tsx bench/train-banking77.ts [--pretrain-epochs 3] [--pretrain-set key=value ...] [--epochs 5] [--methods lora,full]
+ *     [--backbone DIR] [--pooling model|cls|mean] [--set key=value ...]
  * Pretrains the local backbone with the job's defaults (or reuses DIR when it holds
- * one), fine-tunes each method with the job's defaults on the 9,503 training rows,
+ * one; --pretrain-set overrides PRETRAIN_DEFAULTS), fine-tunes each method with the
+ * job's defaults on the 9,503 training rows (--pooling overrides the backbone's
+ * classifier_pooling, to compare poolings on one backbone),
  * selects the best epoch on the 500 validation rows, and prints accuracy on the
  * official 3,080 test rows with training time and time per step.
  */
 import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { loadBanking77 } from '@bankbench/core'
+import { loadBanking77 } from '@bankbench/data'
 import { trainBaseline } from '@bankbench/baselines'
 import { fineTuneClassifier, initBackend, loadCheckpoint, saveCheckpoint } from '@bankbench/engine'
 import { evaluateClassifier } from '../containers/trainer/evaluate-classifier'
@@ -22,15 +25,14 @@ const { values } = parseArgs({
     epochs: { type: 'string', default: '5' },
     methods: { type: 'string', default: 'lora,full' },
     backbone: { type: 'string', default: '.bankbench/bench/local-backbone' },
+    'pretrain-set': { type: 'string', multiple: true, default: [] },
+    pooling: { type: 'string' },
     /** Hyperparameters for the fine-tuning runs, the API's names: --set learning_rate=0.001 --set r=16 */
     set: { type: 'string', multiple: true, default: [] },
   },
 })
 const SEED = 42
-const hyperparameters = Object.fromEntries(values.set.map((pair) => {
-  const [key, value] = pair.split('=') as [string, string]
-  return [key, value === 'all-linear' ? value : Number.isNaN(Number(value)) ? JSON.parse(value) : Number(value)]
-}))
+const hyperparameters = parseSettings(values.set)
 
 const backend = await initBackend()
 const data = loadBanking77()
@@ -41,7 +43,7 @@ const rows: { name: string; accuracy: number; macroF1: number; trainSeconds: num
 
 if (!existsSync(`${values.backbone}/config.json`)) {
   const started = performance.now()
-  const { checkpoint, training, vocabSize } = await pretrainBackbone(trainTexts, data.validation.map((example) => example.text), {}, {
+  const { checkpoint, training, vocabSize } = await pretrainBackbone(trainTexts, data.validation.map((example) => example.text), parseSettings(values['pretrain-set']), {
     epochs: Number(values['pretrain-epochs']),
     seed: SEED,
     log: console.log,
@@ -50,7 +52,9 @@ if (!existsSync(`${values.backbone}/config.json`)) {
   await saveCheckpoint(values.backbone, checkpoint)
   console.log(`pretrain: vocabulary ${vocabSize}, ${training.steps} steps in ${((performance.now() - started) / 1000).toFixed(0)} s (${(training.elapsedMs / training.steps).toFixed(0)} ms/step)\n`)
 }
-const base = await loadCheckpoint(values.backbone)
+const saved = await loadCheckpoint(values.backbone)
+const base = values.pooling ? { ...saved, config: { ...saved.config, classifier_pooling: values.pooling } } : saved
+console.log(`backbone ${values.backbone}: hidden ${saved.config.hidden_size}, ${saved.config.num_hidden_layers} layers, classifier pooling ${base.config.classifier_pooling ?? 'model'}`)
 
 for (const method of values.methods.split(',') as ('full' | 'lora')[]) {
   const settings = trainSettings(method, hyperparameters)
@@ -81,6 +85,19 @@ console.log(`\n${'method'.padEnd(20)} ${'accuracy'.padStart(9)} ${'macro-F1'.pad
 for (const row of rows) {
   console.log(`${row.name.padEnd(20)} ${percent(row.accuracy).padStart(9)} ${percent(row.macroF1).padStart(9)} ${`${((row.accuracy - peer.accuracy) * 100).toFixed(2)} pt`.padStart(8)} ` +
     `${row.trainSeconds.toFixed(0).padStart(8)} ${(row.stepMs?.toFixed(0) ?? '-').padStart(8)} ${row.p50Ms.toFixed(2).padStart(7)}  ${row.detail}`)
+}
+
+/** `key=value` pairs, the API's names: numbers as numbers, JSON where it parses, else the string (all-linear, mean). */
+function parseSettings(pairs: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(pairs.map((pair) => {
+    const [key, value] = pair.split('=') as [string, string]
+    if (!Number.isNaN(Number(value))) return [key, Number(value)]
+    try {
+      return [key, JSON.parse(value)]
+    } catch {
+      return [key, value]
+    }
+  }))
 }
 
 function percent(value: number): string {

@@ -1,13 +1,24 @@
 import { seededShuffle, type RunHandler } from '@bankbench/core'
 import { PeakMemoryTracker } from '@bankbench/metrics'
-import { trainBaseline, type BaselineMethod } from '@bankbench/baselines'
-import { evaluateClassifier } from './evaluate-classifier'
+import { isFeatureBaselineMethod, trainBaseline, type BaselineMethod } from '@bankbench/baselines'
+import { evaluateClassifier, evaluationSummary } from './evaluate-classifier'
+import { runFrozenFeatureBaseline } from './frozen-features'
+import { runLlmApiBaseline } from './llm-api'
 
 /**
- * The `baseline` job: random, majority, TF-IDF + logistic regression. Trains on the
- * run's training data, evaluates like every other run, stores the model.
+ * The `baseline` job: every method that does not adapt the base model. Text baselines
+ * (random, majority, tfidf-logreg) here; the untuned base model's frozen features
+ * (frozen-probe, centroid) in frozen-features.ts; few-shot prompting of a hosted LLM
+ * (llm-api) in llm-api.ts.
  */
-export const runBaseline: RunHandler = async (context) => {
+export const runBaseline: RunHandler = (context) => {
+  if (isFeatureBaselineMethod(context.run.method)) return runFrozenFeatureBaseline(context)
+  if (context.run.method === 'llm-api') return runLlmApiBaseline(context)
+  return runTextBaseline(context)
+}
+
+/** Trains a text baseline on the run's training data, evaluates like every other run, stores the model. */
+const runTextBaseline: RunHandler = async (context) => {
   const { run, dataset } = context
   const config = run.config as { hyperparameters: Record<string, unknown>; trainSubset: number | null }
   const train = config.trainSubset ? seededShuffle(dataset.train, run.seed).slice(0, config.trainSubset) : dataset.train
@@ -27,17 +38,9 @@ export const runBaseline: RunHandler = async (context) => {
   ])
   context.log(`test accuracy ${(evaluation.test.accuracy * 100).toFixed(2)}%`)
   return {
-    accuracy: evaluation.test.accuracy,
-    macroF1: evaluation.test.macroF1,
-    validationAccuracy: evaluation.validation.accuracy,
-    perLabel: evaluation.test.perLabel,
-    confusion: evaluation.test.confusion,
+    ...evaluationSummary(evaluation),
     trainSeconds,
     trainExamples: train.length,
-    latencyP50Ms: evaluation.latency.p50Ms,
-    latencyP95Ms: evaluation.latency.p95Ms,
-    latency: evaluation.latency,
-    throughputPerSecond: evaluation.throughputPerSecond,
     peakRssBytes,
     modelBytes: Buffer.byteLength(model),
   }

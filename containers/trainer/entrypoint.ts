@@ -1,8 +1,9 @@
 /**
  * The trainer container's entrypoint (AWS Batch runs it in the GPU image; the local
- * runner runs it as a child process). Job kinds: baseline, train, pretrain.
+ * runner runs it as a child process). Job kinds: baseline, train, pretrain, analyze.
  */
 import { runJobProcess } from '@bankbench/core'
+import { runAnalyze } from './analyze'
 import { runBaseline } from './baseline'
 import { runPretrain } from './pretrain'
 import { runTrain } from './train'
@@ -11,4 +12,5 @@ await runJobProcess({
   baseline: runBaseline,
   train: runTrain,
   pretrain: runPretrain,
+  analyze: runAnalyze,
 })

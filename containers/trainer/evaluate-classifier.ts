@@ -44,3 +44,18 @@ export async function evaluateClassifier(predictor: Predictor, data: { labels: s
     throughputPerSecond: texts.length / throughputSeconds,
   }
 }
+
+/** The summary fields every run reports from its evaluation. */
+export function evaluationSummary(evaluation: Awaited<ReturnType<typeof evaluateClassifier>>) {
+  return {
+    accuracy: evaluation.test.accuracy,
+    macroF1: evaluation.test.macroF1,
+    validationAccuracy: evaluation.validation.accuracy,
+    perLabel: evaluation.test.perLabel,
+    confusion: evaluation.test.confusion,
+    latencyP50Ms: evaluation.latency.p50Ms,
+    latencyP95Ms: evaluation.latency.p95Ms,
+    latency: evaluation.latency,
+    throughputPerSecond: evaluation.throughputPerSecond,
+  }
+}

@@ -7,7 +7,7 @@
  */
 import { PeakMemoryTracker } from '@bankbench/metrics'
 import type { RunHandler } from '@bankbench/core'
-import { initBackend, parseEncoderConfig, pretrain, Tokenizer, trainWordPiece, type PretrainOptions } from '@bankbench/engine'
+import { initBackend, parseEncoderConfig, pretrain, Tokenizer, trainWordPiece, type Pooling, type PretrainOptions } from '@bankbench/engine'
 import { LOCAL_BACKBONE_PREFIX } from './base-model'
 import { checkpointFiles } from './checkpoint-files'
 import { progressReporter, trainerCheckpoints } from './training-progress'
@@ -28,6 +28,7 @@ export const PRETRAIN_DEFAULTS = {
   weight_decay: 0.01,
   max_length: 64,
   mask_probability: 0.15,
+  classifier_pooling: 'mean' as Pooling,
 }
 
 type PretrainSettings = typeof PRETRAIN_DEFAULTS
@@ -51,6 +52,8 @@ export async function pretrainBackbone(trainTexts: readonly string[], validation
     intermediate_size: settings.intermediate_size,
     // Positions beyond max_length would never be trained: fine-tuning truncates there too.
     max_position_embeddings: settings.max_length,
+    // Recorded in config.json, so every classifier fine-tuned from this backbone pools the same way.
+    classifier_pooling: settings.classifier_pooling,
   })
   options.log?.(`pretraining a ${settings.num_hidden_layers}-layer, hidden-${settings.hidden_size} BERT (vocabulary ${tokenizer.vocabSize}) ` +
     `on ${trainTexts.length} texts for ${options.epochs} epochs`)

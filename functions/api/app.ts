@@ -4,11 +4,13 @@ import { requestId } from 'hono/request-id'
 import type { ApiEnv, GetPlatform } from './env'
 import { openApiDocument } from './openapi'
 import { handleError, handleNotFound, validationHook } from './problems'
+import { analysisRoutes } from './routes/analysis'
 import { benchmarkRoutes } from './routes/benchmarks'
 import { datasetRoutes } from './routes/datasets'
 import { docsRoutes } from './routes/docs'
 import { healthRoutes } from './routes/health'
 import { jobRoutes } from './routes/jobs'
+import { presetRoutes } from './routes/presets'
 import { runRoutes } from './routes/runs'
 
 /**
@@ -25,7 +27,9 @@ export function createApp(platform: Platform | GetPlatform): OpenAPIHono<ApiEnv>
   app.route('/', healthRoutes(getPlatform))
   app.route('/v1', datasetRoutes(getPlatform))
   app.route('/v1', benchmarkRoutes(getPlatform))
+  app.route('/v1', presetRoutes())
   app.route('/v1', runRoutes(getPlatform))
+  app.route('/v1', analysisRoutes(getPlatform))
   app.route('/v1', jobRoutes(getPlatform))
   app.route('/', docsRoutes(() => openApiDocument(app)))
   return app

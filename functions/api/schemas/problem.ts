@@ -17,6 +17,7 @@ const DESCRIPTIONS = {
   413: 'The request body is too large',
   415: 'The request body has an unsupported content type',
   500: 'Unexpected server error',
+  503: 'Something this route needs is not available on this server (see `detail`)',
 } as const
 
 type ProblemStatus = keyof typeof DESCRIPTIONS

@@ -10,6 +10,7 @@ export type ProblemCode =
   | 'payload-too-large'
   | 'unsupported-media-type'
   | 'invalid-state'
+  | 'unavailable'
 
 const STATUS: Record<ProblemCode, number> = {
   'validation-failed': 400,
@@ -18,6 +19,7 @@ const STATUS: Record<ProblemCode, number> = {
   'payload-too-large': 413,
   'unsupported-media-type': 415,
   'invalid-state': 409,
+  unavailable: 503,
 }
 
 const TITLE: Record<ProblemCode, string> = {
@@ -27,6 +29,7 @@ const TITLE: Record<ProblemCode, string> = {
   'payload-too-large': 'Payload too large',
   'unsupported-media-type': 'Unsupported media type',
   'invalid-state': 'Not allowed in the current state',
+  unavailable: 'Service unavailable',
 }
 
 export interface ProblemDetails {

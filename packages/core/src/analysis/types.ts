@@ -38,6 +38,8 @@ export interface ComparisonRow {
   method: string
   /** The hyperparameters that set this run apart, e.g. `r=8, lora_alpha=16`; `default` when none. */
   configLabel: string
+  /** The run's resolved hyperparameters (what configLabel spells out). */
+  hyperparameters: Record<string, unknown>
   seed: number
   status: JobStatus
   trainableParameters: number | null
@@ -58,6 +60,8 @@ export interface ComparisonRow {
   adapterBytes: number | null
   backend: string | null
   cost: RunCost | null
+  /** Serving a million queries on Lambda at this run's median latency (see the price table's Lambda memory size). */
+  servingDollarsPerMillionQueries: number | null
 }
 
 /** The best configuration of one method, chosen by validation accuracy (never by test), over its seeds. */

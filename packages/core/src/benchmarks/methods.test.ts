@@ -35,4 +35,18 @@ describe('METHOD_CATALOG', () => {
     expect(METHOD_CATALOG.ia3.config.safeParse({ target_modules: ['key'], feedforward_modules: ['output.dense'] }).error?.issues[0]?.message).toMatch(/subset of target_modules/)
     expect(METHOD_CATALOG.ia3.config.safeParse({ r: 8 }).success).toBe(false)
   })
+
+  it('runs the frozen-feature and LLM-API baselines as baseline jobs; the endpoint itself cannot be set per request', () => {
+    expect(METHOD_CATALOG['frozen-probe'].jobKind).toBe('baseline')
+    expect(METHOD_CATALOG['frozen-probe'].config.safeParse({ C: 1, max_iterations: 100, max_length: 64, batch_size: 64 }).success).toBe(true)
+    expect(METHOD_CATALOG['frozen-probe'].config.safeParse({ center: true }).success).toBe(false)
+    expect(METHOD_CATALOG.centroid.config.safeParse({ center: false, max_length: 64 }).success).toBe(true)
+    expect(METHOD_CATALOG.centroid.config.safeParse({ C: 1 }).success).toBe(false)
+    const llm = METHOD_CATALOG['llm-api'].config
+    expect(METHOD_CATALOG['llm-api'].jobKind).toBe('baseline')
+    expect(llm.safeParse({ model: 'gpt-4o-mini', few_shot_labels: 10, examples_per_label: 2, max_queries: 200, concurrency: 4, response_format: 'json_schema', price_per_1k_input_tokens: 0.00015 }).success).toBe(true)
+    expect(llm.safeParse({ base_url: 'https://elsewhere.example' }).success).toBe(false)
+    expect(llm.safeParse({ api_key: 'sk-…' }).success).toBe(false)
+    expect(llm.safeParse({ max_queries: 0 }).success).toBe(false)
+  })
 })

@@ -20,7 +20,27 @@ const trainerFields = {
   max_length: positiveInt.max(4096),
 }
 
-const targetModules = z.union([z.literal('all-linear'), z.array(z.string().min(1)).min(1)])
+/** PEFT's forms: 'all-linear', a list of names or dotted suffixes, or a regular expression the whole layer name must match. */
+const targetModules = z.union([
+  z.literal('all-linear'),
+  z.array(z.string().min(1)).min(1),
+  z.string().min(1).refine(isRegularExpression, { message: 'target_modules as a string must be "all-linear" or a valid regular expression' }),
+])
+
+function isRegularExpression(pattern: string): boolean {
+  try {
+    new RegExp(pattern)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** How the frozen-feature baselines run the base model: truncation and texts per forward pass. */
+const frozenFeatureFields = {
+  max_length: positiveInt.max(4096),
+  batch_size: positiveInt.max(1024),
+}
 
 /** PEFT's LoraConfig fields the engine implements (LoRA and QLoRA). */
 const loraFields = {
@@ -38,6 +58,30 @@ export const METHOD_CATALOG = {
   'tfidf-logreg': {
     jobKind: 'baseline',
     config: z.object({ C: z.number().positive(), max_iterations: positiveInt.max(10_000) }).partial().strict(),
+  },
+  /** The untuned base model: logistic regression on its frozen, mean-pooled last hidden states. */
+  'frozen-probe': {
+    jobKind: 'baseline',
+    config: z.object({ C: z.number().positive(), max_iterations: positiveInt.max(10_000), ...frozenFeatureFields }).partial().strict(),
+  },
+  /** The untuned base model: nearest class centroid by cosine similarity of its frozen, mean-pooled last hidden states. */
+  centroid: { jobKind: 'baseline', config: z.object({ center: z.boolean(), ...frozenFeatureFields }).partial().strict() },
+  /** Few-shot prompting of an OpenAI-compatible chat endpoint (configured by the job's environment, not the request). */
+  'llm-api': {
+    jobKind: 'baseline',
+    config: z.object({
+      model: z.string().min(1).max(200),
+      few_shot_labels: z.number().int().min(0).max(10_000),
+      examples_per_label: z.number().int().min(0).max(100),
+      max_queries: positiveInt.max(100_000),
+      concurrency: positiveInt.max(64),
+      max_retries: z.number().int().min(0).max(10),
+      temperature: z.number().min(0).max(2),
+      max_tokens: positiveInt.max(4096),
+      response_format: z.enum(['text', 'json_schema']),
+      price_per_1k_input_tokens: z.number().min(0),
+      price_per_1k_output_tokens: z.number().min(0),
+    }).partial().strict(),
   },
   full: { jobKind: 'train', config: z.object(trainerFields).partial().strict() },
   lora: { jobKind: 'train', config: z.object({ ...trainerFields, ...loraFields }).partial().strict() },

@@ -2,10 +2,11 @@ import type { Database } from '../db/connect'
 import { ProblemError } from '../errors'
 import type { JobQueue } from '../jobs/job-queue'
 import { isTerminal } from '../jobs/status'
-import { countRunsByStatus, createBenchmark, getBenchmark, type BenchmarkRow } from '../repositories/benchmarks'
+import { countRunsByStatus, createBenchmark, getBenchmark, succeededRunSeconds, type BenchmarkRow } from '../repositories/benchmarks'
 import { findDataset } from '../repositories/datasets'
 import { endActiveRuns, getJob, listJobsOfBenchmark } from '../repositories/jobs'
-import { planRuns } from './plan'
+import { planRuns, resolveArms } from './plan'
+import { withPresetProtocol } from './presets'
 import { benchmarkSpecSchema } from './spec'
 
 export interface BenchmarkServices {
@@ -20,7 +21,7 @@ export interface BenchmarkServices {
  * benchmark never waits on work that was never started.
  */
 export async function submitBenchmark(services: BenchmarkServices, body: unknown, idempotencyKey?: string): Promise<{ benchmark: BenchmarkRow; created: boolean }> {
-  const parsed = benchmarkSpecSchema.safeParse(body)
+  const parsed = benchmarkSpecSchema.safeParse(withPresetProtocol(body))
   if (!parsed.success) {
     const errors = parsed.error.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }))
     throw new ProblemError('validation-failed', `the benchmark is not valid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, errors)
@@ -31,9 +32,14 @@ export async function submitBenchmark(services: BenchmarkServices, body: unknown
     throw new ProblemError('validation-failed', `dataset '${spec.dataset}' does not exist; use 'banking77' or the id of an uploaded dataset (GET /v1/datasets)`,
       [{ path: 'dataset', message: 'unknown dataset' }])
   }
+  const trainSubset = spec.protocol.trainSubset
+  if (trainSubset !== undefined && trainSubset > dataset.splits.train) {
+    throw new ProblemError('validation-failed', `protocol.trainSubset=${trainSubset} is larger than dataset '${dataset.id}', whose train split has ${dataset.splits.train} rows; lower it or omit it to train on the whole split`,
+      [{ path: 'protocol.trainSubset', message: `at most ${dataset.splits.train} for this dataset` }])
+  }
   const plannedRuns = planRuns(spec)
   const { benchmark, jobIds, created } = await createBenchmark(services.db, {
-    name: spec.name ?? `${spec.arms.map((arm) => arm.method).join(' vs ')} on ${dataset.id}`,
+    name: spec.name ?? `${spec.preset ?? resolveArms(spec).map((arm) => arm.method).join(' vs ')} on ${dataset.id}`,
     datasetId: dataset.id,
     spec,
     plannedRuns,
@@ -67,9 +73,25 @@ export async function cancelBenchmark(services: BenchmarkServices, id: string): 
   return getBenchmark(services.db, id)
 }
 
-export async function benchmarkProgress(db: Database, id: string) {
+/**
+ * Run counts per status, and an estimate of when the rest will be done: the mean
+ * wall-clock time of the runs that succeeded so far, times the runs still queued
+ * or running, divided by how many run at once (`concurrency`: the local runner's,
+ * or on Batch the number of GPU jobs the compute environment holds). A running run
+ * counts as a whole run still to do, so the estimate errs late by at most one run
+ * per slot. No estimate before a run has succeeded or once none remain.
+ */
+export async function benchmarkProgress(db: Database, id: string, concurrency = 1) {
   const counts = await countRunsByStatus(db, id)
   const total = Object.values(counts).reduce((sum, count) => sum + count, 0)
   const finished = (counts.succeeded ?? 0) + (counts.failed ?? 0) + (counts.cancelled ?? 0)
-  return { total, finished, counts }
+  const remainingRuns = total - finished
+  const durations = await succeededRunSeconds(db, id)
+  if (remainingRuns === 0 || durations.length === 0) return { total, finished, counts, eta: null }
+  const meanRunSeconds = durations.reduce((sum, seconds) => sum + seconds, 0) / durations.length
+  const secondsRemaining = (meanRunSeconds * remainingRuns) / concurrency
+  return {
+    total, finished, counts,
+    eta: { remainingRuns, meanRunSeconds, concurrency, secondsRemaining, estimatedFinishAt: new Date(Date.now() + secondsRemaining * 1000) },
+  }
 }

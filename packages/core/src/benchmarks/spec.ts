@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { Constraints } from '../analysis/types'
 import { METHOD_NAMES } from './methods'
+import { PRESET_NAMES } from './presets'
 
 const gridValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])
 
@@ -57,18 +58,37 @@ export const budgetSchema = z.object({
   maxGpuHours: z.number().positive().max(10_000).optional(),
 }).strict()
 
+const presetName = z.enum(PRESET_NAMES).describe(`One of: ${PRESET_NAMES.join(', ')}`)
+
+/** An arm that stands for all the arms of a preset. */
+export const presetArmSchema = z.object({ preset: presetName }).strict()
+
+/**
+ * Runs a seeded part of a large grid: at most `maxRunsPerMethod` runs of each
+ * method, drawn from the planned runs with `seed`, kept in plan order.
+ */
+export const subsampleSchema = z.object({
+  maxRunsPerMethod: z.number().int().min(1).max(1000),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+}).strict()
+
 export const benchmarkSpecSchema = z.object({
   name: z.string().min(1).max(200).optional(),
   /** `banking77` or the id of an uploaded dataset. */
   dataset: z.string().min(1).default('banking77'),
   /** HF-layout checkpoint for training arms: file://, s3://, hf://, or the id of a pretrain run's model. */
   baseModel: z.string().min(1).optional(),
-  arms: z.array(armSchema).min(1).max(50),
+  /** The arms, written out or as `{ preset }` entries; or give `preset` instead. */
+  arms: z.array(z.union([armSchema, presetArmSchema])).min(1).max(50).optional(),
+  /** A named plan (GET /v1/presets) instead of `arms`; its protocol fills the fields `protocol` leaves out. */
+  preset: presetName.optional(),
+  subsample: subsampleSchema.optional(),
   protocol: protocolSchema.prefault({}),
   constraints: constraintsSchema.prefault({}),
   budget: budgetSchema.prefault({}),
-})
+}).refine((spec) => (spec.arms === undefined) !== (spec.preset === undefined), { message: 'give either arms or preset (one of them, not both)', path: ['arms'] })
 
 export type BenchmarkSpec = z.infer<typeof benchmarkSpecSchema>
 export type BenchmarkSpecInput = z.input<typeof benchmarkSpecSchema>
 export type BudgetSpec = z.infer<typeof budgetSchema>
+export type Arm = z.infer<typeof armSchema>

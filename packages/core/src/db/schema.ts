@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm'
 import {
   bigserial, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex,
 } from 'drizzle-orm/pg-core'
+import { JOB_KINDS } from '../jobs/job-queue'
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
 
@@ -38,7 +39,7 @@ export const benchmarks = pgTable('benchmarks', {
 
 export const jobs = pgTable('jobs', {
   id: text('id').primaryKey(),
-  kind: text('kind', { enum: ['pretrain', 'train', 'baseline', 'index', 'vector-bench', 'select'] }).notNull(),
+  kind: text('kind', { enum: JOB_KINDS }).notNull(),
   status: text('status', { enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] }).notNull().default('queued'),
   /** Which queue runs it: the local runner or AWS Batch. */
   queue: text('queue', { enum: ['local', 'batch'] }).notNull(),

@@ -3,9 +3,11 @@ import { execFileSync } from 'node:child_process'
 import { openDatabase, type Database } from '../db/connect'
 import { getBenchmark } from '../repositories/benchmarks'
 import { getDataset } from '../repositories/datasets'
-import { heartbeatJob, getJob, rollUpJob, runIdForArrayChild, type JobRow } from '../repositories/jobs'
-import { appendRunMetrics, completeRun, endRun, heartbeatRun, recordRunArtifact, startRun, type MetricPoint, type RunRow } from '../repositories/runs'
+import { finishJob, heartbeatJob, getJob, markJobRunning, rollUpJob, runIdForArrayChild, type JobRow } from '../repositories/jobs'
+import { appendRunMetrics, completeRun, endRun, getRun, heartbeatRun, recordRunArtifact, startRun, type MetricPoint, type RunRow } from '../repositories/runs'
 import { loadDatasetSplits } from '../datasets/register'
+import { enforceGpuBudget } from '../benchmarks/budget'
+import { withTestSet } from '../benchmarks/test-set'
 import type { DatasetSplits } from '@bankbench/data'
 import type { ArtifactStore } from '../storage/artifact-store'
 import { createArtifactStore } from '../storage/create-artifact-store'
@@ -48,6 +50,10 @@ export async function runJobProcess(handlers: Partial<Record<JobKind, RunHandler
   process.once('SIGTERM', onSignal)
   process.once('SIGINT', onSignal)
   let runId: string | undefined
+  /** Set once this process has claimed a run: its hours then count against the benchmark's budget. */
+  let claimedRunOf: string | undefined
+  // An analyze job reads a run that another job executed: it neither claims nor completes that run.
+  let readsFinishedRun = false
   let heartbeat: NodeJS.Timeout | undefined
   try {
     const job = await getJob(db, jobId)
@@ -55,11 +61,15 @@ export async function runJobProcess(handlers: Partial<Record<JobKind, RunHandler
     const handler = handlers[job.kind]
     if (!handler) throw new Error(`this container has no handler for job kind '${job.kind}'`)
     const environment: Record<string, unknown> = describeHost()
-    const run = await startRun(db, runId, environment)
-    const beat = async () => { await heartbeatRun(db, runId!); await heartbeatJob(db, jobId) }
+    const subject = await getRun(db, runId)
+    readsFinishedRun = subject.jobId !== job.id
+    if (readsFinishedRun) await markJobRunning(db, jobId)
+    const run = readsFinishedRun ? subject : await startRun(db, runId, environment)
+    if (!readsFinishedRun) claimedRunOf = run.benchmarkId
+    const beat = async () => { if (!readsFinishedRun) await heartbeatRun(db, runId!); await heartbeatJob(db, jobId) }
     heartbeat = setInterval(() => void beat().catch(() => {}), Number(process.env[JOB_ENV.heartbeatSeconds] ?? '10') * 1000)
     const benchmarkDataset = await datasetOfRun(db, run)
-    const dataset = await loadDatasetSplits(store, benchmarkDataset)
+    const dataset = withTestSet(await loadDatasetSplits(store, benchmarkDataset), run.config.testSet)
     environment.datasetHash = benchmarkDataset.contentHash
     const context: RunContext = {
       db, store, job, run, dataset, datasetHash: benchmarkDataset.contentHash, signal: controller.signal,
@@ -74,8 +84,12 @@ export async function runJobProcess(handlers: Partial<Record<JobKind, RunHandler
       log: (message) => console.log(`[${jobId}[${arrayIndex}] ${runId}] ${message}`),
     }
     const summary = await handler(context)
-    await completeRun(db, runId, summary, environment)
-    await rollUpJob(db, jobId)
+    if (readsFinishedRun) {
+      await finishJob(db, jobId, 'succeeded')
+    } else {
+      await completeRun(db, runId, summary, environment)
+      await rollUpJob(db, jobId)
+    }
   } catch (error) {
     console.error(error)
     if (controller.signal.aborted) {
@@ -83,7 +97,9 @@ export async function runJobProcess(handlers: Partial<Record<JobKind, RunHandler
       // timeout), or retries the run (spot reclaim), which resumes from its checkpoint.
       process.exitCode = 143
     } else {
-      if (runId) {
+      if (readsFinishedRun) {
+        await finishJob(db, jobId, 'failed', error instanceof Error ? error.message : String(error)).catch(() => {})
+      } else if (runId) {
         await endRun(db, runId, 'failed', error instanceof Error ? error.message : String(error)).catch(() => {})
         await rollUpJob(db, jobId).catch(() => {})
       }
@@ -91,6 +107,8 @@ export async function runJobProcess(handlers: Partial<Record<JobKind, RunHandler
     }
   } finally {
     clearInterval(heartbeat)
+    // However the run ended, its hours count against the benchmark's GPU budget.
+    if (claimedRunOf) await enforceGpuBudget(db, claimedRunOf).catch((error) => console.error('could not enforce the GPU budget:', error))
     await close()
   }
 }

@@ -1,8 +1,10 @@
 /**
  * The unit of execution. A job runs one container entrypoint; a sweep is one
- * array job whose children each take one run (AWS_BATCH_JOB_ARRAY_INDEX).
+ * array job whose children each take one run (AWS_BATCH_JOB_ARRAY_INDEX). An
+ * `analyze` job executes no run of its own: it reads a finished run (its only
+ * entry in run_ids) and adds artifacts to it.
  */
-export const JOB_KINDS = ['pretrain', 'train', 'baseline', 'index', 'vector-bench', 'select'] as const
+export const JOB_KINDS = ['pretrain', 'train', 'baseline', 'index', 'vector-bench', 'select', 'analyze'] as const
 export type JobKind = (typeof JOB_KINDS)[number]
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const
@@ -10,7 +12,7 @@ export type JobStatus = (typeof JOB_STATUSES)[number]
 
 /** Which container image runs a job kind (each has its own entrypoint and Batch job definition). */
 export const CONTAINER_FOR_KIND: Record<JobKind, 'trainer' | 'indexer'> = {
-  pretrain: 'trainer', train: 'trainer', baseline: 'trainer',
+  pretrain: 'trainer', train: 'trainer', baseline: 'trainer', analyze: 'trainer',
   index: 'indexer', 'vector-bench': 'indexer', select: 'indexer',
 }
 

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util'
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm'
+import { and, desc, eq, isNotNull, lt, or, sql } from 'drizzle-orm'
 import type { Database } from '../db/connect'
 import { benchmarks, jobs, runs } from '../db/schema'
 import { notFound, ProblemError } from '../errors'
@@ -97,4 +97,25 @@ export async function countRunsByStatus(db: Database, benchmarkId: string): Prom
   const rows = await db.select({ status: runs.status, count: sql<number>`count(*)::int` }).from(runs)
     .where(eq(runs.benchmarkId, benchmarkId)).groupBy(runs.status)
   return Object.fromEntries(rows.map((row) => [row.status, row.count]))
+}
+
+/** Wall-clock seconds of each succeeded run of the benchmark (progress estimates). */
+export async function succeededRunSeconds(db: Database, benchmarkId: string): Promise<number[]> {
+  const rows = await db.select({ seconds: sql<number>`extract(epoch from ${runs.finishedAt} - ${runs.startedAt})::float8` }).from(runs)
+    .where(and(eq(runs.benchmarkId, benchmarkId), eq(runs.status, 'succeeded'), isNotNull(runs.startedAt), isNotNull(runs.finishedAt)))
+  return rows.map((row) => row.seconds)
+}
+
+/** Hours the benchmark's runs have spent so far: finished runs from start to finish, running ones until now. */
+export async function spentRunHours(db: Database, benchmarkId: string): Promise<number> {
+  const [row] = await db.select({ hours: sql<number>`coalesce(sum(extract(epoch from coalesce(${runs.finishedAt}, now()) - ${runs.startedAt})), 0)::float8 / 3600` })
+    .from(runs).where(and(eq(runs.benchmarkId, benchmarkId), isNotNull(runs.startedAt)))
+  return row?.hours ?? 0
+}
+
+/** Cancels the benchmark's runs that have not started, with the reason; returns the jobs they belonged to. */
+export async function cancelQueuedRuns(db: Database, benchmarkId: string, reason: string): Promise<string[]> {
+  const rows = await db.update(runs).set({ status: 'cancelled', error: reason, finishedAt: sql`now()` })
+    .where(and(eq(runs.benchmarkId, benchmarkId), eq(runs.status, 'queued'))).returning({ jobId: runs.jobId })
+  return [...new Set(rows.map((row) => row.jobId).filter((jobId): jobId is string => jobId !== null))]
 }

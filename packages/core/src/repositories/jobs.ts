@@ -2,6 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Database } from '../db/connect'
 import { benchmarks, jobs, runs } from '../db/schema'
 import { notFound } from '../errors'
+import { newId } from '../ids'
 import type { JobStatus } from '../jobs/job-queue'
 import { ACTIVE_STATUSES, rollUpStatus } from '../jobs/status'
 
@@ -45,12 +46,33 @@ export async function runIdForArrayChild(db: Database, jobId: string, arrayIndex
 /**
  * Ends every still-active run of a job (and so the job) as failed or cancelled.
  * Used when a process dies, a timeout fires, Batch reports FAILED, or a user cancels:
- * nothing is ever left "running" after its process is gone.
+ * nothing is ever left "running" after its process is gone. A job that owns no runs
+ * (an analysis of a finished run) is ended itself; the run it read is left alone.
  */
 export async function endActiveRuns(db: Database, jobId: string, status: 'failed' | 'cancelled', reason: string, runIds?: string[]): Promise<void> {
+  if (!(await ownsRuns(db, jobId))) {
+    await finishJob(db, jobId, status, reason)
+    return
+  }
   await db.update(runs).set({ status, error: reason, finishedAt: sql`now()` })
     .where(and(eq(runs.jobId, jobId), inArray(runs.status, [...ACTIVE_STATUSES]), runIds ? inArray(runs.id, runIds) : undefined))
   await rollUpJob(db, jobId, reason)
+}
+
+/** Whether any run is executed by this job (runs.job_id); an analysis job only reads the run it names. */
+export async function ownsRuns(db: Database, jobId: string): Promise<boolean> {
+  const [owned] = await db.select({ id: runs.id }).from(runs).where(eq(runs.jobId, jobId)).limit(1)
+  return owned !== undefined
+}
+
+/**
+ * Ends an active job that owns no runs, whose status cannot be rolled up from
+ * them; a job already terminal keeps its status. False when nothing changed.
+ */
+export async function finishJob(db: Database, jobId: string, status: 'succeeded' | 'failed' | 'cancelled', reason?: string): Promise<boolean> {
+  const rows = await db.update(jobs).set({ status, finishedAt: sql`now()`, statusReason: reason ?? null })
+    .where(and(eq(jobs.id, jobId), inArray(jobs.status, [...ACTIVE_STATUSES]))).returning({ id: jobs.id })
+  return rows.length > 0
 }
 
 /** Marks a job running (idempotent; a terminal job stays terminal). */
@@ -66,6 +88,8 @@ export async function markJobRunning(db: Database, id: string): Promise<void> {
 export async function rollUpJob(db: Database, jobId: string, reason?: string): Promise<JobStatus> {
   const job = await getJob(db, jobId)
   const members = await db.select({ status: runs.status }).from(runs).where(eq(runs.jobId, jobId))
+  // No runs of its own (an analysis job, or one whose run was requeued): its status is what finishJob recorded.
+  if (members.length === 0) return job.status
   const status = rollUpStatus(members.map((member) => member.status))
   const terminal = !(ACTIVE_STATUSES as readonly string[]).includes(status)
   if (status !== job.status) {
@@ -84,4 +108,26 @@ export async function rollUpBenchmark(db: Database, benchmarkId: string): Promis
   const status = rollUpStatus(members.map((member) => member.status))
   await db.update(benchmarks).set({ status, updatedAt: sql`now()` }).where(and(eq(benchmarks.id, benchmarkId), sql`${benchmarks.status} <> ${status}`))
   return status
+}
+
+/**
+ * Puts a failed or cancelled run back in the queue on its own: a new job of the
+ * same kind with that one run (arraySize 1), the run queued again with its error
+ * and timestamps cleared. The previous job keeps its history. Returns undefined
+ * when the run is not failed or cancelled (any more): the caller answers 409.
+ */
+export async function requeueRunAsNewJob(db: Database, runId: string, options: { queue: 'local' | 'batch'; attempts: number }): Promise<JobRow | undefined> {
+  return db.transaction(async (tx) => {
+    const [run] = await tx.select().from(runs).where(and(eq(runs.id, runId), inArray(runs.status, ['failed', 'cancelled']))).for('update')
+    if (!run?.jobId) return undefined
+    const previous = await getJob(tx, run.jobId)
+    const [job] = await tx.insert(jobs).values({
+      id: newId('job'), kind: previous.kind, queue: options.queue, benchmarkId: run.benchmarkId, runIds: [run.id], arraySize: 1,
+      timeoutSeconds: previous.timeoutSeconds, attempts: options.attempts,
+    }).returning()
+    await tx.update(runs).set({ status: 'queued', jobId: job!.id, error: null, summary: null, startedAt: null, finishedAt: null, heartbeatAt: null })
+      .where(eq(runs.id, run.id))
+    await rollUpBenchmark(tx, run.benchmarkId)
+    return job
+  })
 }

@@ -158,6 +158,32 @@ describe('llama forward', () => {
   })
 })
 
+describe('llama memory', () => {
+  it('leaves no tensors behind', () => {
+    const model = create()
+    const batch = tinyBatch()
+    const before = tf.memory().numTensors
+    tf.dispose(model.forward(batch, { training: true, seed: 1 }))
+    const { lastHiddenState, pooled } = model.encode(batch, { training: false })
+    tf.dispose([lastHiddenState, pooled])
+    expect(tf.memory().numTensors).toBe(before)
+  })
+
+  it('frees each layer\'s intermediates in inference: a deeper model keeps only one more hidden state per layer', () => {
+    const hiddenSize = 64
+    const liveAtHead = (numHiddenLayers: number) => {
+      const model = create(tinyLlamaConfig({ hiddenSize, intermediateSize: 128, headDim: 16, numHiddenLayers }))
+      let live = 0
+      model.adapters.set('score', { forward: (x, base) => { live = tf.memory().numBytes; return base(x) } })
+      const before = tf.memory().numBytes
+      tf.dispose(model.forward(tinyBatch(), { training: false }))
+      return live - before
+    }
+    const tokens = 4 * 6
+    expect(liveAtHead(8) - liveAtHead(1)).toBeLessThanOrEqual(7 * tokens * hiddenSize * 4)
+  })
+})
+
 describe('llama training', () => {
   it('analytic gradients match finite differences', () => {
     const model = create(tinyLlamaConfig(), 2)

@@ -112,12 +112,13 @@ function decoderLayer(
  * Each row's hidden state at its last attention_mask = 1 position. HF's
  * LlamaForSequenceClassification finds that token from input_ids instead: the last
  * token that is not pad_token_id (transformers >= 4.48), earlier releases one before
- * the first pad token. Both give this position whenever pad_token_id appears exactly
- * at the masked positions, as with a tokenizer's own padding; the mask also works for
- * checkpoints with no pad token and for pad = eos. (test-fixtures/make_llama_reference.py
- * checks the three agree on its inputs.)
+ * the first pad token. All three agree whenever pad_token_id appears exactly at the
+ * masked positions, as with a tokenizer's own padding (test-fixtures/make_llama_reference.py
+ * checks it on its inputs). They differ only when real tokens carry the pad id (pad = eos
+ * with an eos appended): HF skips those, the mask keeps them; and the mask needs no pad
+ * token at all, which many Llama checkpoints lack.
  */
-export function lastRealToken(hidden: tf.Tensor3D, attentionMask: tf.Tensor2D): tf.Tensor2D {
+function lastRealToken(hidden: tf.Tensor3D, attentionMask: tf.Tensor2D): tf.Tensor2D {
   const seq = attentionMask.shape[1]
   const lastIndex = tf.argMax(attentionMask.toInt().mul(tf.range(0, seq, 1, 'int32')), 1)
   // A one-hot weighted sum rather than a gather: its gradient needs no scatter kernel.

@@ -123,7 +123,7 @@ describe('forward', () => {
     expect(model.linearLayerNames()).not.toContain('bert.pooler.dense')
     const batch = tinyBatch()
     const { pooled } = model.encode(batch, { training: false, pooling: 'mean' })
-    const expected = pooled.matMul(model.weight('classifier.weight'), false, true).add(model.weight('classifier.bias')).arraySync().flat()
+    const expected = (pooled.matMul(model.weight('classifier.weight'), false, true).add(model.weight('classifier.bias')) as tf.Tensor2D).arraySync().flat()
     model.forward(batch, { training: false }).arraySync().flat().forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 5))
   })
 })

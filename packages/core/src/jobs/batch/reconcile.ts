@@ -1,5 +1,5 @@
 import type { Database } from '../../db/connect'
-import { endActiveRuns, findJobByExternalId, getJob, markJobRunning, rollUpJob } from '../../repositories/jobs'
+import { endActiveRuns, findJobByExternalId, getJob, markJobRunning, ownsRuns, rollUpJob } from '../../repositories/jobs'
 import { listActiveRunIds } from '../../repositories/runs'
 import type { JobStatus } from '../job-queue'
 import type { BatchJobDetail, BatchJobStatus } from './batch-job-detail'
@@ -53,6 +53,8 @@ export async function reconcileBatchJob(db: Database, detail: BatchJobDetail): P
  * gets no failure reason: a run that finished on its own keeps its own story.
  */
 async function failRunsLeftActive(db: Database, jobId: string, runIds: string[], reason: string): Promise<void> {
+  // A job with no runs of its own (an analysis) that is still active failed with the container.
+  if (!(await ownsRuns(db, jobId))) return endActiveRuns(db, jobId, 'failed', reason)
   const leftActive = await listActiveRunIds(db, jobId, runIds)
   if (leftActive.length > 0) await endActiveRuns(db, jobId, 'failed', reason, leftActive)
   else await rollUpJob(db, jobId)

@@ -1,0 +1,81 @@
+/**
+ * Inference latency of the engine against the named peer PyTorch (CPU), on the same
+ * BERT classifier shape and the same token ids:
+ *   npx tsx bench/engine-inference.ts [--queries 200] [--batches 20] [--layers 2] [--hidden 128] [--seq 32]
+ * Trains a WordPiece tokenizer on the Banking77 training texts, builds a randomly
+ * initialised classifier (timing does not depend on the weights), and times the
+ * serving path `IntentClassifier.predict` on official test texts: each of the first
+ * --queries texts alone (batch 1: p50/p95), and --batches batches of 32 texts each
+ * padded to its longest row (ms per batch). The peer gets the very token ids the
+ * engine's tokenizer produced and times forward + softmax + argmax in eval mode.
+ */
+import { cpus, loadavg } from 'node:os'
+import { parseArgs } from 'node:util'
+import { loadBanking77 } from '@bankbench/data'
+import { createSequenceClassifier, initBackend, IntentClassifier, measureLatency, measureThroughput, Tokenizer, trainWordPiece } from '@bankbench/engine'
+import { bestOf, encoderShape, engineConfig, printComparison, runTorchPeer, type ComparisonRow } from './peers/torch-encoder'
+
+const { values } = parseArgs({
+  options: {
+    queries: { type: 'string', default: '200' },
+    batches: { type: 'string', default: '20' },
+    layers: { type: 'string', default: '2' },
+    hidden: { type: 'string', default: '128' },
+    seq: { type: 'string', default: '32' },
+  },
+})
+const queryCount = Number(values.queries)
+const batchCount = Number(values.batches)
+const maxLength = Number(values.seq)
+const BATCH_SIZE = 32
+const VOCAB_SIZE = 4000
+/** Untimed calls before each measurement, on both sides. */
+const WARMUP = 5
+const SEED = 0
+
+interface PeerInference {
+  p50Ms: number
+  p95Ms: number
+  msPerBatch: number
+}
+
+const backend = await initBackend()
+const { labels, train, test } = loadBanking77()
+const tokenizer = Tokenizer.fromJSON(trainWordPiece(train.map((example) => example.text), { vocabSize: VOCAB_SIZE }))
+const shape = encoderShape({ layers: Number(values.layers), hidden: Number(values.hidden), vocab: tokenizer.vocabSize, labels })
+const classifier = new IntentClassifier(createSequenceClassifier(engineConfig(shape), undefined, { seed: SEED }), tokenizer, maxLength)
+
+const queries = test.slice(0, queryCount).map((example) => example.text)
+const batchTexts = test.slice(0, batchCount * BATCH_SIZE).map((example) => example.text)
+const tokenIds = (text: string): number[] => Array.from(tokenizer.encodeBatch([text], { maxLength }).inputIds)
+const meanTokens = queries.reduce((sum, text) => sum + tokenIds(text).length, 0) / queries.length
+
+console.log(`Load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores: wall times stretch on a shared machine`)
+console.log(`Backend ${backend.name} (tfjs ${backend.tfjsVersion}, simd ${backend.simd ?? '-'}, ${backend.threads} thread, custom kernels: ${backend.customKernels.join(', ') || 'none'})`)
+console.log(`Model: BERT, ${shape.layers} layers, hidden ${shape.hidden}, ${shape.heads} heads, FFN ${shape.intermediate}, WordPiece vocab ${shape.vocab} (trained on ${train.length} texts), ${labels.length} labels`)
+console.log(`Inputs: ${queries.length} test queries one at a time (${meanTokens.toFixed(1)} tokens on average, at most ${maxLength}); ${batchCount} batches of ${BATCH_SIZE} test texts\n`)
+
+const latency = await measureLatency((text: string) => classifier.predict([text]), queries, { warmup: WARMUP, runs: queries.length })
+const throughput = await measureThroughput((texts: string[]) => classifier.predict(texts, { batchSize: BATCH_SIZE }), batchTexts, {
+  batchSize: BATCH_SIZE, warmup: WARMUP, runs: batchCount,
+})
+classifier.dispose()
+
+// The same batches measureThroughput timed: batch i is texts [32i, 32i + 32).
+const peerInput = {
+  latency: queries.map(tokenIds),
+  batches: Array.from({ length: batchCount }, (_, batch) => batchTexts.slice(batch * BATCH_SIZE, (batch + 1) * BATCH_SIZE).map(tokenIds)),
+}
+const peer = runTorchPeer<PeerInference>('infer', shape, { warmup: WARMUP }, JSON.stringify(peerInput))
+console.log(`engine: batch 1 p50 ${latency.summary.p50Ms.toFixed(2)} ms, batch ${BATCH_SIZE} ${(throughput.totalMs / batchCount).toFixed(1)} ms`)
+if (typeof peer !== 'string') {
+  console.log(`PyTorch ${peer.torchVersion}: ${peer.results.map((result) => `${result.threads} thread(s) batch 1 p50 ${result.p50Ms.toFixed(2)} ms, batch ${BATCH_SIZE} ${result.msPerBatch.toFixed(1)} ms`).join('; ')}`)
+}
+
+const best = (read: (result: PeerInference) => number) => (typeof peer === 'string' ? undefined : bestOf(peer, read))
+const rows: ComparisonRow[] = [
+  { measure: 'batch 1: p50 ms', engine: latency.summary.p50Ms, peer: best((result) => result.p50Ms), digits: 2 },
+  { measure: 'batch 1: p95 ms', engine: latency.summary.p95Ms, peer: best((result) => result.p95Ms), digits: 2 },
+  { measure: `batch ${BATCH_SIZE}: ms/batch`, engine: throughput.totalMs / batchCount, peer: best((result) => result.msPerBatch), digits: 1 },
+]
+printComparison(`engine (${backend.name})`, rows, typeof peer === 'string' ? peer : undefined)

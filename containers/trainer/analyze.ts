@@ -1,0 +1,102 @@
+/**
+ * The `analyze` job: the LoRA analysis of a finished run, stored as the run's
+ * artifact `analysis/lora-analysis.json`.
+ * (a) rank importance: each adapted layer's singular value spectrum of ΔW, its
+ *     energy in the top-k directions and its effective rank;
+ * (b) module selection: validation accuracy of the benchmark's LoRA runs grouped by
+ *     target modules (the `lora-modules` preset trains one per set), and per-block
+ *     ablation of this run (each encoder block's update zeroed in turn);
+ * (c) the rank curve: accuracy and trainable parameters against r over the
+ *     benchmark's LoRA runs (the `lora-rank` preset).
+ */
+import { getBenchmark, listRunsOfBenchmark, LORA_ANALYSIS_ARTIFACT, LORA_MODULE_SETS, type RunHandler, type RunRow } from '@bankbench/core'
+import { ablateLoraBlocks, initBackend, loadIntentClassifier, loraLayerSpectra, loraScaling, type AdapterFiles } from '@bankbench/engine'
+import { resolveBaseModel } from './base-model'
+
+interface SavedClassifierInfo { labels: string[]; maxLength: number }
+
+export const runAnalyze: RunHandler = async (context) => {
+  const { run, store, dataset } = context
+  const read = async (name: string) => store.get(`runs/${run.id}/${name}`)
+  const adapter: AdapterFiles = {
+    'adapter_config.json': JSON.parse(new TextDecoder().decode(await read('adapter/adapter_config.json'))) as Record<string, unknown>,
+    'adapter_model.safetensors': await read('adapter/adapter_model.safetensors'),
+  }
+  const info = JSON.parse(new TextDecoder().decode(await read('classifier.json'))) as SavedClassifierInfo
+
+  const layers = loraLayerSpectra(adapter)
+  context.log(`spectra of ${layers.length} LoRA layers; ablating each encoder block on ${dataset.validation.length} validation examples`)
+
+  const backend = await initBackend()
+  const benchmark = await getBenchmark(context.db, run.benchmarkId)
+  const base = await resolveBaseModel(store, (benchmark.spec as { baseModel?: string }).baseModel)
+  const classifier = loadIntentClassifier(base.checkpoint, adapter, { labels: info.labels, maxLength: info.maxLength })
+  let ablation
+  try {
+    ablation = ablateLoraBlocks(classifier, dataset.validation)
+  } finally {
+    classifier.dispose()
+  }
+
+  const loraRuns = (await listRunsOfBenchmark(context.db, run.benchmarkId)).filter((candidate) => candidate.method === 'lora' && candidate.status === 'succeeded')
+  const analysis = {
+    runId: run.id,
+    benchmarkId: run.benchmarkId,
+    method: run.method,
+    generatedAt: new Date().toISOString(),
+    backend: backend.name,
+    rankImportance: { r: adapter['adapter_config.json'].r, scaling: loraScaling(adapter['adapter_config.json']), layers },
+    moduleSelection: { byTargetModules: groupRuns(loraRuns, moduleSetName), blockAblation: ablation },
+    rankCurve: rankCurve(loraRuns),
+  }
+  await context.saveArtifact(LORA_ANALYSIS_ARTIFACT, `${JSON.stringify(analysis, null, 2)}\n`)
+  return { layers: layers.length, validationAccuracy: ablation.accuracy }
+}
+
+/** Mean figures of a group of runs; null where no run of the group measured it. */
+export interface RunGroup {
+  name: string
+  runIds: string[]
+  validationAccuracy: number | null
+  accuracy: number | null
+  trainableParameters: number | null
+}
+
+/** The module set a run's target_modules is (a LORA_MODULE_SETS name), else its JSON; PEFT's q/v default when unset. */
+export function moduleSetName(run: RunRow): string {
+  const targets = hyperparameters(run).target_modules
+  if (targets === undefined) return 'q+v'
+  const key = (value: unknown) => JSON.stringify(Array.isArray(value) ? [...value].sort() : value)
+  return Object.entries(LORA_MODULE_SETS).find(([, set]) => key(set) === key(targets))?.[0] ?? key(targets)
+}
+
+/** Accuracy and trainable parameters against r, r ascending, with the r of best mean validation accuracy. */
+export function rankCurve(runs: RunRow[]) {
+  const points = groupRuns(runs, (run) => String(hyperparameters(run).r ?? 8))
+    .map(({ name, ...group }) => ({ r: Number(name), ...group }))
+    .sort((a, b) => a.r - b.r)
+  const measured = points.filter((point) => point.validationAccuracy !== null)
+  const best = measured.reduce<(typeof points)[number] | null>((top, point) => (top === null || point.validationAccuracy! > top.validationAccuracy! ? point : top), null)
+  return { points, bestRank: best?.r ?? null }
+}
+
+export function groupRuns(runs: RunRow[], nameOf: (run: RunRow) => string): RunGroup[] {
+  const groups = new Map<string, RunRow[]>()
+  for (const run of runs) groups.set(nameOf(run), [...(groups.get(nameOf(run)) ?? []), run])
+  return [...groups].map(([name, members]) => ({
+    name,
+    runIds: members.map((member) => member.id),
+    validationAccuracy: meanOf(members, 'validationAccuracy'),
+    accuracy: meanOf(members, 'accuracy'),
+    trainableParameters: meanOf(members, 'trainableParameters'),
+  }))
+}
+
+function hyperparameters(run: RunRow): Record<string, unknown> {
+  return (run.config.hyperparameters ?? {}) as Record<string, unknown>
+}
+
+function meanOf(runs: RunRow[], field: string): number | null {
+  const values = runs.map((run) => run.summary?.[field]).filter((value): value is number => typeof value === 'number')
+  return values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length
+}

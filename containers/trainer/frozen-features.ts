@@ -1,0 +1,75 @@
+/**
+ * The `frozen-probe` and `centroid` baselines: the untuned base model (resolved as a
+ * train run resolves it) encodes every text into the mean of its last hidden states,
+ * and a linear probe or a nearest-centroid rule is fitted on those vectors. What
+ * fine-tuning has to beat to show it taught the model anything.
+ */
+import { getBenchmark, seededShuffle, type RunHandler } from '@bankbench/core'
+import { PeakMemoryTracker } from '@bankbench/metrics'
+import { trainFeatureBaseline, type FeatureBaselineMethod, type FeatureBaselineOptionsByMethod } from '@bankbench/baselines'
+import { initBackend } from '@bankbench/engine'
+import { resolveBaseModel } from './base-model'
+import { evaluateClassifier, evaluationSummary } from './evaluate-classifier'
+import { SentenceEncoder } from './sentence-encoder'
+import { TRAINER_DEFAULTS } from './train-settings'
+
+/** A train run's truncation (so the comparison is like for like) and texts per forward pass. */
+export const FROZEN_FEATURE_DEFAULTS = { max_length: TRAINER_DEFAULTS.common.max_length, batch_size: 64 }
+
+export const runFrozenFeatureBaseline: RunHandler = async (context) => {
+  const { run, dataset, store } = context
+  const method = run.method as FeatureBaselineMethod
+  const config = run.config as { hyperparameters: Record<string, unknown>; trainSubset: number | null }
+  const { max_length: maxLength, batch_size: batchSize, ...methodFields } = { ...FROZEN_FEATURE_DEFAULTS, ...config.hyperparameters } as typeof FROZEN_FEATURE_DEFAULTS & Record<string, unknown>
+  const backend = await initBackend()
+  context.recordEnvironment({ backend })
+  const memory = new PeakMemoryTracker()
+
+  const benchmark = await getBenchmark(context.db, run.benchmarkId)
+  const base = await resolveBaseModel(store, (benchmark.spec as { baseModel?: string }).baseModel)
+  const train = config.trainSubset ? seededShuffle(dataset.train, run.seed).slice(0, config.trainSubset) : dataset.train
+  const encoder = SentenceEncoder.fromCheckpoint(base.checkpoint, { maxLength, batchSize })
+  try {
+    context.log(`${method} on ${base.nameOrPath} (frozen, mean-pooled, ${encoder.dimension} features): ${train.length} examples, backend ${backend.name}`)
+    const trainStart = performance.now()
+    const features = encoder.embed(train.map((example) => example.text))
+    const encodeSeconds = (performance.now() - trainStart) / 1000
+    const classifier = trainFeatureBaseline(method, features, train.map((example) => example.label), dataset.labels, { seed: run.seed, ...methodOptions(method, methodFields) })
+    const trainSeconds = (performance.now() - trainStart) / 1000
+    context.signal.throwIfAborted()
+
+    const evaluation = await evaluateClassifier({ predict: (texts) => classifier.predict(encoder.embed(texts)) }, dataset)
+    const peakRssBytes = memory.stop()
+    // What it takes to rebuild the classifier: the base it reads, how it reads it, the fitted head.
+    const model = JSON.stringify({ baseModel: base.nameOrPath, pooling: 'mean', maxLength: encoder.maxLength, classifier: classifier.toJSON() })
+    await context.saveArtifact('model.json', model)
+    await context.reportMetrics([
+      { name: 'validation_accuracy', value: evaluation.validation.accuracy, epoch: 1 },
+      { name: 'test_accuracy', value: evaluation.test.accuracy, epoch: 1 },
+    ])
+    context.log(`test accuracy ${(evaluation.test.accuracy * 100).toFixed(2)}%`)
+    const totalParameters = encoder.parameterCount + classifier.parameterCount
+    return {
+      ...evaluationSummary(evaluation),
+      // Encoding the training texts is part of what this baseline costs to train.
+      trainSeconds,
+      encodeSeconds,
+      trainExamples: train.length,
+      trainableParameters: classifier.parameterCount,
+      totalParameters,
+      trainableRatio: classifier.parameterCount / totalParameters,
+      featureDimension: encoder.dimension,
+      peakRssBytes,
+      modelBytes: Buffer.byteLength(model),
+      backend: backend.name,
+    }
+  } finally {
+    encoder.dispose()
+  }
+}
+
+/** The edge's snake_case fields (METHOD_CATALOG) as the classifier's options. */
+function methodOptions<M extends FeatureBaselineMethod>(method: M, fields: Record<string, unknown>): Omit<FeatureBaselineOptionsByMethod[M], 'seed'> {
+  const { max_iterations: maxIterations, ...rest } = fields
+  return (method === 'frozen-probe' ? { ...rest, ...(maxIterations === undefined ? {} : { maxIterations }) } : rest) as Omit<FeatureBaselineOptionsByMethod[M], 'seed'>
+}

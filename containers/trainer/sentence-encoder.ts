@@ -1,0 +1,70 @@
+/**
+ * The untuned base model as a sentence encoder: texts in, the mean of the last hidden
+ * states over each text's real tokens out. What the frozen-feature baselines learn on.
+ */
+import * as tf from '@tensorflow/tfjs'
+import { denseMatrix, type DenseMatrix } from '@bankbench/baselines'
+import { createSequenceClassifier, parseModelConfig, tokenizerOf, type Checkpoint, type SequenceClassifier, type Tokenizer } from '@bankbench/engine'
+
+export interface SentenceEncoderOptions {
+  /** Longest input in tokens, special tokens included (capped at the model's position limit). */
+  maxLength: number
+  /** Texts per forward pass. */
+  batchSize: number
+}
+
+export class SentenceEncoder {
+  private constructor(
+    private readonly model: SequenceClassifier,
+    private readonly tokenizer: Tokenizer,
+    readonly maxLength: number,
+    private readonly batchSize: number,
+  ) {}
+
+  static fromCheckpoint(checkpoint: Checkpoint, options: SentenceEncoderOptions): SentenceEncoder {
+    const tokenizer = tokenizerOf(checkpoint)
+    const config = parseModelConfig(checkpoint.config)
+    // The classification head this builds is never run: encode() stops before it.
+    const model = createSequenceClassifier(config, checkpoint.weights, { seed: 0 })
+    return new SentenceEncoder(model, tokenizer, Math.min(options.maxLength, config.maxPositionEmbeddings), options.batchSize)
+  }
+
+  get dimension(): number {
+    return this.model.config.hiddenSize
+  }
+
+  /** The base model's parameters: those loaded from the checkpoint (not the new, unused head). */
+  get parameterCount(): number {
+    const initialized = new Set(this.model.loadReport.initialized)
+    let count = 0
+    for (const [name, variable] of this.model.parameters) if (!initialized.has(name)) count += variable.size
+    return count
+  }
+
+  /**
+   * One row per text, in the order given. Texts are batched by token length, so that a
+   * batch carries little padding; padding is masked out of the mean either way.
+   */
+  embed(texts: readonly string[]): DenseMatrix {
+    const tokenized = texts.map((text, index) => ({ index, length: this.tokenizer.encodeBatch([text], { maxLength: this.maxLength }).inputIds.length }))
+    const order = tokenized.sort((left, right) => left.length - right.length || left.index - right.index).map((entry) => entry.index)
+    const values = new Float32Array(texts.length * this.dimension)
+    for (let start = 0; start < order.length; start += this.batchSize) {
+      const rows = order.slice(start, start + this.batchSize)
+      const batch = this.tokenizer.encodeBatch(rows.map((row) => texts[row]!), { maxLength: this.maxLength })
+      const pooled = tf.tidy(() => {
+        const shape: [number, number] = [batch.batchSize, batch.sequenceLength]
+        const inputs = { inputIds: tf.tensor2d(batch.inputIds, shape, 'int32'), attentionMask: tf.tensor2d(batch.attentionMask, shape, 'int32') }
+        return this.model.encode(inputs, { training: false, pooling: 'mean' }).pooled
+      })
+      const vectors = pooled.dataSync() as Float32Array
+      pooled.dispose()
+      rows.forEach((row, position) => values.set(vectors.subarray(position * this.dimension, (position + 1) * this.dimension), row * this.dimension))
+    }
+    return denseMatrix(texts.length, this.dimension, values)
+  }
+
+  dispose(): void {
+    this.model.dispose()
+  }
+}

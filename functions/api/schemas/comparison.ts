@@ -1,0 +1,130 @@
+import type { Comparison, Recommendation } from '@bankbench/core'
+import { z } from '@hono/zod-openapi'
+import { StatusSchema } from './benchmarks'
+import { JsonObject } from './common'
+
+/** The response schemas of the analysis (types in packages/core/src/analysis/types.ts). */
+
+const nullableNumber = z.number().nullable()
+const MemorySourceSchema = z.enum(['gpu', 'tensor', 'rss']).openapi({ description: 'Which measurement peak memory came from: GPU memory, else peak tensor bytes, else process RSS.' })
+const PricingSchema = z.enum(['on-demand', 'spot'])
+
+const RunCostSchema = z.object({
+  dollars: z.number(),
+  billedSeconds: z.number().openapi({ description: "The run's measured wall-clock time, else its training seconds." }),
+  instanceType: z.string().openapi({ example: 'g5.xlarge' }),
+  pricing: PricingSchema,
+  dollarsPerHour: z.number(),
+  storageDollarsPerMonth: z.number().openapi({ description: 'Keeping the adapter (or model) in S3 for a month.' }),
+  assumptions: z.array(z.string()),
+}).openapi('RunCost')
+
+const SeedStatSchema = z.object({
+  mean: z.number(),
+  std: z.number().openapi({ description: 'Sample standard deviation over seeds; 0 for one seed.' }),
+  n: z.number().int(),
+}).openapi('SeedStat')
+
+const ComparisonRowSchema = z.object({
+  runId: z.string(),
+  ordinal: z.number().int(),
+  method: z.string(),
+  configLabel: z.string().openapi({ example: 'lora_alpha=16, r=8' }),
+  hyperparameters: JsonObject,
+  seed: z.number().int(),
+  status: StatusSchema,
+  trainableParameters: nullableNumber,
+  totalParameters: nullableNumber,
+  parameterReduction: nullableNumber.openapi({ description: 'Trainable parameters of full fine-tuning ÷ this run\'s.' }),
+  parameterReductionBasis: z.enum(['full-run', 'total-parameters']).nullable(),
+  peakMemoryBytes: nullableNumber,
+  memorySource: MemorySourceSchema.nullable(),
+  trainSeconds: nullableNumber,
+  accuracy: nullableNumber.openapi({ description: 'Test accuracy.' }),
+  macroF1: nullableNumber,
+  validationAccuracy: nullableNumber,
+  latencyP50Ms: nullableNumber,
+  latencyP95Ms: nullableNumber,
+  throughputPerSecond: nullableNumber,
+  adapterBytes: nullableNumber,
+  backend: z.string().nullable(),
+  cost: RunCostSchema.nullable(),
+  servingDollarsPerMillionQueries: nullableNumber,
+}).openapi('ComparisonRow')
+
+const MethodBestRowSchema = z.object({
+  method: z.string(),
+  configLabel: z.string(),
+  selectedBy: z.literal('validationAccuracy'),
+  runIds: z.array(z.string()),
+  seeds: z.array(z.number().int()),
+  validationAccuracy: SeedStatSchema.nullable(),
+  accuracy: SeedStatSchema.nullable(),
+  macroF1: SeedStatSchema.nullable(),
+  latencyP50Ms: SeedStatSchema.nullable(),
+  latencyP95Ms: SeedStatSchema.nullable(),
+  throughputPerSecond: SeedStatSchema.nullable(),
+  trainSeconds: SeedStatSchema.nullable(),
+  peakMemoryBytes: SeedStatSchema.nullable(),
+  costDollars: SeedStatSchema.nullable(),
+  trainableParameters: nullableNumber,
+  parameterReduction: nullableNumber,
+  memorySource: MemorySourceSchema.nullable(),
+}).openapi('MethodBestRow')
+
+export const ComparisonSchema = z.object({
+  benchmarkId: z.string(),
+  benchmarkName: z.string(),
+  status: StatusSchema,
+  generatedAt: z.string(),
+  cost: z.object({ instanceType: z.string().nullable(), pricing: PricingSchema, assumptions: z.array(z.string()) }),
+  runs: z.array(ComparisonRowSchema),
+  methods: z.array(MethodBestRowSchema).openapi({ description: "Each method's best configuration by mean validation accuracy (never by test), with mean ± std over seeds." }),
+}).openapi('Comparison')
+
+const ConstraintNameSchema = z.enum(['minAccuracy', 'maxLatencyMs', 'maxGpuMemoryBytes', 'minParameterReduction', 'maxTrainingSeconds'])
+
+const ConstraintVerdictSchema = z.object({
+  method: z.string(),
+  configLabel: z.string(),
+  runIds: z.array(z.string()),
+  meetsAll: z.boolean(),
+  checks: z.array(z.object({
+    constraint: ConstraintNameSchema,
+    threshold: z.number(),
+    measured: nullableNumber,
+    passed: z.boolean().nullable().openapi({ description: 'null when not measured (never counted as met).' }),
+    detail: z.string().openapi({ example: 'test accuracy 90.5% ≥ 88.0%' }),
+  })),
+}).openapi('ConstraintVerdict')
+
+const ParetoFrontSchema = z.object({
+  x: z.enum(['peakMemoryBytes', 'trainSeconds', 'trainableParameters']),
+  y: z.literal('accuracy'),
+  points: z.array(z.object({ runId: z.string(), method: z.string(), configLabel: z.string(), x: z.number(), y: z.number() })),
+}).openapi('ParetoFront')
+
+const StudyAnswerSchema = z.object({
+  question: z.string(),
+  answer: z.string(),
+  enoughData: z.boolean(),
+  data: JsonObject,
+}).openapi('StudyAnswer')
+
+export const RecommendationSchema = z.object({
+  benchmarkId: z.string(),
+  constraints: z.record(ConstraintNameSchema, z.number()).openapi({ description: "The benchmark's success criteria (the study's defaults where it set none)." }),
+  runs: z.array(ConstraintVerdictSchema),
+  methods: z.array(ConstraintVerdictSchema),
+  paretoFronts: z.object({ accuracyVsMemory: ParetoFrontSchema, accuracyVsTime: ParetoFrontSchema, accuracyVsParameters: ParetoFrontSchema }),
+  best: z.object({ method: z.string(), configLabel: z.string(), runIds: z.array(z.string()), reasons: z.array(z.string()) }).nullable(),
+  noneReasons: z.array(z.string()),
+  questions: z.object({ optimalLoraRank: StudyAnswerSchema, qloraWorthIt: StudyAnswerSchema, bestOverall: StudyAnswerSchema }),
+}).openapi('Recommendation')
+
+// The schemas above describe the core types exactly: a change to either fails here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const comparisonMatches: Same<z.infer<typeof ComparisonSchema>, Comparison> = true
+const recommendationMatches: Same<z.infer<typeof RecommendationSchema>, Recommendation> = true
+void comparisonMatches
+void recommendationMatches

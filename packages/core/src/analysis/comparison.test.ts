@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest'
+import { buildComparison, configLabel, peakMemory } from './comparison'
+import { comparisonToCsv } from './csv'
+import { seedStat } from './stats'
+import { BENCHMARK, syntheticRun, trainSummary } from './testing/synthetic-runs'
+
+describe('seedStat', () => {
+  it('gives the mean and the sample standard deviation, ignoring unmeasured values', () => {
+    expect(seedStat([0.8, 0.9, null, 1.0])).toEqual({ mean: 0.9, std: expect.closeTo(0.1, 12), n: 3 })
+    expect(seedStat([0.7])).toEqual({ mean: 0.7, std: 0, n: 1 })
+    expect(seedStat([null])).toBeNull()
+  })
+})
+
+describe('configLabel and peakMemory', () => {
+  it('spells out the hyperparameters in key order', () => {
+    expect(configLabel({ hyperparameters: { r: 8, lora_alpha: 16, target_modules: ['query', 'value'] } })).toBe('lora_alpha=16, r=8, target_modules=query+value')
+    expect(configLabel({ hyperparameters: {} })).toBe('default')
+  })
+
+  it('prefers GPU memory, then tensor memory, then RSS', () => {
+    expect(peakMemory({ peakGpuMemoryBytes: 3, peakTensorBytes: 2, peakRssBytes: 1 })).toEqual({ bytes: 3, source: 'gpu' })
+    expect(peakMemory({ peakGpuMemoryBytes: null, peakTensorBytes: 2, peakRssBytes: 1 })).toEqual({ bytes: 2, source: 'tensor' })
+    expect(peakMemory({ peakRssBytes: 1 })).toEqual({ bytes: 1, source: 'rss' })
+    expect(peakMemory(null)).toBeNull()
+  })
+})
+
+describe('buildComparison', () => {
+  const full = syntheticRun('full', {}, trainSummary({ trainableParameters: 1_000_000 }))
+  const loraSeeds = [
+    syntheticRun('lora', { r: 8 }, trainSummary({ validationAccuracy: 0.90, accuracy: 0.88 }), { seed: 1 }),
+    syntheticRun('lora', { r: 8 }, trainSummary({ validationAccuracy: 0.92, accuracy: 0.90 }), { seed: 2 }),
+  ]
+  // Better on test but worse on validation: must not be chosen.
+  const loraTestFavourite = syntheticRun('lora', { r: 4 }, trainSummary({ validationAccuracy: 0.89, accuracy: 0.99, trainableParameters: 5_000 }))
+  const failed = syntheticRun('lora', { r: 16 }, null, { status: 'failed' })
+  const baseline = syntheticRun('tfidf-logreg', {}, { accuracy: 0.91, validationAccuracy: 0.9, trainSeconds: 30, peakRssBytes: 1e9, latencyP50Ms: 0.2 })
+  const comparison = buildComparison(BENCHMARK, [baseline, full, ...loraSeeds, loraTestFavourite, failed], { instanceType: 'g5.xlarge', pricing: 'on-demand' })
+
+  it('has one row per run in plan order, with parameter reduction against the full run', () => {
+    expect(comparison.runs.map((row) => row.runId)).toEqual([full, ...loraSeeds, loraTestFavourite, failed, baseline].map((run) => run.id))
+    const lora = comparison.runs.find((row) => row.runId === loraTestFavourite.id)!
+    expect(lora).toMatchObject({ method: 'lora', configLabel: 'r=4', parameterReduction: 200, parameterReductionBasis: 'full-run', memorySource: 'tensor', peakMemoryBytes: 500 * 1024 ** 2 })
+    expect(lora.cost!.dollars).toBeCloseTo(1.006, 10)
+    const failedRow = comparison.runs.find((row) => row.runId === failed.id)!
+    expect(failedRow).toMatchObject({ status: 'failed', accuracy: null, cost: null })
+    expect(comparison.runs.find((row) => row.runId === baseline.id)).toMatchObject({ parameterReduction: null, memorySource: 'rss' })
+  })
+
+  it('measures parameter reduction against the total parameters when no full run exists', () => {
+    const alone = buildComparison(BENCHMARK, [loraSeeds[0]!])
+    expect(alone.runs[0]).toMatchObject({ parameterReduction: 100, parameterReductionBasis: 'total-parameters' })
+    // Without an instance type, a run of the local runner is priced as the local machine.
+    expect(alone.runs[0]!.cost).toMatchObject({ instanceType: 'local', pricing: 'on-demand' })
+  })
+
+  it("picks each method's best configuration by validation accuracy, with mean and std over seeds", () => {
+    const lora = comparison.methods.find((row) => row.method === 'lora')!
+    expect(lora).toMatchObject({ configLabel: 'r=8', selectedBy: 'validationAccuracy', runIds: loraSeeds.map((run) => run.id), seeds: [1, 2] })
+    expect(lora.validationAccuracy!.mean).toBeCloseTo(0.91, 12)
+    expect(lora.accuracy!.mean).toBeCloseTo(0.89, 12)
+    expect(lora.accuracy!.std).toBeCloseTo(Math.SQRT2 * 0.01, 12)
+    expect(lora.accuracy!.n).toBe(2)
+    expect(comparison.methods.map((row) => row.method)).toEqual(['full', 'lora', 'tfidf-logreg'])
+  })
+
+  it('exports the runs and the methods as CSV', () => {
+    const runs = comparisonToCsv(comparison, 'runs').split('\r\n')
+    expect(runs[0]).toMatch(/^run_id,method,config,seed,status,trainable_parameters,parameter_reduction/)
+    expect(runs).toHaveLength(comparison.runs.length + 2)
+    const labelled = comparisonToCsv(buildComparison(BENCHMARK, [syntheticRun('lora', { r: 8, lora_alpha: 16 }, trainSummary())]))
+    expect(labelled.split('\r\n')[1]).toContain(',"lora_alpha=16, r=8",')
+    const methods = comparisonToCsv(comparison, 'methods').split('\r\n')
+    expect(methods[0]).toContain('accuracy_mean,accuracy_std')
+    expect(methods[2]!.startsWith('lora,r=8,2,')).toBe(true)
+  })
+})

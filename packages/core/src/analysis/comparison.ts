@@ -1,0 +1,168 @@
+import type { JobStatus } from '../jobs/job-queue'
+import { costOfRun, DEFAULT_GPU_INSTANCE, numberField, PRICE_TABLE, servingCostPerMillionQueries, type PriceTable } from './cost'
+import { seedStat } from './stats'
+import type { Comparison, ComparisonRow, CostOptions, MemorySource, MethodBestRow } from './types'
+
+/** What the analysis reads of a benchmark (a `BenchmarkRow` is one). */
+export interface AnalysisBenchmark {
+  id: string
+  name: string
+  status: JobStatus
+  spec: Record<string, unknown>
+}
+
+/** What the analysis reads of a run (a `RunRow` is one). */
+export interface AnalysisRun {
+  id: string
+  ordinal: number
+  method: string
+  config: Record<string, unknown>
+  seed: number
+  status: JobStatus
+  summary: Record<string, unknown> | null
+  environment?: Record<string, unknown> | null
+  startedAt: Date | null
+  finishedAt: Date | null
+}
+
+/**
+ * The comparison matrix of a benchmark: one row per run, and one row per method
+ * for its best configuration. "Best" is chosen by mean validation accuracy over
+ * seeds, never by test accuracy: the test split only reports.
+ */
+export function buildComparison(benchmark: AnalysisBenchmark, runs: readonly AnalysisRun[], options: CostOptions = {}, prices: PriceTable = PRICE_TABLE): Comparison {
+  const pricing = options.pricing ?? 'on-demand'
+  const fullTrainable = fullFineTuningTrainableParameters(runs)
+  const rows = [...runs].sort((a, b) => a.ordinal - b.ordinal).map((run) => comparisonRow(run, fullTrainable, { instanceType: options.instanceType, pricing }, prices))
+  const assumptions = new Set(prices.assumptions)
+  for (const row of rows) for (const assumption of row.cost?.assumptions ?? []) assumptions.add(assumption)
+  return {
+    benchmarkId: benchmark.id,
+    benchmarkName: benchmark.name,
+    status: benchmark.status,
+    generatedAt: new Date().toISOString(),
+    cost: { instanceType: options.instanceType ?? null, pricing, assumptions: [...assumptions] },
+    runs: rows,
+    methods: bestConfigurationPerMethod(rows),
+  }
+}
+
+/** `r=8, lora_alpha=16` from the run's hyperparameters (keys sorted); `default` when it set none. */
+export function configLabel(config: Record<string, unknown>): string {
+  const hyperparameters = hyperparametersOf(config)
+  const parts = Object.keys(hyperparameters).sort().map((key) => `${key}=${formatValue(hyperparameters[key])}`)
+  return parts.length > 0 ? parts.join(', ') : 'default'
+}
+
+/** Peak memory by the best measurement the run has: GPU, then tensor bytes, then process RSS. */
+export function peakMemory(summary: Record<string, unknown> | null): { bytes: number; source: MemorySource } | null {
+  const candidates: [string, MemorySource][] = [['peakGpuMemoryBytes', 'gpu'], ['peakTensorBytes', 'tensor'], ['peakRssBytes', 'rss']]
+  for (const [field, source] of candidates) {
+    const bytes = numberField(summary, field)
+    if (bytes !== null && bytes > 0) return { bytes, source }
+  }
+  return null
+}
+
+function comparisonRow(run: AnalysisRun, fullTrainable: number | null, cost: Required<Pick<CostOptions, 'pricing'>> & CostOptions, prices: PriceTable): ComparisonRow {
+  const { summary } = run
+  const trainable = numberField(summary, 'trainableParameters')
+  const total = numberField(summary, 'totalParameters')
+  // Full fine-tuning trains every parameter: without a full run, the model's total stands in for it.
+  const reference = fullTrainable ?? total
+  const memory = peakMemory(summary)
+  const succeeded = run.status === 'succeeded'
+  const instanceType = cost.instanceType ?? (run.environment?.awsBatchJobId ? DEFAULT_GPU_INSTANCE : 'local')
+  return {
+    runId: run.id,
+    ordinal: run.ordinal,
+    method: run.method,
+    configLabel: configLabel(run.config),
+    hyperparameters: hyperparametersOf(run.config),
+    seed: run.seed,
+    status: run.status,
+    trainableParameters: trainable,
+    totalParameters: total,
+    parameterReduction: trainable && reference ? reference / trainable : null,
+    parameterReductionBasis: trainable && reference ? (fullTrainable ? 'full-run' : 'total-parameters') : null,
+    peakMemoryBytes: memory?.bytes ?? null,
+    memorySource: memory?.source ?? null,
+    trainSeconds: numberField(summary, 'trainSeconds'),
+    accuracy: numberField(summary, 'accuracy'),
+    macroF1: numberField(summary, 'macroF1'),
+    validationAccuracy: numberField(summary, 'validationAccuracy'),
+    latencyP50Ms: numberField(summary, 'latencyP50Ms'),
+    latencyP95Ms: numberField(summary, 'latencyP95Ms'),
+    throughputPerSecond: numberField(summary, 'throughputPerSecond'),
+    adapterBytes: numberField(summary, 'adapterBytes'),
+    backend: typeof summary?.backend === 'string' ? summary.backend : null,
+    cost: succeeded ? costOfRun(run, { instanceType, pricing: cost.pricing }, prices) : null,
+    servingDollarsPerMillionQueries: succeeded ? servingCostPerMillionQueries(summary, prices) : null,
+  }
+}
+
+/** The trainable parameters of the benchmark's full fine-tuning, when a full run succeeded. */
+function fullFineTuningTrainableParameters(runs: readonly AnalysisRun[]): number | null {
+  const counts = runs.filter((run) => run.method === 'full' && run.status === 'succeeded')
+    .map((run) => numberField(run.summary, 'trainableParameters'))
+    .filter((count): count is number => count !== null && count > 0)
+  return counts.length > 0 ? Math.max(...counts) : null
+}
+
+/**
+ * Groups succeeded runs by method and configuration (seeds pooled), then keeps
+ * each method's configuration with the highest mean validation accuracy; ties go
+ * to the configuration planned first. Methods keep the order of their first run.
+ */
+function bestConfigurationPerMethod(rows: readonly ComparisonRow[]): MethodBestRow[] {
+  const groups = new Map<string, Map<string, ComparisonRow[]>>()
+  for (const row of rows) {
+    if (row.status !== 'succeeded') continue
+    const configs = groups.get(row.method) ?? new Map<string, ComparisonRow[]>()
+    configs.set(row.configLabel, [...(configs.get(row.configLabel) ?? []), row])
+    groups.set(row.method, configs)
+  }
+  return [...groups].map(([method, configs]) => {
+    let best: { label: string; members: ComparisonRow[]; score: number } | undefined
+    for (const [label, members] of configs) {
+      const score = seedStat(members.map((member) => member.validationAccuracy))?.mean ?? Number.NEGATIVE_INFINITY
+      if (!best || score > best.score) best = { label, members, score }
+    }
+    return methodRow(method, best!.label, best!.members)
+  })
+}
+
+function methodRow(method: string, label: string, members: ComparisonRow[]): MethodBestRow {
+  const stat = (field: (row: ComparisonRow) => number | null) => seedStat(members.map(field))
+  const first = members[0]!
+  return {
+    method,
+    configLabel: label,
+    selectedBy: 'validationAccuracy',
+    runIds: members.map((member) => member.runId),
+    seeds: members.map((member) => member.seed),
+    validationAccuracy: stat((row) => row.validationAccuracy),
+    accuracy: stat((row) => row.accuracy),
+    macroF1: stat((row) => row.macroF1),
+    latencyP50Ms: stat((row) => row.latencyP50Ms),
+    latencyP95Ms: stat((row) => row.latencyP95Ms),
+    throughputPerSecond: stat((row) => row.throughputPerSecond),
+    trainSeconds: stat((row) => row.trainSeconds),
+    peakMemoryBytes: stat((row) => row.peakMemoryBytes),
+    costDollars: stat((row) => row.cost?.dollars ?? null),
+    // The same configuration trains the same parameters whatever the seed.
+    trainableParameters: first.trainableParameters,
+    parameterReduction: first.parameterReduction,
+    memorySource: first.memorySource,
+  }
+}
+
+function hyperparametersOf(config: Record<string, unknown>): Record<string, unknown> {
+  const { hyperparameters } = config
+  return typeof hyperparameters === 'object' && hyperparameters !== null ? hyperparameters as Record<string, unknown> : {}
+}
+
+function formatValue(value: unknown): string {
+  if (Array.isArray(value)) return value.map(formatValue).join('+')
+  return typeof value === 'string' ? value : JSON.stringify(value)
+}

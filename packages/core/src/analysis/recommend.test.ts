@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest'
+import { buildComparison } from './comparison'
+import { constraintsOf, runVerdict } from './constraints'
+import { recommend } from './recommend'
+import { BENCHMARK, syntheticRun, trainSummary } from './testing/synthetic-runs'
+import type { AnalysisRun } from './comparison'
+
+const GiB = 1024 ** 3
+const DEFAULTS = constraintsOf({})
+const analyse = (runs: AnalysisRun[], constraints = DEFAULTS) => recommend(buildComparison(BENCHMARK, runs), constraints)
+
+describe('constraints', () => {
+  it("defaults to the study's criteria and takes overrides", () => {
+    expect(DEFAULTS).toEqual({ minAccuracy: 0.88, maxLatencyMs: 50, maxGpuMemoryBytes: 2 * GiB, minParameterReduction: 10, maxTrainingSeconds: 3600 })
+    expect(constraintsOf({ constraints: { minAccuracy: 0.9 } }).minAccuracy).toBe(0.9)
+  })
+
+  it('checks each constraint with the measured value, at the boundary inclusive', () => {
+    const [row] = buildComparison(BENCHMARK, [syntheticRun('lora', {}, trainSummary({
+      accuracy: 0.88, latencyP50Ms: 50.5, peakGpuMemoryBytes: 2 * GiB, trainableParameters: 100_000, totalParameters: 1_000_000, trainSeconds: 3601,
+    }))]).runs
+    const verdict = runVerdict(row!, DEFAULTS)
+    expect(Object.fromEntries(verdict.checks.map((check) => [check.constraint, [check.passed, check.measured]]))).toEqual({
+      minAccuracy: [true, 0.88],
+      maxLatencyMs: [false, 50.5],
+      maxGpuMemoryBytes: [true, 2 * GiB],
+      minParameterReduction: [true, 10],
+      maxTrainingSeconds: [false, 3601],
+    })
+    expect(verdict.meetsAll).toBe(false)
+    expect(verdict.checks.find((check) => check.constraint === 'maxGpuMemoryBytes')!.detail).toBe('GPU memory 2.00 GiB ≤ 2.00 GiB')
+    expect(verdict.checks.find((check) => check.constraint === 'maxLatencyMs')!.detail).toBe('median latency per query 50.5 ms > 50.0 ms')
+  })
+
+  it('never counts an unmeasured constraint as met, and names the memory measurement used', () => {
+    const [row] = buildComparison(BENCHMARK, [syntheticRun('tfidf-logreg', {}, { accuracy: 0.91, latencyP50Ms: 1, peakRssBytes: GiB, trainSeconds: 20 })]).runs
+    const verdict = runVerdict(row!, DEFAULTS)
+    expect(verdict.meetsAll).toBe(false)
+    expect(verdict.checks.find((check) => check.constraint === 'minParameterReduction')).toMatchObject({ passed: null, measured: null, detail: expect.stringMatching(/not measured/) })
+    expect(verdict.checks.find((check) => check.constraint === 'maxGpuMemoryBytes')!.detail).toMatch(/^process RSS/)
+  })
+})
+
+describe('recommend', () => {
+  const full = syntheticRun('full', {}, trainSummary({ trainableParameters: 1_000_000, validationAccuracy: 0.93, accuracy: 0.93, peakTensorBytes: 3 * GiB }))
+  const lora8 = syntheticRun('lora', { r: 8 }, trainSummary({ validationAccuracy: 0.91, accuracy: 0.905, trainableParameters: 20_000, trainSeconds: 600, peakTensorBytes: 1.5 * GiB }))
+  const lora4 = syntheticRun('lora', { r: 4 }, trainSummary({ validationAccuracy: 0.90, accuracy: 0.91, trainableParameters: 10_000 }))
+  const qlora = syntheticRun('qlora', { r: 8 }, trainSummary({ validationAccuracy: 0.905, accuracy: 0.9, trainableParameters: 20_000, trainSeconds: 900, peakTensorBytes: 0.5 * GiB }))
+  const ia3 = syntheticRun('ia3', {}, trainSummary({ validationAccuracy: 0.86, accuracy: 0.85, trainableParameters: 2_000 }))
+  const recommendation = analyse([full, lora8, lora4, qlora, ia3])
+
+  it('picks the best method that meets every constraint by validation accuracy, with reasons from the data', () => {
+    expect(recommendation.best).toMatchObject({ method: 'lora', configLabel: 'r=8', runIds: [lora8.id] })
+    const reasons = recommendation.best!.reasons.join('\n')
+    expect(reasons).toContain('It meets all 5 constraints: test accuracy 90.5% ≥ 88.0%')
+    expect(reasons).toContain('highest mean validation accuracy (91.0% over 1 run) of the 2 methods that meet every constraint: lora, qlora')
+    expect(reasons).toContain('Runner-up: qlora (r=8) at 90.5% validation accuracy')
+    // full fails the parameter reduction (1x) and memory; ia3 the accuracy.
+    expect(recommendation.methods.filter((verdict) => verdict.meetsAll).map((verdict) => verdict.method)).toEqual(['lora', 'qlora'])
+    expect(recommendation.runs).toHaveLength(5)
+  })
+
+  it('answers the study questions from the data', () => {
+    const { optimalLoraRank, qloraWorthIt, bestOverall } = recommendation.questions
+    expect(optimalLoraRank).toMatchObject({ enoughData: true, data: { bestRank: 8 } })
+    expect(optimalLoraRank.answer).toMatch(/^r=8 is best with 91.0% validation accuracy .*r=4: 90.0%/)
+    expect(qloraWorthIt.enoughData).toBe(true)
+    expect(qloraWorthIt.answer).toMatch(/^No: LoRA already fits the 2.00 GiB memory limit/)
+    expect(qloraWorthIt.data.deltas).toEqual({ accuracyPoints: expect.closeTo(-0.5, 9), trainSecondsRatio: 1.5, memoryRatio: expect.closeTo(1 / 3, 9) })
+    expect(bestOverall.answer).toMatch(/^full \(default\) has the highest validation accuracy, 93.0% .* it does not meet every constraint/)
+  })
+
+  it('says QLoRA is worth it when only QLoRA fits the memory limit', () => {
+    const tight = analyse([lora8, qlora], { ...DEFAULTS, maxGpuMemoryBytes: GiB })
+    expect(tight.questions.qloraWorthIt).toMatchObject({ data: { worthIt: true }, answer: expect.stringMatching(/^Yes: only QLoRA fits the 1.00 GiB memory limit/) })
+    expect(tight.best).toMatchObject({ method: 'qlora', reasons: expect.arrayContaining(['It is the only method that meets every constraint.']) })
+  })
+
+  it('says when there is not enough data, and why no method is recommended', () => {
+    const thin = analyse([lora8, ia3])
+    expect(thin.questions.optimalLoraRank).toMatchObject({ enoughData: false, answer: expect.stringMatching(/only r=8/) })
+    expect(thin.questions.qloraWorthIt.enoughData).toBe(false)
+
+    const none = analyse([full, ia3])
+    expect(none.best).toBeNull()
+    expect(none.noneReasons).toEqual([
+      expect.stringMatching(/^full \(default\): .*peak tensor memory .*3.00 GiB > 2.00 GiB; fewer trainable parameters than full fine-tuning 1.00x < 10.0x$/),
+      expect.stringMatching(/^ia3 \(default\): test accuracy 85.0% < 88.0%$/),
+    ])
+    expect(analyse([]).noneReasons).toEqual(['No run has succeeded yet.'])
+  })
+})

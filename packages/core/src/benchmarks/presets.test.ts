@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest'
+import { ProblemError } from '../errors'
+import { planRuns } from './plan'
+import { LORA_MODULE_SETS, PRESET_NAMES, withPresetProtocol } from './presets'
+import { benchmarkSpecSchema } from './spec'
+
+const plan = (input: unknown) => planRuns(benchmarkSpecSchema.parse(withPresetProtocol(input)))
+const countByMethod = (runs: { method: string }[]) => Object.fromEntries([...new Set(runs.map((run) => run.method))].map((method) => [method, runs.filter((run) => run.method === method).length]))
+
+describe('presets', () => {
+  it('every preset plans: its methods exist and its hyperparameters validate', () => {
+    for (const preset of PRESET_NAMES) expect(plan({ preset }).length, preset).toBeGreaterThan(0)
+  })
+
+  it('seed-grid is the seed study\'s grid', () => {
+    const runs = plan({ preset: 'seed-grid' })
+    expect(countByMethod(runs)).toEqual({ lora: 5 * 3 * 3 * 2, qlora: 2 * 2 * 2 * 2, ia3: 1, 'prefix-tuning': 3 * 2, adapter: 3 * 2, full: 3 * 2 })
+    expect(runs.filter((run) => run.method === 'lora').map((run) => run.config.hyperparameters)).toContainEqual(
+      { r: 64, lora_alpha: 32, lora_dropout: 0.2, target_modules: 'all-linear' })
+    expect(runs.filter((run) => run.method === 'qlora').map((run) => run.config.hyperparameters)).toContainEqual(
+      { r: 16, lora_alpha: 16, bnb_4bit_quant_type: 'fp4', bnb_4bit_use_double_quant: false })
+    expect(runs.map((run) => run.ordinal)).toEqual(runs.map((_, index) => index))
+  })
+
+  it('seed-grid-small trains each method once or twice for 1 epoch on 1,000 rows; the request\'s own protocol fields win', () => {
+    const runs = plan({ preset: 'seed-grid-small' })
+    expect(countByMethod(runs)).toEqual({ lora: 2, qlora: 1, ia3: 1, 'prefix-tuning': 1, adapter: 1, full: 1 })
+    for (const run of runs) expect(run.config).toMatchObject({ epochs: 1, trainSubset: 1000, testSet: 'sample500' })
+    expect(plan({ preset: 'seed-grid-small', protocol: { epochs: 2 } })[0]!.config).toMatchObject({ epochs: 2, trainSubset: 1000 })
+  })
+
+  it('lora-modules trains one LoRA run per module set', () => {
+    const targets = plan({ preset: 'lora-modules' }).map((run) => (run.config.hyperparameters as { target_modules: unknown }).target_modules)
+    expect(targets).toEqual(Object.values(LORA_MODULE_SETS))
+  })
+
+  it('the feed-forward module set matches BERT\'s feed-forward layers and not the attention output', () => {
+    const pattern = new RegExp(`^(?:${LORA_MODULE_SETS['feed-forward']})$`)
+    expect(['bert.encoder.layer.0.intermediate.dense', 'bert.encoder.layer.11.output.dense'].every((name) => pattern.test(name))).toBe(true)
+    expect(['bert.encoder.layer.0.attention.output.dense', 'bert.encoder.layer.0.attention.self.query'].some((name) => pattern.test(name))).toBe(false)
+  })
+
+  it('a preset may stand as an arm beside written-out arms', () => {
+    const runs = plan({ arms: [{ method: 'majority' }, { preset: 'lora-rank' }] })
+    expect(runs.map((run) => [run.method, (run.config.hyperparameters as { r?: number }).r, run.config.arm])).toEqual([
+      ['majority', undefined, 0], ['lora', 4, 1], ['lora', 8, 1], ['lora', 16, 1], ['lora', 32, 1], ['lora', 64, 1],
+    ])
+  })
+
+  it('takes arms or a preset, not both and not neither, and refuses an unknown preset', () => {
+    expect(benchmarkSpecSchema.safeParse({ preset: 'seed-grid', arms: [{ method: 'majority' }] }).error?.issues[0]?.message).toMatch(/either arms or preset/)
+    expect(benchmarkSpecSchema.safeParse({}).success).toBe(false)
+    expect(benchmarkSpecSchema.safeParse({ preset: 'seed-grid-huge' }).success).toBe(false)
+    expect(benchmarkSpecSchema.safeParse({ arms: [{ preset: 'nope' }] }).success).toBe(false)
+  })
+})
+
+describe('subsample', () => {
+  const subsample = (seed: number) => plan({ preset: 'seed-grid', subsample: { maxRunsPerMethod: 2, seed } })
+
+  it('keeps at most maxRunsPerMethod runs of each method, in plan order, numbered again', () => {
+    const runs = subsample(7)
+    expect(countByMethod(runs)).toEqual({ lora: 2, qlora: 2, ia3: 1, 'prefix-tuning': 2, adapter: 2, full: 2 })
+    expect(runs.map((run) => run.ordinal)).toEqual(runs.map((_, index) => index))
+    const lora = runs.filter((run) => run.method === 'lora').map((run) => run.config.arm)
+    expect(lora).toEqual([0, 0])
+  })
+
+  it('is seeded: the same seed draws the same runs, another seed others', () => {
+    const configs = (seed: number) => subsample(seed).map((run) => JSON.stringify(run.config))
+    expect(configs(7)).toEqual(configs(7))
+    expect(configs(7)).not.toEqual(configs(8))
+  })
+
+  it('applies budget.maxRuns to the subsample, not to the whole grid', () => {
+    expect(plan({ preset: 'seed-grid', subsample: { maxRunsPerMethod: 1 }, budget: { maxRuns: 6 } })).toHaveLength(6)
+    try {
+      plan({ preset: 'seed-grid', budget: { maxRuns: 6 } })
+      expect.unreachable()
+    } catch (error) {
+      expect(error).toBeInstanceOf(ProblemError)
+      expect((error as Error).message).toMatch(/budget.maxRuns=6 runs; shrink the grids, add a subsample/)
+    }
+  })
+})

@@ -1,0 +1,102 @@
+/**
+ * Named benchmark plans: the seed study's hyperparameter grids, a subsample of
+ * them that finishes on a 2-core laptop, and the two LoRA studies the analysis
+ * reads (which layers to adapt, which rank). A request names one with `preset`
+ * (or an arm `{ preset }`) instead of writing the arms out.
+ *
+ * Module names are BERT's (`query`, `value`, `intermediate.dense`, …): the local
+ * backbone and the encoders bankbench trains are BERT-family.
+ */
+import type { z } from 'zod'
+import type { armSchema, protocolSchema } from './spec'
+
+type ArmInput = z.input<typeof armSchema>
+type ProtocolInput = z.input<typeof protocolSchema>
+
+export interface BenchmarkPreset {
+  description: string
+  arms: ArmInput[]
+  /** Protocol fields the preset sets; a request's own protocol fields win. */
+  protocol?: Partial<ProtocolInput>
+}
+
+/**
+ * The target module sets of the module-selection study, by the name the analysis
+ * reports them under. Feed-forward is a regular expression because PEFT's suffix
+ * rule cannot tell BERT's feed-forward output (`layer.N.output.dense`) from the
+ * attention output (`layer.N.attention.output.dense`).
+ */
+export const LORA_MODULE_SETS = {
+  q: ['query'],
+  v: ['value'],
+  'q+v': ['query', 'value'],
+  attention: ['query', 'key', 'value', 'attention.output.dense'],
+  'feed-forward': '.*\\.(intermediate|layer\\.\\d+\\.output)\\.dense',
+  'all-linear': 'all-linear',
+} as const satisfies Record<string, string | string[]>
+
+const QUERY_VALUE = [...LORA_MODULE_SETS['q+v']]
+
+/** The ranks of the optimal-rank curve. */
+const RANK_CURVE = [4, 8, 16, 32, 64]
+
+export const PRESET_NAMES = ['seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank'] as const
+export type PresetName = (typeof PRESET_NAMES)[number]
+
+export const PRESETS: Record<PresetName, BenchmarkPreset> = {
+  'seed-grid': {
+    description: 'The seed study\'s grids: LoRA r x lora_alpha x lora_dropout x targets (q/v or all-linear), QLoRA r x alpha x 4-bit type x double '
+      + 'quantization, IA3 with defaults, prefix tuning num_virtual_tokens x prefix_projection, bottleneck adapters hidden_size x dropout, full '
+      + 'fine-tuning learning_rate x lr_scheduler. Use subsample.maxRunsPerMethod for a seeded part of it.',
+    arms: [
+      { method: 'lora', grid: { r: RANK_CURVE, lora_alpha: [8, 16, 32], lora_dropout: [0.05, 0.1, 0.2], target_modules: [QUERY_VALUE, 'all-linear'] } },
+      { method: 'qlora', grid: { r: [8, 16], lora_alpha: [16, 32], bnb_4bit_quant_type: ['fp4', 'nf4'], bnb_4bit_use_double_quant: [true, false] } },
+      { method: 'ia3' },
+      { method: 'prefix-tuning', grid: { num_virtual_tokens: [20, 50, 100], prefix_projection: [true, false] } },
+      { method: 'adapter', grid: { hidden_size: [64, 128, 256], dropout: [0.1, 0.2] } },
+      { method: 'full', grid: { learning_rate: [2e-5, 5e-5, 1e-4], lr_scheduler: ['linear', 'cosine'] } },
+    ],
+  },
+  'seed-grid-small': {
+    description: 'One point of each seed-grid method (two for LoRA: r 8 and 32) for 1 epoch on 1,000 training rows, scored on the 500-row test sample: '
+      + 'every method end to end on a 2-core machine in under an hour. Needs a base model (baseModel, or a local backbone from an mlm-pretrain run).',
+    arms: [
+      { method: 'lora', config: { lora_alpha: 16, lora_dropout: 0.1, target_modules: QUERY_VALUE }, grid: { r: [8, 32] } },
+      { method: 'qlora', config: { r: 8, lora_alpha: 16, bnb_4bit_quant_type: 'nf4', bnb_4bit_use_double_quant: true } },
+      { method: 'ia3' },
+      { method: 'prefix-tuning', config: { num_virtual_tokens: 20, prefix_projection: false } },
+      { method: 'adapter', config: { hidden_size: 64, dropout: 0.1 } },
+      { method: 'full', config: { learning_rate: 1e-4, lr_scheduler: 'linear' } },
+    ],
+    protocol: { epochs: 1, trainSubset: 1000, testSet: 'sample500' },
+  },
+  'lora-modules': {
+    description: `LoRA (r 8, lora_alpha 16) on each target module set: ${Object.keys(LORA_MODULE_SETS).join(', ')}. `
+      + 'The LoRA analysis reports validation accuracy per set from these runs.',
+    arms: [{ method: 'lora', config: { r: 8, lora_alpha: 16 }, grid: { target_modules: Object.values(LORA_MODULE_SETS).map(copyModuleSet) } }],
+  },
+  'lora-rank': {
+    description: `LoRA on q/v at each rank r in ${RANK_CURVE.join(', ')} (lora_alpha 16): the optimal-rank curve of the LoRA analysis.`,
+    arms: [{ method: 'lora', config: { lora_alpha: 16, target_modules: QUERY_VALUE }, grid: { r: RANK_CURVE } }],
+  },
+}
+
+function copyModuleSet(set: string | readonly string[]): string | string[] {
+  return typeof set === 'string' ? set : [...set]
+}
+
+/**
+ * Fills the protocol fields a request naming a preset leaves out with the preset's
+ * own (`seed-grid-small` trains 1 epoch on 1,000 rows unless told otherwise). Runs
+ * on the raw request, before validation fills in the general defaults.
+ */
+export function withPresetProtocol(body: unknown): unknown {
+  if (!isObject(body) || typeof body.preset !== 'string' || !Object.hasOwn(PRESETS, body.preset)) return body
+  const preset = PRESETS[body.preset as PresetName]
+  if (!preset.protocol) return body
+  return { ...body, protocol: { ...preset.protocol, ...(isObject(body.protocol) ? body.protocol : {}) } }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

@@ -1,0 +1,8 @@
+export { matrix, multiply, transpose, qrR, singularValues, lowRankSingularValues } from './singular-values'
+export type { Matrix } from './singular-values'
+export { effectiveRank, cumulativeEnergy, rankForEnergy, summarizeSpectrum } from './spectrum'
+export type { SpectrumSummary } from './spectrum'
+export { loraLayerSpectra, loraScaling, blockIndexOf } from './lora-spectra'
+export type { LayerSpectrum } from './lora-spectra'
+export { ablateLoraBlocks, accuracyOn, loraLayersOf } from './layer-ablation'
+export type { BlockAblation, LoraAblation } from './layer-ablation'

@@ -1,0 +1,62 @@
+import type { ComparisonRow, MemorySource, MethodBestRow, SeedStat } from '@bankbench/core'
+import {
+  formatBytes, formatCount, formatDollars, formatMilliseconds, formatPercent, formatRatio, formatSeconds, MISSING,
+} from '../format'
+import { html, type SafeHtml } from '../html/html'
+import { section, table, type ReportSection } from '../html/table'
+import type { ReportData } from '../report-data'
+
+const MEMORY_SOURCE: Record<MemorySource, string> = { gpu: 'GPU', tensor: 'tensors', rss: 'RSS' }
+
+const memory = (bytes: number | null, source: MemorySource | null) => (bytes == null ? formatBytes(null) : `${formatBytes(bytes)} (${MEMORY_SOURCE[source ?? 'rss']})`)
+
+/** The comparison matrix (every run) and each method's best configuration with mean ± std over seeds. */
+export function resultsSection(data: ReportData): ReportSection {
+  const { comparison } = data
+  return section('results', 'Results',
+    html`<h3>Each method at its best configuration</h3>
+<p class="note">Mean ± sample standard deviation over seeds. Memory is the peak measured on the GPU, else the peak of tensor memory, else the process's resident memory (in brackets). Costs: ${comparison.cost.pricing} pricing${comparison.cost.instanceType ? ` of ${comparison.cost.instanceType}` : ' of the machine each run ran on'}.</p>`,
+    table<MethodBestRow>([
+      { title: 'method', cell: (row) => row.method },
+      { title: 'configuration', cell: (row) => html`<code>${row.configLabel}</code>` },
+      { title: 'seeds', cell: (row) => String(row.seeds.length), numeric: true },
+      { title: 'accuracy', cell: (row) => seedStatCell(row.accuracy, (value) => formatPercent(value)), numeric: true },
+      { title: 'macro-F1', cell: (row) => seedStatCell(row.macroF1, (value) => formatPercent(value)), numeric: true },
+      { title: 'p50 latency', cell: (row) => seedStatCell(row.latencyP50Ms, formatMilliseconds), numeric: true },
+      { title: 'train time', cell: (row) => seedStatCell(row.trainSeconds, formatSeconds), numeric: true },
+      { title: 'peak memory', cell: (row) => (row.peakMemoryBytes ? memory(row.peakMemoryBytes.mean, row.memorySource) : formatBytes(null)), numeric: true },
+      { title: 'trainable', cell: (row) => formatCount(row.trainableParameters), numeric: true },
+      { title: 'fewer params', cell: (row) => formatRatio(row.parameterReduction), numeric: true },
+      { title: 'cost', cell: (row) => seedStatCell(row.costDollars, formatDollars), numeric: true },
+    ], comparison.methods, { className: 'compact' }),
+    html`<h3>Every run</h3>`,
+    table<ComparisonRow>([
+      { title: 'method', cell: (row) => row.method },
+      { title: 'configuration', cell: (row) => html`<code>${row.configLabel}</code>` },
+      { title: 'seed', cell: (row) => String(row.seed), numeric: true },
+      { title: 'status', cell: (row) => html`<span class="status ${row.status}">${row.status}</span>` },
+      { title: 'accuracy', cell: (row) => formatPercent(row.accuracy), numeric: true },
+      { title: 'macro-F1', cell: (row) => formatPercent(row.macroF1), numeric: true },
+      { title: 'p50 / p95', cell: (row) => (row.latencyP50Ms == null ? formatMilliseconds(null) : `${formatMilliseconds(row.latencyP50Ms)} / ${formatMilliseconds(row.latencyP95Ms)}`), numeric: true },
+      { title: 'train time', cell: (row) => formatSeconds(row.trainSeconds), numeric: true },
+      { title: 'peak memory', cell: (row) => memory(row.peakMemoryBytes, row.memorySource), numeric: true },
+      { title: 'trainable', cell: (row) => formatCount(row.trainableParameters), numeric: true },
+      { title: 'fewer params', cell: (row) => formatRatio(row.parameterReduction), numeric: true },
+      { title: 'cost', cell: (row) => formatDollars(row.cost?.dollars), numeric: true },
+    ], comparison.runs, { className: 'compact' }),
+    failures(data),
+  )
+}
+
+/** Mean over seeds, its standard deviation on a second line to keep the column narrow. */
+function seedStatCell(stat: SeedStat | null, format: (value: number) => string): SafeHtml | string {
+  if (!stat) return MISSING
+  return stat.n > 1 ? html`${format(stat.mean)}<br><span class="sd">± ${format(stat.std)}</span>` : format(stat.mean)
+}
+
+function failures(data: ReportData): SafeHtml | null {
+  const failed = data.runs.filter((run) => run.error)
+  if (failed.length === 0) return null
+  return html`<h3>Runs that did not finish</h3>
+<ul>${failed.map((run) => html`<li><code>${run.id}</code> (${run.method}, ${run.status}): ${run.error}</li>`)}</ul>`
+}

@@ -1,0 +1,121 @@
+/**
+ * The baseline job end to end, through the real local job runner and the real trainer
+ * entrypoint: the untuned base model's frozen features (frozen-probe, centroid) on a
+ * tiny checkpoint given as a folder, and the LLM-API baseline against a real
+ * OpenAI-compatible HTTP server on 127.0.0.1, then without an endpoint (skipped).
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  benchmarkSpecSchema, FsArtifactStore, listRunArtifacts, listRunsOfBenchmark, LocalJobRunner, openDatabase, registerDataset, submitBenchmark,
+  type DatabaseHandle,
+} from '@bankbench/core'
+import { initBackend, parseEncoderConfig, pretrain, saveCheckpoint, Tokenizer, trainWordPiece } from '@bankbench/engine'
+import { startFakeOpenAiServer, type FakeOpenAiServer } from '../packages/baselines/src/llm-api/testing/fake-openai-server'
+
+const INTENTS: Record<string, string[]> = {
+  lost_card: ['I lost my card', 'my card was stolen', 'where did my card go', 'someone took my card', 'card missing since monday', 'cannot find my card'],
+  balance: ['what is my balance', 'how much money do I have', 'show my balance', 'check the balance please', 'balance of my account', 'how much is left'],
+  transfer: ['send money to my friend', 'make a transfer', 'transfer fifty pounds', 'how do I send a payment', 'move money to savings', 'pay my sister'],
+  exchange_rate: ['what is the exchange rate', 'euro to dollar rate', 'how much is a pound in euros', 'currency rates please', 'rate for yen', 'exchange rate today'],
+}
+const LABELS = Object.keys(INTENTS)
+const examples = (from: number, to: number) => Object.entries(INTENTS).flatMap(([label, texts]) => texts.slice(from, to).map((text) => ({ text, label })))
+/** Keyword rules: a stand-in model that is right on every test query but "rate for yen", which it answers badly. */
+const keywordModel = (query: string) => (query.includes('yen') ? 'no idea' : query.includes('card') ? 'Lost card' : query.includes('balance') || query.includes('left') ? 'balance' : query.includes('rate') ? 'exchange_rate' : 'transfer')
+
+describe('baseline jobs through the local runner', () => {
+  let database: DatabaseHandle
+  let directory: string
+  let store: FsArtifactStore
+  let llm: FakeOpenAiServer
+
+  beforeAll(async () => {
+    database = await openDatabase()
+    directory = mkdtempSync(join(tmpdir(), 'bankbench-baselines-e2e-'))
+    store = new FsArtifactStore(join(directory, 'artifacts'))
+    await registerDataset(database.db, store, {
+      id: 'intents', name: 'intents', source: 'upload',
+      splits: { labels: LABELS, train: examples(0, 4), validation: examples(4, 5), test: examples(4, 6) },
+    })
+    // A tiny untrained BERT (wide initialisation, so texts get distinct vectors) saved as an HF folder.
+    await initBackend()
+    const texts = examples(0, 6).map((example) => example.text)
+    const tokenizer = Tokenizer.fromJSON(trainWordPiece(texts, { vocabSize: 150, minFrequency: 1 }))
+    const modelConfig = parseEncoderConfig({
+      model_type: 'bert', vocab_size: tokenizer.vocabSize, hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2,
+      intermediate_size: 64, max_position_embeddings: 32, initializer_range: 0.2,
+    })
+    const { checkpoint } = await pretrain(texts, { tokenizer, modelConfig, epochs: 0, batchSize: 8, learningRate: 1e-3, seed: 3, maxLength: 16 })
+    await saveCheckpoint(join(directory, 'base'), checkpoint)
+    llm = await startFakeOpenAiServer({ answer: keywordModel })
+  })
+  afterAll(async () => {
+    await llm.close()
+    await database.close()
+    rmSync(directory, { recursive: true, force: true })
+  })
+
+  const submit = async (spec: object, env: Record<string, string> = {}) => {
+    const queue = new LocalJobRunner({ db: database.db, databaseUrl: database.url, artifactsUri: store.uri, logDir: join(directory, 'logs'), env, concurrency: 2 })
+    try {
+      const { benchmark } = await submitBenchmark({ db: database.db, queue, jobAttempts: 1 }, benchmarkSpecSchema.parse({ dataset: 'intents', ...spec }))
+      await queue.idle()
+      return await listRunsOfBenchmark(database.db, benchmark.id)
+    } finally {
+      await queue.close()
+    }
+  }
+  const artifactNames = async (runId: string) => (await listRunArtifacts(database.db, runId)).map((artifact) => artifact.name).sort()
+
+  it('frozen-probe and centroid fit on the frozen base model and report what every run reports', async () => {
+    const runs = await submit({
+      baseModel: join(directory, 'base'),
+      arms: [{ method: 'frozen-probe', config: { max_length: 16 } }, { method: 'centroid', config: { max_length: 16 } }],
+      protocol: { timeoutSeconds: 120 },
+    })
+    expect(runs.map((run) => [run.method, run.status, run.error])).toEqual([['frozen-probe', 'succeeded', null], ['centroid', 'succeeded', null]])
+    const [probe, centroid] = runs
+    for (const run of runs) {
+      expect(run.summary).toMatchObject({
+        accuracy: expect.any(Number), macroF1: expect.any(Number), validationAccuracy: expect.any(Number), latencyP50Ms: expect.any(Number),
+        latencyP95Ms: expect.any(Number), throughputPerSecond: expect.any(Number), trainSeconds: expect.any(Number), peakRssBytes: expect.any(Number),
+        trainExamples: 16, featureDimension: 32, backend: 'wasm',
+      })
+      expect(await artifactNames(run.id)).toEqual(['model.json'])
+    }
+    expect(probe!.summary!.trainableParameters).toBe((32 + 1) * 4)
+    expect(centroid!.summary!.trainableParameters).toBe(32 * 4)
+    expect(probe!.summary!.trainableRatio).toBeLessThan(0.1)
+  })
+
+  it('llm-api scores a hosted model on a sample of the test split, with tokens and cost; without an endpoint it is skipped', async () => {
+    const env = { BANKBENCH_LLM_BASE_URL: llm.baseUrl, BANKBENCH_LLM_API_KEY: 'sk-e2e-secret', BANKBENCH_LLM_MODEL: 'fake-model' }
+    const [run] = await submit({
+      arms: [{ method: 'llm-api', config: { max_queries: 6, few_shot_labels: 2, examples_per_label: 1, price_per_1k_input_tokens: 1, price_per_1k_output_tokens: 2 } }],
+      protocol: { timeoutSeconds: 60 },
+    }, env)
+    expect(run!.error).toBeNull()
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      summary: {
+        model: 'fake-model', trainableParameters: 0, trainExamples: 2, validationAccuracy: null,
+        testSubset: { size: 6, of: 8, seed: run!.seed, indicesIn: 'queries.json' },
+        promptTokens: expect.any(Number), completionTokens: expect.any(Number), costUsd: expect.any(Number), latencyP50Ms: expect.any(Number),
+      },
+      environment: { llmEndpoint: llm.baseUrl, llmModel: 'fake-model' },
+    })
+    const summary = run!.summary as Record<string, number>
+    expect(summary.costUsd).toBeCloseTo(summary.promptTokens! / 1000 + (summary.completionTokens! / 1000) * 2, 10)
+    const yenSampled = summary.invalidAnswers === 1
+    expect(summary.accuracy).toBeCloseTo(yenSampled ? 5 / 6 : 1, 10)
+    expect(await artifactNames(run!.id)).toEqual(['queries.json'])
+    expect(JSON.stringify(run)).not.toContain('sk-e2e-secret')
+
+    const [skipped] = await submit({ arms: [{ method: 'llm-api' }], protocol: { timeoutSeconds: 60 } }, { BANKBENCH_LLM_BASE_URL: '', BANKBENCH_LLM_API_KEY: '', BANKBENCH_LLM_MODEL: '' })
+    expect(skipped).toMatchObject({ status: 'succeeded', summary: { skipped: expect.stringContaining('BANKBENCH_LLM_BASE_URL') } })
+    expect(skipped!.summary).not.toHaveProperty('accuracy')
+  })
+})
