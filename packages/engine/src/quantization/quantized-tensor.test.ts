@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../backend'
 import { DYNAMIC_8BIT, FOUR_BIT_CODEBOOKS, FP4, NF4 } from './codebooks'
 import type { FourBitQuantType } from './codebooks'
-import { QuantizedTensor, quantize4bit } from './quantized-tensor'
+import type { QuantizedTensor} from './quantized-tensor';
+import { quantize4bit } from './quantized-tensor'
 
 beforeAll(async () => {
   await initBackend()
