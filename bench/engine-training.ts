@@ -1,7 +1,7 @@
 /**
  * Training throughput of the engine against the named peer PyTorch (CPU), on the same
  * BERT classifier shape:
- *   npx tsx bench/engine-training.ts [--steps 20] [--layers 2] [--hidden 128] [--seq 32] [--batch 32]
+ *   npx tsx bench/engine-training.ts [--steps 20] [--warmup 5] [--layers 2] [--hidden 128] [--seq 32] [--batch 32]
  * Times optimizer steps of LoRA (r=8 on query and value, base frozen, AdamW on LoRA +
  * head) and of full fine-tuning through the engine's own path -- applyPeft, then the
  * trainer's `train()` (forward with dropout, cross-entropy, gradients, global-norm
@@ -18,7 +18,7 @@ import { bestOf, encoderShape, engineConfig, printComparison, runTorchPeer, type
 const { values } = parseArgs({
   options: {
     steps: { type: 'string', default: '20' },
-    warmup: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '5' },
     layers: { type: 'string', default: '2' },
     hidden: { type: 'string', default: '128' },
     seq: { type: 'string', default: '32' },
@@ -29,6 +29,7 @@ const steps = Number(values.steps)
 const warmup = Number(values.warmup)
 const sequenceLength = Number(values.seq)
 const batchSize = Number(values.batch)
+if (!(warmup >= 1)) throw new Error('--warmup must be at least 1: the timing starts when the last warm-up step ends')
 const VOCAB_SIZE = 4000
 const LABELS = Array.from({ length: 77 }, (_, index) => `LABEL_${index}`)
 const LORA_CONFIG = { r: 8, lora_alpha: 8, target_modules: ['query', 'value'] }

@@ -6,11 +6,14 @@ import { openApiDocument } from './openapi'
 import { handleError, handleNotFound, validationHook } from './problems'
 import { analysisRoutes } from './routes/analysis'
 import { benchmarkRoutes } from './routes/benchmarks'
+import { comparisonRoutes } from './routes/comparison'
 import { datasetRoutes } from './routes/datasets'
 import { docsRoutes } from './routes/docs'
+import { eventRoutes } from './routes/events'
 import { healthRoutes } from './routes/health'
 import { jobRoutes } from './routes/jobs'
 import { presetRoutes } from './routes/presets'
+import { reportRoutes } from './routes/report'
 import { runRoutes } from './routes/runs'
 
 /**
@@ -27,9 +30,12 @@ export function createApp(platform: Platform | GetPlatform): OpenAPIHono<ApiEnv>
   app.route('/', healthRoutes(getPlatform))
   app.route('/v1', datasetRoutes(getPlatform))
   app.route('/v1', benchmarkRoutes(getPlatform))
+  app.route('/v1', comparisonRoutes(getPlatform))
+  app.route('/v1', eventRoutes(getPlatform))
   app.route('/v1', presetRoutes())
   app.route('/v1', runRoutes(getPlatform))
   app.route('/v1', analysisRoutes(getPlatform))
+  app.route('/v1', reportRoutes(getPlatform))
   app.route('/v1', jobRoutes(getPlatform))
   app.route('/', docsRoutes(() => openApiDocument(app)))
   return app

@@ -76,7 +76,7 @@ export function benchmarkRoutes(getPlatform: GetPlatform) {
     .openapi(submitRoute, async (c) => {
       const platform = await getPlatform()
       const { benchmark } = await submitBenchmark(servicesOf(platform), c.req.valid('json'), c.req.valid('header')['idempotency-key'])
-      const detail = toBenchmarkDetail(benchmark, await benchmarkProgress(platform.db, benchmark.id))
+      const detail = toBenchmarkDetail(benchmark, await benchmarkProgress(platform.db, benchmark.id, platform.config.concurrency))
       return c.json(detail, 202, { Location: `/v1/benchmarks/${benchmark.id}` })
     })
     .openapi(listRoute, async (c) => {
@@ -85,14 +85,14 @@ export function benchmarkRoutes(getPlatform: GetPlatform) {
       return c.json({ items: page.items.map(toBenchmark), nextCursor: page.nextCursor }, 200)
     })
     .openapi(getRoute, async (c) => {
-      const { db } = await getPlatform()
+      const { db, config } = await getPlatform()
       const benchmark = await getBenchmark(db, c.req.valid('param').id)
-      return c.json(toBenchmarkDetail(benchmark, await benchmarkProgress(db, benchmark.id)), 200)
+      return c.json(toBenchmarkDetail(benchmark, await benchmarkProgress(db, benchmark.id, config.concurrency)), 200)
     })
     .openapi(cancelRoute, async (c) => {
       const platform = await getPlatform()
       const benchmark = await cancelBenchmark(servicesOf(platform), c.req.valid('param').id)
-      return c.json(toBenchmarkDetail(benchmark, await benchmarkProgress(platform.db, benchmark.id)), 202)
+      return c.json(toBenchmarkDetail(benchmark, await benchmarkProgress(platform.db, benchmark.id, platform.config.concurrency)), 202)
     })
 }
 

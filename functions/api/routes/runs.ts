@@ -1,4 +1,4 @@
-import { getBenchmark, getRun, listRunArtifacts, listRunMetrics, listRunsOfBenchmark } from '@bankbench/core'
+import { getBenchmark, getRun, listRunArtifacts, listRunMetrics, listRunsOfBenchmark, retryRun } from '@bankbench/core'
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { ApiEnv, GetPlatform } from '../env'
 import { IdParams } from '../schemas/common'
@@ -29,6 +29,20 @@ const getRoute = createRoute({
   },
 })
 
+const retryRoute = createRoute({
+  method: 'post',
+  path: '/runs/{id}/retry',
+  tags: ['runs'],
+  summary: 'Run a failed or cancelled run again',
+  description: 'The run goes back to queued on its own, in a new job of its kind (array size 1) submitted to the queue; its next start is a new attempt. '
+    + 'Its benchmark is active again until the run ends. A run that is not failed or cancelled is a 409.',
+  request: { params: IdParams },
+  responses: {
+    202: { description: 'Queued again; Location names the run', headers: { Location: { schema: { type: 'string' } } }, content: { 'application/json': { schema: RunSummarySchema } } },
+    ...problemResponses(404, 409),
+  },
+})
+
 export function runRoutes(getPlatform: GetPlatform) {
   return new OpenAPIHono<ApiEnv>()
     .openapi(listOfBenchmarkRoute, async (c) => {
@@ -42,5 +56,10 @@ export function runRoutes(getPlatform: GetPlatform) {
       const run = await getRun(db, c.req.valid('param').id)
       const [metrics, artifacts] = await Promise.all([listRunMetrics(db, run.id), listRunArtifacts(db, run.id)])
       return c.json(toRun(run, metrics, artifacts), 200)
+    })
+    .openapi(retryRoute, async (c) => {
+      const platform = await getPlatform()
+      const run = await retryRun({ db: platform.db, queue: platform.queue, jobAttempts: platform.config.jobAttempts }, c.req.valid('param').id)
+      return c.json(toRunSummary(run), 202, { Location: `/v1/runs/${run.id}` })
     })
 }

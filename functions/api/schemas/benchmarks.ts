@@ -18,6 +18,13 @@ const ProgressSchema = z.object({
   total: z.number().int().openapi({ description: 'Planned runs.' }),
   finished: z.number().int().openapi({ description: 'Runs that succeeded, failed or were cancelled.' }),
   counts: z.record(z.string(), z.number().int()).openapi({ description: 'Runs per status.', example: { queued: 2, succeeded: 1 } }),
+  eta: z.object({
+    remainingRuns: z.number().int().openapi({ description: 'Runs queued or running (a running run counts whole).' }),
+    meanRunSeconds: z.number().openapi({ description: 'Mean wall-clock time of the runs that succeeded so far.' }),
+    concurrency: z.number().int().openapi({ description: 'Runs that execute at once (BANKBENCH_CONCURRENCY).' }),
+    secondsRemaining: z.number().openapi({ description: 'meanRunSeconds × remainingRuns ÷ concurrency.' }),
+    estimatedFinishAt: Timestamp,
+  }).nullable().openapi({ description: 'null until a run has succeeded, and once none remain.' }),
 }).openapi('BenchmarkProgress')
 
 export const BenchmarkDetailSchema = BenchmarkSchema.extend({ progress: ProgressSchema }).openapi('BenchmarkDetail')
@@ -37,5 +44,6 @@ export function toBenchmark(row: BenchmarkRow): z.infer<typeof BenchmarkSchema> 
 }
 
 export function toBenchmarkDetail(row: BenchmarkRow, progress: Progress): z.infer<typeof BenchmarkDetailSchema> {
-  return { ...toBenchmark(row), progress }
+  const eta = progress.eta && { ...progress.eta, estimatedFinishAt: toIso(progress.eta.estimatedFinishAt) }
+  return { ...toBenchmark(row), progress: { ...progress, eta } }
 }

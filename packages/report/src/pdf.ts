@@ -32,11 +32,11 @@ export function findChromium(env: Record<string, string | undefined> = process.e
  * Prints a report's HTML to an A4 PDF with headless Chromium through
  * playwright-core (which drives a browser but never downloads one). The page is
  * self-contained, so nothing is fetched while it loads. Throws
- * `ChromiumUnavailableError` when no Chromium is installed.
+ * `ChromiumUnavailableError` when there is no Chromium (see `findChromium`).
  */
-export async function renderReportPdf(html: string, options: { executablePath?: string } = {}): Promise<Uint8Array> {
-  const executablePath = options.executablePath ?? findChromium()
-  if (!executablePath) throw new ChromiumUnavailableError(process.env.BANKBENCH_CHROMIUM || DEFAULT_CHROMIUM)
+export async function renderReportPdf(html: string, env: Record<string, string | undefined> = process.env): Promise<Uint8Array> {
+  const executablePath = findChromium(env)
+  if (!executablePath) throw new ChromiumUnavailableError(env.BANKBENCH_CHROMIUM || DEFAULT_CHROMIUM)
   // Loaded on first use: servers that never print (a Lambda without Chromium) never load it.
   const { chromium } = await import('playwright-core')
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS, timeout: 60_000 })

@@ -1,5 +1,5 @@
 import {
-  buildComparison, constraintsOf, getBenchmark, getDataset, listRunMetrics, listRunsOfBenchmark, recommend,
+  buildComparison, constraintsOf, getBenchmark, getDataset, listRunMetrics, listRunsOfBenchmark, loadPriceTable, recommend,
   type BenchmarkRow, type Comparison, type CostOptions, type Database, type DatasetRow, type Recommendation, type RunRow,
 } from '@bankbench/core'
 
@@ -25,7 +25,8 @@ export interface ReportData {
 /**
  * Gathers a benchmark's report: its dataset, runs, every run's training-loss curve,
  * and the analysis (comparison matrix and recommendations against the benchmark's
- * success criteria). Throws the core `not-found` problem for an unknown id.
+ * success criteria, priced with the same table as the comparison API). Throws
+ * the core `not-found` problem for an unknown id.
  */
 export async function loadReportData(db: Database, benchmarkId: string, costOptions: CostOptions = {}): Promise<ReportData> {
   const benchmark = await getBenchmark(db, benchmarkId)
@@ -37,7 +38,7 @@ export async function loadReportData(db: Database, benchmarkId: string, costOpti
       .map((point) => ({ step: point.step!, value: point.value }))
     if (points.length > 0) lossCurves[run.id] = points
   }))
-  const comparison = buildComparison(benchmark, runs, costOptions)
+  const comparison = buildComparison(benchmark, runs, costOptions, loadPriceTable())
   const recommendation = recommend(comparison, constraintsOf(benchmark.spec))
   return { benchmark, dataset, runs, lossCurves, comparison, recommendation, generatedAt: new Date() }
 }

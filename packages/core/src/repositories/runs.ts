@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm'
 import type { Database } from '../db/connect'
 import { runArtifacts, runMetrics, runs } from '../db/schema'
 import { notFound } from '../errors'
@@ -70,4 +70,12 @@ export async function listActiveRunIds(db: Database, jobId: string, runIds?: str
   const rows = await db.select({ id: runs.id }).from(runs)
     .where(and(eq(runs.jobId, jobId), inArray(runs.status, [...ACTIVE_STATUSES]), runIds ? inArray(runs.id, runIds) : undefined))
   return rows.map((row) => row.id)
+}
+
+/** Metric points of a benchmark's runs recorded after the point `afterId`, oldest first, at most `limit` (event streams). */
+export async function listBenchmarkMetricsSince(db: Database, benchmarkId: string, afterId: number, limit: number) {
+  return db.select({ id: runMetrics.id, runId: runMetrics.runId, name: runMetrics.name, step: runMetrics.step, epoch: runMetrics.epoch, value: runMetrics.value })
+    .from(runMetrics).innerJoin(runs, eq(runs.id, runMetrics.runId))
+    .where(and(eq(runs.benchmarkId, benchmarkId), gt(runMetrics.id, afterId)))
+    .orderBy(asc(runMetrics.id)).limit(limit)
 }

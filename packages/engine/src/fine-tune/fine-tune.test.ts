@@ -94,6 +94,22 @@ describe('fineTuneClassifier', () => {
     }
   })
 
+  it('a base that records mean pooling gets no pooler: the adapter saves the head alone and reloads identically', async () => {
+    const meanPooled: Checkpoint = { ...base, config: { ...base.config, classifier_pooling: 'mean' } }
+    const fineTuned = await fineTuneClassifier(options({ base: meanPooled, epochs: 2 }))
+    const saved = saveFineTuned(fineTuned)
+    if (saved.kind !== 'adapter') throw new Error('LoRA should save an adapter')
+    expect(saved.adapter['adapter_config.json'].modules_to_save).toEqual(['classifier'])
+    expect(fineTuned.classifier.model.parameters.has('bert.pooler.dense.weight')).toBe(false)
+    const reloaded = loadIntentClassifier(meanPooled, saved.adapter, { labels: LABELS, maxLength: 16 })
+    try {
+      expect(reloaded.predict(TEXTS, { scores: true })).toEqual(fineTuned.classifier.predict(TEXTS, { scores: true }))
+    } finally {
+      fineTuned.classifier.dispose()
+      reloaded.dispose()
+    }
+  })
+
   it('a fully fine-tuned model saved as a checkpoint folder reloads with identical predictions', async () => {
     const fineTuned = await fineTuneClassifier(options({ method: 'full', epochs: 2, learningRate: 1e-3 }))
     const saved = saveFineTuned(fineTuned)

@@ -13,7 +13,8 @@ code { font-family: 'DejaVu Sans Mono', Menlo, monospace; font-size: 0.85em; bac
 nav ol { columns: 2; margin: 4px 0; padding-left: 20px; font-size: 9.5pt; }
 nav a { color: #4c78a8; text-decoration: none; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0 10px; font-size: 8.5pt; }
-table.compact { font-size: 7.5pt; }
+table.compact { font-size: 7pt; }
+table.compact th, table.compact td { padding: 2px 3px; }
 th, td { border-bottom: 1px solid #ddd; padding: 3px 5px; text-align: left; vertical-align: top; }
 th { background: #f2f5f9; font-weight: 600; }
 tr { break-inside: avoid; }

@@ -14,7 +14,7 @@ const LORA_METHODS = new Set(['lora', 'qlora'])
  * the learned updates (runs whose summary carries `loraSpectra`).
  */
 export async function loraSection(data: ReportData, colors: MethodColors): Promise<ReportSection | null> {
-  const groups = configurationGroups(data)
+  const groups = configurationGroups(data.comparison.runs)
   const parts: SafeHtml[] = []
   const rankPoints = rankCurve(groups)
   if (rankPoints) {
@@ -43,10 +43,9 @@ interface ConfigurationGroup {
 }
 
 /** Succeeded LoRA-family runs grouped by configuration, with their means over seeds. */
-function configurationGroups(data: ReportData): ConfigurationGroup[] {
-  const runsById = new Map(data.runs.map((run) => [run.id, run]))
+function configurationGroups(rows: readonly ComparisonRow[]): ConfigurationGroup[] {
   const byConfiguration = new Map<string, ComparisonRow[]>()
-  for (const row of data.comparison.runs) {
+  for (const row of rows) {
     if (!LORA_METHODS.has(row.method) || row.status !== 'succeeded') continue
     const key = `${row.method}\u0000${row.configLabel}`
     byConfiguration.set(key, [...(byConfiguration.get(key) ?? []), row])
@@ -57,7 +56,7 @@ function configurationGroups(data: ReportData): ConfigurationGroup[] {
     if (!accuracy) return []
     return [{
       method: first.method,
-      hyperparameters: hyperparametersOf(runsById.get(first.runId)),
+      hyperparameters: first.hyperparameters,
       validation: seedStat(rows.map((row) => row.validationAccuracy))?.mean ?? Number.NEGATIVE_INFINITY,
       accuracy,
     }]
@@ -98,11 +97,6 @@ function moduleAblation(groups: ConfigurationGroup[]): BarValue[] | null {
 function spread(group: ConfigurationGroup) {
   const { mean, std } = group.accuracy
   return { mean, low: mean - std, high: mean + std }
-}
-
-function hyperparametersOf(run: RunRow | undefined): Record<string, unknown> {
-  const hyperparameters = run?.config.hyperparameters
-  return hyperparameters && typeof hyperparameters === 'object' ? hyperparameters as Record<string, unknown> : {}
 }
 
 /** The expected shape of `summary.loraSpectra`: singular values of each adapted module's update. */

@@ -8,14 +8,17 @@ import type { ReportData } from '../report-data'
 
 const MEMORY_SOURCE: Record<MemorySource, string> = { gpu: 'GPU', tensor: 'tensors', rss: 'RSS' }
 
-const memory = (bytes: number | null, source: MemorySource | null) => (bytes == null ? formatBytes(null) : `${formatBytes(bytes)} (${MEMORY_SOURCE[source ?? 'rss']})`)
+/** Peak memory with where it was measured on a second line (GPU, tensors, RSS). */
+function memory(bytes: number | null, source: MemorySource | null): SafeHtml | string {
+  return bytes == null ? formatBytes(null) : html`${formatBytes(bytes)}<br><span class="sd">${MEMORY_SOURCE[source ?? 'rss']}</span>`
+}
 
 /** The comparison matrix (every run) and each method's best configuration with mean ± std over seeds. */
 export function resultsSection(data: ReportData): ReportSection {
   const { comparison } = data
   return section('results', 'Results',
     html`<h3>Each method at its best configuration</h3>
-<p class="note">Mean ± sample standard deviation over seeds. Memory is the peak measured on the GPU, else the peak of tensor memory, else the process's resident memory (in brackets). Costs: ${comparison.cost.pricing} pricing${comparison.cost.instanceType ? ` of ${comparison.cost.instanceType}` : ' of the machine each run ran on'}.</p>`,
+<p class="note">Mean ± sample standard deviation over seeds. Memory is the peak measured on the GPU, else the peak of tensor memory, else the process's resident memory (RSS), as noted under each figure. Costs: ${comparison.cost.pricing} pricing${comparison.cost.instanceType ? ` of ${comparison.cost.instanceType}` : ' of the machine each run ran on'}.</p>`,
     table<MethodBestRow>([
       { title: 'method', cell: (row) => row.method },
       { title: 'configuration', cell: (row) => html`<code>${row.configLabel}</code>` },
@@ -37,7 +40,7 @@ export function resultsSection(data: ReportData): ReportSection {
       { title: 'status', cell: (row) => html`<span class="status ${row.status}">${row.status}</span>` },
       { title: 'accuracy', cell: (row) => formatPercent(row.accuracy), numeric: true },
       { title: 'macro-F1', cell: (row) => formatPercent(row.macroF1), numeric: true },
-      { title: 'p50 / p95', cell: (row) => (row.latencyP50Ms == null ? formatMilliseconds(null) : `${formatMilliseconds(row.latencyP50Ms)} / ${formatMilliseconds(row.latencyP95Ms)}`), numeric: true },
+      { title: 'p50 / p95 latency', cell: (row) => (row.latencyP50Ms == null ? formatMilliseconds(null) : html`${formatMilliseconds(row.latencyP50Ms)}<br><span class="sd">${formatMilliseconds(row.latencyP95Ms)}</span>`), numeric: true },
       { title: 'train time', cell: (row) => formatSeconds(row.trainSeconds), numeric: true },
       { title: 'peak memory', cell: (row) => memory(row.peakMemoryBytes, row.memorySource), numeric: true },
       { title: 'trainable', cell: (row) => formatCount(row.trainableParameters), numeric: true },

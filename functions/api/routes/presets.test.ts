@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest'
+import { createApp } from '../app'
+
+// Presets are code: listing them needs no database, so the platform getter must never be called.
+const app = createApp(() => Promise.reject(new Error('GET /v1/presets must not touch the platform')))
+
+describe('GET /v1/presets', () => {
+  it('lists each preset with its description, run count per method and protocol', async () => {
+    const response = await app.request('/v1/presets')
+    expect(response.status).toBe(200)
+    const { items } = await response.json() as { items: { name: string; runCount: number; runsByMethod: Record<string, number>; protocol: object }[] }
+    expect(items.map((item) => item.name)).toEqual(['seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank'])
+    const byName = Object.fromEntries(items.map((item) => [item.name, item]))
+    expect(byName['seed-grid']).toMatchObject({ runCount: 125, runsByMethod: { lora: 90, qlora: 16, ia3: 1, 'prefix-tuning': 6, adapter: 6, full: 6 } })
+    expect(byName['seed-grid-small']).toMatchObject({ runCount: 7, protocol: { epochs: 1, trainSubset: 1000, testSet: 'sample500' } })
+    expect(byName['lora-modules']!.runCount).toBe(6)
+    for (const item of items) expect(Object.values(item.runsByMethod).reduce((sum, count) => sum + count, 0)).toBe(item.runCount)
+  })
+})
