@@ -72,7 +72,6 @@ const peerInput = {
   batches: Array.from({ length: batchCount }, (_, batch) => batchTexts.slice(batch * BATCH_SIZE, (batch + 1) * BATCH_SIZE).map(tokenIds)),
 }
 const peer = runTorchPeer<PeerInference>('infer', shape, { warmup: WARMUP }, JSON.stringify(peerInput))
-console.log(`engine: batch 1 p50 ${latency.summary.p50Ms.toFixed(2)} ms, batch ${BATCH_SIZE} ${(throughput.totalMs / batchCount).toFixed(1)} ms`)
 if (typeof peer !== 'string') {
   console.log(`PyTorch ${peer.torchVersion}: ${peer.results.map((result) => `${result.threads} thread(s) batch 1 p50 ${result.p50Ms.toFixed(2)} ms, batch ${BATCH_SIZE} ${result.msPerBatch.toFixed(1)} ms`).join('; ')}`)
 }

@@ -67,7 +67,7 @@ describe('GET /v1/benchmarks/{id}/recommendations', () => {
       methods: { method: string; meetsAll: boolean }[]
       best: { method: string; configLabel: string; reasons: string[] } | null
       paretoFronts: { accuracyVsMemory: { points: { method: string }[] } }
-      questions: Record<string, { enoughData: boolean; answer: string }>
+      questions: Record<'optimalLoraRank' | 'qloraWorthIt' | 'bestOverall', { enoughData: boolean; answer: string }>
     }
     expect(recommendation.constraints.minAccuracy).toBe(0.88)
     expect(recommendation.methods.map((verdict) => [verdict.method, verdict.meetsAll])).toEqual([['full', false], ['lora', true], ['majority', false]])

@@ -34,7 +34,7 @@ export function findChromium(env: Record<string, string | undefined> = process.e
  * self-contained, so nothing is fetched while it loads. Throws
  * `ChromiumUnavailableError` when there is no Chromium (see `findChromium`).
  */
-export async function renderReportPdf(html: string, env: Record<string, string | undefined> = process.env): Promise<Uint8Array> {
+export async function renderReportPdf(html: string, env: Record<string, string | undefined> = process.env): Promise<Uint8Array<ArrayBuffer>> {
   const executablePath = findChromium(env)
   if (!executablePath) throw new ChromiumUnavailableError(env.BANKBENCH_CHROMIUM || DEFAULT_CHROMIUM)
   // Loaded on first use: servers that never print (a Lambda without Chromium) never load it.

@@ -12,7 +12,7 @@ export interface LlmApiOptions {
   examplesPerLabel: number
   /**
    * Test queries sent, sampled with the run's seed. Default 200: the full Banking77 test
-   * split is 3,080 paid requests; 200 gives accuracy within about ±3 points (95%).
+   * split is 3,080 paid requests; 200 queries pin an accuracy near 90% to about ±4 points (95% interval).
    */
   maxQueries: number
   /** Requests in flight at once. Default 4. */
