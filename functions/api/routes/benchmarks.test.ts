@@ -73,7 +73,7 @@ describe('POST /v1/benchmarks', () => {
     const problem = await readProblem(await api.postJson('/v1/benchmarks', { arms: [{ method: 'qlora-magic' }] }))
     expect(problem.body.status).toBe(400)
     expect(problem.body.detail).toContain("'qlora-magic' is not a known method")
-    expect(problem.body.detail).toContain('majority, tfidf-logreg, full, lora')
+    expect(problem.body.detail).toContain('majority, tfidf-logreg, frozen-probe, centroid, llm-api, full, lora')
   })
 
   it('refuses an unknown dataset', async () => {

@@ -1,0 +1,40 @@
+import { readFile } from 'node:fs/promises'
+import type { Comparison, Recommendation } from '@bankbench/core'
+import { parse as parseYaml } from 'yaml'
+import type { BenchmarkDetail } from '../api-types'
+import type { ApiClient } from '../client'
+import { followBenchmark } from '../follow'
+import { formatMethodsTable, formatRecommendation, formatRunsTable } from '../format/comparison'
+import type { Output } from '../output'
+import { presetBody } from '../presets'
+import { ProgressDisplay } from '../progress'
+import { describeReport, writeReport } from './report'
+
+export interface RunOptions {
+  preset: string | undefined
+  file: string | undefined
+  out: string
+}
+
+/**
+ * `bankbench run`: submits the benchmark, follows it to the end, prints the
+ * comparison matrix and the recommendation, and writes the report. Returns the exit
+ * code: 0 when the benchmark succeeded.
+ */
+export async function runBenchmark(client: ApiClient, options: RunOptions, output: Output): Promise<number> {
+  const body = options.file ? await readSpecFile(options.file) : presetBody(options.preset ?? 'demo')
+  const created = await client.postJson<BenchmarkDetail>('/v1/benchmarks', body)
+  output.write(`submitted ${created.id}: ${created.name} (${created.progress.total} runs) to the ${client.describe}\n`)
+  const status = await followBenchmark(client, created.id, new ProgressDisplay(output))
+  const comparison = await client.getJson<Comparison>(`/v1/benchmarks/${created.id}/comparison`)
+  const recommendation = await client.getJson<Recommendation>(`/v1/benchmarks/${created.id}/recommendations`)
+  output.write(`\n${created.name}: ${status}\n\n${formatRunsTable(comparison)}\n\nBest configuration of each method (mean ± std over seeds):\n${formatMethodsTable(comparison)}\n\n${formatRecommendation(recommendation)}\n\n`)
+  output.write(`${describeReport(await writeReport(client, created.id, options.out))}\n`)
+  return status === 'succeeded' ? 0 : 1
+}
+
+/** A benchmark spec from a JSON or YAML file (the request body of POST /v1/benchmarks). */
+export async function readSpecFile(path: string): Promise<unknown> {
+  const text = await readFile(path, 'utf8')
+  return /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text)
+}
