@@ -25,7 +25,7 @@ const runTextBaseline: RunHandler = async (context) => {
   context.log(`training ${run.method} on ${train.length} examples`)
   const memory = new PeakMemoryTracker()
   const trainStart = performance.now()
-  const classifier = trainBaseline(run.method as BaselineMethod, train, dataset.labels, { seed: run.seed, ...config.hyperparameters })
+  const classifier = trainBaseline(run.method as BaselineMethod, train, dataset.labels, { seed: run.seed, ...textBaselineOptions(config.hyperparameters) })
   const trainSeconds = (performance.now() - trainStart) / 1000
   context.signal.throwIfAborted()
   const evaluation = await evaluateClassifier(classifier, dataset)
@@ -44,4 +44,10 @@ const runTextBaseline: RunHandler = async (context) => {
     peakRssBytes,
     modelBytes: Buffer.byteLength(model),
   }
+}
+
+/** The API's hyperparameter names (snake_case, as METHOD_CATALOG validates them) to the baselines' option names. */
+function textBaselineOptions(hyperparameters: Record<string, unknown>): Record<string, unknown> {
+  const { max_iterations: maxIterations, ...rest } = hyperparameters
+  return { ...rest, ...(maxIterations === undefined ? {} : { maxIterations }) }
 }

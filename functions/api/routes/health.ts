@@ -17,9 +17,9 @@ const healthRoute = createRoute({
   tags: ['health'],
   summary: 'Is the API able to serve: version, database, job queue',
   responses: {
+    ...problemResponses(),
     200: { description: 'Healthy', content: { 'application/json': { schema: HealthSchema } } },
     503: { description: 'The database is not reachable', content: { 'application/json': { schema: HealthSchema } } },
-    ...problemResponses(),
   },
 })
 

@@ -1,6 +1,6 @@
 import { parseCommand, USAGE, UsageError } from './args'
 import { ApiError, embeddedClient, httpClient, type ApiClient } from './client'
-import { writeReport, describeReport } from './commands/report'
+import { describeReport, writeReport } from './commands/report'
 import { runBenchmark } from './commands/run'
 import { startLocalStack } from './commands/start'
 import { printStatus } from './commands/status'
@@ -28,11 +28,11 @@ export async function main(argv: readonly string[], output: Output = stdoutOutpu
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      output.write(`bankbench: ${error.message}\n\n${USAGE}\n`)
+      output.error(`bankbench: ${error.message}\n\n${USAGE}\n`)
       return 2
     }
     if (error instanceof ApiError) {
-      output.write(`bankbench: ${error.message}\n`)
+      output.error(`bankbench: ${error.message}\n`)
       return 1
     }
     throw error
