@@ -27,8 +27,13 @@ describe('trainSettings', () => {
   it('fills the trainer defaults and passes the rest to the PEFT method', () => {
     expect(trainSettings('lora', { r: 16, learning_rate: 0.01, target_modules: 'all-linear' })).toEqual({
       learningRate: 0.01, scheduler: 'linear', batchSize: 32, weightDecay: 0.01, warmupRatio: 0.06, maxLength: 64,
-      peftConfig: { r: 16, target_modules: 'all-linear' },
+      peftConfig: { r: 16, lora_alpha: 32, target_modules: 'all-linear' },
     })
     expect(trainSettings('full', {})).toMatchObject({ learningRate: 2e-3, peftConfig: {} })
+  })
+
+  it('gives LoRA the platform\'s defaults (every linear layer, rank 16) unless the run names its own', () => {
+    expect(trainSettings('lora', {}).peftConfig).toEqual({ target_modules: 'all-linear', r: 16, lora_alpha: 32 })
+    expect(trainSettings('lora', { target_modules: ['query', 'value'], r: 8 }).peftConfig).toEqual({ target_modules: ['query', 'value'], r: 8, lora_alpha: 32 })
   })
 })

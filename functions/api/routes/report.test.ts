@@ -13,7 +13,10 @@ beforeAll(async () => {
   for (const deadline = Date.now() + 90_000; Date.now() < deadline; await sleep(250)) {
     const { status } = await (await api.app.request(`/v1/benchmarks/${benchmarkId}`)).json() as { status: string }
     if (status === 'succeeded') return
-    if (status === 'failed' || status === 'cancelled') throw new Error(`the benchmark ${status}`)
+    if (status === 'failed' || status === 'cancelled') {
+      const runs = (await (await api.app.request(`/v1/benchmarks/${benchmarkId}/runs`)).json() as { items: { error: string | null }[] }).items
+      throw new Error(`the benchmark ${status}: ${runs.map((run) => run.error).filter(Boolean).join('; ')}`)
+    }
   }
   throw new Error('the benchmark did not finish in time')
 })

@@ -45,14 +45,22 @@ describe('bankbench run, status and report on an embedded stack', () => {
 
   it('shows the status of that benchmark and writes its report again', async () => {
     const status = capture()
-    expect(await main(['status', benchmarkId], status, { ...env, BANKBENCH_CHROMIUM: '/nonexistent/chromium' })).toBe(0)
+    expect(await main(['status', benchmarkId], status, env)).toBe(0)
     expect(status.text).toContain(`${benchmarkId}: cli floors\nstatus succeeded, 2/2 runs finished`)
 
-    const report = capture()
-    const out = join(home, 'again')
-    expect(await main(['report', benchmarkId, '--out', out], report, { ...env, BANKBENCH_CHROMIUM: '/nonexistent/chromium' })).toBe(0)
-    expect(existsSync(join(out, `${benchmarkId}.html`))).toBe(true)
-    expect(report.text).toMatch(/no PDF: PDF rendering needs Chromium/)
+    // The in-process server reads BANKBENCH_CHROMIUM from the process: pretend there is no Chromium.
+    const previous = process.env.BANKBENCH_CHROMIUM
+    process.env.BANKBENCH_CHROMIUM = '/nonexistent/chromium'
+    try {
+      const report = capture()
+      const out = join(home, 'again')
+      expect(await main(['report', benchmarkId, '--out', out], report, env)).toBe(0)
+      expect(existsSync(join(out, `${benchmarkId}.html`))).toBe(true)
+      expect(report.text).toMatch(/no PDF: PDF rendering needs Chromium/)
+    } finally {
+      if (previous === undefined) delete process.env.BANKBENCH_CHROMIUM
+      else process.env.BANKBENCH_CHROMIUM = previous
+    }
   })
 
   it('explains usage and API errors instead of throwing', async () => {

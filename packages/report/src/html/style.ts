@@ -14,11 +14,13 @@ nav ol { columns: 2; margin: 4px 0; padding-left: 20px; font-size: 9.5pt; }
 nav a { color: #4c78a8; text-decoration: none; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0 10px; font-size: 8.5pt; }
 table.compact { font-size: 7pt; }
+table.criteria { font-size: 8pt; }
 table.compact th, table.compact td { padding: 2px 3px; }
 th, td { border-bottom: 1px solid #ddd; padding: 3px 5px; text-align: left; vertical-align: top; }
 th { background: #f2f5f9; font-weight: 600; }
 tr { break-inside: avoid; }
-.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 6px 0; font-size: 9.5pt; }
 dl.facts dt { font-weight: 600; color: #444; }
 dl.facts dd { margin: 0; }

@@ -1,6 +1,6 @@
 import { renderChart } from '../charts/render-chart'
 import { lossCurveSpec, type LossPoint, type MethodColors } from '../charts/specs'
-import { html, type SafeHtml } from '../html/html'
+import { html } from '../html/html'
 import { figure, section, type ReportSection } from '../html/table'
 import type { ReportData } from '../report-data'
 
