@@ -8,11 +8,13 @@
  * --queries texts alone (batch 1: p50/p95), and --batches batches of 32 texts each
  * padded to its longest row (ms per batch). The peer gets the very token ids the
  * engine's tokenizer produced and times forward + softmax + argmax in eval mode.
+ * The engine is timed with its native kernels (OpenBLAS, where `npm run build:native`
+ * built them) and without, in the same process; BANKBENCH_NATIVE_KERNELS=0 times plain tfjs only.
  */
 import { cpus, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { loadBanking77 } from '@bankbench/data'
-import { createSequenceClassifier, initBackend, IntentClassifier, measureLatency, measureThroughput, Tokenizer, trainWordPiece } from '@bankbench/engine'
+import { createSequenceClassifier, initBackend, IntentClassifier, measureLatency, measureThroughput, setNativeKernels, Tokenizer, trainWordPiece } from '@bankbench/engine'
 import { bestOf, encoderShape, engineConfig, printComparison, runTorchPeer, type ComparisonRow } from './peers/torch-encoder'
 
 const { values } = parseArgs({
@@ -53,17 +55,20 @@ const tokenIds = (text: string): number[] => Array.from(tokenizer.encodeBatch([t
 const meanTokens = queries.reduce((sum, text) => sum + tokenIds(text).length, 0) / queries.length
 
 console.log(`Load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores: wall times stretch on a shared machine, CPU times less so`)
-console.log(`Backend ${backend.name} (tfjs ${backend.tfjsVersion}, simd ${backend.simd ?? '-'}, ${backend.threads} thread, custom kernels: ${backend.customKernels.join(', ') || 'none'})`)
+console.log(`Backend ${backend.name} (tfjs ${backend.tfjsVersion}, simd ${backend.simd ?? '-'}, ${backend.threads} thread, custom kernels: ${backend.customKernels.join(', ') || 'none'}, native kernels: ${backend.nativeKernels.join(', ') || 'none'}${backend.nativeThreads ? ` on ${backend.nativeThreads} OpenBLAS threads` : ''})`)
 console.log(`Model: BERT, ${shape.layers} layers, hidden ${shape.hidden}, ${shape.heads} heads, FFN ${shape.intermediate}, WordPiece vocab ${shape.vocab} (trained on ${train.length} texts), ${labels.length} labels`)
 console.log(`Inputs: ${queries.length} test queries one at a time (${meanTokens.toFixed(1)} tokens on average, at most ${maxLength}); ${batchCount} batches of ${BATCH_SIZE} test texts\n`)
 
 const predictOne = (text: string) => classifier.predict([text])
 const predictBatch = (texts: string[]) => classifier.predict(texts, { batchSize: BATCH_SIZE })
-// Warm-up outside the measuring helpers, so that the CPU time taken around them is the timed calls' alone.
-for (let call = 0; call < WARMUP; call++) predictOne(queries[call % queries.length]!)
-const latency = await withCpuMs(() => measureLatency(predictOne, queries, { warmup: 0, runs: queries.length }))
-for (let call = 0; call < WARMUP; call++) predictBatch(batchTexts.slice(call * BATCH_SIZE, (call + 1) * BATCH_SIZE))
-const throughput = await withCpuMs(() => measureThroughput(predictBatch, batchTexts, { batchSize: BATCH_SIZE, warmup: 0, runs: batchCount }))
+// With the native kernels first where they loaded, then the backend's own kernels.
+const variants = backend.nativeKernels.length > 0 ? [true, false] : [false]
+const variantLabel = (native: boolean) => (native ? `${backend.name} + native ${backend.nativeKernels.join(', ')}` : backend.name)
+const engine = new Map<boolean, Awaited<ReturnType<typeof timeEngine>>>()
+for (const native of variants) {
+  setNativeKernels(native)
+  engine.set(native, await timeEngine())
+}
 classifier.dispose()
 
 // The same texts in the same order: the peer warms up on the first WARMUP of each list, as the engine did.
@@ -77,14 +82,26 @@ if (typeof peer !== 'string') {
 }
 
 const best = (read: (result: PeerInference) => number) => (typeof peer === 'string' ? undefined : bestOf(peer, read))
-const rows: ComparisonRow[] = [
-  { measure: 'batch 1: p50 ms', engine: latency.summary.p50Ms, peer: best((result) => result.p50Ms), digits: 2 },
-  { measure: 'batch 1: p95 ms', engine: latency.summary.p95Ms, peer: best((result) => result.p95Ms), digits: 2 },
-  { measure: 'batch 1: CPU ms/query (mean)', engine: latency.cpuMs / queries.length, peer: best((result) => result.cpuMsPerQuery), digits: 2 },
-  { measure: `batch ${BATCH_SIZE}: ms/batch`, engine: throughput.totalMs / batchCount, peer: best((result) => result.msPerBatch), digits: 1 },
-  { measure: `batch ${BATCH_SIZE}: CPU ms/batch`, engine: throughput.cpuMs / batchCount, peer: best((result) => result.cpuMsPerBatch), digits: 1 },
-]
-printComparison(`engine (${backend.name})`, rows, typeof peer === 'string' ? peer : undefined)
+for (const [native, { latency, throughput }] of engine) {
+  const rows: ComparisonRow[] = [
+    { measure: 'batch 1: p50 ms', engine: latency.summary.p50Ms, peer: best((result) => result.p50Ms), digits: 2 },
+    { measure: 'batch 1: p95 ms', engine: latency.summary.p95Ms, peer: best((result) => result.p95Ms), digits: 2 },
+    { measure: 'batch 1: CPU ms/query (mean)', engine: latency.cpuMs / queries.length, peer: best((result) => result.cpuMsPerQuery), digits: 2 },
+    { measure: `batch ${BATCH_SIZE}: ms/batch`, engine: throughput.totalMs / batchCount, peer: best((result) => result.msPerBatch), digits: 1 },
+    { measure: `batch ${BATCH_SIZE}: CPU ms/batch`, engine: throughput.cpuMs / batchCount, peer: best((result) => result.cpuMsPerBatch), digits: 1 },
+  ]
+  printComparison(`engine (${variantLabel(native)})`, rows, typeof peer === 'string' ? peer : undefined)
+}
+
+/** Batch-1 latency over the queries, then batches of BATCH_SIZE, each after WARMUP untimed calls. */
+async function timeEngine() {
+  // Warm-up outside the measuring helpers, so that the CPU time taken around them is the timed calls' alone.
+  for (let call = 0; call < WARMUP; call++) predictOne(queries[call % queries.length]!)
+  const latency = await withCpuMs(() => measureLatency(predictOne, queries, { warmup: 0, runs: queries.length }))
+  for (let call = 0; call < WARMUP; call++) predictBatch(batchTexts.slice(call * BATCH_SIZE, (call + 1) * BATCH_SIZE))
+  const throughput = await withCpuMs(() => measureThroughput(predictBatch, batchTexts, { batchSize: BATCH_SIZE, warmup: 0, runs: batchCount }))
+  return { latency, throughput }
+}
 
 /** The result of `measure` with the process CPU time it took (steadier than wall time on a shared machine). */
 async function withCpuMs<Result>(measure: () => Promise<Result>): Promise<Result & { cpuMs: number }> {

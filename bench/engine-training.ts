@@ -6,13 +6,15 @@
  * head) and of full fine-tuning through the engine's own path -- applyPeft, then the
  * trainer's `train()` (forward with dropout, cross-entropy, gradients, global-norm
  * clipping, AdamW) -- on random full-length batches, after untimed warm-up steps.
- * Prints ms/step, steps/s and tokens/s beside PyTorch's best of 1 and 2 threads.
+ * Prints ms/step, steps/s and tokens/s beside PyTorch's best of 1 and 2 threads, for
+ * the engine with its native kernels (OpenBLAS, where `npm run build:native` built
+ * them) and without, in the same process; BANKBENCH_NATIVE_KERNELS=0 times plain tfjs only.
  */
 import { cpus, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import * as tf from '@tensorflow/tfjs'
 import { seededRandom } from '@bankbench/data'
-import { applyPeft, createSequenceClassifier, initBackend, train, type TrainingTask } from '@bankbench/engine'
+import { applyPeft, createSequenceClassifier, initBackend, setNativeKernels, train, type TrainingTask } from '@bankbench/engine'
 import { bestOf, encoderShape, engineConfig, printComparison, runTorchPeer, type ComparisonRow, type EncoderShape } from './peers/torch-encoder'
 
 const { values } = parseArgs({
@@ -52,14 +54,22 @@ interface RandomExample {
 const shape = encoderShape({ layers: Number(values.layers), hidden: Number(values.hidden), vocab: VOCAB_SIZE, labels: LABELS })
 const backend = await initBackend()
 console.log(`Load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores: wall times stretch on a shared machine, CPU times less so`)
-console.log(`Backend ${backend.name} (tfjs ${backend.tfjsVersion}, simd ${backend.simd ?? '-'}, ${backend.threads} thread, custom kernels: ${backend.customKernels.join(', ') || 'none'})`)
+console.log(`Backend ${backend.name} (tfjs ${backend.tfjsVersion}, simd ${backend.simd ?? '-'}, ${backend.threads} thread, custom kernels: ${backend.customKernels.join(', ') || 'none'}, native kernels: ${backend.nativeKernels.join(', ') || 'none'}${backend.nativeThreads ? ` on ${backend.nativeThreads} OpenBLAS threads` : ''})`)
 console.log(`Model: BERT, ${shape.layers} layers, hidden ${shape.hidden}, ${shape.heads} heads, FFN ${shape.intermediate}, vocab ${shape.vocab}, ${shape.labels.length} labels, dropout ${shape.dropout}, erf GELU`)
 console.log(`Batches: ${batchSize} x ${sequenceLength} random token ids, no padding; ${warmup} warm-up steps, then ${steps} timed steps per method\n`)
 
-const engine = {} as Record<Method, StepTiming>
-for (const method of METHODS) {
-  engine[method] = await timeEngineSteps(method, shape)
-  console.log(`engine ${method}: ${engine[method].msPerStep.toFixed(1)} ms/step, ${engine[method].trainableParameters.toLocaleString('en')} trainable parameters`)
+// With the native kernels first where they loaded, then the backend's own kernels.
+const variants = backend.nativeKernels.length > 0 ? [true, false] : [false]
+const variantLabel = (native: boolean) => (native ? `${backend.name} + native ${backend.nativeKernels.join(', ')}` : backend.name)
+const engine = new Map<boolean, Record<Method, StepTiming>>()
+for (const native of variants) {
+  setNativeKernels(native)
+  const timings = {} as Record<Method, StepTiming>
+  for (const method of METHODS) {
+    timings[method] = await timeEngineSteps(method, shape)
+    console.log(`engine (${variantLabel(native)}) ${method}: ${timings[method].msPerStep.toFixed(1)} ms/step, ${timings[method].trainableParameters.toLocaleString('en')} trainable parameters`)
+  }
+  engine.set(native, timings)
 }
 
 const peer = runTorchPeer<Record<Method, StepTiming>>('train', shape, { seq: sequenceLength, batch: batchSize, steps, warmup })
@@ -68,18 +78,20 @@ if (typeof peer !== 'string') {
 }
 
 const tokensPerStep = batchSize * sequenceLength
-const rows: ComparisonRow[] = METHODS.flatMap((method) => {
-  const peerMs = typeof peer === 'string' ? undefined : bestOf(peer, (result) => result[method].msPerStep)
-  const peerCpuMs = typeof peer === 'string' ? undefined : bestOf(peer, (result) => result[method].cpuMsPerStep)
-  const perSecond = (scale: number) => peerMs && { value: (scale * 1000) / peerMs.value, threads: peerMs.threads }
-  return [
-    { measure: `${method}: ms/step`, engine: engine[method].msPerStep, peer: peerMs, digits: 1 },
-    { measure: `${method}: CPU ms/step`, engine: engine[method].cpuMsPerStep, peer: peerCpuMs, digits: 1 },
-    { measure: `${method}: steps/s`, engine: 1000 / engine[method].msPerStep, peer: perSecond(1), digits: 2 },
-    { measure: `${method}: tokens/s`, engine: (tokensPerStep * 1000) / engine[method].msPerStep, peer: perSecond(tokensPerStep), digits: 0 },
-  ]
-})
-printComparison(`engine (${backend.name})`, rows, typeof peer === 'string' ? peer : undefined)
+for (const [native, timings] of engine) {
+  const rows: ComparisonRow[] = METHODS.flatMap((method) => {
+    const peerMs = typeof peer === 'string' ? undefined : bestOf(peer, (result) => result[method].msPerStep)
+    const peerCpuMs = typeof peer === 'string' ? undefined : bestOf(peer, (result) => result[method].cpuMsPerStep)
+    const perSecond = (scale: number) => peerMs && { value: (scale * 1000) / peerMs.value, threads: peerMs.threads }
+    return [
+      { measure: `${method}: ms/step`, engine: timings[method].msPerStep, peer: peerMs, digits: 1 },
+      { measure: `${method}: CPU ms/step`, engine: timings[method].cpuMsPerStep, peer: peerCpuMs, digits: 1 },
+      { measure: `${method}: steps/s`, engine: 1000 / timings[method].msPerStep, peer: perSecond(1), digits: 2 },
+      { measure: `${method}: tokens/s`, engine: (tokensPerStep * 1000) / timings[method].msPerStep, peer: perSecond(tokensPerStep), digits: 0 },
+    ]
+  })
+  printComparison(`engine (${variantLabel(native)})`, rows, typeof peer === 'string' ? peer : undefined)
+}
 
 /**
  * Runs the real trainer over warmup + steps random batches and times the steps after

@@ -29,7 +29,7 @@ describe('trainSettings', () => {
       learningRate: 0.01, scheduler: 'linear', batchSize: 32, weightDecay: 0.01, warmupRatio: 0.06, maxLength: 64,
       peftConfig: { r: 16, lora_alpha: 32, target_modules: 'all-linear' },
     })
-    expect(trainSettings('full', {})).toMatchObject({ learningRate: 2e-3, peftConfig: {} })
+    expect(trainSettings('full', {})).toMatchObject({ learningRate: 5e-3, peftConfig: {} })
   })
 
   it('gives LoRA the platform\'s defaults (every linear layer, rank 16) unless the run names its own', () => {

@@ -1,13 +1,17 @@
 import type { Platform } from '@bankbench/core'
+import { ModelCache } from '@bankbench/serving'
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { requestId } from 'hono/request-id'
 import type { ApiEnv, GetPlatform } from './env'
 import { openApiDocument } from './openapi'
 import { handleError, handleNotFound, validationHook } from './problems'
 import { analysisRoutes } from './routes/analysis'
+import { apiKeyRoutes } from './routes/api-keys'
 import { benchmarkRoutes } from './routes/benchmarks'
+import { classifyRoutes } from './routes/classify'
 import { comparisonRoutes } from './routes/comparison'
 import { datasetRoutes } from './routes/datasets'
+import { deploymentRoutes } from './routes/deployments'
 import { docsRoutes } from './routes/docs'
 import { eventRoutes } from './routes/events'
 import { healthRoutes } from './routes/health'
@@ -21,7 +25,7 @@ import { runRoutes } from './routes/runs'
  * Gateway + Lambda on AWS. `platform` may be a getter: routes touch it only while
  * handling a request, so the app (and its OpenAPI document) exists without a database.
  */
-export function createApp(platform: Platform | GetPlatform): OpenAPIHono<ApiEnv> {
+export function createApp(platform: Platform | GetPlatform, models = new ModelCache()): OpenAPIHono<ApiEnv> {
   const getPlatform: GetPlatform = typeof platform === 'function' ? platform : () => Promise.resolve(platform)
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook })
   app.use(requestId())
@@ -37,6 +41,9 @@ export function createApp(platform: Platform | GetPlatform): OpenAPIHono<ApiEnv>
   app.route('/v1', analysisRoutes(getPlatform))
   app.route('/v1', reportRoutes(getPlatform))
   app.route('/v1', jobRoutes(getPlatform))
+  app.route('/v1', deploymentRoutes(getPlatform, models))
+  app.route('/v1', apiKeyRoutes(getPlatform))
+  app.route('/v1', classifyRoutes(getPlatform, models))
   app.route('/', docsRoutes(() => openApiDocument(app)))
   return app
 }

@@ -12,6 +12,8 @@ export const ProblemSchema = z.object({
 
 const DESCRIPTIONS = {
   400: 'The request is not valid (see `errors`)',
+  401: 'No API key, or not a valid one (send `Authorization: Bearer bb_…`)',
+  403: 'The API key is not allowed to do this (a key of another stage)',
   404: 'The resource does not exist',
   409: 'Conflicts with the current state of the resource',
   413: 'The request body is too large',

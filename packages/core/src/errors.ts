@@ -5,6 +5,8 @@
  */
 export type ProblemCode =
   | 'validation-failed'
+  | 'unauthorized'
+  | 'forbidden'
   | 'not-found'
   | 'conflict'
   | 'payload-too-large'
@@ -14,6 +16,8 @@ export type ProblemCode =
 
 const STATUS: Record<ProblemCode, number> = {
   'validation-failed': 400,
+  unauthorized: 401,
+  forbidden: 403,
   'not-found': 404,
   conflict: 409,
   'payload-too-large': 413,
@@ -24,6 +28,8 @@ const STATUS: Record<ProblemCode, number> = {
 
 const TITLE: Record<ProblemCode, string> = {
   'validation-failed': 'The request is not valid',
+  unauthorized: 'Unauthorized',
+  forbidden: 'Forbidden',
   'not-found': 'Not found',
   conflict: 'Conflict',
   'payload-too-large': 'Payload too large',

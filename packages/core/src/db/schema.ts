@@ -102,3 +102,43 @@ export const runArtifacts = pgTable('run_artifacts', {
   sha256: text('sha256').notNull(),
   createdAt: createdAt(),
 }, (table) => [uniqueIndex('run_artifacts_run_name_idx').on(table.runId, table.name)])
+
+/** What a deployment serves with: the out-of-scope threshold, how many intents to return, and the rest of the serving knobs. */
+export interface DeploymentSettings {
+  outOfScopeThreshold: number
+  topK: number
+  /** The false-reject rate the threshold was calibrated for (when it was calibrated, not set). */
+  targetFalseRejectRate: number
+}
+
+/**
+ * Which run a stage serves, with its history: one `active` row per stage; a new
+ * deployment supersedes it and a rollback reactivates `previous_deployment_id`.
+ */
+export const deployments = pgTable('deployments', {
+  id: text('id').primaryKey(),
+  /** The serving stage the chatbot backend calls (`prod`, `staging`, …). */
+  stage: text('stage').notNull(),
+  runId: text('run_id').notNull().references(() => runs.id),
+  /** sha256 of the adapter (or whole-model) weights: with the run id, the model version a classification names. */
+  modelSha256: text('model_sha256').notNull(),
+  settings: jsonb('settings').$type<DeploymentSettings>().notNull(),
+  /** The out-of-scope calibration on the run's validation split: threshold, trade-off curve, assumption. */
+  calibration: jsonb('calibration').$type<Record<string, unknown>>().notNull(),
+  /** The smoke check that passed before the switch: texts checked and the load time. */
+  smokeCheck: jsonb('smoke_check').$type<Record<string, unknown>>().notNull(),
+  status: text('status', { enum: ['active', 'superseded', 'rolled-back'] }).notNull(),
+  previousDeploymentId: text('previous_deployment_id'),
+  createdAt: createdAt(),
+}, (table) => [
+  uniqueIndex('deployments_one_active_per_stage_idx').on(table.stage).where(sql`${table.status} = 'active'`),
+  index('deployments_stage_created_idx').on(table.stage, table.createdAt),
+])
+
+/** Keys for the classify endpoint: only the sha256 of a key is kept, each scoped to one stage. */
+export const apiKeys = pgTable('api_keys', {
+  id: text('id').primaryKey(),
+  stage: text('stage').notNull(),
+  keyHash: text('key_hash').notNull(),
+  createdAt: createdAt(),
+}, (table) => [uniqueIndex('api_keys_key_hash_idx').on(table.keyHash)])

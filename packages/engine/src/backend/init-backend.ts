@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os'
 import { dirname, join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { registerCustomKernels } from './kernels'
+import { nativeKernelThreads, registerNativeKernels } from './kernels/native'
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu'
 
@@ -21,6 +22,13 @@ export interface BackendInfo {
   tfjsVersion: string
   /** Kernels this engine registered in place of (or in addition to) the backend's own. */
   customKernels: string[]
+  /**
+   * Kernels running natively (OpenBLAS, `@bankbench/native-kernels`) when the backend
+   * was set up; empty where the addon is not built or BANKBENCH_NATIVE_KERNELS=0.
+   */
+  nativeKernels: string[]
+  /** Threads OpenBLAS uses for the native kernels, when there are any. */
+  nativeThreads?: number
 }
 
 const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu']
@@ -125,5 +133,8 @@ async function setActive(name: BackendName): Promise<void> {
 }
 
 function describe(name: BackendName, { threads, gpu }: { threads: number; gpu: boolean }): BackendInfo {
-  return { name, threads, gpu, tfjsVersion: tf.version.tfjs, customKernels: registerCustomKernels(name) }
+  const customKernels = registerCustomKernels(name)
+  const nativeKernels = registerNativeKernels(name)
+  const nativeThreads = nativeKernels.length > 0 ? nativeKernelThreads() : undefined
+  return { name, threads, gpu, tfjsVersion: tf.version.tfjs, customKernels, nativeKernels, ...(nativeThreads && { nativeThreads }) }
 }

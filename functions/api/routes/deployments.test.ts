@@ -1,0 +1,145 @@
+/**
+ * Serving end to end: a tiny backbone is pretrained and a LoRA run trained through
+ * the real local job runner, deployed over HTTP (smoke check, calibration), and its
+ * test messages classified through POST /v1/classify with API keys.
+ */
+import { benchmarkSpecSchema, listRunsOfBenchmark, registerDataset, submitBenchmark, type LocalJobRunner, type RunRow } from '@bankbench/core'
+import { loadServedModel } from '@bankbench/serving'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openTestApi, readProblem, type TestApi } from '../testing'
+
+const INTENTS: Record<string, string[]> = {
+  lost_card: ['I lost my card', 'my card was stolen', 'where did my card go', 'someone took my card', 'card missing since monday', 'cannot find my card'],
+  balance: ['what is my balance', 'how much money do I have', 'show my balance', 'check the balance please', 'balance of my account', 'how much is left'],
+  transfer: ['send money to my friend', 'make a transfer', 'transfer fifty pounds', 'how do I send a payment', 'move money to savings', 'pay my sister'],
+  exchange_rate: ['what is the exchange rate', 'euro to dollar rate', 'how much is a pound in euros', 'currency rates please', 'rate for yen', 'exchange rate today'],
+}
+const examples = (from: number, to: number) => Object.entries(INTENTS).flatMap(([label, texts]) => texts.slice(from, to).map((text) => ({ text, label })))
+const TEST = examples(5, 6)
+
+describe('deployments and classify', () => {
+  let api: TestApi
+  let lora: RunRow
+  let majority: RunRow
+  let loraBenchmarkId: string
+  let prodKey: string
+  let stagingKey: string
+
+  const submit = async (spec: object) => {
+    const { benchmark } = await submitBenchmark({ db: api.platform.db, queue: api.platform.queue, jobAttempts: 1 }, benchmarkSpecSchema.parse({ dataset: 'intents', ...spec }))
+    await (api.platform.queue as LocalJobRunner).idle()
+    return { benchmarkId: benchmark.id, runs: await listRunsOfBenchmark(api.platform.db, benchmark.id) }
+  }
+  const classify = (body: object, key = prodKey, path = '/v1/classify') => api.postJson(path, body, { authorization: `Bearer ${key}` })
+
+  beforeAll(async () => {
+    api = await openTestApi()
+    await registerDataset(api.platform.db, api.platform.store, {
+      id: 'intents', name: 'intents', source: 'upload',
+      splits: { labels: Object.keys(INTENTS), train: examples(0, 4), validation: examples(4, 5), test: TEST },
+    })
+    await submit({
+      arms: [{ method: 'mlm-pretrain', config: { vocab_size: 150, hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, max_length: 16, batch_size: 4 } }],
+      protocol: { epochs: 2, timeoutSeconds: 120 },
+    })
+    const trained = await submit({ arms: [{ method: 'lora', config: { batch_size: 4, max_length: 16, learning_rate: 0.005, r: 4 } }], protocol: { epochs: 3, timeoutSeconds: 120 },
+      // A tiny model on 16 examples meets no production criterion: loose ones let it be recommended.
+      constraints: { minAccuracy: 0, minParameterReduction: 1, maxLatencyMs: 10_000 },
+    })
+    loraBenchmarkId = trained.benchmarkId
+    lora = trained.runs[0]!
+    majority = (await submit({ arms: [{ method: 'majority' }] })).runs[0]!
+    prodKey = (await (await api.postJson('/v1/api-keys', { stage: 'prod' })).json() as { key: string }).key
+    stagingKey = (await (await api.postJson('/v1/api-keys', { stage: 'staging' })).json() as { key: string }).key
+  }, 120_000)
+  afterAll(async () => api?.close())
+
+  it('trained the runs it serves', () => {
+    expect([lora.status, lora.error, majority.status]).toEqual(['succeeded', null, 'succeeded'])
+  })
+
+  it('refuses to switch to a run without a classifier: the stage keeps nothing deployed', async () => {
+    const response = await api.postJson('/v1/deployments', { stage: 'prod', runId: majority.id })
+    const { body } = await readProblem(response)
+    expect(response.status).toBe(409)
+    expect(body.detail).toContain('classifier.json')
+    expect((await api.app.request('/v1/deployments/prod')).status).toBe(404)
+  })
+
+  let first: { id: string; modelVersion: string; calibration: { threshold: number; curve: unknown[]; assumption: string }; smokeCheck: { passed: boolean; loadMs: number } }
+  it('deploys a run after the smoke check, with a calibrated out-of-scope threshold', async () => {
+    const response = await api.postJson('/v1/deployments', { stage: 'prod', runId: lora.id, settings: { topK: 2 } })
+    first = await response.json() as typeof first
+    expect(response.status).toBe(201)
+    expect(first).toMatchObject({ status: 'active', runId: lora.id, smokeCheck: { passed: true, mergedLora: true }, settings: { topK: 2, targetFalseRejectRate: 0.05 } })
+    expect(first.modelVersion).toMatch(new RegExp(`^${lora.id}@sha256:[0-9a-f]{64}$`))
+    expect(first.calibration.curve).toHaveLength(21)
+    expect(first.calibration.assumption).toContain('misclassified')
+    console.info(`tiny LoRA model: load (cold start) ${first.smokeCheck.loadMs.toFixed(0)} ms`)
+  })
+
+  it('classifies the test messages as the engine does, giving back the run\'s test accuracy', async () => {
+    const response = await classify({ stage: 'prod', texts: TEST.map((row) => row.text) }, prodKey, '/v1/classify/batch')
+    const body = await response.json() as { results: { intent: string; confidence: number; topIntents: unknown[]; outOfScope: boolean }[]; deploymentId: string; modelVersion: string; latencyMs: number }
+    expect(response.status).toBe(200)
+    expect(body).toMatchObject({ deploymentId: first.id, modelVersion: first.modelVersion })
+    expect(response.headers.get('x-cold-start')).toBe('false')
+
+    const engine = await loadServedModel(api.platform.db, api.platform.store, lora.id, { merge: false })
+    const expected = engine.classifier.predict(TEST.map((row) => row.text))
+    engine.classifier.dispose()
+    expect(body.results.map((result) => result.intent)).toEqual(expected.map((prediction) => prediction.label))
+    const accuracy = body.results.filter((result, index) => result.intent === TEST[index]!.label).length / TEST.length
+    expect(accuracy).toBeCloseTo(lora.summary!.accuracy as number, 10)
+    for (const result of body.results) {
+      expect(result.topIntents).toHaveLength(2)
+      expect(result.outOfScope).toBe(result.confidence < first.calibration.threshold)
+    }
+
+    const single = await classify({ stage: 'prod', text: TEST[0]!.text })
+    const one = await single.json() as { intent: string; latencyMs: number }
+    expect(one.intent).toBe(expected[0]!.label)
+    console.info(`tiny LoRA model: one query ${one.latencyMs.toFixed(1)} ms, batch of ${TEST.length} ${body.latencyMs.toFixed(1)} ms`)
+  })
+
+  it('requires an API key of the stage', async () => {
+    const cases: [Record<string, string>, number][] = [
+      [{}, 401],
+      [{ authorization: 'Bearer bb_not-a-key' }, 401],
+      [{ authorization: `Bearer ${stagingKey}` }, 403],
+    ]
+    for (const [headers, status] of cases) {
+      const response = await api.postJson('/v1/classify', { stage: 'prod', text: 'hello' }, headers)
+      const { contentType, body } = await readProblem(response)
+      expect([response.status, contentType, body.status]).toEqual([status, 'application/problem+json', status])
+    }
+  })
+
+  it('limits the size of what it classifies', async () => {
+    expect((await classify({ stage: 'prod', text: 'x'.repeat(2001) })).status).toBe(400)
+    expect((await classify({ stage: 'prod', texts: Array.from({ length: 65 }, () => 'hi') }, prodKey, '/v1/classify/batch')).status).toBe(400)
+    expect((await classify({ stage: 'prod', text: 'x'.repeat(300_000) })).status).toBe(413)
+  })
+
+  it('keeps the history and rolls back to the previous deployment in one call', async () => {
+    const second = await api.postJson('/v1/deployments', { stage: 'prod', benchmarkId: loraBenchmarkId, recommended: true, settings: { outOfScopeThreshold: 0.9 } })
+    const secondBody = await second.json() as { id: string; runId: string; previousDeploymentId: string; detail?: string }
+    expect(secondBody.detail).toBeUndefined()
+    expect(second.status).toBe(201)
+    expect(secondBody).toMatchObject({ runId: lora.id, previousDeploymentId: first.id })
+
+    const history = await (await api.app.request('/v1/deployments?stage=prod')).json() as { items: { id: string; status: string }[] }
+    expect(history.items.map((item) => [item.id, item.status])).toEqual([[secondBody.id, 'active'], [first.id, 'superseded']])
+
+    const rollback = await api.app.request('/v1/deployments/prod/rollback', { method: 'POST' })
+    expect(rollback.status).toBe(200)
+    expect(await rollback.json()).toMatchObject({ id: first.id, status: 'active' })
+    expect(await (await classify({ stage: 'prod', text: 'I lost my card' })).json()).toMatchObject({ deploymentId: first.id })
+    const active = await (await api.app.request('/v1/deployments/prod')).json() as { id: string; serving: { loadMs: number | null } }
+    expect(active.id).toBe(first.id)
+    expect(active.serving.loadMs).toBeGreaterThan(0)
+
+    const again = await api.app.request('/v1/deployments/prod/rollback', { method: 'POST' })
+    expect(again.status).toBe(409)
+  })
+})

@@ -1,0 +1,46 @@
+import type { DeploymentRow } from '@bankbench/core'
+import { z } from '@hono/zod-openapi'
+import { JsonObject, Timestamp, toIso } from './common'
+
+export const StageSchema = z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes')
+  .openapi({ description: 'A serving stage (`prod`, `staging`, …).', example: 'prod' })
+
+export const StageParams = z.object({ stage: StageSchema.openapi({ param: { name: 'stage', in: 'path' } }) })
+
+export const DeploymentSettingsSchema = z.object({
+  outOfScopeThreshold: z.number().min(0).max(1).optional()
+    .openapi({ description: 'Messages whose top probability is below this are flagged out of scope. Default: calibrated on the validation split.' }),
+  topK: z.number().int().min(1).max(20).optional().openapi({ description: 'Intents returned per message, most probable first. Default 3.' }),
+  targetFalseRejectRate: z.number().min(0).max(0.5).optional()
+    .openapi({ description: 'The calibration keeps the share of correctly classified validation messages it rejects at or below this. Default 0.05.' }),
+}).openapi('DeploymentSettings')
+
+export const DeploymentSchema = z.object({
+  id: z.string().openapi({ example: 'dep_3f9c2a71d04e4b6a9c1e' }),
+  stage: z.string(),
+  runId: z.string(),
+  modelVersion: z.string().openapi({ description: 'The run id and the sha256 of its adapter (or model) weights.', example: 'run_8d1e0c9b2f7a4e5d8c3b@sha256:9f2c…' }),
+  settings: z.object({ outOfScopeThreshold: z.number(), topK: z.number().int(), targetFalseRejectRate: z.number() }),
+  calibration: JsonObject.openapi({ description: 'threshold, falseRejectRate, falseAcceptRate, curve (the trade-off at thresholds 0 to 1), assumption.' }),
+  smokeCheck: JsonObject.openapi({ description: 'What was checked before the switch: texts, passed, loadMs, mergedLora.' }),
+  status: z.enum(['active', 'superseded', 'rolled-back']),
+  previousDeploymentId: z.string().nullable(),
+  createdAt: Timestamp,
+}).openapi('Deployment')
+
+export const modelVersionOf = (row: Pick<DeploymentRow, 'runId' | 'modelSha256'>) => `${row.runId}@sha256:${row.modelSha256}`
+
+export function toDeployment(row: DeploymentRow): z.infer<typeof DeploymentSchema> {
+  return {
+    id: row.id,
+    stage: row.stage,
+    runId: row.runId,
+    modelVersion: modelVersionOf(row),
+    settings: row.settings,
+    calibration: row.calibration,
+    smokeCheck: row.smokeCheck,
+    status: row.status,
+    previousDeploymentId: row.previousDeploymentId,
+    createdAt: toIso(row.createdAt),
+  }
+}

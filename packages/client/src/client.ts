@@ -1,0 +1,56 @@
+import createClient, { type FetchResponse, type MaybeOptionalInit, type Middleware } from 'openapi-fetch'
+import type { HttpMethod, MediaType, PathsWithMethod, RequiredKeysOf } from 'openapi-typescript-helpers'
+import { BankbenchApiError } from './errors'
+import { resilientFetch, type RetryPolicy } from './resilient-fetch'
+import type { paths } from './schema'
+
+export interface BankbenchClientOptions extends Partial<RetryPolicy> {
+  /** Where the API is, e.g. `http://127.0.0.1:3000` (`npm start`) or the stage's API Gateway URL. */
+  baseUrl: string
+  /** A `bb_…` API key, sent as `Authorization: Bearer`, for the routes that need one. */
+  apiKey?: string
+}
+
+const DEFAULT_POLICY: RetryPolicy = { timeoutMs: 10_000, retries: 2, baseDelayMs: 200, maxDelayMs: 5_000 }
+
+// openapi-fetch's method signature, with its error branch removed: errors are thrown.
+type InitParam<Init> = RequiredKeysOf<Init> extends never ? [(Init & { [key: string]: unknown })?] : [Init & { [key: string]: unknown }]
+type Succeeded<Result> = Extract<Result, { data: unknown }>
+type Operation<Path extends keyof paths, Method extends HttpMethod> = paths[Path][Method] extends infer Found extends Record<string | number, unknown> ? Found : never
+type ThrowingMethod<Method extends HttpMethod> = <Path extends PathsWithMethod<paths, Method>, Init extends MaybeOptionalInit<paths[Path], Method>>(
+  url: Path,
+  ...init: InitParam<Init>
+) => Promise<Succeeded<FetchResponse<Operation<Path, Method>, Init, MediaType>>>
+
+/**
+ * Every route of openapi.yaml, typed: `GET('/v1/benchmarks/{id}', { params: { path: { id } } })`
+ * resolves to `{ data, response }` with `data` typed by the route's schema, or throws a
+ * `BankbenchError` (`BankbenchApiError` with the problem+json body, `BankbenchTimeoutError`,
+ * `BankbenchUnavailableError`).
+ */
+export interface BankbenchClient {
+  GET: ThrowingMethod<'get'>
+  POST: ThrowingMethod<'post'>
+  PUT: ThrowingMethod<'put'>
+  PATCH: ThrowingMethod<'patch'>
+  DELETE: ThrowingMethod<'delete'>
+}
+
+/** Turns every error status into a thrown BankbenchApiError, so that a call either has its data or throws. */
+const throwProblems: Middleware = {
+  async onResponse({ response }) {
+    if (!response.ok) throw await BankbenchApiError.fromResponse(response)
+  },
+}
+
+export function createBankbenchClient(options: BankbenchClientOptions): BankbenchClient {
+  const { baseUrl, apiKey, ...policy } = options
+  const client = createClient<paths>({
+    baseUrl,
+    fetch: resilientFetch({ ...DEFAULT_POLICY, ...policy }),
+    headers: apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` },
+  })
+  client.use(throwProblems)
+  // The cast drops the `{ error }` results that throwProblems makes impossible.
+  return client as unknown as BankbenchClient
+}

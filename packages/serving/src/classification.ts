@@ -1,0 +1,24 @@
+import type { IntentClassifier } from '@bankbench/engine'
+
+export interface IntentScore { intent: string; score: number }
+
+export interface Classification {
+  intent: string
+  confidence: number
+  /** The `topK` most probable intents, most probable first. */
+  topIntents: IntentScore[]
+  /** The top softmax probability is below the deployment's threshold: hand the message to a person or a fallback. */
+  outOfScope: boolean
+}
+
+/** Classifies texts in batches; the intent is the engine's prediction, unchanged. */
+export function classifyTexts(classifier: IntentClassifier, texts: readonly string[], settings: { topK: number; outOfScopeThreshold: number }): Classification[] {
+  const labels = classifier.labels
+  return classifier.predict(texts, { scores: true }).map((prediction) => ({
+    intent: prediction.label,
+    confidence: prediction.confidence,
+    topIntents: prediction.scores!.map((score, index) => ({ intent: labels[index]!, score }))
+      .sort((a, b) => b.score - a.score).slice(0, settings.topK),
+    outOfScope: prediction.confidence < settings.outOfScopeThreshold,
+  }))
+}

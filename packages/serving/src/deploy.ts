@@ -1,0 +1,86 @@
+/**
+ * Deploying a run to a stage: the model is loaded from the artifact store and must
+ * pass a smoke check BEFORE the stage switches to it; the out-of-scope threshold is
+ * calibrated on the run's validation split at the same time.
+ */
+import {
+  activateDeployment, buildComparison, constraintsOf, getBenchmark, getDataset, getRun, listRunsOfBenchmark, loadDatasetSplits,
+  loadPriceTable, ProblemError, recommend, type ArtifactStore, type Database, type DeploymentRow,
+} from '@bankbench/core'
+import { calibrateThreshold, type Calibration } from './calibration'
+import type { classifyTexts } from './classification'
+import type { ModelCache } from './model-cache'
+import { loadServedModel } from './served-model'
+
+export interface DeploymentRequest {
+  stage: string
+  /** A run id, or the run a benchmark's recommendation names. */
+  target: { runId: string } | { benchmarkId: string; recommended: true }
+  settings?: { outOfScopeThreshold?: number | undefined; topK?: number | undefined; targetFalseRejectRate?: number | undefined }
+}
+
+export const DEFAULT_TOP_K = 3
+export const DEFAULT_TARGET_FALSE_REJECT_RATE = 0.05
+/** Validation texts the smoke check classifies both ways. */
+const SMOKE_CHECK_TEXTS = 8
+/** Merging LoRA reorders float sums: confidences may differ by rounding, labels may not. */
+const SMOKE_CHECK_TOLERANCE = 1e-4
+
+export async function deployRun(services: { db: Database; store: ArtifactStore; models: ModelCache }, request: DeploymentRequest): Promise<DeploymentRow> {
+  const { db, store, models } = services
+  const runId = 'runId' in request.target ? request.target.runId : await recommendedRunId(db, request.target.benchmarkId)
+  const run = await getRun(db, runId)
+  const dataset = await getDataset(db, (await getBenchmark(db, run.benchmarkId)).datasetId)
+  const { validation } = await loadDatasetSplits(store, dataset)
+
+  const served = await models.get(db, store, runId)
+  const smokeCheck = await smokeCheckAgainstEngine(db, store, runId, served.model.classifier, validation.slice(0, SMOKE_CHECK_TEXTS).map((row) => row.text))
+  const calibration = calibrate(served.model.classifier, validation, request.settings?.targetFalseRejectRate ?? DEFAULT_TARGET_FALSE_REJECT_RATE)
+  return activateDeployment(db, {
+    stage: request.stage,
+    runId,
+    modelSha256: served.model.modelSha256,
+    settings: {
+      outOfScopeThreshold: request.settings?.outOfScopeThreshold ?? calibration.threshold,
+      topK: request.settings?.topK ?? DEFAULT_TOP_K,
+      targetFalseRejectRate: calibration.targetFalseRejectRate,
+    },
+    calibration: { ...calibration },
+    smokeCheck: { ...smokeCheck, loadMs: served.loadMs, mergedLora: served.model.merged },
+  })
+}
+
+/**
+ * The served model (LoRA merged) must predict what the engine predicts from the
+ * saved files as they are (adapter applied, not merged); a mismatch refuses the switch.
+ */
+async function smokeCheckAgainstEngine(db: Database, store: ArtifactStore, runId: string, served: Parameters<typeof classifyTexts>[0], texts: string[]) {
+  const reference = await loadServedModel(db, store, runId, { merge: false })
+  try {
+    const expected = reference.classifier.predict(texts)
+    const actual = served.predict(texts)
+    const mismatches = actual.filter((prediction, index) =>
+      prediction.label !== expected[index]!.label || Math.abs(prediction.confidence - expected[index]!.confidence) > SMOKE_CHECK_TOLERANCE)
+    if (mismatches.length > 0 || texts.length === 0) {
+      throw new ProblemError('invalid-state', `the smoke check failed: the served model disagrees with the engine on ${mismatches.length} of ${texts.length} validation texts; the stage was not switched`)
+    }
+    return { texts: texts.length, passed: true }
+  } finally {
+    reference.classifier.dispose()
+  }
+}
+
+function calibrate(classifier: Parameters<typeof classifyTexts>[0], validation: readonly { text: string; label: string }[], target: number): Calibration {
+  const predictions = classifier.predict(validation.map((row) => row.text))
+  return calibrateThreshold(predictions.map((prediction, index) => ({ confidence: prediction.confidence, correct: prediction.label === validation[index]!.label })), target)
+}
+
+/** The recommended method's best run (by validation accuracy) among the runs the recommendation names. */
+async function recommendedRunId(db: Database, benchmarkId: string): Promise<string> {
+  const benchmark = await getBenchmark(db, benchmarkId)
+  const runs = await listRunsOfBenchmark(db, benchmark.id)
+  const { best, noneReasons } = recommend(buildComparison(benchmark, runs, {}, loadPriceTable()), constraintsOf(benchmark.spec))
+  if (!best) throw new ProblemError('invalid-state', `benchmark ${benchmarkId} recommends no run: ${noneReasons.join(' ')}`)
+  const validationAccuracy = (id: string) => Number(runs.find((run) => run.id === id)?.summary?.validationAccuracy ?? -1)
+  return [...best.runIds].sort((a, b) => validationAccuracy(b) - validationAccuracy(a))[0]!
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest'
+import { isValidIban, passesLuhn, redactPii } from './redact-pii'
+
+describe('redactPii', () => {
+  it('redacts card numbers that pass the Luhn check, with or without separators', () => {
+    expect(redactPii('my card 4111 1111 1111 1111 was declined')).toBe('my card [CARD] was declined')
+    expect(redactPii('card 5500-0000-0000-0004 blocked')).toBe('card [CARD] blocked')
+    expect(redactPii('4012888888881881')).toBe('[CARD]')
+  })
+
+  it('does not call a digit run that fails Luhn a card, but still hides it as an account number', () => {
+    expect(passesLuhn('4111111111111112')).toBe(false)
+    expect(redactPii('reference 4111111111111112')).toBe('reference [ACCOUNT]')
+  })
+
+  it('redacts IBANs whose checksum holds, grouped or not', () => {
+    expect(isValidIban('GB82 WEST 1234 5698 7654 32')).toBe(true)
+    expect(redactPii('send it to GB82 WEST 1234 5698 7654 32 please')).toBe('send it to [IBAN] please')
+    expect(redactPii('DE89370400440532013000 is mine')).toBe('[IBAN] is mine')
+  })
+
+  it('leaves an IBAN-shaped string with a wrong checksum as an IBAN, redacting only its long digit run', () => {
+    expect(isValidIban('GB83WEST12345698765432')).toBe(false)
+    expect(redactPii('GB83 WEST 1234 5698 7654 32')).not.toContain('[IBAN]')
+  })
+
+  it('redacts account numbers, e-mail addresses and phone numbers', () => {
+    expect(redactPii('account 12345678 is frozen')).toBe('account [ACCOUNT] is frozen')
+    expect(redactPii('write to jane.doe+bank@example.co.uk')).toBe('write to [EMAIL]')
+    expect(redactPii('call me on +44 20 7946 0958')).toBe('call me on [PHONE]')
+    expect(redactPii('or 020 7946 0958 at home')).toBe('or [PHONE] at home')
+  })
+
+  it('keeps amounts, dates and short numbers', () => {
+    const text = 'I was charged 1250 euros twice on 12/03 for order 4521'
+    expect(redactPii(text)).toBe(text)
+  })
+})

@@ -1,0 +1,76 @@
+/**
+ * A run's classifier as the endpoint serves it, rebuilt from what the train job
+ * saved (classifier.json, the PEFT adapter or the whole model) on top of its base
+ * model, with LoRA merged into the base weights where the method allows (one
+ * matrix product per layer instead of three).
+ */
+import { ArtifactNotFoundError, ProblemError, type ArtifactStore, type Database, getRun, listRunArtifacts } from '@bankbench/core'
+import { loadCheckpoint, loadIntentClassifier, mergeLora, type AdapterFiles, type FetchFile, type IntentClassifier } from '@bankbench/engine'
+
+/** Where an `mlm-pretrain` run publishes the backbone that `baseModel: local-backbone` names (as in the trainer). */
+const LOCAL_BACKBONE = 'local-backbone'
+const LOCAL_BACKBONE_PREFIX = 'models/local-backbone/'
+
+export interface ServedModel {
+  runId: string
+  method: string
+  /** sha256 of the adapter weights (or of the whole model's weights). */
+  modelSha256: string
+  classifier: IntentClassifier
+  /** Whether LoRA was folded into the base weights. */
+  merged: boolean
+}
+
+interface ClassifierManifest { baseModel: string; method: string; labels: string[]; maxLength: number }
+
+/** Loads a succeeded train run's classifier; a run without a usable model is a 409 problem naming what is missing. */
+export async function loadServedModel(db: Database, store: ArtifactStore, runId: string, options: { merge?: boolean } = {}): Promise<ServedModel> {
+  const run = await getRun(db, runId)
+  if (run.status !== 'succeeded') throw new ProblemError('invalid-state', `run ${runId} is ${run.status}: only a succeeded run can be deployed`)
+  const artifacts = new Map((await listRunArtifacts(db, runId)).map((artifact) => [artifact.name, artifact]))
+  const read = async (name: string) => {
+    const artifact = artifacts.get(name)
+    if (!artifact) throw new ProblemError('invalid-state', `run ${runId} (${run.method}) has no ${name}: it saved no servable classifier`)
+    return store.get(artifact.key)
+  }
+  const manifest = JSON.parse(new TextDecoder().decode(await read('classifier.json'))) as ClassifierManifest
+  const loadOptions = { labels: manifest.labels, maxLength: manifest.maxLength }
+  let classifier: IntentClassifier
+  let weights: string
+  if (artifacts.has('adapter/adapter_model.safetensors')) {
+    weights = 'adapter/adapter_model.safetensors'
+    const adapter: AdapterFiles = {
+      'adapter_config.json': JSON.parse(new TextDecoder().decode(await read('adapter/adapter_config.json'))) as Record<string, unknown>,
+      'adapter_model.safetensors': await read(weights),
+    }
+    classifier = loadIntentClassifier(await loadBaseModel(store, manifest.baseModel), adapter, loadOptions)
+  } else {
+    weights = 'model/model.safetensors'
+    await read(weights)
+    const runRoot = artifacts.get(weights)!.key.slice(0, -'model.safetensors'.length)
+    classifier = loadIntentClassifier(await loadCheckpoint(`artifacts://${runRoot}`, { fetchFile: storeReader(store, 'artifacts://') }), null, loadOptions)
+  }
+  const merged = (options.merge ?? true) && manifest.method === 'lora'
+  if (merged) mergeLora(classifier.model)
+  return { runId, method: manifest.method, modelSha256: artifacts.get(weights)!.sha256, classifier, merged }
+}
+
+/** The base model a run was trained on, as classifier.json names it: the local backbone or a checkpoint inside the store. */
+async function loadBaseModel(store: ArtifactStore, baseModel: string) {
+  if (baseModel === LOCAL_BACKBONE) return loadCheckpoint(`artifacts://${LOCAL_BACKBONE_PREFIX}`, { fetchFile: storeReader(store, 'artifacts://') })
+  const storeRoot = `${store.uri.replace(/\/+$/, '')}/`
+  if (baseModel.startsWith(storeRoot)) return loadCheckpoint(baseModel, { fetchFile: storeReader(store, storeRoot) })
+  return loadCheckpoint(baseModel)
+}
+
+/** Reads `<root><key>` URIs from the store; a missing key is "no such file", which the checkpoint loader probes for. */
+function storeReader(store: ArtifactStore, root: string): FetchFile {
+  return async (uri) => {
+    try {
+      return await store.get(uri.slice(root.length))
+    } catch (error) {
+      if (error instanceof ArtifactNotFoundError) return null
+      throw error
+    }
+  }
+}
