@@ -84,6 +84,20 @@ export const runPretrain: RunHandler = async (context) => {
   context.recordEnvironment({ backend })
   const memory = new PeakMemoryTracker()
 
+  // The backbone is a pure function of its recipe: when the published one was made
+  // from the same recipe, this run reuses it instead of spending minutes to remake it.
+  const recipe = JSON.stringify({ hyperparameters: config.hyperparameters, epochs: config.epochs, seed: run.seed, datasetHash: context.datasetHash })
+  if (await store.exists(`${LOCAL_BACKBONE_PREFIX}recipe.json`)) {
+    const published = new TextDecoder().decode(await store.get(`${LOCAL_BACKBONE_PREFIX}recipe.json`))
+    if (published === recipe && await store.exists(`${LOCAL_BACKBONE_PREFIX}summary.json`)) {
+      context.log(`the local backbone at ${LOCAL_BACKBONE_PREFIX} was made from this recipe; reusing it`)
+      const summary = JSON.parse(new TextDecoder().decode(await store.get(`${LOCAL_BACKBONE_PREFIX}summary.json`))) as Record<string, unknown>
+      return { ...summary, reused: true }
+    }
+  }
+  // Unpublish first, so no train job picks up a backbone whose files are half replaced.
+  if (await store.exists(`${LOCAL_BACKBONE_PREFIX}config.json`)) await store.delete(`${LOCAL_BACKBONE_PREFIX}config.json`)
+
   const trainTexts = dataset.train.map((example) => example.text)
   const { checkpoint, training, vocabSize } = await pretrainBackbone(trainTexts, dataset.validation.map((example) => example.text), config.hyperparameters, {
     epochs: config.epochs,
@@ -105,7 +119,7 @@ export const runPretrain: RunHandler = async (context) => {
   const last = training.history.at(-1)
   context.log(`published the local backbone at ${LOCAL_BACKBONE_PREFIX} (validation MLM loss ${last?.validation?.loss.toFixed(4) ?? 'n/a'})`)
   const parameters = [...checkpoint.weights.values()].reduce((sum, tensor) => sum + tensor.shape.reduce((size, dimension) => size * dimension, 1), 0)
-  return {
+  const summary = {
     validationMlmLoss: last?.validation?.loss ?? null,
     validationMlmAccuracy: last?.validation?.accuracy ?? null,
     trainSeconds: training.elapsedMs / 1000,
@@ -122,4 +136,7 @@ export const runPretrain: RunHandler = async (context) => {
     backend: backend.name,
     backbone: LOCAL_BACKBONE_PREFIX,
   }
+  await store.put(`${LOCAL_BACKBONE_PREFIX}summary.json`, JSON.stringify(summary))
+  await store.put(`${LOCAL_BACKBONE_PREFIX}recipe.json`, recipe)
+  return summary
 }

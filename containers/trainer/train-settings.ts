@@ -2,7 +2,7 @@
  * A train run's hyperparameters (the edge's names, validated by METHOD_CATALOG)
  * split into the trainer's settings, with defaults, and the PEFT method's config.
  */
-import type { SchedulerName } from '@bankbench/engine'
+import type { PeftMethodName, SchedulerName } from '@bankbench/engine'
 
 /**
  * Measured on Banking77 with the local backbone (README.md, "Fine-tuning defaults"):
@@ -12,8 +12,14 @@ import type { SchedulerName } from '@bankbench/engine'
 export const TRAINER_DEFAULTS = {
   full: { learning_rate: 5e-3 },
   lora: { learning_rate: 5e-3 },
+  // Not tuned on Banking77 yet: starting points from each method's paper and PEFT's
+  // examples, scaled like LoRA's (few trainable weights take a larger step).
+  qlora: { learning_rate: 5e-3 },
+  ia3: { learning_rate: 1e-2 },
+  'prefix-tuning': { learning_rate: 1e-2 },
+  adapter: { learning_rate: 5e-3 },
   common: { lr_scheduler: 'linear' as SchedulerName, batch_size: 32, weight_decay: 0.01, warmup_ratio: 0.06, max_length: 64 },
-}
+} satisfies Record<PeftMethodName | 'common', Record<string, unknown>>
 
 /**
  * Where the platform's PEFT defaults differ from PEFT's own: LoRA on every linear
@@ -21,9 +27,9 @@ export const TRAINER_DEFAULTS = {
  * query/value adapters alone leave too little to train (12% against 35% after two
  * epochs, README.md). A run's hyperparameters override each field.
  */
-export const PEFT_DEFAULTS: Record<'full' | 'lora', Record<string, unknown>> = {
-  full: {},
+export const PEFT_DEFAULTS: Partial<Record<PeftMethodName, Record<string, unknown>>> = {
   lora: { target_modules: 'all-linear', r: 16, lora_alpha: 32 },
+  qlora: { target_modules: 'all-linear', r: 16, lora_alpha: 32 },
 }
 
 const TRAINER_FIELDS = ['learning_rate', 'lr_scheduler', 'batch_size', 'weight_decay', 'warmup_ratio', 'max_length'] as const
@@ -39,7 +45,7 @@ export interface TrainSettings {
   peftConfig: Record<string, unknown>
 }
 
-export function trainSettings(method: 'full' | 'lora', hyperparameters: Record<string, unknown>): TrainSettings {
+export function trainSettings(method: PeftMethodName, hyperparameters: Record<string, unknown>): TrainSettings {
   const merged = { ...TRAINER_DEFAULTS.common, ...TRAINER_DEFAULTS[method], ...hyperparameters } as Record<string, unknown>
   const peftFields = Object.entries(hyperparameters).filter(([field]) => !(TRAINER_FIELDS as readonly string[]).includes(field))
   const peftConfig = { ...PEFT_DEFAULTS[method], ...Object.fromEntries(peftFields) }

@@ -1,12 +1,13 @@
 /**
- * The `train` job (methods `full`, `lora`): fine-tunes the benchmark's base model on
+ * The `train` job (every PEFT method of the engine's registry: full, lora, qlora, ia3,
+ * prefix-tuning, adapter): fine-tunes the benchmark's base model on
  * the run's training data, streaming loss and validation figures, checkpointing so
  * that a retried job resumes, then saves the adapter (PEFT layout) or the whole
  * model and evaluates like every other run.
  */
 import { getBenchmark, seededShuffle, type RunHandler } from '@bankbench/core'
 import { PeakMemoryTracker } from '@bankbench/metrics'
-import { fineTuneClassifier, initBackend, saveFineTuned } from '@bankbench/engine'
+import { fineTuneClassifier, initBackend, saveFineTuned, type PeftMethodName } from '@bankbench/engine'
 import { resolveBaseModel } from './base-model'
 import { checkpointFiles } from './checkpoint-files'
 import { evaluateClassifier } from './evaluate-classifier'
@@ -14,7 +15,7 @@ import { trainSettings } from './train-settings'
 import { progressReporter, trainerCheckpoints } from './training-progress'
 
 interface TrainRunConfig {
-  method: 'full' | 'lora'
+  method: PeftMethodName
   hyperparameters: Record<string, unknown>
   epochs: number
   trainSubset: number | null

@@ -8,7 +8,7 @@ import { Hono } from 'hono'
 import { routeMessage } from './intent-router'
 
 const bankbench = createBankbenchClient({
-  baseUrl: process.env.BANKBENCH_URL ?? 'http://127.0.0.1:3000',
+  baseUrl: process.env.BANKBENCH_URL ?? 'http://127.0.0.1:8787',
   apiKey: process.env.BANKBENCH_API_KEY,
   // A customer is typing: better a person within two seconds than a bot after ten.
   timeoutMs: 1_500,

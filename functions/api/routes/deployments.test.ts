@@ -6,6 +6,7 @@
 import { benchmarkSpecSchema, listRunsOfBenchmark, registerDataset, submitBenchmark, type LocalJobRunner, type RunRow } from '@bankbench/core'
 import { loadServedModel } from '@bankbench/serving'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createInferenceApp } from '../../inference/handler'
 import { openTestApi, readProblem, type TestApi } from '../testing'
 
 const INTENTS: Record<string, string[]> = {
@@ -100,6 +101,21 @@ describe('deployments and classify', () => {
     const one = await single.json() as { intent: string; latencyMs: number }
     expect(one.intent).toBe(expected[0]!.label)
     console.info(`tiny LoRA model: one query ${one.latencyMs.toFixed(1)} ms, batch of ${TEST.length} ${body.latencyMs.toFixed(1)} ms`)
+  })
+
+  it('serves the same classification from the inference Lambda app, which loads the model on its first request', async () => {
+    const inference = createInferenceApp(() => Promise.resolve(api.platform))
+    const request = () => inference.request('/v1/classify', {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${prodKey}` }, body: JSON.stringify({ stage: 'prod', text: TEST[1]!.text }),
+    })
+    const cold = await request()
+    const warm = await request()
+    expect([cold.headers.get('x-cold-start'), warm.headers.get('x-cold-start')]).toEqual(['true', 'false'])
+    const [coldBody, warmBody] = await Promise.all([cold.json(), warm.json()]) as { intent: string; latencyMs: number }[]
+    expect(warmBody!.intent).toBe(coldBody!.intent)
+    expect(await classify({ stage: 'prod', text: TEST[1]!.text }).then((response) => response.json())).toMatchObject({ intent: coldBody!.intent })
+    expect((await inference.request('/v1/benchmarks')).status).toBe(404)
+    console.info(`inference app: cold start ${cold.headers.get('x-model-load-ms')} ms load, first request ${coldBody!.latencyMs.toFixed(1)} ms, warm ${warmBody!.latencyMs.toFixed(1)} ms`)
   })
 
   it('requires an API key of the stage', async () => {

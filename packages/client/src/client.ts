@@ -5,7 +5,7 @@ import { resilientFetch, type RetryPolicy } from './resilient-fetch'
 import type { paths } from './schema'
 
 export interface BankbenchClientOptions extends Partial<RetryPolicy> {
-  /** Where the API is, e.g. `http://127.0.0.1:3000` (`npm start`) or the stage's API Gateway URL. */
+  /** Where the API is, e.g. `http://127.0.0.1:8787` (`npm start`) or the stage's API Gateway URL. */
   baseUrl: string
   /** A `bb_…` API key, sent as `Authorization: Bearer`, for the routes that need one. */
   apiKey?: string
@@ -44,10 +44,16 @@ const throwProblems: Middleware = {
 }
 
 export function createBankbenchClient(options: BankbenchClientOptions): BankbenchClient {
-  const { baseUrl, apiKey, ...policy } = options
+  const { baseUrl, apiKey } = options
+  const policy: RetryPolicy = {
+    timeoutMs: options.timeoutMs ?? DEFAULT_POLICY.timeoutMs,
+    retries: options.retries ?? DEFAULT_POLICY.retries,
+    baseDelayMs: options.baseDelayMs ?? DEFAULT_POLICY.baseDelayMs,
+    maxDelayMs: options.maxDelayMs ?? DEFAULT_POLICY.maxDelayMs,
+  }
   const client = createClient<paths>({
     baseUrl,
-    fetch: resilientFetch({ ...DEFAULT_POLICY, ...policy }),
+    fetch: resilientFetch(policy),
     headers: apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` },
   })
   client.use(throwProblems)

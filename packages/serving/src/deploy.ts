@@ -7,8 +7,8 @@ import {
   activateDeployment, buildComparison, constraintsOf, getBenchmark, getDataset, getRun, listRunsOfBenchmark, loadDatasetSplits,
   loadPriceTable, ProblemError, recommend, type ArtifactStore, type Database, type DeploymentRow,
 } from '@bankbench/core'
+import type { IntentClassifier } from '@bankbench/engine'
 import { calibrateThreshold, type Calibration } from './calibration'
-import type { classifyTexts } from './classification'
 import type { ModelCache } from './model-cache'
 import { loadServedModel } from './served-model'
 
@@ -54,7 +54,7 @@ export async function deployRun(services: { db: Database; store: ArtifactStore; 
  * The served model (LoRA merged) must predict what the engine predicts from the
  * saved files as they are (adapter applied, not merged); a mismatch refuses the switch.
  */
-async function smokeCheckAgainstEngine(db: Database, store: ArtifactStore, runId: string, served: Parameters<typeof classifyTexts>[0], texts: string[]) {
+async function smokeCheckAgainstEngine(db: Database, store: ArtifactStore, runId: string, served: IntentClassifier, texts: string[]) {
   const reference = await loadServedModel(db, store, runId, { merge: false })
   try {
     const expected = reference.classifier.predict(texts)
@@ -70,7 +70,7 @@ async function smokeCheckAgainstEngine(db: Database, store: ArtifactStore, runId
   }
 }
 
-function calibrate(classifier: Parameters<typeof classifyTexts>[0], validation: readonly { text: string; label: string }[], target: number): Calibration {
+function calibrate(classifier: IntentClassifier, validation: readonly { text: string; label: string }[], target: number): Calibration {
   const predictions = classifier.predict(validation.map((row) => row.text))
   return calibrateThreshold(predictions.map((prediction, index) => ({ confidence: prediction.confidence, correct: prediction.label === validation[index]!.label })), target)
 }

@@ -82,10 +82,14 @@ function tooManyRuns(spec: BenchmarkSpec, limit: number): ProblemError {
   return new ProblemError('validation-failed', `the benchmark expands to more than ${what} runs; ${remedy}`)
 }
 
-/** Groups runs into one (array) job per job kind. */
+/**
+ * Groups runs into one (array) job per job kind, the pretrain job first: the other
+ * jobs of the benchmark depend on the backbone it makes.
+ */
 export function groupRunsByJobKind(runs: PlannedRun[]): Map<JobKind, PlannedRun[]> {
   const groups = new Map<JobKind, PlannedRun[]>()
-  for (const run of runs) groups.set(run.jobKind, [...(groups.get(run.jobKind) ?? []), run])
+  const ordered = [...runs.filter((run) => run.jobKind === 'pretrain'), ...runs.filter((run) => run.jobKind !== 'pretrain')]
+  for (const run of ordered) groups.set(run.jobKind, [...(groups.get(run.jobKind) ?? []), run])
   return groups
 }
 

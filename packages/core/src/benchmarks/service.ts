@@ -49,10 +49,14 @@ export async function submitBenchmark(services: BenchmarkServices, body: unknown
     idempotencyKey,
   })
   if (created) {
+    // A benchmark that pretrains its backbone runs everything else after that job.
+    const submitted: { jobId: string; externalId: string; kind: string }[] = []
     for (const jobId of jobIds) {
       const job = await getJob(services.db, jobId)
+      const dependsOn = job.kind === 'pretrain' ? [] : submitted.filter((earlier) => earlier.kind === 'pretrain')
       try {
-        await services.queue.submit({ jobId, kind: job.kind, arraySize: job.arraySize, timeoutSeconds: job.timeoutSeconds, attempts: job.attempts })
+        const { externalId } = await services.queue.submit({ jobId, kind: job.kind, arraySize: job.arraySize, timeoutSeconds: job.timeoutSeconds, attempts: job.attempts, dependsOn })
+        submitted.push({ jobId, externalId, kind: job.kind })
       } catch (error) {
         await endActiveRuns(services.db, jobId, 'failed', `the ${services.queue.name} queue refused the job: ${error instanceof Error ? error.message : String(error)}`)
       }

@@ -25,6 +25,11 @@ export interface JobSubmission {
   timeoutSeconds: number
   /** Attempts before a child is failed (Batch retryStrategy.attempts). */
   attempts: number
+  /**
+   * Jobs that must succeed before this one starts (a benchmark's train jobs wait for
+   * its pretrain job, which makes their base model). A failed dependency fails this job.
+   */
+  dependsOn?: { jobId: string; externalId: string }[]
 }
 
 export interface JobQueue {

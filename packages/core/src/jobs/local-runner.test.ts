@@ -109,6 +109,29 @@ for (const target of testDatabaseTargets()) {
       expect((await getBenchmark(database.db, benchmark.id)).status).toBe('cancelled')
     })
 
+    it('starts the other jobs of a benchmark only after its pretrain job succeeded', async () => {
+      const { queue, submit } = runner('succeed')
+      const { benchmark } = await submit([{ method: 'majority' }, { method: 'mlm-pretrain' }])
+      await queue.idle()
+      const runs = await listRunsOfBenchmark(database.db, benchmark.id)
+      const pretrain = runs.find((run) => run.method === 'mlm-pretrain')!
+      const baseline = runs.find((run) => run.method === 'majority')!
+      expect([pretrain.status, baseline.status]).toEqual(['succeeded', 'succeeded'])
+      expect(baseline.startedAt!.getTime()).toBeGreaterThanOrEqual(pretrain.finishedAt!.getTime())
+    })
+
+    it('fails the dependent jobs when the pretrain job fails', async () => {
+      const { queue, submit } = runner('pretrain-fails')
+      const { benchmark } = await submit([{ method: 'majority' }, { method: 'mlm-pretrain' }])
+      await queue.idle()
+      const runs = await listRunsOfBenchmark(database.db, benchmark.id)
+      const baseline = runs.find((run) => run.method === 'majority')!
+      expect(runs.find((run) => run.method === 'mlm-pretrain')!.error).toBe('the scripted pretraining failed on purpose')
+      expect(baseline.status).toBe('failed')
+      expect(baseline.error).toMatch(/depends on, failed$/)
+      expect(baseline.startedAt).toBeNull()
+    })
+
     it('fails jobs a previous runner left active', async () => {
       const { queue, submit } = runner('hang')
       const { benchmark } = await submit([{ method: 'majority' }])

@@ -27,7 +27,7 @@ export interface LocalRunnerOptions {
   killGraceSeconds?: number
 }
 
-interface ChildTask { jobId: string; kind: JobKind; arrayIndex: number; timeoutSeconds: number; attemptsLeft: number }
+interface ChildTask { jobId: string; kind: JobKind; arrayIndex: number; timeoutSeconds: number; attemptsLeft: number; dependsOn: string[] }
 
 interface RunningChild { task: ChildTask; process: ChildProcess; stopReason?: { status: 'failed' | 'cancelled'; reason: string } }
 
@@ -43,6 +43,10 @@ export class LocalJobRunner implements JobQueue {
   private readonly running = new Set<RunningChild>()
   private idleWaiters: (() => void)[] = []
   private closed = false
+  /** Final status of each job whose children have all exited, for dependency checks. */
+  private readonly endedJobs = new Map<string, string>()
+  /** Database writes still in flight that idle() must wait for. */
+  private readonly recordings = new Set<Promise<void>>()
 
   constructor(private readonly options: LocalRunnerOptions) {}
 
@@ -61,7 +65,7 @@ export class LocalJobRunner implements JobQueue {
     const externalId = `local:${job.jobId}`
     await setJobExternalId(this.options.db, job.jobId, externalId)
     for (let arrayIndex = 0; arrayIndex < job.arraySize; arrayIndex++) {
-      this.pending.push({ jobId: job.jobId, kind: job.kind, arrayIndex, timeoutSeconds: job.timeoutSeconds, attemptsLeft: job.attempts })
+      this.pending.push({ jobId: job.jobId, kind: job.kind, arrayIndex, timeoutSeconds: job.timeoutSeconds, attemptsLeft: job.attempts, dependsOn: (job.dependsOn ?? []).map((dependency) => dependency.jobId) })
     }
     this.pump()
     return { externalId }
@@ -76,7 +80,7 @@ export class LocalJobRunner implements JobQueue {
 
   /** Resolves when nothing is queued or running. */
   idle(): Promise<void> {
-    if (this.pending.length === 0 && this.running.size === 0) return Promise.resolve()
+    if (this.pending.length === 0 && this.running.size === 0 && this.recordings.size === 0) return Promise.resolve()
     return new Promise((resolvePromise) => this.idleWaiters.push(resolvePromise))
   }
 
@@ -91,7 +95,38 @@ export class LocalJobRunner implements JobQueue {
 
   private pump(): void {
     const limit = this.options.concurrency ?? 1
-    while (!this.closed && this.running.size < limit && this.pending.length > 0) this.start(this.pending.shift()!)
+    while (!this.closed && this.running.size < limit) {
+      // The first task whose dependencies have all ended, in submission order.
+      const index = this.pending.findIndex((task) => task.dependsOn.every((jobId) => this.endedJobs.has(jobId)))
+      if (index < 0) break
+      const [task] = this.pending.splice(index, 1)
+      const failedDependency = task!.dependsOn.find((jobId) => this.endedJobs.get(jobId) !== 'succeeded')
+      if (failedDependency) {
+        this.failDependent(task!, failedDependency)
+        continue
+      }
+      this.start(task!)
+    }
+  }
+
+  /** A job whose dependency did not succeed cannot run: its runs fail with that reason. */
+  private failDependent(task: ChildTask, dependencyJobId: string): void {
+    for (let i = this.pending.length - 1; i >= 0; i--) if (this.pending[i]!.jobId === task.jobId) this.pending.splice(i, 1)
+    const reason = `job ${dependencyJobId}, which this job depends on, ${this.endedJobs.get(dependencyJobId)}`
+    this.endedJobs.set(task.jobId, 'failed')
+    const recording = endActiveRuns(this.options.db, task.jobId, 'failed', reason).catch(() => {})
+    this.recordings.add(recording)
+    void recording.finally(() => {
+      this.recordings.delete(recording)
+      this.notifyIfIdle()
+    })
+  }
+
+  /** Once the last child of a job has exited, its final status releases the jobs that wait for it. */
+  private async recordJobEndIfLast(jobId: string): Promise<void> {
+    const stillActive = this.pending.some((task) => task.jobId === jobId) || [...this.running].some((child) => child.task.jobId === jobId)
+    if (stillActive) return
+    this.endedJobs.set(jobId, (await getJob(this.options.db, jobId)).status)
   }
 
   private start(task: ChildTask): void {
@@ -129,7 +164,7 @@ export class LocalJobRunner implements JobQueue {
     child.once('close', (code, signal) => {
       clearTimeout(timer)
       this.running.delete(entry)
-      void this.afterExit(entry, code, signal, stderrTail()).finally(() => {
+      void this.afterExit(entry, code, signal, stderrTail()).then(() => this.recordJobEndIfLast(task.jobId)).catch(() => {}).finally(() => {
         this.pump()
         this.notifyIfIdle()
       })
@@ -175,7 +210,7 @@ export class LocalJobRunner implements JobQueue {
   }
 
   private notifyIfIdle(): void {
-    if (this.pending.length > 0 || this.running.size > 0) return
+    if (this.pending.length > 0 || this.running.size > 0 || this.recordings.size > 0) return
     const waiters = this.idleWaiters
     this.idleWaiters = []
     for (const resolveWaiter of waiters) resolveWaiter()

@@ -58,6 +58,12 @@ for (const target of testDatabaseTargets()) {
       expect(input).toMatchObject({ jobQueue: 'bankbench-dev-cpu', jobDefinition: 'bankbench-dev-indexer', timeout: { attemptDurationSeconds: 60 } })
     })
 
+    it('makes a job wait for the jobs it depends on (a train job for its pretrain job)', async () => {
+      batch.on(SubmitJobCommand).resolves({ jobId: 'a1b2c3d4-0000-4000-8000-000000000003', jobName: 'x', jobArn: 'arn' })
+      await queue.submit({ jobId: 'job_after', kind: 'train', arraySize: 2, timeoutSeconds: 600, attempts: 1, dependsOn: [{ jobId: 'job_pretrain', externalId: 'batch-pretrain-id' }] })
+      expect(batch.commandCalls(SubmitJobCommand)[0]!.args[0].input.dependsOn).toEqual([{ jobId: 'batch-pretrain-id' }])
+    })
+
     it('refuses what Batch would refuse before calling it', async () => {
       await expect(queue.submit({ jobId: 'job_big', kind: 'train', arraySize: 10_001, timeoutSeconds: 60, attempts: 1 })).rejects.toThrow(/1 to 10000 runs/)
       await expect(queue.submit({ jobId: 'job_eager', kind: 'train', arraySize: 1, timeoutSeconds: 60, attempts: 11 })).rejects.toThrow(/1 to 10 attempts/)

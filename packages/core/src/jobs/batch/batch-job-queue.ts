@@ -69,6 +69,8 @@ export class BatchJobQueue implements JobQueue {
       jobDefinition: this.resources.jobDefinition[container],
       // Batch's array jobs have 2 to 10,000 children; a single run is a plain job.
       ...(job.arraySize > 1 ? { arrayProperties: { size: job.arraySize } } : {}),
+      // Batch starts it once every dependency SUCCEEDED, and fails it when one fails.
+      ...(job.dependsOn?.length ? { dependsOn: job.dependsOn.map((dependency) => ({ jobId: dependency.externalId })) } : {}),
       retryStrategy: { attempts: job.attempts, evaluateOnExit: BATCH_RETRY_RULES },
       // Per attempt (per child for an array job), like the local runner's timer.
       timeout: { attemptDurationSeconds: Math.max(BATCH_LIMITS.minAttemptSeconds, Math.ceil(job.timeoutSeconds)) },

@@ -8,6 +8,11 @@ import { runJobProcess } from '../job-process'
 const behaviour = process.env.SCRIPTED_BEHAVIOUR ?? 'succeed'
 
 await runJobProcess({
+  pretrain: async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    if (behaviour === 'pretrain-fails') throw new Error('the scripted pretraining failed on purpose')
+    return { pretrained: true }
+  },
   baseline: async (context) => {
     await context.reportMetrics([{ name: 'train_loss', value: 1.5, step: 1 }])
     if (behaviour === 'crash') process.exit(3)
@@ -16,6 +21,7 @@ await runJobProcess({
       await new Promise((_, reject) => context.signal.addEventListener('abort', () => reject(context.signal.reason)))
     }
     if (behaviour === 'crash-once' && context.run.attempt === 1) process.exit(4)
+    if (behaviour === 'pretrain-fails') return { accuracy: 0 }
     return { accuracy: 0.5, attempt: context.run.attempt }
   },
 })
