@@ -12,6 +12,8 @@ const probability = z.number().min(0).max(1)
 const positiveInt = z.number().int().positive()
 
 const trainerFields = {
+  /** Overrides the protocol's epochs for this arm (e.g. a longer pretraining, a shorter sweep). */
+  epochs: positiveInt.max(100),
   learning_rate: z.number().positive().max(1),
   lr_scheduler: z.enum(['linear', 'cosine', 'constant']),
   batch_size: positiveInt.max(1024),
@@ -140,6 +142,7 @@ export const METHOD_CATALOG = {
       num_hidden_layers: positiveInt.max(48),
       num_attention_heads: positiveInt.max(64),
       intermediate_size: positiveInt.max(16_384),
+      epochs: trainerFields.epochs,
       learning_rate: trainerFields.learning_rate,
       batch_size: trainerFields.batch_size,
       warmup_ratio: probability,

@@ -37,3 +37,11 @@ describe('planRuns', () => {
     expect([...groups].map(([kind, runs]) => [kind, runs.map((run) => run.method)])).toEqual([['baseline', ['majority', 'random']], ['train', ['full']]])
   })
 })
+
+describe('an arm that sets epochs', () => {
+  it('overrides the protocol epochs for its runs only', () => {
+    const runs = plan({ arms: [{ method: 'mlm-pretrain', config: { epochs: 5 } }, { method: 'lora' }], protocol: { epochs: 2 } })
+    expect(runs.map((run) => run.config.epochs)).toEqual([5, 2])
+    expect(runs[0]!.config.hyperparameters).toEqual({})
+  })
+})

@@ -37,19 +37,20 @@ export function planRuns(spec: BenchmarkSpec): PlannedRun[] {
     }
     const method = arm.method
     for (const point of gridPoints(arm.grid)) {
-      const hyperparameters = { ...arm.config, ...point }
-      const parsed = METHOD_CATALOG[method].config.safeParse(hyperparameters)
+      const parsed = METHOD_CATALOG[method].config.safeParse({ ...arm.config, ...point })
       if (!parsed.success) {
         const errors = parsed.error.issues.map((issue) => ({ path: `arms.${armIndex}.${issue.path.join('.') || 'config'}`, message: issue.message }))
         throw new ProblemError('validation-failed', `arms[${armIndex}] (${method}) has invalid hyperparameters: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, errors)
       }
+      // An arm's own `epochs` overrides the protocol's; the handlers read it from config.epochs.
+      const { epochs, ...hyperparameters } = parsed.data as Record<string, unknown> & { epochs?: number }
       for (const seed of spec.protocol.seeds) {
         runs.push({
           ordinal: runs.length,
           method,
           jobKind: METHOD_CATALOG[method].jobKind,
           seed,
-          config: { method, hyperparameters: parsed.data, seed, epochs: spec.protocol.epochs, trainSubset: spec.protocol.trainSubset ?? null, testSet: spec.protocol.testSet, arm: armIndex },
+          config: { method, hyperparameters, seed, epochs: epochs ?? spec.protocol.epochs, trainSubset: spec.protocol.trainSubset ?? null, testSet: spec.protocol.testSet, arm: armIndex },
         })
         if (runs.length > expansionLimit) throw tooManyRuns(spec, expansionLimit)
       }
