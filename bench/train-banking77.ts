@@ -4,7 +4,8 @@
  *   npx tsx bench/train-banking77.ts [--pretrain-epochs 3] [--pretrain-set key=value ...] [--epochs 5] [--methods lora,full]
  *     [--backbone DIR] [--pooling model|cls|mean] [--set key=value ...]
  * Pretrains the local backbone with the job's defaults (or reuses DIR when it holds
- * one; --pretrain-set overrides PRETRAIN_DEFAULTS), fine-tunes each method with the
+ * one; --pretrain-set overrides PRETRAIN_DEFAULTS; --pretrain-epochs 0 saves the
+ * randomly initialised model, the no-pretraining control), fine-tunes each method with the
  * job's defaults on the 9,503 training rows (--pooling overrides the backbone's
  * classifier_pooling, to compare poolings on one backbone),
  * selects the best epoch on the 500 validation rows, and prints accuracy on the

@@ -6,7 +6,7 @@ import { createSequenceClassifier } from '../../models/sequence-classifier'
 import { crossEntropy, tinyConfig } from '../../models/testing/fixtures'
 import { train } from '../../train/trainer'
 import { planBatchedProduct } from './native-batch-mat-mul'
-import { setNativeKernels } from './native'
+import { NATIVE_KERNELS_ENV_VARIABLE, setNativeKernels } from './native'
 
 describe('planBatchedProduct', () => {
   it('turns shared, single and rank-2 batch dimensions into strides', () => {
@@ -27,7 +27,8 @@ describe('planBatchedProduct', () => {
 })
 
 const load = loadNativeKernels()
-const skipReason = load.loaded ? '' : ` (skipped: ${load.reason})`
+const disabled = process.env[NATIVE_KERNELS_ENV_VARIABLE] === '0'
+const skipReason = !load.loaded ? ` (skipped: ${load.reason})` : disabled ? ` (skipped: ${NATIVE_KERNELS_ENV_VARIABLE}=0)` : ''
 
 /** ‖actual − expected‖∞ / ‖expected‖∞: summation order differs between the two kernels. */
 function relativeError(actual: tf.Tensor, expected: tf.Tensor): number {
@@ -42,7 +43,7 @@ function withAndWithout<T extends tf.TensorContainer>(compute: () => T): { nativ
   return { native: compute(), original }
 }
 
-describe.skipIf(!load.loaded)(`native BatchMatMul on wasm${skipReason}`, () => {
+describe.skipIf(skipReason !== '')(`native BatchMatMul on wasm${skipReason}`, () => {
   beforeAll(async () => {
     const info = await initBackend('wasm')
     expect(info.nativeKernels).toEqual(['BatchMatMul'])
