@@ -64,7 +64,7 @@ describe('train and pretrain jobs through the local runner', () => {
     expect(pretrainRun!.error).toBeNull()
     expect(pretrainRun).toMatchObject({ status: 'succeeded', summary: { epochsCompleted: 3, stepsCompleted: 12, validationMlmLoss: expect.any(Number), backend: 'wasm' } })
     expect(await metricNames(pretrainRun!.id)).toEqual(new Set(['train_loss', 'learning_rate', 'epoch_train_loss', 'validation_loss', 'validation_accuracy']))
-    expect(await store.list('models/local-backbone/')).toEqual(['config.json', 'model.safetensors', 'tokenizer.json'].map((name) => `models/local-backbone/${name}`))
+    expect(await store.list('models/local-backbone/')).toEqual(['config.json', 'model.safetensors', 'recipe.json', 'summary.json', 'tokenizer.json'].map((name) => `models/local-backbone/${name}`))
     expect(await artifactNames(pretrainRun!.id)).toEqual(['model/config.json', 'model/model.safetensors', 'model/tokenizer.json'])
 
     const runs = await submit({
@@ -86,5 +86,12 @@ describe('train and pretrain jobs through the local runner', () => {
     expect(full!.summary!.trainableRatio).toBe(1)
     expect(await artifactNames(lora!.id)).toEqual(['adapter/adapter_config.json', 'adapter/adapter_model.safetensors', 'classifier.json'])
     expect(await artifactNames(full!.id)).toEqual(['classifier.json', 'model/config.json', 'model/model.safetensors', 'model/tokenizer.json'])
+  })
+
+  it('a second mlm-pretrain run with the same recipe reuses the published backbone', async () => {
+    const before = await store.get('models/local-backbone/model.safetensors')
+    const [again] = await submit({ arms: [{ method: 'mlm-pretrain', config: TINY_BACKBONE }], protocol: { epochs: 3, timeoutSeconds: 120 } })
+    expect(again).toMatchObject({ status: 'succeeded', summary: { reused: true, epochsCompleted: 3 } })
+    expect(Buffer.compare(await store.get('models/local-backbone/model.safetensors'), before)).toBe(0)
   })
 })
