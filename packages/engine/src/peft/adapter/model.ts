@@ -24,6 +24,9 @@ const LAYOUTS: Record<string, { layers: string; attention: Site; output: Site }>
   bert: { layers: 'bert.encoder.layer', attention: { linear: 'attention.output.dense', module: 'attention.output' }, output: { linear: 'output.dense', module: 'output' } },
   roberta: { layers: 'roberta.encoder.layer', attention: { linear: 'attention.output.dense', module: 'attention.output' }, output: { linear: 'output.dense', module: 'output' } },
   distilbert: { layers: 'distilbert.transformer.layer', attention: { linear: 'attention.out_lin', module: 'attention_adapters' }, output: { linear: 'ffn.lin2', module: 'output_adapters' } },
+  // Llama: after the attention output projection and after the SwiGLU down projection,
+  // each before its residual add (Llama normalises before, not after, each block).
+  llama: { layers: 'model.layers', attention: { linear: 'self_attn.o_proj', module: 'self_attn' }, output: { linear: 'mlp.down_proj', module: 'mlp' } },
 }
 
 export interface AdapterSite {
@@ -36,7 +39,7 @@ export interface AdapterSite {
 /** Every adapter the config places in this model, in layer order. */
 export function adapterSites(model: SequenceClassifier, config: AdapterConfig): AdapterSite[] {
   const layout = LAYOUTS[model.config.modelType]
-  if (!layout) throw new Error(`bottleneck adapters support bert, roberta and distilbert, not ${model.config.modelType}`)
+  if (!layout) throw new Error(`bottleneck adapters support bert, roberta, distilbert and llama, not ${model.config.modelType}`)
   const sites = config.adapter_type === 'houlsby' ? [layout.attention, layout.output] : [layout.output]
   return Array.from({ length: model.config.numHiddenLayers }, (_, i) => `${layout.layers}.${i}`).flatMap((layer) =>
     sites.map((site) => ({ linear: `${layer}.${site.linear}`, weights: `${layer}.${site.module}.adapters.${ADAPTER_NAME}` })))
