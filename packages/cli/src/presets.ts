@@ -7,7 +7,7 @@ export const CLI_PRESETS = {
   /**
    * `npm run demo`: the baselines and all six adaptation methods at small settings, on
    * a local backbone pretrained first (reused when one from the same recipe exists), so
-   * that the whole study runs in minutes on a 2-core laptop. Two epochs on 3,000
+   * that the whole study runs in minutes on a 2-core laptop. Three epochs on 5,000
    * training rows are far from each method's best: `seed-grid-small` and longer
    * protocols measure that.
    */
@@ -26,7 +26,7 @@ export const CLI_PRESETS = {
       { method: 'prefix-tuning' },
       { method: 'adapter' },
     ],
-    protocol: { seeds: [42], epochs: 2, trainSubset: 3000 },
+    protocol: { seeds: [42], epochs: 3, trainSubset: 5000 },
   },
   /** The two trivial floors: seconds, for smoke tests of a stack. */
   floors: {

@@ -4,7 +4,7 @@
  * trainer's length-grouped batches, most batches carry almost no padding.
  */
 import * as tf from '@tensorflow/tfjs'
-import type { EncoderInputs } from '../models'
+import type { EncoderInputs, SequenceClassifier } from '../models'
 import type { Tokenizer } from '../tokenizer'
 
 /** A text and its intent, as datasets hold them. */
@@ -45,4 +45,12 @@ export function batchInputs(rows: readonly Int32Array[], padTokenId: number): En
   })
   const shape: [number, number] = [rows.length, sequenceLength]
   return { inputIds: tf.tensor2d(inputIds, shape, 'int32'), attentionMask: tf.tensor2d(attentionMask, shape, 'int32') }
+}
+
+/**
+ * The longest input the model can take: its position table, less the virtual tokens
+ * of prefix tuning, whose keys take the first positions (as in HF with past_key_values).
+ */
+export function inputLengthLimit(model: SequenceClassifier): number {
+  return model.config.maxPositionEmbeddings - (model.attentionPrefix?.length ?? 0)
 }

@@ -16,7 +16,7 @@ import type { EvaluationMetrics } from '../train/checkpoint'
 import { deriveSeed } from '../train/seeds'
 import { train } from '../train/trainer'
 import type { TrainOptions, TrainResult, TrainingTask } from '../train/trainer'
-import { batchInputs, encodeExamples } from './encoded-examples'
+import { batchInputs, encodeExamples, inputLengthLimit } from './encoded-examples'
 import type { EncodedExample, LabeledText } from './encoded-examples'
 import { IntentClassifier } from './intent-classifier'
 
@@ -55,10 +55,10 @@ export async function fineTuneClassifier(options: FineTuneOptions): Promise<Fine
   if (tokenizer.vocabSize > config.vocabSize) {
     throw new Error(`the base model's tokenizer has ${tokenizer.vocabSize} tokens but its vocab_size is ${config.vocabSize}`)
   }
-  const maxLength = Math.min(options.maxLength ?? 128, config.maxPositionEmbeddings)
   const model = createSequenceClassifier(config, base.weights, { seed })
   try {
     const applied = applyPeft(model, method, withUntrainedModulesSaved(method, options.peftConfig ?? {}, untrainedModules(model)), { seed })
+    const maxLength = Math.min(options.maxLength ?? 128, inputLengthLimit(model))
     const trainExamples = encodeExamples(tokenizer, options.train, labels, maxLength)
     const validationExamples = encodeExamples(tokenizer, options.validation ?? [], labels, maxLength)
     const evaluationBatchSize = options.evaluationBatchSize ?? 64

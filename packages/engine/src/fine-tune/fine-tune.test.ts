@@ -158,6 +158,20 @@ describe('fineTuneClassifier', () => {
     expect(tf.memory().numTensors).toBe(before)
   })
 
+  it('prefix tuning keeps inputs within the positions its virtual tokens leave free, and reloads identically', async () => {
+    // max_position_embeddings is 32: with 24 virtual tokens only 8 positions remain for the text.
+    const fineTuned = await fineTuneClassifier(options({ method: 'prefix-tuning', peftConfig: { num_virtual_tokens: 24 }, maxLength: 32, epochs: 1 }))
+    expect(fineTuned.classifier.maxLength).toBe(8)
+    const longText = 'please tell me the exchange rate from euros to pounds and dollars for my transfer today'
+    const predictions = fineTuned.classifier.predict([longText, ...TEXTS], { scores: true })
+    const saved = saveFineTuned(fineTuned, { baseModelNameOrPath: 'tiny' })
+    if (saved.kind !== 'adapter') throw new Error('prefix tuning saves an adapter')
+    const reloaded = loadIntentClassifier(base, saved.adapter, { labels: LABELS })
+    expect(reloaded.predict([longText, ...TEXTS], { scores: true })).toEqual(predictions)
+    fineTuned.classifier.dispose()
+    reloaded.dispose()
+  })
+
   it('names an unknown label', async () => {
     await expect(fineTuneClassifier(options({ train: [{ text: 'hello', label: 'greeting' }] }))).rejects.toThrow(/"greeting" is not one of the 4/)
   })

@@ -11,6 +11,7 @@ import { loadAdapter, peftMethod, saveAdapter } from '../peft'
 import type { AdapterFiles } from '../peft'
 import type { FineTuned } from './fine-tune-classifier'
 import { tokenizerOf } from './fine-tune-classifier'
+import { inputLengthLimit } from './encoded-examples'
 import { IntentClassifier } from './intent-classifier'
 
 export type SavedClassifier =
@@ -58,5 +59,5 @@ export function loadIntentClassifier(base: Checkpoint, adapter: AdapterFiles | n
     model.dispose()
     throw error
   }
-  return new IntentClassifier(model, tokenizer, Math.min(options.maxLength ?? config.maxPositionEmbeddings, config.maxPositionEmbeddings))
+  return new IntentClassifier(model, tokenizer, Math.min(options.maxLength ?? inputLengthLimit(model), inputLengthLimit(model)))
 }
