@@ -149,6 +149,8 @@ export const METHOD_CATALOG = {
       weight_decay: trainerFields.weight_decay,
       max_length: positiveInt.max(512),
       mask_probability: z.number().gt(0).lt(1),
+      /** How classifiers fine-tuned from this backbone read a sentence vector (recorded in its config.json). */
+      classifier_pooling: z.enum(['model', 'cls', 'mean']),
     }).partial().strict()
       .refine((config) => config.hidden_size === undefined || config.num_attention_heads === undefined || config.hidden_size % config.num_attention_heads === 0,
         { message: 'hidden_size must be a multiple of num_attention_heads', path: ['num_attention_heads'] }),
