@@ -11,7 +11,7 @@
  */
 import { getBenchmark, listRunsOfBenchmark, LORA_ANALYSIS_ARTIFACT, LORA_MODULE_SETS, type RunHandler, type RunRow } from '@bankbench/core'
 import { ablateLoraBlocks, initBackend, loadIntentClassifier, loraLayerSpectra, loraScaling, type AdapterFiles } from '@bankbench/engine'
-import { resolveBaseModel } from './base-model'
+import { resolveBaseModel } from '@bankbench/serving'
 
 interface SavedClassifierInfo { labels: string[]; maxLength: number }
 

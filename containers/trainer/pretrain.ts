@@ -8,8 +8,7 @@
 import { PeakMemoryTracker } from '@bankbench/metrics'
 import type { RunHandler } from '@bankbench/core'
 import { initBackend, parseEncoderConfig, pretrain, Tokenizer, trainWordPiece, type Pooling, type PretrainOptions } from '@bankbench/engine'
-import { LOCAL_BACKBONE_PREFIX } from './base-model'
-import { checkpointFiles } from './checkpoint-files'
+import { checkpointFiles, LOCAL_BACKBONE_PREFIX } from '@bankbench/serving'
 import { progressReporter, trainerCheckpoints } from './training-progress'
 
 /**

@@ -4,12 +4,11 @@
  * model, with LoRA merged into the base weights where the method allows (one
  * matrix product per layer instead of three).
  */
-import { ArtifactNotFoundError, ProblemError, type ArtifactStore, type Database, getRun, listRunArtifacts } from '@bankbench/core'
-import { loadCheckpoint, loadIntentClassifier, mergeLora, type AdapterFiles, type FetchFile, type IntentClassifier } from '@bankbench/engine'
+import { ProblemError, type ArtifactStore, type Database, getRun, listRunArtifacts } from '@bankbench/core'
+import { loadCheckpoint, loadIntentClassifier, mergeLora, type AdapterFiles, type IntentClassifier } from '@bankbench/engine'
+import { resolveBaseModel, storeReader } from './base-model'
 
 /** Where an `mlm-pretrain` run publishes the backbone that `baseModel: local-backbone` names (as in the trainer). */
-const LOCAL_BACKBONE = 'local-backbone'
-const LOCAL_BACKBONE_PREFIX = 'models/local-backbone/'
 
 export interface ServedModel {
   runId: string
@@ -55,22 +54,7 @@ export async function loadServedModel(db: Database, store: ArtifactStore, runId:
   return { runId, method: manifest.method, modelSha256: artifacts.get(weights)!.sha256, classifier, merged }
 }
 
-/** The base model a run was trained on, as classifier.json names it: the local backbone or a checkpoint inside the store. */
+/** The base model a run was trained on, as classifier.json names it. */
 async function loadBaseModel(store: ArtifactStore, baseModel: string) {
-  if (baseModel === LOCAL_BACKBONE) return loadCheckpoint(`artifacts://${LOCAL_BACKBONE_PREFIX}`, { fetchFile: storeReader(store, 'artifacts://') })
-  const storeRoot = `${store.uri.replace(/\/+$/, '')}/`
-  if (baseModel.startsWith(storeRoot)) return loadCheckpoint(baseModel, { fetchFile: storeReader(store, storeRoot) })
-  return loadCheckpoint(baseModel)
-}
-
-/** Reads `<root><key>` URIs from the store; a missing key is "no such file", which the checkpoint loader probes for. */
-function storeReader(store: ArtifactStore, root: string): FetchFile {
-  return async (uri) => {
-    try {
-      return await store.get(uri.slice(root.length))
-    } catch (error) {
-      if (error instanceof ArtifactNotFoundError) return null
-      throw error
-    }
-  }
+  return (await resolveBaseModel(store, baseModel)).checkpoint
 }

@@ -1,7 +1,7 @@
 /**
- * Where a train job's base model comes from: the benchmark's `baseModel`, or, when
- * it is absent, the local backbone that an `mlm-pretrain` run left in the artifact
- * store.
+ * Where a base model comes from: the benchmark's `baseModel`, or, when it is absent,
+ * the local backbone that an `mlm-pretrain` run left in the artifact store. Train
+ * jobs resolve it before training, serving before loading an adapter onto it.
  */
 import { ArtifactNotFoundError, type ArtifactStore } from '@bankbench/core'
 import { loadCheckpoint, type Checkpoint, type FetchFile } from '@bankbench/engine'
@@ -40,7 +40,7 @@ export async function resolveBaseModel(store: ArtifactStore, baseModel: string |
 }
 
 /** Reads `<root><key>` URIs from the store; a missing key is "no such file", which the checkpoint loader probes for. */
-function storeReader(store: ArtifactStore, root: string): FetchFile {
+export function storeReader(store: ArtifactStore, root: string): FetchFile {
   return async (uri) => {
     try {
       return await store.get(uri.slice(root.length))
