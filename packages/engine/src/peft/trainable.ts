@@ -33,3 +33,22 @@ export function isInsideModules(name: string, modules: readonly string[]): boole
 export function parametersInside(model: SequenceClassifier, modules: readonly string[]): string[] {
   return [...model.parameters.keys()].filter((name) => isInsideModules(name, modules))
 }
+
+/**
+ * PEFT's target_modules matching, shared by the methods that wrap linear layers: a
+ * string is a regular expression matched against the whole name ('all-linear' takes
+ * every linear layer); a list entry matches a name equal to it or ending with "." + it.
+ * Layers inside modules_to_save (`saved`) train in full instead.
+ */
+export function matchTargetLayers(model: SequenceClassifier, targets: string | string[], saved: readonly string[], method: string): string[] {
+  const matches = (name: string) => {
+    if (targets === 'all-linear') return true
+    if (typeof targets === 'string') return new RegExp(`^(?:${targets})$`).test(name)
+    return targets.some((target) => name === target || name.endsWith(`.${target}`))
+  }
+  const layers = model.linearLayerNames().filter((name) => matches(name) && !isInsideModules(name, saved))
+  if (layers.length === 0) {
+    throw new Error(`${method} target_modules ${JSON.stringify(targets)} match no linear layer of this ${model.config.modelType} model; its layers are named like ${model.linearLayerNames()[0]}`)
+  }
+  return layers
+}

@@ -1,7 +1,7 @@
 /** How IA3 walks a model: pick the target layers, give each a scaling vector, freeze the rest. */
 import * as tf from '@tensorflow/tfjs'
 import type { SequenceClassifier } from '../../models'
-import { freezeAll, isInsideModules, parameterCounts, parametersInside, trainableVariables } from '../trainable'
+import { freezeAll, matchTargetLayers, parameterCounts, parametersInside, trainableVariables } from '../trainable'
 import type { AppliedPeft, ApplyOptions } from '../types'
 import { DEFAULT_FEEDFORWARD_MODULES, DEFAULT_TARGET_MODULES } from './config'
 import type { Ia3Config } from './config'
@@ -34,16 +34,7 @@ export function feedforwardModules(model: SequenceClassifier, config: Ia3Config)
 export function targetLayers(model: SequenceClassifier, config: Ia3Config): string[] {
   const targets = targetModules(model, config)
   const saved = modulesToSave(model, config)
-  const matches = (name: string) => {
-    if (targets === 'all-linear') return true
-    if (typeof targets === 'string') return new RegExp(`^(?:${targets})$`).test(name)
-    return targets.some((target) => name === target || name.endsWith(`.${target}`))
-  }
-  const layers = model.linearLayerNames().filter((name) => matches(name) && !isInsideModules(name, saved))
-  if (layers.length === 0) {
-    throw new Error(`IA3 target_modules ${JSON.stringify(targets)} match no linear layer of this ${model.config.modelType} model; its layers are named like ${model.linearLayerNames()[0]}`)
-  }
-  return layers
+  return matchTargetLayers(model, targets, saved, 'IA3')
 }
 
 /** Whether a target layer scales its input: PEFT's `_check_target_module_feedforward` (a plain endswith for lists). */

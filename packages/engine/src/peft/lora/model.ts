@@ -1,7 +1,7 @@
 /** How LoRA walks a model: pick the target layers, wrap them, freeze the rest. */
 import * as tf from '@tensorflow/tfjs'
 import type { SequenceClassifier } from '../../models'
-import { freezeAll, isInsideModules, parameterCounts, parametersInside, trainableVariables } from '../trainable'
+import { freezeAll, matchTargetLayers, parameterCounts, parametersInside, trainableVariables } from '../trainable'
 import type { AppliedPeft, ApplyOptions } from '../types'
 import { DEFAULT_TARGET_MODULES } from './config'
 import type { LoraConfig } from './config'
@@ -25,16 +25,7 @@ export function targetModules(model: SequenceClassifier, config: LoraConfig): st
 export function targetLayers(model: SequenceClassifier, config: LoraConfig): string[] {
   const saved = modulesToSave(model, config)
   const targets = targetModules(model, config)
-  const matches = (name: string) => {
-    if (targets === 'all-linear') return true
-    if (typeof targets === 'string') return new RegExp(`^(?:${targets})$`).test(name)
-    return targets.some((target) => name === target || name.endsWith(`.${target}`))
-  }
-  const layers = model.linearLayerNames().filter((name) => matches(name) && !isInsideModules(name, saved))
-  if (layers.length === 0) {
-    throw new Error(`LoRA target_modules ${JSON.stringify(targets)} match no linear layer of this ${model.config.modelType} model; its layers are named like ${model.linearLayerNames()[0]}`)
-  }
-  return layers
+  return matchTargetLayers(model, targets, saved, 'LoRA')
 }
 
 export function applyLora(model: SequenceClassifier, config: LoraConfig, { seed }: ApplyOptions): AppliedPeft<LoraConfig> {
