@@ -30,16 +30,23 @@ export default $config({
     const { createBatch } = await import('./infra/batch')
     const { createApi } = await import('./infra/api')
     const { createBatchEvents } = await import('./infra/batch-events')
+    const { createInference } = await import('./infra/inference')
 
     buildLambdaBundlesForDeploy()
     const settings = stageSettings($app.stage)
     const { vpc } = createNetwork(settings)
-    const secrets = createSecrets()
+    const { secrets, llmApiKeySecretArn } = createSecrets(settings)
     const database = createDatabase(settings, vpc)
     const { bucket } = createStorage(settings)
     const images = createImages(settings)
-    const batch = createBatch({ settings, vpc, bucket, databaseUrlSecretArn: database.urlSecretArn, images })
-    const { api } = createApi({ settings, vpc, bucket, databaseUrl: database.url, secrets })
+    const batch = createBatch({
+      settings, vpc, bucket, images,
+      databaseUrlSecretArn: database.urlSecretArn,
+      llmApiKeySecretArn,
+      llmBaseline: { baseUrl: secrets.llmBaselineBaseUrl.value, model: secrets.llmBaselineModel.value },
+    })
+    const { api } = createApi({ settings, vpc, bucket, databaseUrl: database.url, adminApiKeys: secrets.apiKeys })
+    createInference({ settings, api, vpc, bucket, databaseUrl: database.url })
     createBatchEvents({ settings, vpc, databaseUrl: database.url, jobQueueArns: batch.jobQueueArns })
 
     return {

@@ -8,7 +8,8 @@ export interface ApiInputs {
   vpc: sst.aws.Vpc
   bucket: sst.aws.Bucket
   databaseUrl: $util.Output<string>
-  secrets: Record<string, sst.Secret>
+  /** The operators' keys (the ApiKeys secret): every /v1 route but classify requires one. */
+  adminApiKeys: sst.Secret
 }
 
 /**
@@ -16,7 +17,7 @@ export interface ApiInputs {
  * to reach the database, submits jobs to this stage's Batch queues, and reads and
  * writes the whole artifacts bucket (it registers datasets).
  */
-export function createApi({ settings, vpc, bucket, databaseUrl, secrets }: ApiInputs) {
+export function createApi({ settings, vpc, bucket, databaseUrl, adminApiKeys }: ApiInputs) {
   const region = aws.getRegionOutput().region
   const accountId = aws.getCallerIdentityOutput().accountId
   const api = new sst.aws.ApiGatewayV2('Api')
@@ -28,12 +29,13 @@ export function createApi({ settings, vpc, bucket, databaseUrl, secrets }: ApiIn
     timeout: '30 seconds',
     memory: '1024 MB',
     vpc,
-    link: [bucket, ...Object.values(secrets)],
+    link: [bucket],
     environment: {
       BANKBENCH_QUEUE: 'batch',
       BANKBENCH_STAGE: $app.stage,
       BANKBENCH_ARTIFACTS: bucket.name.apply(artifactsUri),
       DATABASE_URL: databaseUrl,
+      BANKBENCH_ADMIN_API_KEYS: adminApiKeys.value,
       NODE_OPTIONS: '--enable-source-maps',
     },
     permissions: $util.all([region, accountId]).apply(([regionName, account]) =>

@@ -10,6 +10,9 @@ export interface BatchInputs {
   vpc: sst.aws.Vpc
   bucket: sst.aws.Bucket
   databaseUrlSecretArn: $util.Output<string>
+  llmApiKeySecretArn: $util.Output<string>
+  /** The LLM baseline's endpoint and model (not secret): plain job definition environment. */
+  llmBaseline: { baseUrl: $util.Output<string>; model: $util.Output<string> }
   /** A container without an image gets no job definition (see images.ts). */
   images: Partial<Record<JobContainer, ContainerImage>>
 }
@@ -21,7 +24,7 @@ export interface BatchInputs {
  * the jobs run with, and their log group. Queue and definition names are
  * `batchResourceNames` from @bankbench/core, where BatchJobQueue submits.
  */
-export function createBatch({ settings, vpc, bucket, databaseUrlSecretArn, images }: BatchInputs) {
+export function createBatch({ settings, vpc, bucket, databaseUrlSecretArn, llmApiKeySecretArn, llmBaseline, images }: BatchInputs) {
   const names = stageResourceNames($app.stage)
   const region = aws.getRegionOutput().region
   const network = { subnets: vpc.privateSubnets, securityGroupIds: vpc.securityGroups }
@@ -37,8 +40,8 @@ export function createBatch({ settings, vpc, bucket, databaseUrlSecretArn, image
   const repositoryArns = Object.values(images).map((image) => image.repositoryArn)
   new aws.iam.RolePolicy('JobExecutionRoleStart', {
     role: executionRole.id,
-    policy: $util.all([logGroup.arn, databaseUrlSecretArn, $util.all(repositoryArns)]).apply(([logGroupArn, secretArn, repositories]) =>
-      JSON.stringify(policyDocument(jobExecutionStatements({ repositoryArns: repositories, logGroupArn, secretArns: [secretArn] })))),
+    policy: $util.all([logGroup.arn, databaseUrlSecretArn, llmApiKeySecretArn, $util.all(repositoryArns)]).apply(([logGroupArn, databaseSecret, llmSecret, repositories]) =>
+      JSON.stringify(policyDocument(jobExecutionStatements({ repositoryArns: repositories, logGroupArn, secretArns: [databaseSecret, llmSecret] })))),
   })
 
   // The GPU instances' own role: what the ECS agent on them needs to join the cluster.
@@ -101,15 +104,19 @@ export function createBatch({ settings, vpc, bucket, databaseUrlSecretArn, image
       type: 'container',
       platformCapabilities: [PLATFORM_FOR_CONTAINER[container]],
       propagateTags: true,
-      containerProperties: $util.all([image.ref, jobRole.arn, executionRole.arn, region, databaseUrlSecretArn]).apply(
-        ([imageRef, jobRoleArn, executionRoleArn, regionName, secretArn]) => JSON.stringify(jobContainerProperties(container, {
+      containerProperties: $util.all([image.ref, jobRole.arn, executionRole.arn, region, databaseUrlSecretArn, llmApiKeySecretArn, llmBaseline.baseUrl, llmBaseline.model]).apply(
+        ([imageRef, jobRoleArn, executionRoleArn, regionName, databaseSecret, llmSecret, llmBaseUrl, llmModel]) => JSON.stringify(jobContainerProperties(container, {
           image: imageRef,
           jobRoleArn,
           executionRoleArn,
           logGroup: names.jobLogGroup,
           region: regionName,
-          environment: { BANKBENCH_HEARTBEAT_SECONDS: String(settings.heartbeatSeconds) },
-          secretArns: { DATABASE_URL: secretArn },
+          environment: {
+            BANKBENCH_HEARTBEAT_SECONDS: String(settings.heartbeatSeconds),
+            BANKBENCH_LLM_BASE_URL: llmBaseUrl,
+            BANKBENCH_LLM_MODEL: llmModel,
+          },
+          secretArns: { DATABASE_URL: databaseSecret, BANKBENCH_LLM_API_KEY: llmSecret },
         }))),
     })
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { BATCH_ENVIRONMENT, QUEUE_KIND_FOR_CONTAINER } from '../packages/core/src/jobs/batch/batch-settings'
+import { LLM_ENDPOINT_ENV } from '@bankbench/baselines'
+import { BATCH_ENVIRONMENT, LLM_BASELINE_ENV, QUEUE_KIND_FOR_CONTAINER } from '../packages/core/src/jobs/batch/batch-settings'
 import { JOB_ENV } from '../packages/core/src/jobs/job-queue'
 import { jobContainerProperties, PLATFORM_FOR_CONTAINER, type JobDefinitionInputs } from './job-definitions'
 import { JOB_CONTAINERS } from './names'
@@ -10,15 +11,21 @@ const INPUTS: JobDefinitionInputs = {
   executionRoleArn: 'arn:aws:iam::123456789012:role/execution',
   logGroup: '/aws/batch/bankbench-dev',
   region: 'eu-west-1',
-  environment: { BANKBENCH_HEARTBEAT_SECONDS: '30' },
-  secretArns: { DATABASE_URL: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bankbench/dev/database-url-AbCdEf' },
+  environment: { BANKBENCH_HEARTBEAT_SECONDS: '30', BANKBENCH_LLM_BASE_URL: 'https://llm.example.com/v1', BANKBENCH_LLM_MODEL: 'small' },
+  secretArns: {
+    DATABASE_URL: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bankbench/dev/database-url-AbCdEf',
+    BANKBENCH_LLM_API_KEY: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bankbench/dev/llm-api-key-GhIjKl',
+  },
 }
 
 describe('job definitions', () => {
   it.each(JOB_CONTAINERS)('%s: sets exactly the variables the contract gives the job definition, secrets from Secrets Manager', (container) => {
     const properties = jobContainerProperties(container, INPUTS)
     expect(properties.environment.map((variable) => variable.name)).toEqual([...BATCH_ENVIRONMENT.jobDefinitionEnvironment])
-    expect(properties.secrets).toEqual([{ name: JOB_ENV.databaseUrl, valueFrom: INPUTS.secretArns.DATABASE_URL }])
+    expect(properties.secrets).toEqual([
+      { name: JOB_ENV.databaseUrl, valueFrom: INPUTS.secretArns.DATABASE_URL },
+      { name: LLM_BASELINE_ENV.apiKey, valueFrom: INPUTS.secretArns.BANKBENCH_LLM_API_KEY },
+    ])
     const plain = properties.environment.map((variable) => variable.name) as string[]
     // Per-job values come from the submission, secrets never travel in plain text, and S3 is found by region.
     for (const name of [...BATCH_ENVIRONMENT.containerOverrides, ...BATCH_ENVIRONMENT.jobDefinitionSecrets, ...BATCH_ENVIRONMENT.setByBatch, ...BATCH_ENVIRONMENT.unsetOnAws]) {
@@ -32,6 +39,13 @@ describe('job definitions', () => {
     const onGpuQueue = QUEUE_KIND_FOR_CONTAINER[container] === 'gpu-training'
     expect(gpu !== undefined).toBe(onGpuQueue)
     expect(PLATFORM_FOR_CONTAINER[container]).toBe(onGpuQueue ? 'EC2' : 'FARGATE')
+  })
+
+  it('gives the trainer the LLM baseline endpoint under the names the baseline reads, its key only as a secret', () => {
+    expect(LLM_BASELINE_ENV).toEqual(LLM_ENDPOINT_ENV)
+    const properties = jobContainerProperties('trainer', INPUTS)
+    expect(properties.environment).toEqual(expect.arrayContaining([{ name: LLM_ENDPOINT_ENV.baseUrl, value: 'https://llm.example.com/v1' }, { name: LLM_ENDPOINT_ENV.model, value: 'small' }]))
+    expect(properties.environment.map((variable) => variable.name)).not.toContain(LLM_ENDPOINT_ENV.apiKey)
   })
 
   it('gives Fargate jobs their network settings and no public address', () => {

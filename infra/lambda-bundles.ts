@@ -13,14 +13,33 @@ export interface LambdaBundle {
    * code finds them relative to its own source file (migrations, Banking77).
    */
   assets: string[]
+  /**
+   * Runs models: the bundle carries tfjs-backend-wasm's .wasm binaries (esbuild
+   * cannot inline them; the engine loads them by path) in TFJS_WASM_BUNDLE_DIRECTORY,
+   * and points the engine at them (BANKBENCH_TFJS_WASM_DIR). Without them the engine
+   * would fall back to tfjs's plain-JS cpu backend, several times slower.
+   */
+  tfjsWasm?: boolean
 }
 
+export const TFJS_WASM_BUNDLE_DIRECTORY = 'tfjs-backend-wasm'
+export const TFJS_WASM_BINARIES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'] as const
+
 export const LAMBDA_BUNDLES = {
-  // The API migrates the database on its first request and registers Banking77 from data/.
-  api: { entry: 'functions/api/lambda.ts', assets: ['migrations', 'data/banking77'] },
+  // The API migrates the database on its first request and registers Banking77 from
+  // data/; it loads a model for a deployment's smoke check (and serves classify too).
+  api: { entry: 'functions/api/lambda.ts', assets: ['migrations', 'data/banking77'], tfjsWasm: true },
+  // The classify routes alone, for the chatbot backend (infra/inference.ts); it migrates like the API if it starts first.
+  inference: { entry: 'functions/inference/handler.ts', assets: ['migrations'], tfjsWasm: true },
   'batch-events': { entry: 'functions/batch-events/handler.ts', assets: [] },
   'batch-sweep': { entry: 'functions/batch-events/sweep.ts', assets: [] },
 } as const satisfies Record<string, LambdaBundle>
+
+/**
+ * The API routes answered by the inference function instead of the API's
+ * (infra/inference.ts): the ones the chatbot backend calls.
+ */
+export const INFERENCE_ROUTES = ['POST /v1/classify', 'POST /v1/classify/batch'] as const
 
 export type LambdaBundleName = keyof typeof LAMBDA_BUNDLES
 

@@ -22,6 +22,8 @@ export interface StageResourceNames extends BatchResourceNames {
   imageRepository: Record<JobContainer, string>
   /** Secrets Manager secret holding the DATABASE_URL that job containers receive. */
   databaseUrlSecret: string
+  /** Secrets Manager secret holding the LLM baseline's API key (BANKBENCH_LLM_API_KEY in the trainer). */
+  llmApiKeySecret: string
 }
 
 export function stageResourceNames(stage: string): StageResourceNames {
@@ -34,6 +36,7 @@ export function stageResourceNames(stage: string): StageResourceNames {
     // ECR repository names must be lower case.
     imageRepository: { trainer: name('trainer').toLowerCase(), indexer: name('indexer').toLowerCase() },
     databaseUrlSecret: `bankbench/${stage}/database-url`,
+    llmApiKeySecret: `bankbench/${stage}/llm-api-key`,
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { BATCH_TAGS, batchResourceNames } from '../packages/core/src/jobs/batch/batch-settings'
-import { batchArns, batchSubmitStatements, functionPermissions, jobArtifactsStatements, jobExecutionStatements, type PolicyStatement } from './policies'
+import { artifactsReadStatements, batchArns, batchSubmitStatements, functionPermissions, jobArtifactsStatements, jobExecutionStatements, type PolicyStatement } from './policies'
 
 const BUCKET = 'arn:aws:s3:::bankbench-dev-artifactsbucket-abc123'
 const SCOPE = { stage: 'dev', region: 'eu-west-1', accountId: '123456789012' }
@@ -19,6 +19,17 @@ function allows(statements: PolicyStatement[], action: string, resource: string,
         return values.some((expected) => (operator === 'StringLike' ? matches(expected, value) : expected === value))
       })))
 }
+
+describe('inference artifacts policy', () => {
+  const policy = artifactsReadStatements(BUCKET)
+
+  it('reads the artifacts (models, datasets) and writes nothing', () => {
+    expect(allows(policy, 's3:GetObject', `${BUCKET}/artifacts/runs/run_1/adapter/adapter_model.safetensors`)).toBe(true)
+    expect(allows(policy, 's3:ListBucket', BUCKET, { 's3:prefix': 'artifacts/runs/' })).toBe(true)
+    expect(allows(policy, 's3:GetObject', `${BUCKET}/other/secret.txt`)).toBe(false)
+    for (const action of ['s3:PutObject', 's3:DeleteObject']) expect(allows(policy, action, `${BUCKET}/artifacts/runs/run_1/classifier.json`)).toBe(false)
+  })
+})
 
 describe('job artifacts policy', () => {
   const policy = jobArtifactsStatements(BUCKET)

@@ -25,13 +25,10 @@ export const policyDocument = (statements: PolicyStatement[]): PolicyDocument =>
 export const JOB_WRITE_PREFIXES = ['runs/', 'checkpoints/'] as const
 
 /**
- * A job container's access to the bucket: it reads any artifact of the stage
- * (datasets, base models, other runs' outputs) and writes only run outputs and
- * checkpoints; it may delete checkpoints (superseded ones), nothing else. Nothing
- * outside the artifacts prefix is visible to it.
+ * Reading the stage's artifacts and nothing else of the bucket: what the inference
+ * function needs (datasets for calibration, base models, run outputs).
  */
-export function jobArtifactsStatements(bucketArn: string): PolicyStatement[] {
-  const artifacts = `${bucketArn}/${ARTIFACTS_PREFIX}/`
+export function artifactsReadStatements(bucketArn: string): PolicyStatement[] {
   return [
     {
       Sid: 'ListArtifacts',
@@ -41,7 +38,20 @@ export function jobArtifactsStatements(bucketArn: string): PolicyStatement[] {
       // Without ListBucket, a missing object answers 403 instead of 404 and `exists` cannot tell them apart.
       Condition: { StringLike: { 's3:prefix': [`${ARTIFACTS_PREFIX}/*`] } },
     },
-    { Sid: 'ReadArtifacts', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`${artifacts}*`] },
+    { Sid: 'ReadArtifacts', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`${bucketArn}/${ARTIFACTS_PREFIX}/*`] },
+  ]
+}
+
+/**
+ * A job container's access to the bucket: it reads any artifact of the stage
+ * (datasets, base models, other runs' outputs) and writes only run outputs and
+ * checkpoints; it may delete checkpoints (superseded ones), nothing else. Nothing
+ * outside the artifacts prefix is visible to it.
+ */
+export function jobArtifactsStatements(bucketArn: string): PolicyStatement[] {
+  const artifacts = `${bucketArn}/${ARTIFACTS_PREFIX}/`
+  return [
+    ...artifactsReadStatements(bucketArn),
     {
       Sid: 'WriteRunOutputs',
       Effect: 'Allow',

@@ -1,12 +1,26 @@
+import { stageResourceNames } from './names'
+import type { StageSettings } from './stage'
+
 /**
  * The stage's secrets, set with `sst secret set <Name> <value> --stage <stage>`
- * (docs/deploy.md). The two keys for external services have a placeholder so that
- * a stage deploys before they are set; the jobs that need them fail until then.
+ * (docs/deploy.md). All but ApiKeys have the placeholder `unset`, so that a stage
+ * deploys before they are set; the jobs that need them skip or fail until then.
+ * The LLM baseline's endpoint is configured here too (URL and model are not secret,
+ * but they are per stage and set the same way).
  */
-export function createSecrets() {
-  return {
+export function createSecrets(settings: StageSettings) {
+  const secrets = {
     apiKeys: new sst.Secret('ApiKeys'),
     llmBaselineApiKey: new sst.Secret('LlmBaselineApiKey', 'unset'),
+    llmBaselineBaseUrl: new sst.Secret('LlmBaselineBaseUrl', 'unset'),
+    llmBaselineModel: new sst.Secret('LlmBaselineModel', 'unset'),
     pineconeApiKey: new sst.Secret('PineconeApiKey', 'unset'),
   }
+  // Batch gives a job a secret only from Secrets Manager (or SSM), resolved when its container starts.
+  const llmApiKeySecret = new aws.secretsmanager.Secret('LlmApiKeySecret', {
+    name: stageResourceNames($app.stage).llmApiKeySecret,
+    recoveryWindowInDays: settings.production ? 30 : 0,
+  })
+  new aws.secretsmanager.SecretVersion('LlmApiKeySecretValue', { secretId: llmApiKeySecret.id, secretString: secrets.llmBaselineApiKey.value })
+  return { secrets, llmApiKeySecretArn: llmApiKeySecret.arn }
 }

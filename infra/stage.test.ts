@@ -26,6 +26,13 @@ describe('stage settings', () => {
   })
 })
 
+describe('inference function settings', () => {
+  it('has a full vCPU everywhere and a warm container in production only', () => {
+    expect(stageSettings('prod').inference).toEqual({ memory: '1769 MB', provisionedConcurrency: 1 })
+    expect(stageSettings('dev').inference).toEqual({ memory: '1769 MB', provisionedConcurrency: 0 })
+  })
+})
+
 describe('resource names', () => {
   it('are the Batch names BatchJobQueue submits to, plus the stage-prefixed rest', () => {
     const names = stageResourceNames('dev')

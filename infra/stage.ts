@@ -46,6 +46,12 @@ export interface StageSettings {
   }
   /** BANKBENCH_HEARTBEAT_SECONDS in every job container. */
   heartbeatSeconds: number
+  inference: {
+    /** Lambda gives CPU in proportion to memory: 1,769 MB is one full vCPU, what the latency figures assume. */
+    memory: `${number} MB`
+    /** Containers kept warm with the model loaded (billed while idle); 0 lets a stage cost nothing when unused. */
+    provisionedConcurrency: number
+  }
 }
 
 /** Stages that serve users: their data outlives `sst remove`, and they get larger limits. */
@@ -71,5 +77,6 @@ export function stageSettings(stage: string): StageSettings {
       ? { checkpointExpiryDays: 30, noncurrentVersionExpiryDays: 30 }
       : { checkpointExpiryDays: 7, noncurrentVersionExpiryDays: 7 },
     heartbeatSeconds: 30,
+    inference: { memory: '1769 MB', provisionedConcurrency: production ? 1 : 0 },
   }
 }

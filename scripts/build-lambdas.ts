@@ -8,13 +8,17 @@
  */
 import { cpSync, mkdirSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { build, type Plugin } from 'esbuild'
-import { LAMBDA_BUNDLES, lambdaBundleDirectory, type LambdaBundleName } from '../infra/lambda-bundles'
+import {
+  LAMBDA_BUNDLES, lambdaBundleDirectory, TFJS_WASM_BINARIES, TFJS_WASM_BUNDLE_DIRECTORY, type LambdaBundle, type LambdaBundleName,
+} from '../infra/lambda-bundles'
 import type { JobContainer } from '../infra/names'
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const requireFromRepository = createRequire(join(REPO_ROOT, 'package.json'))
 
 /**
  * Code finds its files relative to its own source (`new URL(…, import.meta.url)`:
@@ -36,14 +40,27 @@ const repositoryImportMetaUrl: Plugin = {
   },
 }
 
-/** CommonJS dependencies bundled into an ES module still call `require` for Node's built-ins. */
-const REQUIRE_BANNER = "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);"
+/**
+ * CommonJS dependencies bundled into an ES module still call `require` for Node's
+ * built-ins, and some read `__dirname` (tfjs-backend-wasm's emscripten loader).
+ */
+const COMMONJS_BANNER = [
+  "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);",
+  "import { fileURLToPath as __bundleFileURLToPath } from 'node:url'; const __filename = __bundleFileURLToPath(import.meta.url);",
+  "import { dirname as __bundleDirname } from 'node:path'; const __dirname = __bundleDirname(__filename);",
+].join('\n')
+
+/**
+ * Points the engine (WASM_DIRECTORY_ENV_VARIABLE in @bankbench/engine) at the .wasm
+ * binaries copied beside the bundle, unless the environment already names a folder.
+ */
+const TFJS_WASM_BANNER = `process.env.BANKBENCH_TFJS_WASM_DIR ??= decodeURIComponent(new URL('./${TFJS_WASM_BUNDLE_DIRECTORY}/', import.meta.url).pathname);`
 
 /**
  * Never part of a Lambda bundle: PGlite is the embedded database (on AWS,
  * DATABASE_URL always names RDS) and pg-native an optional driver we do not use.
  */
-const LAMBDA_EXTERNALS = ['@electric-sql/pglite', '@electric-sql/pglite-socket', 'pg-native']
+const LAMBDA_EXTERNALS = ['@electric-sql/pglite', '@electric-sql/pglite-socket', '@electric-sql/pglite-pgvector', 'pg-native']
 
 /** Leaves every npm package to node_modules at run time, but compiles the workspace's own (`@bankbench/*`, TypeScript) in. */
 const npmPackagesExternal: Plugin = {
@@ -53,7 +70,7 @@ const npmPackagesExternal: Plugin = {
   },
 }
 
-async function bundle(entry: string, outDir: string, options: { external?: string[]; plugins?: Plugin[] }) {
+async function bundle(entry: string, outDir: string, options: { external?: string[]; plugins?: Plugin[]; banner?: string }) {
   rmSync(outDir, { recursive: true, force: true })
   mkdirSync(outDir, { recursive: true })
   const result = await build({
@@ -64,7 +81,7 @@ async function bundle(entry: string, outDir: string, options: { external?: strin
     format: 'esm',
     target: 'node20',
     sourcemap: true,
-    banner: { js: REQUIRE_BANNER },
+    banner: { js: [COMMONJS_BANNER, options.banner].filter(Boolean).join('\n') },
     external: options.external,
     plugins: [repositoryImportMetaUrl, ...(options.plugins ?? [])],
     metafile: true,
@@ -74,9 +91,15 @@ async function bundle(entry: string, outDir: string, options: { external?: strin
 }
 
 export async function buildLambdaBundle(name: LambdaBundleName, outDir = join(REPO_ROOT, lambdaBundleDirectory(name))) {
-  const { entry, assets } = LAMBDA_BUNDLES[name]
-  const built = await bundle(entry, outDir, { external: LAMBDA_EXTERNALS })
-  for (const asset of assets) cpSync(join(REPO_ROOT, asset), join(outDir, asset), { recursive: true })
+  const bundleSpec: LambdaBundle = LAMBDA_BUNDLES[name]
+  const built = await bundle(bundleSpec.entry, outDir, { external: LAMBDA_EXTERNALS, banner: bundleSpec.tfjsWasm ? TFJS_WASM_BANNER : undefined })
+  for (const asset of bundleSpec.assets) cpSync(join(REPO_ROOT, asset), join(outDir, asset), { recursive: true })
+  if (bundleSpec.tfjsWasm) {
+    mkdirSync(join(outDir, TFJS_WASM_BUNDLE_DIRECTORY))
+    for (const file of TFJS_WASM_BINARIES) {
+      cpSync(requireFromRepository.resolve(`@tensorflow/tfjs-backend-wasm/dist/${file}`), join(outDir, TFJS_WASM_BUNDLE_DIRECTORY, file))
+    }
+  }
   return { name, outDir, ...built }
 }
 

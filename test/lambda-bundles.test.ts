@@ -8,7 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { openDatabase, type DatabaseHandle } from '@bankbench/core'
+import {
+  benchmarkSpecSchema, FsArtifactStore, listRunsOfBenchmark, LocalJobRunner, openDatabase, registerDataset, submitBenchmark, type DatabaseHandle,
+} from '@bankbench/core'
+import { loadServedModel } from '@bankbench/serving'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { LAMBDA_BUNDLES, type LambdaBundleName } from '../infra/lambda-bundles'
 import { buildLambdaBundle } from '../scripts/build-lambdas'
@@ -30,6 +33,7 @@ describe('Lambda bundles', () => {
     vi.stubEnv('BANKBENCH_STAGE', 'ci')
     vi.stubEnv('BANKBENCH_ARTIFACTS', pathToFileURL(join(outRoot, 'artifacts')).href)
     vi.stubEnv('AWS_REGION', 'eu-west-1')
+    vi.stubEnv('BANKBENCH_ADMIN_API_KEYS', OPERATOR_KEY)
     vi.spyOn(console, 'log').mockImplementation(() => {})
     await Promise.all((Object.keys(LAMBDA_BUNDLES) as LambdaBundleName[]).map(async (name) => {
       const { outDir } = await buildLambdaBundle(name, join(outRoot, name))
@@ -45,13 +49,50 @@ describe('Lambda bundles', () => {
   })
 
   it('api: migrates on its first request, registers Banking77 from its bundled data and answers API Gateway', async () => {
-    const response = (await handlers.api(httpApiEvent('GET', '/v1/datasets/banking77'), {})) as { statusCode: number; body: string }
+    expect((await callApi(handlers.api, 'GET', '/v1/datasets/banking77')).statusCode).toBe(401)
+    const response = await callApi(handlers.api, 'GET', '/v1/datasets/banking77', undefined, OPERATOR)
     expect(response.statusCode).toBe(200)
     expect(JSON.parse(response.body)).toMatchObject({ id: 'banking77', labelCount: 77 })
 
     const health = (await handlers.api(httpApiEvent('GET', '/health'), {})) as { statusCode: number; body: string }
     expect(JSON.parse(health.body)).toMatchObject({ status: 'ok', database: { reachable: true }, queue: { name: 'batch' } })
   })
+
+  it('api + inference: deploys a trained run (smoke check on the bundled wasm backend), then classifies through the inference function', async () => {
+    // Train through the local runner into the database and artifact store the bundles use (the API migrated it above).
+    const store = new FsArtifactStore(join(outRoot, 'artifacts'))
+    const queue = new LocalJobRunner({ db: database.db, databaseUrl: database.url, artifactsUri: store.uri, logDir: join(outRoot, 'logs') })
+    await registerDataset(database.db, store, {
+      id: 'intents', name: 'intents', source: 'upload',
+      splits: { labels: Object.keys(INTENTS), train: intentExamples(0, 4), validation: intentExamples(4, 5), test: intentExamples(5, 6) },
+    })
+    const train = async (spec: object) => {
+      const { benchmark } = await submitBenchmark({ db: database.db, queue, jobAttempts: 1 }, benchmarkSpecSchema.parse({ dataset: 'intents', ...spec }))
+      await queue.idle()
+      return (await listRunsOfBenchmark(database.db, benchmark.id))[0]!
+    }
+    await train({ arms: [{ method: 'mlm-pretrain', config: TINY_BACKBONE }], protocol: { epochs: 1, timeoutSeconds: 120 } })
+    const run = await train({ arms: [{ method: 'lora', config: { batch_size: 4, max_length: 16, learning_rate: 0.005, r: 4 } }], protocol: { epochs: 2, timeoutSeconds: 120 } })
+    await queue.close()
+    expect([run.status, run.error]).toEqual(['succeeded', null])
+
+    const key = (JSON.parse((await callApi(handlers.api, 'POST', '/v1/api-keys', { stage: 'ci' }, OPERATOR)).body) as { key: string }).key
+    const deployed = await callApi(handlers.api, 'POST', '/v1/deployments', { stage: 'ci', runId: run.id }, OPERATOR)
+    expect(deployed.statusCode).toBe(201)
+    // The .wasm binaries were found inside the bundle (no node_modules there), not the plain-JS fallback.
+    expect(JSON.parse(deployed.body)).toMatchObject({ status: 'active', smokeCheck: { passed: true, mergedLora: true, backend: 'wasm' } })
+
+    const texts = intentExamples(5, 6).map((example) => example.text)
+    const answered = await callApi(handlers.inference, 'POST', '/v1/classify/batch', { stage: 'ci', texts }, { authorization: `Bearer ${key}` })
+    expect(answered.statusCode).toBe(200)
+    const { results } = JSON.parse(answered.body) as { results: { intent: string; confidence: number }[] }
+    // What the engine predicts from the run's files, outside any bundle.
+    const reference = await loadServedModel(database.db, store, run.id)
+    expect(results.map((result) => result.intent)).toEqual(reference.classifier.predict(texts).map((prediction) => prediction.label))
+    reference.classifier.dispose()
+    const unauthorised = await callApi(handlers.inference, 'POST', '/v1/classify', { stage: 'ci', text: texts[0] })
+    expect(unauthorised.statusCode).toBe(401)
+  }, 180_000)
 
   it('batch-events: drops a state change of a Batch job that is not ours', async () => {
     const outcome = await handlers['batch-events'](batchJobStateChange('0f2b6ab8-1c6e-4c55-9a55-6f6b6a6f0e5c'))
@@ -64,11 +105,28 @@ describe('Lambda bundles', () => {
   })
 })
 
+/** The stage's ApiKeys secret, as infra/api.ts passes it: management routes require it. */
+const OPERATOR_KEY = 'bundle-test-operator-key-0123456789'
+const OPERATOR = { authorization: `Bearer ${OPERATOR_KEY}` }
+
+const INTENTS: Record<string, string[]> = {
+  lost_card: ['I lost my card', 'my card was stolen', 'where did my card go', 'someone took my card', 'card missing since monday', 'cannot find my card'],
+  balance: ['what is my balance', 'how much money do I have', 'show my balance', 'check the balance please', 'balance of my account', 'how much is left'],
+  transfer: ['send money to my friend', 'make a transfer', 'transfer fifty pounds', 'how do I send a payment', 'move money to savings', 'pay my sister'],
+}
+const intentExamples = (from: number, to: number) => Object.entries(INTENTS).flatMap(([label, texts]) => texts.slice(from, to).map((text) => ({ text, label })))
+const TINY_BACKBONE = { vocab_size: 150, hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, max_length: 16, batch_size: 4 }
+
+async function callApi(handler: Handler, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const event = httpApiEvent(method, path, { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) })
+  return (await handler(body === undefined ? event : { ...event, body: JSON.stringify(body) }, {})) as { statusCode: number; body: string }
+}
+
 /** An API Gateway HTTP API (payload format 2.0) request, as the `$default` route receives it. */
-function httpApiEvent(method: string, path: string) {
+function httpApiEvent(method: string, path: string, headers: Record<string, string> = {}) {
   return {
     version: '2.0', routeKey: '$default', rawPath: path, rawQueryString: '', isBase64Encoded: false,
-    headers: { host: 'abc123.execute-api.eu-west-1.amazonaws.com', 'user-agent': 'vitest' },
+    headers: { host: 'abc123.execute-api.eu-west-1.amazonaws.com', 'user-agent': 'vitest', ...headers },
     requestContext: {
       accountId: '123456789012', apiId: 'abc123', domainName: 'abc123.execute-api.eu-west-1.amazonaws.com', domainPrefix: 'abc123',
       http: { method, path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'vitest' },

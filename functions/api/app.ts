@@ -2,6 +2,7 @@ import type { Platform } from '@bankbench/core'
 import { ModelCache } from '@bankbench/serving'
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { requestId } from 'hono/request-id'
+import { requireAdminKey } from './admin-keys'
 import type { ApiEnv, GetPlatform } from './env'
 import { openApiDocument } from './openapi'
 import { handleError, handleNotFound, validationHook } from './problems'
@@ -25,12 +26,13 @@ import { runRoutes } from './routes/runs'
  * Gateway + Lambda on AWS. `platform` may be a getter: routes touch it only while
  * handling a request, so the app (and its OpenAPI document) exists without a database.
  */
-export function createApp(platform: Platform | GetPlatform, models = new ModelCache()): OpenAPIHono<ApiEnv> {
+export function createApp(platform: Platform | GetPlatform, models = new ModelCache(), { adminApiKeys = [] }: { adminApiKeys?: readonly string[] } = {}): OpenAPIHono<ApiEnv> {
   const getPlatform: GetPlatform = typeof platform === 'function' ? platform : () => Promise.resolve(platform)
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook })
   app.use(requestId())
   app.onError(handleError)
   app.notFound(handleNotFound)
+  app.use('/v1/*', requireAdminKey(adminApiKeys))
   app.route('/', healthRoutes(getPlatform))
   app.route('/v1', datasetRoutes(getPlatform))
   app.route('/v1', benchmarkRoutes(getPlatform))

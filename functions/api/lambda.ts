@@ -1,4 +1,5 @@
 import { createPlatform, loadConfig, type Platform } from '@bankbench/core'
+import { ModelCache } from '@bankbench/serving'
 import { handle } from 'hono/aws-lambda'
 import { createApp } from './app'
 import type { GetPlatform } from './env'
@@ -8,7 +9,7 @@ import type { GetPlatform } from './env'
  * the platform (the AWS deployment passes one with the Batch queue); it runs once
  * per warm container, on the first request, and again after a failed attempt.
  */
-export function createHandler(openPlatform: () => Promise<Platform> = () => createPlatform(loadConfig())) {
+export function createHandler(openPlatform: () => Promise<Platform> = () => createPlatform(loadConfig()), adminApiKeys = loadConfig().adminApiKeys) {
   let platform: Promise<Platform> | undefined
   const getPlatform: GetPlatform = () => {
     platform ??= openPlatform().catch((error: unknown) => {
@@ -17,7 +18,7 @@ export function createHandler(openPlatform: () => Promise<Platform> = () => crea
     })
     return platform
   }
-  return handle(createApp(getPlatform))
+  return handle(createApp(getPlatform, new ModelCache(), { adminApiKeys }))
 }
 
 export const handler = createHandler()

@@ -5,7 +5,7 @@ import { createApp } from './app'
 
 /** Serves the API on `port` (0: any free port). `close()` stops the server; the platform stays the caller's. */
 export function startServer(platform: Platform, port: number): Promise<{ url: string; close(): Promise<void> }> {
-  const app = createApp(platform)
+  const app = createApp(platform, undefined, { adminApiKeys: platform.config.adminApiKeys })
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, (info) => {
       resolve({

@@ -3,7 +3,7 @@
  * inference Lambda (functions/inference/handler.ts) serves it alone. Message text is
  * never logged or stored here.
  */
-import { authenticateApiKey, getActiveDeployment, ProblemError, type ApiKeyRow } from '@bankbench/core'
+import { apiKeyFromAuthorization, authenticateApiKey, getActiveDeployment, ProblemError, type ApiKeyRow } from '@bankbench/core'
 import { classifyTexts, type ModelCache } from '@bankbench/serving'
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { createMiddleware } from 'hono/factory'
@@ -41,6 +41,8 @@ const servingHeaders = {
 
 const security = [{ apiKey: [] }]
 const requireApiKey = (getPlatform: GetPlatform) => createMiddleware<ClassifyEnv>(async (c, next) => {
+  // A request without a well-formed key is refused before the database is touched.
+  apiKeyFromAuthorization(c.req.header('authorization'))
   const { db } = await getPlatform()
   c.set('apiKey', await authenticateApiKey(db, c.req.header('authorization')))
   await next()

@@ -22,7 +22,7 @@ export const DeploymentSchema = z.object({
   modelVersion: z.string().openapi({ description: 'The run id and the sha256 of its adapter (or model) weights.', example: 'run_8d1e0c9b2f7a4e5d8c3b@sha256:9f2c…' }),
   settings: z.object({ outOfScopeThreshold: z.number(), topK: z.number().int(), targetFalseRejectRate: z.number() }),
   calibration: JsonObject.openapi({ description: 'threshold, falseRejectRate, falseAcceptRate, curve (the trade-off at thresholds 0 to 1), assumption.' }),
-  smokeCheck: JsonObject.openapi({ description: 'What was checked before the switch: texts, passed, loadMs, mergedLora.' }),
+  smokeCheck: JsonObject.openapi({ description: 'What was checked before the switch: texts, passed, loadMs, mergedLora, backend (the tfjs backend the model runs on).' }),
   status: z.enum(['active', 'superseded', 'rolled-back']),
   previousDeploymentId: z.string().nullable(),
   createdAt: Timestamp,

@@ -16,6 +16,9 @@ const configSchema = z.object({
   BANKBENCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   BANKBENCH_JOB_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(2),
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  /** Operator keys, comma-separated: when set, every /v1 route but classify requires one (functions/api/admin-keys.ts). */
+  BANKBENCH_ADMIN_API_KEYS: z.string().optional().transform((value) => (value ?? '').split(',').map((key) => key.trim()).filter(Boolean))
+    .refine((keys) => keys.every((key) => key.length >= 16), 'every operator key must be at least 16 characters (e.g. `openssl rand -hex 24`)'),
 })
 
 export interface BankbenchConfig {
@@ -28,6 +31,8 @@ export interface BankbenchConfig {
   concurrency: number
   jobAttempts: number
   port: number
+  /** Empty: the API is open (the local default). */
+  adminApiKeys: string[]
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): BankbenchConfig {
@@ -47,5 +52,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     concurrency: values.BANKBENCH_CONCURRENCY,
     jobAttempts: values.BANKBENCH_JOB_ATTEMPTS,
     port: values.PORT,
+    adminApiKeys: values.BANKBENCH_ADMIN_API_KEYS,
   }
 }

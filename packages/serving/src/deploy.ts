@@ -46,7 +46,7 @@ export async function deployRun(services: { db: Database; store: ArtifactStore; 
       targetFalseRejectRate: calibration.targetFalseRejectRate,
     },
     calibration: { ...calibration },
-    smokeCheck: { ...smokeCheck, loadMs: served.loadMs, mergedLora: served.model.merged },
+    smokeCheck: { ...smokeCheck, loadMs: served.loadMs, mergedLora: served.model.merged, backend: served.model.backend },
   })
 }
 

@@ -5,7 +5,7 @@
  * matrix product per layer instead of three).
  */
 import { ProblemError, type ArtifactStore, type Database, getRun, listRunArtifacts } from '@bankbench/core'
-import { loadCheckpoint, loadIntentClassifier, mergeLora, type AdapterFiles, type IntentClassifier } from '@bankbench/engine'
+import { initBackend, loadCheckpoint, loadIntentClassifier, mergeLora, type AdapterFiles, type BackendInfo, type IntentClassifier } from '@bankbench/engine'
 import { resolveBaseModel, storeReader } from './base-model'
 
 /** Where an `mlm-pretrain` run publishes the backbone that `baseModel: local-backbone` names (as in the trainer). */
@@ -18,12 +18,16 @@ export interface ServedModel {
   classifier: IntentClassifier
   /** Whether LoRA was folded into the base weights. */
   merged: boolean
+  /** The tfjs backend it runs on, as `wasm + native BatchMatMul`: the same choice training makes (initBackend). */
+  backend: string
 }
 
 interface ClassifierManifest { baseModel: string; method: string; labels: string[]; maxLength: number }
 
 /** Loads a succeeded train run's classifier; a run without a usable model is a 409 problem naming what is missing. */
 export async function loadServedModel(db: Database, store: ArtifactStore, runId: string, options: { merge?: boolean } = {}): Promise<ServedModel> {
+  // Without it tfjs would run on its default backend, plain JS, whatever this machine offers.
+  const backend = describeBackend(await initBackend())
   const run = await getRun(db, runId)
   if (run.status !== 'succeeded') throw new ProblemError('invalid-state', `run ${runId} is ${run.status}: only a succeeded run can be deployed`)
   const artifacts = new Map((await listRunArtifacts(db, runId)).map((artifact) => [artifact.name, artifact]))
@@ -51,7 +55,11 @@ export async function loadServedModel(db: Database, store: ArtifactStore, runId:
   }
   const merged = (options.merge ?? true) && manifest.method === 'lora'
   if (merged) mergeLora(classifier.model)
-  return { runId, method: manifest.method, modelSha256: artifacts.get(weights)!.sha256, classifier, merged }
+  return { runId, method: manifest.method, modelSha256: artifacts.get(weights)!.sha256, classifier, merged, backend }
+}
+
+function describeBackend({ name, nativeKernels }: BackendInfo): string {
+  return nativeKernels.length > 0 ? `${name} + native ${nativeKernels.join(', ')}` : name
 }
 
 /** The base model a run was trained on, as classifier.json names it. */

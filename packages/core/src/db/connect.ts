@@ -51,12 +51,14 @@ function connectPostgres(url: string, onClose?: () => Promise<void>): DatabaseHa
 }
 
 async function startEmbeddedPostgres(dataDir?: string): Promise<DatabaseHandle> {
-  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
+  const [{ PGlite }, { PGLiteSocketServer }, { vector }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('@electric-sql/pglite-socket'),
+    import('@electric-sql/pglite-pgvector'),
   ])
   if (dataDir) mkdirSync(dataDir, { recursive: true })
-  const pglite = await PGlite.create(dataDir ? { dataDir } : {})
+  // pgvector is made available here; migration 0002 creates it.
+  const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: { vector } })
   const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 32 })
   await server.start()
   const url = `postgresql://postgres@${server.getServerConn()}/postgres`

@@ -23,11 +23,17 @@ export async function createApiKey(db: Database, stage: string): Promise<{ row: 
  * The key row an `Authorization: Bearer bb_…` header names: a missing, malformed or
  * unknown key is a 401 problem (the same one for both, so that guessing learns nothing).
  */
-export async function authenticateApiKey(db: Database, authorization: string | undefined): Promise<ApiKeyRow> {
+/** The key of an `Authorization: Bearer <key>` header; a missing or malformed one is a 401 problem, decided without the database. */
+export function apiKeyFromAuthorization(authorization: string | undefined): string {
   const key = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1]
   if (!key?.startsWith(KEY_PREFIX)) {
     throw new ProblemError('unauthorized', `send an API key as 'Authorization: Bearer ${KEY_PREFIX}…'; create one with POST /v1/api-keys`)
   }
+  return key
+}
+
+export async function authenticateApiKey(db: Database, authorization: string | undefined): Promise<ApiKeyRow> {
+  const key = apiKeyFromAuthorization(authorization)
   const [row] = await db.select().from(apiKeys).where(eq(apiKeys.keyHash, hashKey(key)))
   if (!row) throw new ProblemError('unauthorized', 'the API key is not valid')
   return row

@@ -121,8 +121,19 @@ const SETUP: Record<BackendName, () => Promise<BackendInfo>> = {
   },
 }
 
-/** setWasmPaths wants the folder holding the .wasm binaries, with a trailing slash. */
+/**
+ * Where the wasm backend's .wasm binaries are, for a bundle that carries them outside
+ * node_modules (the inference Lambda: infra/lambda-bundles.ts copies them beside its code).
+ */
+export const WASM_DIRECTORY_ENV_VARIABLE = 'BANKBENCH_TFJS_WASM_DIR'
+
+/**
+ * setWasmPaths wants the folder holding the .wasm binaries, with a trailing slash:
+ * `$BANKBENCH_TFJS_WASM_DIR` where set, else the installed package's dist/.
+ */
 function wasmBinaryDirectory(): string {
+  const configured = process.env[WASM_DIRECTORY_ENV_VARIABLE]
+  if (configured) return join(configured, '/')
   const entry = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm')
   return join(dirname(entry), '/')
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { JOB_ENV } from '../job-queue'
-import { BATCH_ENVIRONMENT, batchJobStateChangePattern, batchResourceNames } from './batch-settings'
+import { BATCH_ENVIRONMENT, LLM_BASELINE_ENV, batchJobStateChangePattern, batchResourceNames } from './batch-settings'
 import { batchJobStateChangeEvent } from './testing'
 
 describe('batchResourceNames', () => {
@@ -20,10 +20,10 @@ describe('batchResourceNames', () => {
 })
 
 describe('BATCH_ENVIRONMENT', () => {
-  it('gives every variable of the container contract exactly one source, and keeps the database URL out of overrides', () => {
+  it('gives every variable of the container contract and the LLM baseline exactly one source, and keeps secrets out of overrides', () => {
     const sources = Object.values(BATCH_ENVIRONMENT).flat()
-    expect([...sources].sort()).toEqual(Object.values(JOB_ENV).sort())
-    expect(BATCH_ENVIRONMENT.jobDefinitionSecrets).toContain(JOB_ENV.databaseUrl)
+    expect([...sources].sort()).toEqual([...Object.values(JOB_ENV), ...Object.values(LLM_BASELINE_ENV)].sort())
+    expect(BATCH_ENVIRONMENT.jobDefinitionSecrets).toEqual([JOB_ENV.databaseUrl, LLM_BASELINE_ENV.apiKey])
   })
 })
 

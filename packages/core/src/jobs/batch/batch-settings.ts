@@ -45,11 +45,21 @@ export function batchResourceNames(stage: string): BatchResourceNames {
  * DescribeJobs, so secrets travel only through the job definition's `secrets`
  * (Secrets Manager), resolved by Batch when the container starts.
  */
+/**
+ * The LLM-API baseline's endpoint, as the trainer reads it (`LLM_ENDPOINT_ENV` in
+ * @bankbench/baselines, which infra/job-definitions.test.ts keeps equal to this).
+ */
+export const LLM_BASELINE_ENV = {
+  baseUrl: 'BANKBENCH_LLM_BASE_URL',
+  apiKey: 'BANKBENCH_LLM_API_KEY',
+  model: 'BANKBENCH_LLM_MODEL',
+} as const
+
 export const BATCH_ENVIRONMENT = {
-  /** Job definition `secrets`, valueFrom the database secret's ARN. */
-  jobDefinitionSecrets: [JOB_ENV.databaseUrl],
+  /** Job definition `secrets`, valueFrom a Secrets Manager ARN each. */
+  jobDefinitionSecrets: [JOB_ENV.databaseUrl, LLM_BASELINE_ENV.apiKey],
   /** Job definition `environment`: the same for every job of a stage. */
-  jobDefinitionEnvironment: [JOB_ENV.heartbeatSeconds],
+  jobDefinitionEnvironment: [JOB_ENV.heartbeatSeconds, LLM_BASELINE_ENV.baseUrl, LLM_BASELINE_ENV.model],
   /** Set per submission by BatchJobQueue in `containerOverrides.environment`: non-secret values only. */
   containerOverrides: [JOB_ENV.jobId, JOB_ENV.artifacts],
   /** Set by AWS Batch itself in each array child. */
