@@ -2328,7 +2328,7 @@ export interface components {
             calibration: {
                 [key: string]: unknown;
             };
-            /** @description What was checked before the switch: texts, passed, loadMs, mergedLora. */
+            /** @description What was checked before the switch: texts, passed, loadMs, mergedLora, backend (the tfjs backend the model runs on). */
             smokeCheck: {
                 [key: string]: unknown;
             };
