@@ -1,6 +1,6 @@
 /**
- * Inference latency of the engine against the named peer PyTorch (CPU), on the same
- * BERT classifier shape and the same token ids:
+ * Inference latency of the engine against the named peers PyTorch (CPU) and ONNX
+ * Runtime, on the same BERT classifier shape and the same token ids:
  *   npx tsx bench/engine-inference.ts [--queries 200] [--batches 20] [--layers 2] [--hidden 128] [--seq 32]
  * Trains a WordPiece tokenizer on the Banking77 training texts, builds a randomly
  * initialised classifier (timing does not depend on the weights), and times the
@@ -8,6 +8,9 @@
  * --queries texts alone (batch 1: p50/p95), and --batches batches of 32 texts each
  * padded to its longest row (ms per batch). The peer gets the very token ids the
  * engine's tokenizer produced and times forward + softmax + argmax in eval mode.
+ * ONNX Runtime runs in this process on the engine's own model, exported with
+ * `exportOnnx` (same weights, same tokenizer), through the same two measurements, at 1
+ * and 2 intra-op threads (bench/peers/onnx-runtime.ts).
  * The engine is timed with its native kernels (OpenBLAS, where `npm run build:native`
  * built them) and without, in the same process; BANKBENCH_NATIVE_KERNELS=0 times plain tfjs only.
  */
@@ -15,6 +18,7 @@ import { cpus, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { loadBanking77 } from '@bankbench/data'
 import { createSequenceClassifier, initBackend, IntentClassifier, measureLatency, measureThroughput, setNativeKernels, Tokenizer, trainWordPiece } from '@bankbench/engine'
+import { onnxPeer, onnxRuntimeVersion, printRatioTable } from './peers/onnx-runtime'
 import { bestOf, encoderShape, engineConfig, printComparison, runTorchPeer, type ComparisonRow } from './peers/torch-encoder'
 
 const { values } = parseArgs({
@@ -61,13 +65,21 @@ console.log(`Inputs: ${queries.length} test queries one at a time (${meanTokens.
 
 const predictOne = (text: string) => classifier.predict([text])
 const predictBatch = (texts: string[]) => classifier.predict(texts, { batchSize: BATCH_SIZE })
+type Timing = Awaited<ReturnType<typeof timeSide>>
 // With the native kernels first where they loaded, then the backend's own kernels.
 const variants = backend.nativeKernels.length > 0 ? [true, false] : [false]
 const variantLabel = (native: boolean) => (native ? `${backend.name} + native ${backend.nativeKernels.join(', ')}` : backend.name)
-const engine = new Map<boolean, Awaited<ReturnType<typeof timeEngine>>>()
+const engine = new Map<boolean, Timing>()
 for (const native of variants) {
   setNativeKernels(native)
-  engine.set(native, await timeEngine())
+  engine.set(native, await timeSide(predictOne, predictBatch))
+}
+const ORT_THREADS = [1, 2]
+const ort = new Map<number, Timing>()
+for (const threads of ORT_THREADS) {
+  const onnx = await onnxPeer(classifier, threads)
+  ort.set(threads, await timeSide((text: string) => onnx.predict([text]), (texts: string[]) => onnx.predict(texts, { batchSize: BATCH_SIZE })))
+  await onnx.release()
 }
 classifier.dispose()
 
@@ -93,13 +105,29 @@ for (const [native, { latency, throughput }] of engine) {
   printComparison(`engine (${variantLabel(native)})`, rows, typeof peer === 'string' ? peer : undefined)
 }
 
+// The engine against ONNX Runtime at its best thread count on each row (every row is in ms: lower is better).
+const ortMeasures: Array<[string, (timing: Timing) => number, number]> = [
+  ['batch 1: p50 ms', ({ latency }) => latency.summary.p50Ms, 2],
+  ['batch 1: p95 ms', ({ latency }) => latency.summary.p95Ms, 2],
+  ['batch 1: CPU ms/query (mean)', ({ latency }) => latency.cpuMs / queries.length, 2],
+  [`batch ${BATCH_SIZE}: ms/batch`, ({ throughput }) => throughput.totalMs / batchCount, 1],
+  [`batch ${BATCH_SIZE}: CPU ms/batch`, ({ throughput }) => throughput.cpuMs / batchCount, 1],
+]
+console.log(`ONNX Runtime ${onnxRuntimeVersion()} (same weights, exported in-process): ${[...ort].map(([threads, timing]) =>
+  `${threads} thread(s) batch 1 p50 ${timing.latency.summary.p50Ms.toFixed(2)} ms, batch ${BATCH_SIZE} ${(timing.throughput.totalMs / batchCount).toFixed(1)} ms`).join('; ')}`)
+printRatioTable(
+  [...engine.keys()].map((native) => ({ name: `engine (${variantLabel(native)})`, short: native ? 'native' : 'plain' })),
+  { name: 'ONNX Runtime (best of 1, 2 threads)', short: 'ORT' }, ortMeasures.map(([measure, read, digits]) => ({
+  measure, digits, values: [...[...engine.values()].map(read), Math.min(...[...ort.values()].map(read))],
+})))
+
 /** Batch-1 latency over the queries, then batches of BATCH_SIZE, each after WARMUP untimed calls. */
-async function timeEngine() {
+async function timeSide(classifyOne: (text: string) => unknown, classifyBatch: (texts: string[]) => unknown) {
   // Warm-up outside the measuring helpers, so that the CPU time taken around them is the timed calls' alone.
-  for (let call = 0; call < WARMUP; call++) predictOne(queries[call % queries.length]!)
-  const latency = await withCpuMs(() => measureLatency(predictOne, queries, { warmup: 0, runs: queries.length }))
-  for (let call = 0; call < WARMUP; call++) predictBatch(batchTexts.slice(call * BATCH_SIZE, (call + 1) * BATCH_SIZE))
-  const throughput = await withCpuMs(() => measureThroughput(predictBatch, batchTexts, { batchSize: BATCH_SIZE, warmup: 0, runs: batchCount }))
+  for (let call = 0; call < WARMUP; call++) await classifyOne(queries[call % queries.length]!)
+  const latency = await withCpuMs(() => measureLatency(classifyOne, queries, { warmup: 0, runs: queries.length }))
+  for (let call = 0; call < WARMUP; call++) await classifyBatch(batchTexts.slice(call * BATCH_SIZE, (call + 1) * BATCH_SIZE))
+  const throughput = await withCpuMs(() => measureThroughput(classifyBatch, batchTexts, { batchSize: BATCH_SIZE, warmup: 0, runs: batchCount }))
   return { latency, throughput }
 }
 
