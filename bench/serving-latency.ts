@@ -25,7 +25,7 @@ import {
   parseEncoderConfig, parseModelConfig, setNativeKernels, tokenizerOf, Tokenizer, trainWordPiece, withLabels,
 } from '@bankbench/engine'
 import { OnnxIntentClassifier } from '@bankbench/engine/onnx-runtime'
-import { classifyTexts, type Classification } from '@bankbench/serving'
+import { classifyTexts, enginePredictor, onnxPredictor, type Classification } from '@bankbench/serving'
 import { onnxRuntimeVersion, printRatioTable, type Column } from './peers/onnx-runtime'
 
 const { values } = parseArgs({
@@ -76,8 +76,10 @@ async function compare({ name, classifier }: ServedShape): Promise<void> {
   const onnx = await OnnxIntentClassifier.create(onnxModel, classifier.tokenizer, classifier.labels, classifier.maxLength, { threads })
   const sessionMs = performance.now() - sessionStarted
 
-  const engineOne = (text: string) => classifyTexts(classifier, [text], SETTINGS)[0]!
-  const onnxOne = async (text: string) => toClassification((await onnx.predict([text], { scores: true }))[0]!, onnx.labels)
+  const engine = enginePredictor(classifier)
+  const engineOne = async (text: string) => (await classifyTexts(engine, [text], SETTINGS))[0]!
+  const onnxServed = onnxPredictor(onnx)
+  const onnxOne = async (text: string) => (await classifyTexts(onnxServed, [text], SETTINGS))[0]!
   const agreement = await compareOutputs(engineOne, onnxOne)
 
   const variants = backend.nativeKernels.length > 0 ? [true, false] : [false]
@@ -109,27 +111,16 @@ async function time(classify: (text: string) => unknown): Promise<Timing> {
 }
 
 /** Both sides on every query: the export must not change what the endpoint answers. */
-async function compareOutputs(engineOne: (text: string) => Classification, onnxOne: (text: string) => Promise<Classification>) {
+async function compareOutputs(engineOne: (text: string) => Promise<Classification>, onnxOne: (text: string) => Promise<Classification>) {
   let sameIntent = 0
   let maxConfidenceDifference = 0
   for (const text of queries) {
-    const expected = engineOne(text)
+    const expected = await engineOne(text)
     const actual = await onnxOne(text)
     if (actual.intent === expected.intent) sameIntent++
     maxConfidenceDifference = Math.max(maxConfidenceDifference, Math.abs(actual.confidence - expected.confidence))
   }
   return { sameIntent, maxConfidenceDifference }
-}
-
-/** What classifyTexts makes of a prediction (packages/serving/src/classification.ts), for ORT's. */
-function toClassification(prediction: { label: string; confidence: number; scores?: number[] }, labelNames: readonly string[]): Classification {
-  return {
-    intent: prediction.label,
-    confidence: prediction.confidence,
-    topIntents: prediction.scores!.map((score, index) => ({ intent: labelNames[index]!, score }))
-      .sort((a, b) => b.score - a.score).slice(0, SETTINGS.topK),
-    outOfScope: prediction.confidence < SETTINGS.outOfScopeThreshold,
-  }
 }
 
 function printTable(rows: Array<[Column, Timing]>, ort: Timing): void {

@@ -14,23 +14,36 @@ export interface LambdaBundle {
    */
   assets: string[]
   /**
-   * Runs models: the bundle carries tfjs-backend-wasm's .wasm binaries (esbuild
-   * cannot inline them; the engine loads them by path) in TFJS_WASM_BUNDLE_DIRECTORY,
-   * and points the engine at them (BANKBENCH_TFJS_WASM_DIR). Without them the engine
-   * would fall back to tfjs's plain-JS cpu backend, several times slower.
+   * Runs models, so it carries what esbuild cannot inline: tfjs-backend-wasm's .wasm
+   * binaries in TFJS_WASM_BUNDLE_DIRECTORY (the engine is pointed at them through
+   * BANKBENCH_TFJS_WASM_DIR; without them it would fall back to tfjs's plain-JS cpu
+   * backend), and onnxruntime-node with its Linux x64 library in node_modules/ (the
+   * serving runtime, packages/serving/src/predictor.ts).
    */
-  tfjsWasm?: boolean
+  runsModels?: boolean
 }
 
 export const TFJS_WASM_BUNDLE_DIRECTORY = 'tfjs-backend-wasm'
 export const TFJS_WASM_BINARIES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'] as const
+/**
+ * The npm files a model-serving bundle ships in its node_modules/, left external by
+ * esbuild: onnxruntime-node loads its native binding by a path built at run time.
+ * Only Lambda's platform (linux x64) of the 288 MB package's binaries.
+ */
+export const ONNX_RUNTIME_FILES = [
+  'onnxruntime-node/package.json',
+  'onnxruntime-node/dist',
+  'onnxruntime-node/bin/napi-v6/linux/x64',
+  'onnxruntime-common',
+] as const
+export const ONNX_RUNTIME_PACKAGES = ['onnxruntime-node', 'onnxruntime-common'] as const
 
 export const LAMBDA_BUNDLES = {
   // The API migrates the database on its first request and registers Banking77 from
   // data/; it loads a model for a deployment's smoke check (and serves classify too).
-  api: { entry: 'functions/api/lambda.ts', assets: ['migrations', 'data/banking77'], tfjsWasm: true },
+  api: { entry: 'functions/api/lambda.ts', assets: ['migrations', 'data/banking77'], runsModels: true },
   // The classify routes alone, for the chatbot backend (infra/inference.ts); it migrates like the API if it starts first.
-  inference: { entry: 'functions/inference/handler.ts', assets: ['migrations'], tfjsWasm: true },
+  inference: { entry: 'functions/inference/handler.ts', assets: ['migrations'], runsModels: true },
   'batch-events': { entry: 'functions/batch-events/handler.ts', assets: [] },
   'batch-sweep': { entry: 'functions/batch-events/sweep.ts', assets: [] },
 } as const satisfies Record<string, LambdaBundle>

@@ -6,14 +6,15 @@
  *   npx tsx scripts/build-lambdas.ts                            all Lambda bundles
  *   npx tsx scripts/build-lambdas.ts --container trainer OUT    containers/trainer/entrypoint.ts → OUT/index.mjs
  */
-import { cpSync, mkdirSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { build, type Plugin } from 'esbuild'
 import {
-  LAMBDA_BUNDLES, lambdaBundleDirectory, TFJS_WASM_BINARIES, TFJS_WASM_BUNDLE_DIRECTORY, type LambdaBundle, type LambdaBundleName,
+  LAMBDA_BUNDLES, lambdaBundleDirectory, ONNX_RUNTIME_FILES, ONNX_RUNTIME_PACKAGES, TFJS_WASM_BINARIES, TFJS_WASM_BUNDLE_DIRECTORY,
+  type LambdaBundle, type LambdaBundleName,
 } from '../infra/lambda-bundles'
 import type { JobContainer } from '../infra/names'
 
@@ -90,14 +91,27 @@ async function bundle(entry: string, outDir: string, options: { external?: strin
   return { bytes: Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0) }
 }
 
+/** An installed package's folder, found as Node looks for it (its package.json may not export itself). */
+function packageRoot(name: string): string {
+  const folder = (requireFromRepository.resolve.paths(name) ?? []).map((modules) => join(modules, name)).find((candidate) => existsSync(join(candidate, 'package.json')))
+  if (!folder) throw new Error(`${name} is not installed: run npm ci`)
+  return folder
+}
+
 export async function buildLambdaBundle(name: LambdaBundleName, outDir = join(REPO_ROOT, lambdaBundleDirectory(name))) {
   const bundleSpec: LambdaBundle = LAMBDA_BUNDLES[name]
-  const built = await bundle(bundleSpec.entry, outDir, { external: LAMBDA_EXTERNALS, banner: bundleSpec.tfjsWasm ? TFJS_WASM_BANNER : undefined })
+  const built = bundleSpec.runsModels
+    ? await bundle(bundleSpec.entry, outDir, { external: [...LAMBDA_EXTERNALS, ...ONNX_RUNTIME_PACKAGES], banner: TFJS_WASM_BANNER })
+    : await bundle(bundleSpec.entry, outDir, { external: LAMBDA_EXTERNALS })
   for (const asset of bundleSpec.assets) cpSync(join(REPO_ROOT, asset), join(outDir, asset), { recursive: true })
-  if (bundleSpec.tfjsWasm) {
+  if (bundleSpec.runsModels) {
     mkdirSync(join(outDir, TFJS_WASM_BUNDLE_DIRECTORY))
     for (const file of TFJS_WASM_BINARIES) {
       cpSync(requireFromRepository.resolve(`@tensorflow/tfjs-backend-wasm/dist/${file}`), join(outDir, TFJS_WASM_BUNDLE_DIRECTORY, file))
+    }
+    for (const path of ONNX_RUNTIME_FILES) {
+      const [name, ...rest] = path.split('/') as [string, ...string[]]
+      cpSync(join(packageRoot(name), ...rest), join(outDir, 'node_modules', path), { recursive: true })
     }
   }
   return { name, outDir, ...built }

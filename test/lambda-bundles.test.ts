@@ -79,17 +79,17 @@ describe('Lambda bundles', () => {
     const key = (JSON.parse((await callApi(handlers.api, 'POST', '/v1/api-keys', { stage: 'ci' }, OPERATOR)).body) as { key: string }).key
     const deployed = await callApi(handlers.api, 'POST', '/v1/deployments', { stage: 'ci', runId: run.id }, OPERATOR)
     expect(deployed.statusCode).toBe(201)
-    // The .wasm binaries were found inside the bundle (no node_modules there), not the plain-JS fallback.
-    expect(JSON.parse(deployed.body)).toMatchObject({ status: 'active', smokeCheck: { passed: true, mergedLora: true, backend: 'wasm' } })
+    // ONNX Runtime loaded from the bundle's own node_modules (the engine, on the bundled wasm binaries, was the smoke check's reference).
+    expect(JSON.parse(deployed.body)).toMatchObject({ status: 'active', smokeCheck: { passed: true, mergedLora: true, backend: 'onnxruntime' } })
 
     const texts = intentExamples(5, 6).map((example) => example.text)
     const answered = await callApi(handlers.inference, 'POST', '/v1/classify/batch', { stage: 'ci', texts }, { authorization: `Bearer ${key}` })
     expect(answered.statusCode).toBe(200)
     const { results } = JSON.parse(answered.body) as { results: { intent: string; confidence: number }[] }
     // What the engine predicts from the run's files, outside any bundle.
-    const reference = await loadServedModel(database.db, store, run.id)
-    expect(results.map((result) => result.intent)).toEqual(reference.classifier.predict(texts).map((prediction) => prediction.label))
-    reference.classifier.dispose()
+    const reference = await loadServedModel(database.db, store, run.id, { merge: false, runtime: 'engine' })
+    expect(results.map((result) => result.intent)).toEqual((await reference.predictor.predict(texts)).map((prediction) => prediction.label))
+    await reference.predictor.dispose()
     const unauthorised = await callApi(handlers.inference, 'POST', '/v1/classify', { stage: 'ci', text: texts[0] })
     expect(unauthorised.statusCode).toBe(401)
   }, 180_000)

@@ -93,7 +93,7 @@ export function classifyRoutes(getPlatform: GetPlatform, models: ModelCache) {
     const { db, store } = await getPlatform()
     const deployment = await getActiveDeployment(db, stage)
     const { model, loadMs, coldStart } = await models.get(db, store, deployment.runId)
-    const results = classifyTexts(model.classifier, texts, deployment.settings)
+    const results = await classifyTexts(model.predictor, texts, deployment.settings)
     return {
       results,
       served: { deploymentId: deployment.id, modelVersion: modelVersionOf(deployment), latencyMs: performance.now() - started },

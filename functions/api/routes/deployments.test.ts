@@ -86,9 +86,9 @@ describe('deployments and classify', () => {
     expect(body).toMatchObject({ deploymentId: first.id, modelVersion: first.modelVersion })
     expect(response.headers.get('x-cold-start')).toBe('false')
 
-    const engine = await loadServedModel(api.platform.db, api.platform.store, lora.id, { merge: false })
-    const expected = engine.classifier.predict(TEST.map((row) => row.text))
-    engine.classifier.dispose()
+    const engine = await loadServedModel(api.platform.db, api.platform.store, lora.id, { merge: false, runtime: 'engine' })
+    const expected = await engine.predictor.predict(TEST.map((row) => row.text))
+    await engine.predictor.dispose()
     expect(body.results.map((result) => result.intent)).toEqual(expected.map((prediction) => prediction.label))
     const accuracy = body.results.filter((result, index) => result.intent === TEST[index]!.label).length / TEST.length
     expect(accuracy).toBeCloseTo(lora.summary!.accuracy as number, 10)

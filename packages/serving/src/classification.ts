@@ -1,4 +1,4 @@
-import type { IntentClassifier } from '@bankbench/engine'
+import type { IntentPredictor } from './predictor'
 
 export interface IntentScore { intent: string; score: number }
 
@@ -11,10 +11,10 @@ export interface Classification {
   outOfScope: boolean
 }
 
-/** Classifies texts in batches; the intent is the engine's prediction, unchanged. */
-export function classifyTexts(classifier: IntentClassifier, texts: readonly string[], settings: { topK: number; outOfScopeThreshold: number }): Classification[] {
-  const labels = classifier.labels
-  return classifier.predict(texts, { scores: true }).map((prediction) => ({
+/** Classifies texts in batches; the intent is the model's prediction, unchanged. */
+export async function classifyTexts(predictor: IntentPredictor, texts: readonly string[], settings: { topK: number; outOfScopeThreshold: number }): Promise<Classification[]> {
+  const labels = predictor.labels
+  return (await predictor.predict(texts, { scores: true })).map((prediction) => ({
     intent: prediction.label,
     confidence: prediction.confidence,
     topIntents: prediction.scores!.map((score, index) => ({ intent: labels[index]!, score }))

@@ -7,9 +7,9 @@ import {
   activateDeployment, buildComparison, constraintsOf, getBenchmark, getDataset, getRun, listRunsOfBenchmark, loadDatasetSplits,
   loadPriceTable, ProblemError, recommend, type ArtifactStore, type Database, type DeploymentRow,
 } from '@bankbench/core'
-import type { IntentClassifier } from '@bankbench/engine'
 import { calibrateThreshold, type Calibration } from './calibration'
 import type { ModelCache } from './model-cache'
+import type { IntentPredictor } from './predictor'
 import { loadServedModel } from './served-model'
 
 export interface DeploymentRequest {
@@ -34,8 +34,8 @@ export async function deployRun(services: { db: Database; store: ArtifactStore; 
   const { validation } = await loadDatasetSplits(store, dataset)
 
   const served = await models.get(db, store, runId)
-  const smokeCheck = await smokeCheckAgainstEngine(db, store, runId, served.model.classifier, validation.slice(0, SMOKE_CHECK_TEXTS).map((row) => row.text))
-  const calibration = calibrate(served.model.classifier, validation, request.settings?.targetFalseRejectRate ?? DEFAULT_TARGET_FALSE_REJECT_RATE)
+  const smokeCheck = await smokeCheckAgainstEngine(db, store, runId, served.model.predictor, validation.slice(0, SMOKE_CHECK_TEXTS).map((row) => row.text))
+  const calibration = await calibrate(served.model.predictor, validation, request.settings?.targetFalseRejectRate ?? DEFAULT_TARGET_FALSE_REJECT_RATE)
   return activateDeployment(db, {
     stage: request.stage,
     runId,
@@ -46,19 +46,23 @@ export async function deployRun(services: { db: Database; store: ArtifactStore; 
       targetFalseRejectRate: calibration.targetFalseRejectRate,
     },
     calibration: { ...calibration },
-    smokeCheck: { ...smokeCheck, loadMs: served.loadMs, mergedLora: served.model.merged, backend: served.model.backend },
+    smokeCheck: {
+      ...smokeCheck, loadMs: served.loadMs, mergedLora: served.model.merged, backend: served.model.backend,
+      ...(served.model.engineReason && { engineReason: served.model.engineReason }),
+    },
   })
 }
 
 /**
- * The served model (LoRA merged) must predict what the engine predicts from the
- * saved files as they are (adapter applied, not merged); a mismatch refuses the switch.
+ * The served model (LoRA merged, exported to ONNX Runtime where it can be) must
+ * predict what the engine predicts from the saved files as they are (adapter
+ * applied, not merged); a mismatch refuses the switch.
  */
-async function smokeCheckAgainstEngine(db: Database, store: ArtifactStore, runId: string, served: IntentClassifier, texts: string[]) {
-  const reference = await loadServedModel(db, store, runId, { merge: false })
+async function smokeCheckAgainstEngine(db: Database, store: ArtifactStore, runId: string, served: IntentPredictor, texts: string[]) {
+  const reference = await loadServedModel(db, store, runId, { merge: false, runtime: 'engine' })
   try {
-    const expected = reference.classifier.predict(texts)
-    const actual = served.predict(texts)
+    const expected = await reference.predictor.predict(texts)
+    const actual = await served.predict(texts)
     const mismatches = actual.filter((prediction, index) =>
       prediction.label !== expected[index]!.label || Math.abs(prediction.confidence - expected[index]!.confidence) > SMOKE_CHECK_TOLERANCE)
     if (mismatches.length > 0 || texts.length === 0) {
@@ -66,12 +70,12 @@ async function smokeCheckAgainstEngine(db: Database, store: ArtifactStore, runId
     }
     return { texts: texts.length, passed: true }
   } finally {
-    reference.classifier.dispose()
+    await reference.predictor.dispose()
   }
 }
 
-function calibrate(classifier: IntentClassifier, validation: readonly { text: string; label: string }[], target: number): Calibration {
-  const predictions = classifier.predict(validation.map((row) => row.text))
+async function calibrate(predictor: IntentPredictor, validation: readonly { text: string; label: string }[], target: number): Promise<Calibration> {
+  const predictions = await predictor.predict(validation.map((row) => row.text))
   return calibrateThreshold(predictions.map((prediction, index) => ({ confidence: prediction.confidence, correct: prediction.label === validation[index]!.label })), target)
 }
 

@@ -1,6 +1,6 @@
-export * from './redact-pii'
 export * from './calibration'
 export * from './classification'
+export * from './predictor'
 export * from './served-model'
 export * from './model-cache'
 export * from './deploy'

@@ -46,7 +46,7 @@ export class ModelCache {
     for (const [runId, entry] of this.entries) {
       if (this.entries.size <= maxModels) break
       this.entries.delete(runId)
-      entry.then(({ model }) => model.classifier.dispose(), () => {})
+      entry.then(({ model }) => model.predictor.dispose(), () => {})
     }
   }
 }

@@ -7,6 +7,7 @@
 import { ProblemError, type ArtifactStore, type Database, getRun, listRunArtifacts } from '@bankbench/core'
 import { initBackend, loadCheckpoint, loadIntentClassifier, mergeLora, type AdapterFiles, type BackendInfo, type IntentClassifier } from '@bankbench/engine'
 import { resolveBaseModel, storeReader } from './base-model'
+import { choosePredictor, type IntentPredictor, type ServingRuntime } from './predictor'
 
 /** Where an `mlm-pretrain` run publishes the backbone that `baseModel: local-backbone` names (as in the trainer). */
 
@@ -15,19 +16,24 @@ export interface ServedModel {
   method: string
   /** sha256 of the adapter weights (or of the whole model's weights). */
   modelSha256: string
-  classifier: IntentClassifier
-  /** Whether LoRA was folded into the base weights. */
+  predictor: IntentPredictor
+  /** Whether LoRA was folded into the base weights (by merging, or in the ONNX export). */
   merged: boolean
-  /** The tfjs backend it runs on, as `wasm + native BatchMatMul`: the same choice training makes (initBackend). */
+  /**
+   * What runs the forward pass: `onnxruntime`, or the engine's tfjs backend as
+   * `wasm + native BatchMatMul` (the same choice training makes, initBackend).
+   */
   backend: string
+  /** Why the engine serves although ONNX Runtime was allowed (a method that does not export, say). */
+  engineReason?: string
 }
 
 interface ClassifierManifest { baseModel: string; method: string; labels: string[]; maxLength: number }
 
 /** Loads a succeeded train run's classifier; a run without a usable model is a 409 problem naming what is missing. */
-export async function loadServedModel(db: Database, store: ArtifactStore, runId: string, options: { merge?: boolean } = {}): Promise<ServedModel> {
+export async function loadServedModel(db: Database, store: ArtifactStore, runId: string, options: { merge?: boolean; runtime?: ServingRuntime } = {}): Promise<ServedModel> {
   // Without it tfjs would run on its default backend, plain JS, whatever this machine offers.
-  const backend = describeBackend(await initBackend())
+  const engineBackend = describeBackend(await initBackend())
   const run = await getRun(db, runId)
   if (run.status !== 'succeeded') throw new ProblemError('invalid-state', `run ${runId} is ${run.status}: only a succeeded run can be deployed`)
   const artifacts = new Map((await listRunArtifacts(db, runId)).map((artifact) => [artifact.name, artifact]))
@@ -55,7 +61,9 @@ export async function loadServedModel(db: Database, store: ArtifactStore, runId:
   }
   const merged = (options.merge ?? true) && manifest.method === 'lora'
   if (merged) mergeLora(classifier.model)
-  return { runId, method: manifest.method, modelSha256: artifacts.get(weights)!.sha256, classifier, merged, backend }
+  const { predictor, engineReason } = await choosePredictor(classifier, options.runtime)
+  const backend = predictor.runtime === 'onnxruntime' ? 'onnxruntime' : engineBackend
+  return { runId, method: manifest.method, modelSha256: artifacts.get(weights)!.sha256, predictor, merged, backend, ...(engineReason && { engineReason }) }
 }
 
 function describeBackend({ name, nativeKernels }: BackendInfo): string {
