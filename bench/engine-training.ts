@@ -60,7 +60,7 @@ console.log(`Batches: ${batchSize} x ${sequenceLength} random token ids, no padd
 
 // With the native kernels first where they loaded, then the backend's own kernels.
 const variants = backend.nativeKernels.length > 0 ? [true, false] : [false]
-const variantLabel = (native: boolean) => (native ? `${backend.name} + native ${backend.nativeKernels.join(', ')}` : backend.name)
+const variantLabel = (native: boolean) => (native ? `${backend.name} + ${backend.nativeKernels.length} native kernels` : backend.name)
 const engine = new Map<boolean, Record<Method, StepTiming>>()
 for (const native of variants) {
   setNativeKernels(native)

@@ -74,4 +74,31 @@ describe.skipIf(!load.loaded)(`native sgemmBatched${reason}`, () => {
     expect(kernels!.getThreads()).toBe(1)
     expect(kernels!.blasConfig()).toMatch(/OpenBLAS/)
   })
+
+  it('checks the fused kernels\' sizes and types before touching memory', () => {
+    const four = new Float32Array(4)
+    expect(() => kernels!.geluForward(four, new Float32Array(3))).toThrow(RangeError)
+    expect(() => kernels!.sumAxes(four, 1, 5, 1, four)).toThrow(/sumAxes: x is shorter/)
+    expect(() => kernels!.layerNormForward(four, four, new Float32Array(1), 2, 2, 1e-5, four)).toThrow(/beta is shorter/)
+    expect(() => kernels!.gatherRows(four, 2, 2, new Float32Array(1) as unknown as Int32Array, four)).toThrow(/indices must be an Int32Array/)
+    expect(() => kernels!.adamwUpdate(four, four, four, four, four, four, new Float32Array(2), 1, 0.9, 0.1, 0.999, 0.001, 1, 1e-8, 1e-3)).toThrow(RangeError)
+  })
+
+  it('gathers rows, and refuses an index out of range without writing', () => {
+    const table = Float32Array.from([1, 2, 3, 4, 5, 6])
+    const out = new Float32Array(4).fill(-1)
+    expect(kernels!.gatherRows(table, 3, 2, Int32Array.from([2, 0]), out)).toBe(true)
+    expect(Array.from(out)).toEqual([5, 6, 1, 2])
+    out.fill(-1)
+    expect(kernels!.gatherRows(table, 3, 2, Int32Array.from([0, 3]), out)).toBe(false)
+    expect(Array.from(out)).toEqual([-1, -1, -1, -1])
+  })
+
+  it('sums the middle axis of [outer, reduce, inner]', () => {
+    const x = Float32Array.from({ length: 24 }, (_, i) => i)
+    const out = new Float32Array(8)
+    kernels!.sumAxes(x, 2, 3, 4, out)
+    // out[o, i] = sum over r of x[o, r, i]
+    expect(Array.from(out)).toEqual([12, 15, 18, 21, 48, 51, 54, 57])
+  })
 })

@@ -1,6 +1,7 @@
 /**
- * Loads the OpenBLAS addon built by `npm run build:native` (node-gyp, against
- * Debian's libopenblas-dev). Nothing builds it at install time: npm blocks install
+ * Loads the native kernels addon (OpenBLAS matrix products and fused transformer
+ * kernels) built by `npm run build:native` (node-gyp, against Debian's
+ * libopenblas-dev). Nothing builds it at install time: npm blocks install
  * scripts by default, and a machine without a compiler or OpenBLAS must still run
  * the engine on plain tfjs. So loading never throws; it says why it failed instead.
  */
@@ -29,6 +30,41 @@ export interface NativeKernels {
     bStride: number,
     c: Float32Array,
   ): void
+  /** x seen as [outer, reduce, inner]: out[o, i] = sum over r of x[o, r, i] (accumulated in float64). */
+  sumAxes(x: Float32Array, outer: number, reduce: number, inner: number, out: Float32Array): void
+  /**
+   * out[i, :] = table[indices[i], :], with table seen as [rows, rowSize]. Returns false,
+   * writing nothing, when an index is outside [0, rows).
+   */
+  gatherRows(table: Float32Array, rows: number, rowSize: number, indices: Int32Array, out: Float32Array): boolean
+  /** out = x Φ(x) = 0.5 x (1 + erf(x / √2)), elementwise over x. */
+  geluForward(x: Float32Array, out: Float32Array): void
+  /** dx = dy (Φ(x) + x φ(x)): the gradient of geluForward. */
+  geluBackward(x: Float32Array, dy: Float32Array, dx: Float32Array): void
+  /** y = (x − mean) / √(variance + eps) · gamma + beta over each row of x [rows, size]. */
+  layerNormForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, rows: number, size: number, eps: number, y: Float32Array): void
+  /** The gradients of layerNormForward given dy: dx [rows, size], dgamma and dbeta [size] (summed over rows). */
+  layerNormBackward(
+    x: Float32Array, gamma: Float32Array, dy: Float32Array, rows: number, size: number, eps: number,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+  ): void
+  /**
+   * One AdamW step in float32, in torch.optim.AdamW's order (see adamw.cc):
+   * p = parameter·decayFactor; m' = m·β1 + g·(1−β1); v' = v·β2 + g²·(1−β2);
+   * p' = p − m' / (√v' / secondMomentCorrection + ε) · stepSize. The outputs must not overlap the inputs.
+   */
+  adamwUpdate(
+    parameter: Float32Array, gradient: Float32Array, firstMoment: Float32Array, secondMoment: Float32Array,
+    newParameter: Float32Array, newFirstMoment: Float32Array, newSecondMoment: Float32Array,
+    decayFactor: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
+    secondMomentCorrection: number, epsilon: number, stepSize: number,
+  ): void
+  /**
+   * Continues seedrandom's Alea generator from state (s0, s1, s2, c) for out.length
+   * numbers u and writes floor(u + keep) / keep in float32: tf.dropout's multipliers
+   * for the same seed, bit for bit.
+   */
+  dropoutMultipliers(s0: number, s1: number, s2: number, c: number, keepProbability: number, out: Float32Array): void
   /** Threads OpenBLAS may use for one product. */
   setThreads(count: number): void
   getThreads(): number

@@ -3,6 +3,7 @@
  * linear (torch layout), LayerNorm, activations, dropout and multi-head attention.
  */
 import * as tf from '@tensorflow/tfjs'
+import { dropout as seededDropout, gelu, layerNorm as fusedLayerNorm } from '../backend/ops'
 import type { HiddenActivation } from './config'
 
 export interface ForwardOptions {
@@ -26,8 +27,10 @@ export class ForwardContext {
   dropout<T extends tf.Tensor>(x: T, rate: number): T {
     if (!this.training || rate === 0) return x
     const seed = this.nextSeed
-    if (this.nextSeed !== undefined) this.nextSeed += 1
-    return tf.dropout(x, rate, undefined, seed) as T
+    if (seed === undefined) return tf.dropout(x, rate) as T
+    this.nextSeed = seed + 1
+    // tf.dropout's masks, drawn by one native kernel where the backend has it.
+    return seededDropout(x, rate, seed) as T
   }
 }
 
@@ -53,18 +56,17 @@ export interface LinearAdapter {
   dispose?(): void
 }
 
+/** LayerNorm over the last axis: one fused kernel where the backend has it (native wasm), else composed tfjs ops. */
 export function layerNorm(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true)
-  return x.sub(mean).mul(tf.rsqrt(variance.add(eps))).mul(weight).add(bias)
+  return fusedLayerNorm(x, weight, bias, eps)
 }
 
-const SQRT_HALF = Math.SQRT1_2
 const SQRT_TWO_OVER_PI = Math.sqrt(2 / Math.PI)
 
 export function activation(name: HiddenActivation, x: tf.Tensor): tf.Tensor {
   switch (name) {
-    case 'gelu': // exact: x Φ(x); also faster than the tanh form on wasm (no Pow)
-      return x.mul(tf.erf(x.mul(SQRT_HALF)).add(1)).mul(0.5)
+    case 'gelu': // exact: x Φ(x); one fused kernel where the backend has it, else composed tfjs ops
+      return gelu(x)
     case 'gelu_new':
     case 'gelu_pytorch_tanh':
       return x.mul(tf.tanh(x.add(x.mul(x).mul(x).mul(0.044715)).mul(SQRT_TWO_OVER_PI)).add(1)).mul(0.5)

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import { adamwUpdate } from '../backend/ops'
 import type { NamedTensor } from '../io/safetensors'
 import { fromTensor, toTensor } from '../io/tensors'
 
@@ -75,13 +76,18 @@ export class AdamW {
       const stepSize = learningRate / (1 - this.beta1 ** slot.step)
       const secondMomentCorrection = Math.sqrt(1 - this.beta2 ** slot.step)
       tf.tidy(() => {
-        const decayed = decay > 0 ? parameter.mul(1 - learningRate * decay) : parameter
-        const firstMoment = slot.firstMoment.mul(this.beta1).add(gradient.mul(1 - this.beta1))
-        const secondMoment = slot.secondMoment.mul(this.beta2).add(gradient.square().mul(1 - this.beta2))
-        const denominator = secondMoment.sqrt().div(secondMomentCorrection).add(this.epsilon)
-        slot.firstMoment.assign(firstMoment)
-        slot.secondMoment.assign(secondMoment)
-        parameter.assign(decayed.sub(firstMoment.div(denominator).mul(stepSize)))
+        // One fused kernel where the backend has it (native wasm), else composed tfjs ops; same float32 arithmetic.
+        const updated = adamwUpdate({ parameter, firstMoment: slot.firstMoment, secondMoment: slot.secondMoment }, gradient, {
+          decayFactor: decay > 0 ? 1 - learningRate * decay : 1,
+          beta1: this.beta1,
+          beta2: this.beta2,
+          epsilon: this.epsilon,
+          secondMomentCorrection,
+          stepSize,
+        })
+        slot.firstMoment.assign(updated.firstMoment)
+        slot.secondMoment.assign(updated.secondMoment)
+        parameter.assign(updated.parameter)
       })
     }
   }

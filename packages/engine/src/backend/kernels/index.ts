@@ -4,10 +4,11 @@
  * traced to the code that produced them.
  */
 import * as tf from '@tensorflow/tfjs'
+import { sharedIdentityKernel } from './shared-identity'
 import { unsortedSegmentSumKernels } from './unsorted-segment-sum'
 
 const CUSTOM_KERNELS: Record<string, tf.KernelConfig[]> = {
-  wasm: [unsortedSegmentSumKernels.wasm],
+  wasm: [unsortedSegmentSumKernels.wasm, sharedIdentityKernel],
   cpu: [unsortedSegmentSumKernels.cpu],
 }
 

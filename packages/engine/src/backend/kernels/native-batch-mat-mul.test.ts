@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadNativeKernels } from '@bankbench/native-kernels'
 import { initBackend } from '../init-backend'
 import { createSequenceClassifier } from '../../models/sequence-classifier'
 import { crossEntropy, tinyConfig } from '../../models/testing/fixtures'
 import { train } from '../../train/trainer'
 import { planBatchedProduct } from './native-batch-mat-mul'
-import { NATIVE_KERNELS_ENV_VARIABLE, setNativeKernels } from './native'
+import { setNativeKernels } from './native'
+import { nativeSkipReason, relativeError, withAndWithout } from './native-testing'
 
 describe('planBatchedProduct', () => {
   it('turns shared, single and rank-2 batch dimensions into strides', () => {
@@ -26,27 +26,13 @@ describe('planBatchedProduct', () => {
   })
 })
 
-const load = loadNativeKernels()
-const disabled = process.env[NATIVE_KERNELS_ENV_VARIABLE] === '0'
-const skipReason = !load.loaded ? ` (skipped: ${load.reason})` : disabled ? ` (skipped: ${NATIVE_KERNELS_ENV_VARIABLE}=0)` : ''
-
-/** ‖actual − expected‖∞ / ‖expected‖∞: summation order differs between the two kernels. */
-function relativeError(actual: tf.Tensor, expected: tf.Tensor): number {
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(actual, expected))).dataSync()[0]! / tf.max(tf.abs(expected)).dataSync()[0]!)
-}
-
-/** `compute` once with the wasm backend's own kernels and once with the native ones. */
-function withAndWithout<T extends tf.TensorContainer>(compute: () => T): { native: T; original: T } {
-  setNativeKernels(false)
-  const original = compute()
-  expect(setNativeKernels(true)).toEqual(['BatchMatMul'])
-  return { native: compute(), original }
-}
-
-describe.skipIf(skipReason !== '')(`native BatchMatMul on wasm${skipReason}`, () => {
+describe.skipIf(nativeSkipReason !== '')(`native BatchMatMul on wasm${nativeSkipReason}`, () => {
   beforeAll(async () => {
     const info = await initBackend('wasm')
-    expect(info.nativeKernels).toEqual(['BatchMatMul'])
+    expect(info.nativeKernels).toEqual([
+      'BatchMatMul', 'Sum', 'GatherV2', 'BankbenchGelu', 'BankbenchGeluGrad', 'BankbenchLayerNorm', 'BankbenchLayerNormGrad',
+      'BankbenchAdamW', 'BankbenchDropoutMultipliers',
+    ])
     expect(info.nativeThreads).toBeGreaterThanOrEqual(1)
   })
   afterAll(() => setNativeKernels(true))
@@ -84,6 +70,8 @@ describe.skipIf(skipReason !== '')(`native BatchMatMul on wasm${skipReason}`, ()
     tf.dispose([a, b, weights, ...native, ...original])
   })
 
+  // Every native kernel is on this path: products, Sum (bias gradients), GatherV2 (embeddings), GELU,
+  // layer norm and their gradients, seeded dropout and the AdamW update (full fine-tuning).
   it('trains a tiny encoder along the same loss curve', async () => {
     const lossCurve = async (): Promise<number[]> => {
       const model = createSequenceClassifier(tinyConfig('bert', { hiddenSize: 32, intermediateSize: 64 }), undefined, { seed: 3 })

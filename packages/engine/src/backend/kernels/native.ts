@@ -1,30 +1,46 @@
 /**
- * Swaps in the kernels of `@bankbench/native-kernels` (OpenBLAS) where the addon is
- * built, and leaves plain tfjs in place where it is not. The backend's original
- * kernels are kept, so the two can be switched at run time: the benches time both in
- * one process, and the tests compare one against the other.
+ * Swaps in the kernels of `@bankbench/native-kernels` (OpenBLAS products, fused
+ * transformer kernels) where the addon is built, and leaves plain tfjs in place
+ * where it is not. The backend's original kernels are kept, so the two can be
+ * switched at run time: the benches time both in one process, and the tests compare
+ * one against the other.
  */
 import * as tf from '@tensorflow/tfjs'
 import { loadNativeKernels, type NativeKernels } from '@bankbench/native-kernels'
+import { ADAMW_KERNEL, DROPOUT_MULTIPLIERS_KERNEL, GELU_GRAD_KERNEL, GELU_KERNEL, LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from '../ops'
 import { nativeBatchMatMulKernel } from './native-batch-mat-mul'
+import { adamwKernel, dropoutMultipliersKernel, geluGradKernel, geluKernel, layerNormGradKernel, layerNormKernel } from './native-fused'
+import { nativeGatherKernel } from './native-gather'
+import { nativeSumKernel } from './native-reductions'
 
 /** `BANKBENCH_NATIVE_KERNELS=0` keeps the backends on plain tfjs even where the addon is built. */
 export const NATIVE_KERNELS_ENV_VARIABLE = 'BANKBENCH_NATIVE_KERNELS'
 
 interface KernelPair {
-  original: tf.KernelConfig
+  /** The backend's own kernel, restored when the native ones are switched off; none for a kernel tfjs does not have. */
+  original?: tf.KernelConfig
   native: tf.KernelConfig
 }
 
-interface NativeKernelFactory {
-  kernelName: string
-  /** The native config, given the addon and the backend's own config (its fallback). */
-  create(native: NativeKernels, original: tf.KernelConfig): tf.KernelConfig
-}
+type NativeKernelFactory =
+  /** Replaces one of the backend's kernels, which it keeps as its fallback. */
+  | { kernelName: string; create(native: NativeKernels, original: tf.KernelConfig): tf.KernelConfig }
+  /** A kernel tfjs does not have, behind one of the engine's fused ops (backend/ops). */
+  | { kernelName: string; fused: true; create(native: NativeKernels): tf.KernelConfig }
 
 /** Per backend, the kernels that have a native version. */
 const NATIVE_KERNELS: Record<string, NativeKernelFactory[]> = {
-  wasm: [{ kernelName: tf.BatchMatMul, create: nativeBatchMatMulKernel }],
+  wasm: [
+    { kernelName: tf.BatchMatMul, create: nativeBatchMatMulKernel },
+    { kernelName: tf.Sum, create: nativeSumKernel },
+    { kernelName: tf.GatherV2, create: nativeGatherKernel },
+    { kernelName: GELU_KERNEL, fused: true, create: geluKernel },
+    { kernelName: GELU_GRAD_KERNEL, fused: true, create: geluGradKernel },
+    { kernelName: LAYER_NORM_KERNEL, fused: true, create: layerNormKernel },
+    { kernelName: LAYER_NORM_GRAD_KERNEL, fused: true, create: layerNormGradKernel },
+    { kernelName: ADAMW_KERNEL, fused: true, create: adamwKernel },
+    { kernelName: DROPOUT_MULTIPLIERS_KERNEL, fused: true, create: dropoutMultipliersKernel },
+  ],
 }
 
 const pairs = new Map<string, KernelPair[]>()
@@ -52,8 +68,9 @@ export function registerNativeKernels(backendName: string): string[] {
 export function setNativeKernels(enabled: boolean, backendName = 'wasm'): string[] {
   const kernels = enabled ? nativePairs(backendName) : (pairs.get(backendName) ?? [])
   for (const { original, native } of kernels) {
-    tf.unregisterKernel(original.kernelName, backendName)
-    tf.registerKernel(enabled ? native : original)
+    if (tf.getKernel(native.kernelName, backendName)) tf.unregisterKernel(native.kernelName, backendName)
+    const active = enabled ? native : original
+    if (active) tf.registerKernel(active)
   }
   return enabled ? kernels.map(({ native }) => native.kernelName) : []
 }
@@ -72,10 +89,11 @@ function nativePairs(backendName: string): KernelPair[] {
     announceFallback(load.reason)
     return []
   }
-  const created = (NATIVE_KERNELS[backendName] ?? []).map(({ kernelName, create }) => {
-    const original = tf.getKernel(kernelName, backendName)
-    if (!original) throw new Error(`The ${backendName} backend has no ${kernelName} kernel to replace: is its package imported?`)
-    return { original, native: create(load.kernels, original) }
+  const created = (NATIVE_KERNELS[backendName] ?? []).map((factory): KernelPair => {
+    if ('fused' in factory) return { native: factory.create(load.kernels) }
+    const original = tf.getKernel(factory.kernelName, backendName)
+    if (!original) throw new Error(`The ${backendName} backend has no ${factory.kernelName} kernel to replace: is its package imported?`)
+    return { original, native: factory.create(load.kernels, original) }
   })
   pairs.set(backendName, created)
   return created

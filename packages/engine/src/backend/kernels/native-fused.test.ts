@@ -1,0 +1,157 @@
+import * as tf from '@tensorflow/tfjs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { initBackend } from '../init-backend'
+import { adamwUpdate, composedAdamwUpdate, composedGelu, composedLayerNorm, dropout, gelu, layerNorm } from '../ops'
+import { setNativeKernels } from './native'
+import { planContiguousReduction } from './native-reductions'
+import { nativeSkipReason, relativeError, withAndWithout } from './native-testing'
+
+describe('planContiguousReduction', () => {
+  it('sees one contiguous run of axes as [outer, reduce, inner]', () => {
+    expect(planContiguousReduction([1024, 128], [0], false)).toEqual({ outer: 1, reduce: 1024, inner: 128, outShape: [128] })
+    expect(planContiguousReduction([4, 5, 6, 7], [1, 2], true)).toEqual({ outer: 4, reduce: 30, inner: 7, outShape: [4, 1, 1, 7] })
+    expect(planContiguousReduction([4, 5, 6], [-1], false)).toEqual({ outer: 20, reduce: 6, inner: 1, outShape: [4, 5] })
+    expect(planContiguousReduction([4, 5, 6], null, false)).toEqual({ outer: 1, reduce: 120, inner: 1, outShape: [] })
+  })
+
+  it('leaves split axes, no axes and empty tensors to the original kernel', () => {
+    expect(planContiguousReduction([4, 5, 6], [0, 2], false)).toBeUndefined()
+    expect(planContiguousReduction([4, 5, 6], [], false)).toBeUndefined()
+    expect(planContiguousReduction([4, 0, 6], [1], false)).toBeUndefined()
+  })
+})
+
+/** Random values of one shape; the seed keeps each case reproducible. */
+const normal = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed)
+
+describe.skipIf(nativeSkipReason !== '')(`native fused kernels on wasm${nativeSkipReason}`, () => {
+  beforeAll(async () => {
+    await initBackend('wasm')
+  })
+  afterAll(() => setNativeKernels(true))
+
+  it.each([
+    { shape: [1024, 129], axis: [0] as number | number[] | null, keepDims: false },
+    { shape: [3, 17, 33], axis: [0, 1], keepDims: false },
+    { shape: [3, 17, 33], axis: 2, keepDims: true },
+    { shape: [2, 3, 5, 7], axis: [1, 2], keepDims: true },
+    { shape: [2, 3, 5, 7], axis: [0, 3], keepDims: false },
+    { shape: [4001, 3], axis: null, keepDims: false },
+  ])('Sum over $axis of $shape (keepDims $keepDims) matches the original kernel', ({ shape, axis, keepDims }) => {
+    const x = normal(shape, 1)
+    const { native, original } = withAndWithout(() => tf.sum(x, axis ?? undefined, keepDims))
+    expect(native.shape).toEqual(original.shape)
+    expect(relativeError(native, original)).toBeLessThan(1e-5)
+    tf.dispose([x, native, original])
+  })
+
+  it('Sum gives the bias gradient of a broadcast add, as the original does', () => {
+    const x = normal([7, 9, 13], 2)
+    const bias = normal([13], 3)
+    const weights = normal([7, 9, 13], 4)
+    const gradient = tf.grad((b: tf.Tensor) => tf.sum(tf.mul(tf.add(x, b), weights)))
+    const { native, original } = withAndWithout(() => gradient(bias))
+    expect(relativeError(native, original)).toBeLessThan(1e-5)
+    tf.dispose([x, bias, weights, native, original])
+  })
+
+  it.each([
+    { table: [31, 17], indices: [5, 7] },
+    { table: [2, 128], indices: [33] },
+    { table: [9, 3, 5], indices: [4] },
+  ])('GatherV2 of $table rows at $indices indices matches the original kernel', ({ table, indices }) => {
+    const values = normal(table, 5)
+    const ids = tf.tensor(Array.from({ length: tf.util.sizeFromShape(indices) }, (_, i) => (i * 7) % table[0]!), indices, 'int32')
+    const { native, original } = withAndWithout(() => tf.gather(values, ids))
+    expect(native.shape).toEqual(original.shape)
+    expect(Array.from(native.dataSync())).toEqual(Array.from(original.dataSync()))
+    tf.dispose([values, ids, native, original])
+  })
+
+  it('GatherV2 leaves other axes and out-of-range indices to the original kernel', () => {
+    const values = normal([4, 6], 6)
+    const ids = tf.tensor1d([3, 0, 5], 'int32')
+    const { native, original } = withAndWithout(() => tf.gather(values, ids, 1))
+    expect(Array.from(native.dataSync())).toEqual(Array.from(original.dataSync()))
+    // Out of range, the native kernel writes nothing and hands over: the original reports it.
+    const outside = tf.tensor1d([0, 4], 'int32')
+    expect(() => tf.gather(values, outside)).toThrow('GatherV2: the index value 4 is not in [0, 3]')
+    tf.dispose([values, ids, outside, native, original])
+  })
+
+  it.each([[[7]], [[3, 17, 33]], [[2, 5, 1, 513]]])('GELU of %j: values and gradient match the composed ops', (shape) => {
+    const x = tf.mul(normal(shape, 8), 3)
+    const weights = normal(shape, 9)
+    expect(relativeError(gelu(x), composedGelu(x))).toBeLessThan(1e-5)
+    const gradient = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(gelu(input), weights)))
+    const { native, original } = withAndWithout(() => [gelu(x), gradient(x)])
+    native.forEach((tensor, index) => expect(relativeError(tensor, original[index]!)).toBeLessThan(1e-5))
+    tf.dispose([x, weights, ...native, ...original])
+  })
+
+  it.each([
+    { shape: [5, 17], eps: 1e-12 },
+    { shape: [3, 7, 33], eps: 1e-5 },
+    { shape: [2, 3, 4, 128], eps: 1e-12 },
+    { shape: [9, 1], eps: 1e-5 },
+  ])('layer norm of $shape: values and gradients of x, gamma and beta match the composed ops', ({ shape, eps }) => {
+    const size = shape[shape.length - 1]!
+    const x = tf.add(tf.mul(normal(shape, 10), 2), 0.5)
+    const gamma = normal([size], 11)
+    const beta = normal([size], 12)
+    const weights = normal(shape, 13)
+    const gradients = tf.grads((input: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(layerNorm(input, g, b, eps), weights)))
+    const { native, original } = withAndWithout(() => [layerNorm(x, gamma, beta, eps), ...gradients([x, gamma, beta])])
+    // Compared with the composed ops as well: `original` runs them, since the fused kernel is off there.
+    expect(relativeError(original[0]!, composedLayerNorm(x, gamma, beta, eps))).toBe(0)
+    native.forEach((tensor, index) => {
+      expect(tensor.shape).toEqual(original[index]!.shape)
+      expect(relativeError(tensor, original[index]!)).toBeLessThan(1e-5)
+    })
+    tf.dispose([x, gamma, beta, weights, ...native, ...original])
+  })
+
+  it('layer norm with a broadcast gamma runs the composed ops, native kernels or not', () => {
+    const x = normal([4, 6], 14)
+    const gamma = normal([1, 6], 15)
+    const beta = normal([6], 16)
+    const { native, original } = withAndWithout(() => layerNorm(x, gamma, beta, 1e-5))
+    expect(relativeError(native, original)).toBe(0)
+    tf.dispose([x, gamma, beta, native, original])
+  })
+
+  it.each([
+    { shape: [4000, 33], decayFactor: 1 - 1e-3 * 0.01 },
+    { shape: [7], decayFactor: 1 },
+  ])('AdamW update of $shape (decay factor $decayFactor) equals the composed ops bit for bit', ({ shape, decayFactor }) => {
+    const tensors = { parameter: normal(shape, 17), firstMoment: tf.mul(normal(shape, 18), 0.1), secondMoment: tf.square(tf.mul(normal(shape, 19), 0.1)) }
+    const gradient = normal(shape, 20)
+    const scalars = { decayFactor, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, secondMomentCorrection: Math.sqrt(1 - 0.999 ** 3), stepSize: 1e-3 / (1 - 0.9 ** 3) }
+    const native = adamwUpdate(tensors, gradient, scalars)
+    const composed = composedAdamwUpdate(tensors, gradient, scalars)
+    for (const key of ['parameter', 'firstMoment', 'secondMoment'] as const) {
+      expect(Array.from(native[key].dataSync())).toEqual(Array.from(composed[key].dataSync()))
+    }
+    tf.dispose([...Object.values(tensors), gradient, ...Object.values(native), ...Object.values(composed)])
+  })
+
+  it.each([0, 1, 41, 123456])('dropout with seed %i draws the masks tf.dropout draws', (seed) => {
+    const x = normal([3, 7, 129], 21)
+    const { native, original } = withAndWithout(() => dropout(x, 0.1, seed))
+    expect(Array.from(native.dataSync())).toEqual(Array.from(tf.dropout(x, 0.1, undefined, seed).dataSync()))
+    expect(Array.from(native.dataSync())).toEqual(Array.from(original.dataSync()))
+    const dropped = native.dataSync().filter((value) => value === 0).length
+    expect(dropped).toBeGreaterThan(0.05 * x.size)
+    expect(dropped).toBeLessThan(0.15 * x.size)
+    tf.dispose([x, native, original])
+  })
+
+  it('switches every fused op back to composed tfjs ops', () => {
+    expect(setNativeKernels(false)).toEqual([])
+    for (const kernelName of ['BankbenchGelu', 'BankbenchLayerNorm', 'BankbenchAdamW', 'BankbenchDropoutMultipliers']) {
+      expect(tf.getKernel(kernelName, 'wasm')).toBeUndefined()
+    }
+    expect(setNativeKernels(true)).toContain('BankbenchLayerNormGrad')
+    expect(tf.getKernel('BankbenchLayerNorm', 'wasm')).toBeDefined()
+  })
+})

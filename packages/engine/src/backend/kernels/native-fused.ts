@@ -1,0 +1,95 @@
+/**
+ * The wasm kernels behind the engine's fused ops (backend/ops): GELU, layer norm,
+ * dropout's multipliers and the AdamW update, each with its gradient kernel where it has one. tfjs has no
+ * such kernels; the ops fall back to composed tfjs ops wherever these are not
+ * registered (plain wasm, cpu, tfjs-node-gpu).
+ */
+import * as tf from '@tensorflow/tfjs'
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
+import type { NativeKernels } from '@bankbench/native-kernels'
+import { ADAMW_KERNEL, DROPOUT_MULTIPLIERS_KERNEL, GELU_GRAD_KERNEL, GELU_KERNEL, LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, type AdamWScalars, type AleaState } from '../ops'
+
+type Heap = (tensor: tf.TensorInfo) => Float32Array
+
+/** A wasm kernel whose body gets heap views: taken only once every output exists, as allocation may grow (and detach) the heap. */
+function wasmKernel(kernelName: string, run: (call: Parameters<tf.KernelFunc>[0], wasm: BackendWasm, heap: Heap) => tf.TensorInfo | tf.TensorInfo[]): tf.KernelConfig {
+  return {
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: (call) => {
+      const wasm = call.backend as BackendWasm
+      return run(call, wasm, (tensor) => wasm.typedArrayFromHeap(tensor) as Float32Array)
+    },
+  }
+}
+
+export function geluKernel(native: NativeKernels): tf.KernelConfig {
+  return wasmKernel(GELU_KERNEL, ({ inputs }, wasm, heap) => {
+    const x = inputs.x!
+    const out = wasm.makeOutput(x.shape, 'float32')
+    native.geluForward(heap(x), heap(out))
+    return out
+  })
+}
+
+export function geluGradKernel(native: NativeKernels): tf.KernelConfig {
+  return wasmKernel(GELU_GRAD_KERNEL, ({ inputs }, wasm, heap) => {
+    const { dy, x } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo }
+    const dx = wasm.makeOutput(x.shape, 'float32')
+    native.geluBackward(heap(x), heap(dy), heap(dx))
+    return dx
+  })
+}
+
+/** x [..., size] as rows of `size`. */
+function rowsOf(x: tf.TensorInfo): { rows: number; size: number } {
+  const size = x.shape[x.shape.length - 1] ?? 1
+  return { rows: size === 0 ? 0 : tf.util.sizeFromShape(x.shape) / size, size }
+}
+
+export function layerNormKernel(native: NativeKernels): tf.KernelConfig {
+  return wasmKernel(LAYER_NORM_KERNEL, ({ inputs, attrs }, wasm, heap) => {
+    const { x, gamma, beta } = inputs as { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo }
+    const { rows, size } = rowsOf(x)
+    const y = wasm.makeOutput(x.shape, 'float32')
+    native.layerNormForward(heap(x), heap(gamma), heap(beta), rows, size, (attrs as { epsilon: number }).epsilon, heap(y))
+    return y
+  })
+}
+
+export function layerNormGradKernel(native: NativeKernels): tf.KernelConfig {
+  return wasmKernel(LAYER_NORM_GRAD_KERNEL, ({ inputs, attrs }, wasm, heap) => {
+    const { dy, x, gamma } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo; gamma: tf.TensorInfo }
+    const { rows, size } = rowsOf(x)
+    const dx = wasm.makeOutput(x.shape, 'float32')
+    const dgamma = wasm.makeOutput(gamma.shape, 'float32')
+    const dbeta = wasm.makeOutput(gamma.shape, 'float32')
+    native.layerNormBackward(heap(x), heap(gamma), heap(dy), rows, size, (attrs as { epsilon: number }).epsilon, heap(dx), heap(dgamma), heap(dbeta))
+    return [dx, dgamma, dbeta]
+  })
+}
+
+/** Writes new tensors rather than updating in place: wasm shares buffers between tensors (reshapes, saved inputs). */
+export function adamwKernel(native: NativeKernels): tf.KernelConfig {
+  return wasmKernel(ADAMW_KERNEL, ({ inputs, attrs }, wasm, heap) => {
+    const { parameter, gradient, firstMoment, secondMoment } = inputs as Record<'parameter' | 'gradient' | 'firstMoment' | 'secondMoment', tf.TensorInfo>
+    const scalars = attrs as unknown as AdamWScalars & { oneMinusBeta1: number; oneMinusBeta2: number }
+    const outputs = [0, 1, 2].map(() => wasm.makeOutput(parameter.shape, 'float32'))
+    const [newParameter, newFirstMoment, newSecondMoment] = outputs.map(heap) as [Float32Array, Float32Array, Float32Array]
+    native.adamwUpdate(
+      heap(parameter), heap(gradient), heap(firstMoment), heap(secondMoment), newParameter, newFirstMoment, newSecondMoment,
+      scalars.decayFactor, scalars.beta1, scalars.oneMinusBeta1, scalars.beta2, scalars.oneMinusBeta2,
+      scalars.secondMomentCorrection, scalars.epsilon, scalars.stepSize,
+    )
+    return outputs
+  })
+}
+
+export function dropoutMultipliersKernel(native: NativeKernels): tf.KernelConfig {
+  return wasmKernel(DROPOUT_MULTIPLIERS_KERNEL, ({ attrs }, wasm, heap) => {
+    const { shape, keepProbability, s0, s1, s2, c } = attrs as unknown as { shape: number[]; keepProbability: number } & AleaState
+    const out = wasm.makeOutput(shape, 'float32')
+    native.dropoutMultipliers(s0, s1, s2, c, keepProbability, heap(out))
+    return out
+  })
+}

@@ -1,0 +1,6 @@
+export { gelu, composedGelu, geluGradient, GELU_KERNEL, GELU_GRAD_KERNEL } from './gelu'
+export { layerNorm, composedLayerNorm, layerNormGradient, LAYER_NORM_KERNEL, LAYER_NORM_GRAD_KERNEL } from './layer-norm'
+export { adamwUpdate, composedAdamwUpdate, ADAMW_KERNEL } from './adamw-update'
+export type { AdamWScalars, AdamWTensors } from './adamw-update'
+export { dropout, aleaState, DROPOUT_MULTIPLIERS_KERNEL } from './dropout'
+export type { AleaState } from './dropout'
