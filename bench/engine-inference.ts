@@ -68,7 +68,7 @@ const predictBatch = (texts: string[]) => classifier.predict(texts, { batchSize:
 type Timing = Awaited<ReturnType<typeof timeSide>>
 // With the native kernels first where they loaded, then the backend's own kernels.
 const variants = backend.nativeKernels.length > 0 ? [true, false] : [false]
-const variantLabel = (native: boolean) => (native ? `${backend.name} + native ${backend.nativeKernels.join(', ')}` : backend.name)
+const variantLabel = (native: boolean) => (native ? `${backend.name} + ${backend.nativeKernels.length} native kernels` : backend.name)
 const engine = new Map<boolean, Timing>()
 for (const native of variants) {
   setNativeKernels(native)
