@@ -3,12 +3,13 @@
  *   npm run bench
  * Each runs in its own process, as `npx tsx bench/<name>.ts` would; a failed bench is
  * reported and the rest still run. train-banking77.ts is left out: it is a training run
- * of many minutes, not a bench.
+ * of many minutes, not a bench. load-classify.ts trains the model it serves first (a
+ * minute or two).
  */
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-const BENCHES = ['tfidf-logreg', 'engine-training', 'engine-inference']
+const BENCHES = ['tfidf-logreg', 'engine-training', 'engine-inference', 'load-classify']
 
 const failed = BENCHES.filter((name) => {
   console.log(`\n=== ${name} ===`)

@@ -6,7 +6,7 @@
  */
 import { seededShuffle, type RunHandler } from '@bankbench/core'
 import { classificationReport, latencySummary, PeakMemoryTracker } from '@bankbench/metrics'
-import { llmApiOptionsFromHyperparameters, llmEndpointFromEnv, queryLlmApi } from '@bankbench/baselines'
+import { llmApiOptionsFromHyperparameters, llmEndpointFromEnv, queryLlmApi, queryRecordsForStorage } from '@bankbench/baselines'
 
 /** Stands for an answer that names no label: scored wrong, and listed as its own column of the confusion matrix. */
 export const INVALID_ANSWER = '(invalid answer)'
@@ -40,7 +40,7 @@ export const runLlmApiBaseline: RunHandler = async (context) => {
   const present = new Set([...truth, ...predicted])
   const report = classificationReport(truth, predicted, [...dataset.labels, INVALID_ANSWER].filter((label) => present.has(label)))
   const latency = latencySummary(result.queries.map((query) => query.latencyMs))
-  await context.saveArtifact('queries.json', JSON.stringify({ model: endpoint.model, subset: result.subset, queries: result.queries }))
+  await context.saveArtifact('queries.json', JSON.stringify({ model: endpoint.model, subset: result.subset, queries: queryRecordsForStorage(result.queries) }))
   await context.reportMetrics([{ name: 'test_accuracy', value: report.accuracy, epoch: 1 }])
   const { usage } = result
   context.log(`test accuracy ${(report.accuracy * 100).toFixed(2)}% on ${result.subset.size} queries; ` +

@@ -1,5 +1,4 @@
-import { ProblemError, type ProblemDetails } from '@bankbench/core'
-import { DrizzleQueryError } from 'drizzle-orm'
+import { describeForLog, ProblemError, redactPii, type ProblemDetails } from '@bankbench/core'
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
@@ -14,7 +13,8 @@ import type { ApiEnv } from './env'
 export const handleError: ErrorHandler<ApiEnv> = (error, c) => {
   if (error instanceof ProblemError) return problemResponse(c, error.toProblem())
   if (error instanceof HTTPException && error.status < 500) return problemResponse(c, fromHttpException(error).toProblem())
-  console.error(`[api] ${c.req.method} ${c.req.path} (request ${c.get('requestId')}) failed: ${describeForLog(error)}`)
+  // describeForLog keeps customer text out of the error; the path is redacted too, as a client may put text there.
+  console.error(`[api] ${c.req.method} ${redactPii(c.req.path)} (request ${c.get('requestId')}) failed: ${describeForLog(error)}`)
   return problemResponse(c, {
     type: 'https://bankbench.dev/problems/internal-error',
     title: 'Internal server error',
@@ -50,24 +50,4 @@ function fromHttpException(error: HTTPException): ProblemError {
 
 function problemResponse(c: Context, problem: ProblemDetails): Response {
   return c.body(JSON.stringify(problem), problem.status as ContentfulStatusCode, { 'Content-Type': 'application/problem+json' })
-}
-
-/**
- * An error for the server log without request data: customer text must never reach
- * logs. Drizzle puts a query's parameters (which can be uploaded text) in its error
- * message and Postgres quotes offending values in its own, so for those only the
- * SQL, the SQLSTATE and the constraint are kept.
- */
-export function describeForLog(error: unknown): string {
-  if (!(error instanceof Error)) return `non-error thrown (${typeof error})`
-  const frames = (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).join('\n')
-  const headline = error instanceof DrizzleQueryError ? `${error.name}: failed query: ${error.query}`
-    : isPostgresError(error) ? `${error.name}: SQLSTATE ${error.code}${error.constraint ? ` (constraint ${error.constraint})` : ''}`
-      : `${error.name}: ${error.message}`
-  const cause = error.cause === undefined ? '' : `\ncaused by ${describeForLog(error.cause)}`
-  return `${headline}\n${frames}${cause}`
-}
-
-function isPostgresError(error: Error): error is Error & { code: string; constraint?: string } {
-  return 'severity' in error && typeof (error as { code?: unknown }).code === 'string'
 }

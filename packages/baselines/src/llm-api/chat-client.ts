@@ -3,6 +3,7 @@
  * retry can fix: 429 (rate limit), 5xx, a timed-out attempt or a dropped connection.
  * Other statuses (400 bad request, 401 bad key, 404 unknown model) fail at once.
  */
+import { redactPii } from '@bankbench/data'
 import type { LlmEndpoint } from './options'
 
 export interface ChatMessage {
@@ -70,8 +71,9 @@ export async function createChatCompletion(endpoint: LlmEndpoint, request: ChatR
         const finished = performance.now()
         return { ...parsed, latencyMs: finished - attemptStarted, totalMs: finished - started, attempts: attempt }
       }
-      // The body says what was wrong (unknown model, bad request); the key is never in it or in our message.
-      const detail = (await response.text()).slice(0, 300)
+      // The body says what was wrong (unknown model, bad request); the key is never in it or in our message. Some
+      // endpoints quote the prompt back, and this detail reaches logs and the run's failure reason: redacted.
+      const detail = redactPii((await response.text()).slice(0, 300))
       failure = { message: `HTTP ${response.status}: ${detail}`, status: response.status, retryAfterMs: retryAfterMs(response.headers.get('retry-after')) }
       if (!RETRYABLE(response.status)) throw new ChatCompletionError(`${endpoint.baseUrl}/chat/completions answered ${failure.message}`, response.status, attempt)
     } catch (error) {

@@ -3,7 +3,7 @@ import type { Example } from '../types'
 import { ChatCompletionError, createChatCompletion } from './chat-client'
 import { matchLabel } from './label-matching'
 import { DEFAULT_LLM_API_OPTIONS, llmApiOptionsFromHyperparameters, llmEndpointFromEnv, type LlmApiOptions } from './options'
-import { queryLlmApi, sampleTestIndices } from './query-endpoint'
+import { queryLlmApi, queryRecordsForStorage, sampleTestIndices } from './query-endpoint'
 import { countWords, startFakeOpenAiServer, type FakeOpenAiServer, type FakeServerOptions } from './testing/fake-openai-server'
 
 const labels = ['card_arrival', 'exchange_rate', 'top_up']
@@ -125,6 +125,21 @@ describe('queryLlmApi against an OpenAI-compatible server', () => {
     const unauthorised = await request('hello').catch((error: unknown) => error)
     expect(unauthorised).toMatchObject({ status: 401, attempts: 1, message: expect.stringContaining('invalid api key') })
     for (const error of [busy, unauthorised]) expect(String(error)).not.toContain('sk-test-secret')
+  })
+
+  it('redacts PII from an error body that quotes the prompt, and from the records it stores', async () => {
+    const message = 'card 4111 1111 1111 1111 declined, reach me at jane.doe@example.com'
+    const fake = await start({ answer: (query) => `You said: ${query}`, intercept: (query, call) => (call === 1 && query.startsWith('quote')
+      ? { status: 400, body: { error: { message: `cannot process "${query}"` } } } : undefined) })
+    const failed = await createChatCompletion(endpoint(fake), { messages: [{ role: 'user', content: `quote ${message}` }], temperature: 0, maxTokens: 8 }, options())
+      .catch((error: unknown) => error)
+    expect(failed).toMatchObject({ status: 400, message: expect.stringContaining('cannot process \\"quote card [CARD] declined, reach me at [EMAIL]\\"') })
+
+    const piiTest = [{ text: message, label: 'card_arrival' }]
+    const result = await queryLlmApi({ endpoint: endpoint(fake), labels, train, test: piiTest, seed: 1, options: options({ fewShotLabels: 1, examplesPerLabel: 1 }) })
+    expect(result.queries[0]!.text).toBe(message)
+    const [stored] = queryRecordsForStorage(result.queries)
+    expect(stored).toMatchObject({ text: 'card [CARD] declined, reach me at [EMAIL]', answer: 'You said: card [CARD] declined, reach me at [EMAIL]', label: 'card_arrival' })
   })
 
   it('retries a request that outlives its timeout', async () => {

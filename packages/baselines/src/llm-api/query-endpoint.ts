@@ -4,7 +4,7 @@
  * and account for tokens and dollars. Scoring is the caller's (the baseline job scores
  * it like every other run).
  */
-import { seededShuffle } from '@bankbench/data'
+import { redactPii, seededShuffle } from '@bankbench/data'
 import type { Example } from '../types'
 import { createChatCompletion } from './chat-client'
 import { mapWithConcurrency } from './concurrency'
@@ -120,4 +120,9 @@ export function usageOf(queries: readonly LlmQueryRecord[], prices: Pick<LlmApiO
   const { pricePer1kInputTokens: input, pricePer1kOutputTokens: output } = prices
   const costUsd = input === null || output === null ? null : (promptTokens / 1000) * input + (completionTokens / 1000) * output
   return { promptTokens, completionTokens, queriesWithoutUsage, costUsd }
+}
+
+/** The records as stored (queries.json): the message and the model's answer, which can repeat it, with PII redacted. */
+export function queryRecordsForStorage(queries: readonly LlmQueryRecord[]): LlmQueryRecord[] {
+  return queries.map((query) => ({ ...query, text: redactPii(query.text), answer: redactPii(query.answer) }))
 }

@@ -8,7 +8,8 @@ import { appendRunMetrics, completeRun, endRun, getRun, heartbeatRun, recordRunA
 import { loadDatasetSplits } from '../datasets/register'
 import { enforceGpuBudget } from '../benchmarks/budget'
 import { withTestSet } from '../benchmarks/test-set'
-import type { DatasetSplits } from '@bankbench/data'
+import { redactPii, type DatasetSplits } from '@bankbench/data'
+import { describeForLog, errorMessageForLog } from '../describe-for-log'
 import type { ArtifactStore } from '../storage/artifact-store'
 import { createArtifactStore } from '../storage/create-artifact-store'
 import { JOB_ENV, JOB_EXIT_CODES, type JobKind } from './job-queue'
@@ -81,7 +82,8 @@ export async function runJobProcess(handlers: Partial<Record<JobKind, RunHandler
         return { key }
       },
       recordEnvironment: (facts) => Object.assign(environment, facts),
-      log: (message) => console.log(`[${jobId}[${arrayIndex}] ${runId}] ${message}`),
+      // Job logs (CloudWatch on Batch) never carry customer text in clear, whatever a handler puts in a message.
+      log: (message) => console.log(`[${jobId}[${arrayIndex}] ${runId}] ${redactPii(message)}`),
     }
     const summary = await handler(context)
     if (readsFinishedRun) {
@@ -91,16 +93,16 @@ export async function runJobProcess(handlers: Partial<Record<JobKind, RunHandler
       await rollUpJob(db, jobId)
     }
   } catch (error) {
-    console.error(error)
+    console.error(describeForLog(error))
     if (controller.signal.aborted) {
       // Stopped from outside: the queue that stopped us records why (cancel,
       // timeout), or retries the run (spot reclaim), which resumes from its checkpoint.
       process.exitCode = 143
     } else {
       if (readsFinishedRun) {
-        await finishJob(db, jobId, 'failed', error instanceof Error ? error.message : String(error)).catch(() => {})
+        await finishJob(db, jobId, 'failed', errorMessageForLog(error)).catch(() => {})
       } else if (runId) {
-        await endRun(db, runId, 'failed', error instanceof Error ? error.message : String(error)).catch(() => {})
+        await endRun(db, runId, 'failed', errorMessageForLog(error)).catch(() => {})
         await rollUpJob(db, jobId).catch(() => {})
       }
       process.exitCode = JOB_EXIT_CODES.runFailed
@@ -108,7 +110,7 @@ export async function runJobProcess(handlers: Partial<Record<JobKind, RunHandler
   } finally {
     clearInterval(heartbeat)
     // However the run ended, its hours count against the benchmark's GPU budget.
-    if (claimedRunOf) await enforceGpuBudget(db, claimedRunOf).catch((error) => console.error('could not enforce the GPU budget:', error))
+    if (claimedRunOf) await enforceGpuBudget(db, claimedRunOf).catch((error) => console.error(`could not enforce the GPU budget: ${describeForLog(error)}`))
     await close()
   }
 }

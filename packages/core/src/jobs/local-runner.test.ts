@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -34,9 +34,9 @@ for (const target of testDatabaseTargets()) {
       rmSync(directory, { recursive: true, force: true })
     })
 
-    function runner(behaviour: string, options: { attempts?: number; timeoutSeconds?: number } = {}) {
+    function runner(behaviour: string, options: { attempts?: number; timeoutSeconds?: number; logDir?: string } = {}) {
       const queue = new LocalJobRunner({
-        db: database.db, databaseUrl: database.url, artifactsUri: store.uri, concurrency: 2, killGraceSeconds: 1,
+        db: database.db, databaseUrl: database.url, artifactsUri: store.uri, concurrency: 2, killGraceSeconds: 1, logDir: options.logDir,
         env: { SCRIPTED_BEHAVIOUR: behaviour },
         command: () => ({ file: process.execPath, args: ['--import', 'tsx', ENTRYPOINT] }),
       })
@@ -77,6 +77,19 @@ for (const target of testDatabaseTargets()) {
       const [run] = await listRunsOfBenchmark(database.db, benchmark.id)
       expect(run!.status).toBe('failed')
       expect(run!.error).toBe('the scripted handler failed on purpose')
+    })
+
+    it('keeps PII out of a job\'s log and its stored error, whatever the handler quotes', async () => {
+      const logDir = join(directory, 'job-logs')
+      const { queue, submit } = runner('quote-customer-text', { logDir })
+      const { benchmark } = await submit([{ method: 'majority' }])
+      await queue.idle()
+      const [run] = await listRunsOfBenchmark(database.db, benchmark.id)
+      expect(run!.error).toBe('could not tokenize "my iban is [IBAN]"')
+      const log = readdirSync(logDir).map((name) => readFileSync(join(logDir, name), 'utf8')).join('\n')
+      expect(log).toContain('odd example: "card [CARD] lost, mail [EMAIL]"')
+      expect(log).toContain('could not tokenize "my iban is [IBAN]"')
+      for (const secret of ['4111', 'jane.doe', 'gb82']) expect(log.toLowerCase()).not.toContain(secret)
     })
 
     it('retries a crashed child when attempts remain, and the retry finishes the run', async () => {

@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream, mkdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { redactPii } from '@bankbench/data'
 import type { Database } from '../db/connect'
+import { describeForLog } from '../describe-for-log'
 import { endActiveRuns, getJob, listActiveJobs, markJobRunning, rollUpJob, setJobExternalId } from '../repositories/jobs'
 import { CONTAINER_FOR_KIND, JOB_ENV, JOB_EXIT_CODES, type JobKind, type JobQueue, type JobSubmission } from './job-queue'
 
@@ -187,10 +189,10 @@ export class LocalJobRunner implements JobQueue {
       const job = await getJob(db, task.jobId)
       const runId = job.runIds[task.arrayIndex]
       const { status, reason } = entry.stopReason
-        ?? { status: 'failed' as const, reason: `the job process exited with ${signal ? `signal ${signal}` : `code ${code}`}${stderr ? `: ${stderr}` : ''}` }
+        ?? { status: 'failed' as const, reason: `the job process exited with ${signal ? `signal ${signal}` : `code ${code}`}${stderr ? `: ${redactPii(stderr)}` : ''}` }
       await endActiveRuns(db, task.jobId, status, reason, runId ? [runId] : undefined)
     } catch (error) {
-      console.error(`local runner: could not record the end of job ${task.jobId}[${task.arrayIndex}]:`, error)
+      console.error(`local runner: could not record the end of job ${task.jobId}[${task.arrayIndex}]: ${describeForLog(error)}`)
     }
   }
 

@@ -17,6 +17,11 @@ await runJobProcess({
     await context.reportMetrics([{ name: 'train_loss', value: 1.5, step: 1 }])
     if (behaviour === 'crash') process.exit(3)
     if (behaviour === 'throw') throw new Error('the scripted handler failed on purpose')
+    if (behaviour === 'quote-customer-text') {
+      // A handler that quotes a training message with PII in a log line and in its error.
+      context.log(`odd example: "card 4111 1111 1111 1111 lost, mail jane.doe@example.com"`)
+      throw new Error('could not tokenize "my iban is gb82 west 1234 5698 7654 32"')
+    }
     if (behaviour === 'hang') {
       await new Promise((_, reject) => context.signal.addEventListener('abort', () => reject(context.signal.reason)))
     }

@@ -19,6 +19,18 @@ describe('redactPii', () => {
     expect(redactPii('DE89370400440532013000 is mine')).toBe('[IBAN] is mine')
   })
 
+  it('redacts IBANs typed in lower or mixed case, in groups of four separated by spaces or dashes', () => {
+    expect(redactPii('my iban is gb82 west 1234 5698 7654 32 thanks')).toBe('my iban is [IBAN] thanks')
+    expect(redactPii('Gb82West12345698765432')).toBe('[IBAN]')
+    expect(redactPii('DE89-3704-0044-0532-0130-00')).toBe('[IBAN]')
+    expect(redactPii('iban fr14 2004 1010 0505 0001 3m02 606 please')).toBe('iban [IBAN] please')
+  })
+
+  it('ends an IBAN where its checksum holds, keeping a following word that looks like a group of four', () => {
+    expect(redactPii('BE68 5390 0754 7034 from my savings')).toBe('[IBAN] from my savings')
+    expect(redactPii('be68 5390 0754 7034 plus fees')).toBe('[IBAN] plus fees')
+  })
+
   it('leaves an IBAN-shaped string with a wrong checksum as an IBAN, redacting only its long digit run', () => {
     expect(isValidIban('GB83WEST12345698765432')).toBe(false)
     expect(redactPii('GB83 WEST 1234 5698 7654 32')).not.toContain('[IBAN]')
@@ -32,7 +44,8 @@ describe('redactPii', () => {
   })
 
   it('keeps amounts, dates and short numbers', () => {
-    const text = 'I was charged 1250 euros twice on 12/03 for order 4521'
-    expect(redactPii(text)).toBe(text)
+    for (const text of ['I was charged 1250 euros twice on 12/03 for order 4521', 'flight ab12 3456 7890 tomorrow', 'is my top up of gb20 pending']) {
+      expect(redactPii(text)).toBe(text)
+    }
   })
 })
