@@ -1,5 +1,5 @@
 import type { Platform } from '@bankbench/core'
-import { ModelCache } from '@bankbench/serving'
+import { ModelCache, ServingLookups } from '@bankbench/serving'
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { requestId } from 'hono/request-id'
 import { requireAdminKey } from './admin-keys'
@@ -43,9 +43,11 @@ export function createApp(platform: Platform | GetPlatform, models = new ModelCa
   app.route('/v1', analysisRoutes(getPlatform))
   app.route('/v1', reportRoutes(getPlatform))
   app.route('/v1', jobRoutes(getPlatform))
-  app.route('/v1', deploymentRoutes(getPlatform, models))
+  // One per process: a deploy or rollback here is served by the next classify request.
+  const lookups = new ServingLookups()
+  app.route('/v1', deploymentRoutes(getPlatform, models, lookups))
   app.route('/v1', apiKeyRoutes(getPlatform))
-  app.route('/v1', classifyRoutes(getPlatform, models))
+  app.route('/v1', classifyRoutes(getPlatform, models, lookups))
   app.route('/', docsRoutes(() => openApiDocument(app)))
   return app
 }

@@ -5,7 +5,7 @@
  * built-in dataset registration the API does.
  */
 import { createPlatform, loadConfig, type Platform } from '@bankbench/core'
-import { ModelCache } from '@bankbench/serving'
+import { ModelCache, ServingLookups } from '@bankbench/serving'
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { handle } from 'hono/aws-lambda'
 import { requestId } from 'hono/request-id'
@@ -13,12 +13,12 @@ import type { ApiEnv, GetPlatform } from '../api/env'
 import { handleError, handleNotFound, validationHook } from '../api/problems'
 import { classifyRoutes } from '../api/routes/classify'
 
-export function createInferenceApp(getPlatform: GetPlatform, models = new ModelCache()): OpenAPIHono<ApiEnv> {
+export function createInferenceApp(getPlatform: GetPlatform, models = new ModelCache(), lookups = new ServingLookups()): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook })
   app.use(requestId())
   app.onError(handleError)
   app.notFound(handleNotFound)
-  app.route('/v1', classifyRoutes(getPlatform, models))
+  app.route('/v1', classifyRoutes(getPlatform, models, lookups))
   return app
 }
 

@@ -3,8 +3,8 @@
  * inference Lambda (functions/inference/handler.ts) serves it alone. Message text is
  * never logged or stored here.
  */
-import { apiKeyFromAuthorization, authenticateApiKey, getActiveDeployment, ProblemError, type ApiKeyRow } from '@bankbench/core'
-import { classifyTexts, type ModelCache } from '@bankbench/serving'
+import { apiKeyFromAuthorization, ProblemError, type ApiKeyRow } from '@bankbench/core'
+import { classifyTexts, type ModelCache, type ServingLookups } from '@bankbench/serving'
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { createMiddleware } from 'hono/factory'
 import type { RequestIdVariables } from 'hono/request-id'
@@ -40,16 +40,16 @@ const servingHeaders = {
 }
 
 const security = [{ apiKey: [] }]
-const requireApiKey = (getPlatform: GetPlatform) => createMiddleware<ClassifyEnv>(async (c, next) => {
+const requireApiKey = (getPlatform: GetPlatform, lookups: ServingLookups) => createMiddleware<ClassifyEnv>(async (c, next) => {
   // A request without a well-formed key is refused before the database is touched.
   apiKeyFromAuthorization(c.req.header('authorization'))
   const { db } = await getPlatform()
-  c.set('apiKey', await authenticateApiKey(db, c.req.header('authorization')))
+  c.set('apiKey', await lookups.apiKey(db, c.req.header('authorization')))
   await next()
 })
 
-function routes(getPlatform: GetPlatform) {
-  const middleware = [requireApiKey(getPlatform), limitBody(MAX_BODY_BYTES)]
+function routes(getPlatform: GetPlatform, lookups: ServingLookups) {
+  const middleware = [requireApiKey(getPlatform, lookups), limitBody(MAX_BODY_BYTES)]
   const single = createRoute({
     method: 'post',
     path: '/classify',
@@ -85,13 +85,13 @@ function routes(getPlatform: GetPlatform) {
   return { single, batch }
 }
 
-export function classifyRoutes(getPlatform: GetPlatform, models: ModelCache) {
-  const { single, batch } = routes(getPlatform)
+export function classifyRoutes(getPlatform: GetPlatform, models: ModelCache, lookups: ServingLookups) {
+  const { single, batch } = routes(getPlatform, lookups)
   const classify = async (apiKey: ApiKeyRow, stage: string, texts: string[]) => {
     if (apiKey.stage !== stage) throw new ProblemError('forbidden', `this API key is for stage '${apiKey.stage}', not '${stage}'`)
     const started = performance.now()
     const { db, store } = await getPlatform()
-    const deployment = await getActiveDeployment(db, stage)
+    const deployment = await lookups.activeDeployment(db, stage)
     const { model, loadMs, coldStart } = await models.get(db, store, deployment.runId)
     const results = await classifyTexts(model.predictor, texts, deployment.settings)
     return {

@@ -1,5 +1,5 @@
 import { getActiveDeployment, listDeployments, rollbackDeployment } from '@bankbench/core'
-import { deployRun, type ModelCache } from '@bankbench/serving'
+import { deployRun, type ModelCache, type ServingLookups } from '@bankbench/serving'
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { ApiEnv, GetPlatform } from '../env'
 import { problemResponses } from '../schemas/problem'
@@ -74,13 +74,14 @@ const rollbackRoute = createRoute({
   },
 })
 
-export function deploymentRoutes(getPlatform: GetPlatform, models: ModelCache) {
+export function deploymentRoutes(getPlatform: GetPlatform, models: ModelCache, lookups: ServingLookups) {
   return new OpenAPIHono<ApiEnv>()
     .openapi(deployRoute, async (c) => {
       const { db, store } = await getPlatform()
       const { stage, runId, benchmarkId, settings } = c.req.valid('json')
       const target = runId !== undefined ? { runId } : { benchmarkId: benchmarkId!, recommended: true as const }
       const deployment = await deployRun({ db, store, models }, { stage, target, settings })
+      lookups.forgetStage(stage)
       return c.json(toDeployment(deployment), 201, { Location: `/v1/deployments/${stage}` })
     })
     .openapi(listRoute, async (c) => {
@@ -95,6 +96,7 @@ export function deploymentRoutes(getPlatform: GetPlatform, models: ModelCache) {
     .openapi(rollbackRoute, async (c) => {
       const { db } = await getPlatform()
       const { active } = await rollbackDeployment(db, c.req.valid('param').stage)
+      lookups.forgetStage(active.stage)
       return c.json(toDeployment(active), 200)
     })
 }
