@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../backend'
+import { nativeSkipReason, withAndWithout } from '../backend/kernels/native-testing'
 import { DYNAMIC_8BIT, FOUR_BIT_CODEBOOKS, FP4, NF4 } from './codebooks'
 import type { FourBitQuantType } from './codebooks'
 import type { QuantizedTensor} from './quantized-tensor';
@@ -135,6 +136,36 @@ describe('4-bit blockwise quantization', () => {
     tf.dispose(weight)
     plain.dispose()
     double.dispose()
+  })
+
+  // The demo backbone (hidden 64, intermediate 256) gives 64 or 256 absmax values per
+  // weight: one short block of 256 for double quantization, or exactly one.
+  it.each([
+    [[64, 64]], [[256, 64]], [[64, 256]], [[77, 64]],
+  ] as Array<[[number, number]]>)('%j, double-quantized: each weight is its block\'s NF4 value × absmax (within the 8-bit absmax error)', (shape) => {
+    const { weight, values } = gaussian(shape, 5)
+    const quantized = quantize4bit(weight, 'nf4', true)
+    const weights = dequantized(quantized)
+    for (let block = 0; block < values.length / 64; block++) {
+      const blockValues = values.subarray(block * 64, (block + 1) * 64)
+      const absmax = Math.max(...Array.from(blockValues, Math.abs))
+      blockValues.forEach((value, i) => {
+        const expected = NF4.values[nearestCode(value / absmax, NF4.values)]! * absmax
+        expect(Math.abs(weights[block * 64 + i]! - expected)).toBeLessThanOrEqual(0.01 * absmax)
+      })
+    }
+    tf.dispose(weight)
+    quantized.dispose()
+  })
+
+  // Only QLoRA runs GatherV2 on a 1-D table (the code book) with thousands of indices.
+  it.skipIf(nativeSkipReason !== '')(`decodes to the same values with the native kernels on and off${nativeSkipReason}`, () => {
+    const { weight } = gaussian([256, 64], 6)
+    const quantized = quantize4bit(weight, 'nf4', true)
+    const { native, original } = withAndWithout(() => dequantized(quantized))
+    expect(native).toEqual(original)
+    tf.dispose(weight)
+    quantized.dispose()
   })
 
   it('stores 0.5 byte per parameter of codes plus the absmax constants: 4/64 byte in fp32, about 1/64 double-quantized', () => {
