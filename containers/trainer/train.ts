@@ -69,8 +69,12 @@ export const runTrain: RunHandler = async (context) => {
       for (const [name, body] of files) await context.saveArtifact(`model/${name}`, body)
       weightsBytes = files.get('model.safetensors')!.byteLength
     }
-    // What it takes to rebuild the classifier: labels in class order and the training truncation.
-    await context.saveArtifact('classifier.json', JSON.stringify({ baseModel: base.nameOrPath, method: config.method, labels: dataset.labels, maxLength: classifier.maxLength }))
+    // What it takes to rebuild the classifier: labels in class order, the training truncation, and
+    // for QLoRA the 4-bit settings of the base it trained on (PEFT keeps them out of adapter_config.json).
+    const quantizationConfig = saved.kind === 'adapter' ? saved.quantizationConfig : null
+    await context.saveArtifact('classifier.json', JSON.stringify({
+      baseModel: base.nameOrPath, method: config.method, labels: dataset.labels, maxLength: classifier.maxLength, ...(quantizationConfig && { quantizationConfig }),
+    }))
 
     const evaluation = await evaluateClassifier(classifier, dataset)
     const baseBytes = [...base.checkpoint.weights.values()].reduce((sum, tensor) => sum + tensor.bytes.byteLength, 0)

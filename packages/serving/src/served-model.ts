@@ -28,7 +28,14 @@ export interface ServedModel {
   engineReason?: string
 }
 
-interface ClassifierManifest { baseModel: string; method: string; labels: string[]; maxLength: number }
+interface ClassifierManifest {
+  baseModel: string
+  method: string
+  labels: string[]
+  maxLength: number
+  /** QLoRA: the adapter loads onto the 4-bit base it was trained on. */
+  quantizationConfig?: Record<string, unknown>
+}
 
 /** Loads a succeeded train run's classifier; a run without a usable model is a 409 problem naming what is missing. */
 export async function loadServedModel(db: Database, store: ArtifactStore, runId: string, options: { merge?: boolean; runtime?: ServingRuntime } = {}): Promise<ServedModel> {
@@ -43,7 +50,7 @@ export async function loadServedModel(db: Database, store: ArtifactStore, runId:
     return store.get(artifact.key)
   }
   const manifest = JSON.parse(new TextDecoder().decode(await read('classifier.json'))) as ClassifierManifest
-  const loadOptions = { labels: manifest.labels, maxLength: manifest.maxLength }
+  const loadOptions = { labels: manifest.labels, maxLength: manifest.maxLength, quantizationConfig: manifest.quantizationConfig ?? null }
   let classifier: IntentClassifier
   let weights: string
   if (artifacts.has('adapter/adapter_model.safetensors')) {

@@ -7,20 +7,24 @@
 import type { Checkpoint } from '../io/checkpoint'
 import { fromTensor } from '../io/tensors'
 import { createSequenceClassifier, modelConfigToJson, parseModelConfig, withLabels } from '../models'
-import { loadAdapter, peftMethod, saveAdapter } from '../peft'
-import type { AdapterFiles } from '../peft'
+import { bitsAndBytesConfigJson, loadAdapter, peftMethod, saveAdapter } from '../peft'
+import type { AdapterFiles, QloraConfig } from '../peft'
 import type { FineTuned } from './fine-tune-classifier'
 import { tokenizerOf } from './fine-tune-classifier'
 import { inputLengthLimit } from './encoded-examples'
 import { IntentClassifier } from './intent-classifier'
 
 export type SavedClassifier =
-  | { kind: 'adapter'; adapter: AdapterFiles }
+  /** `quantizationConfig`: QLoRA's 4-bit base settings (transformers' quantization_config), null for the other methods. */
+  | { kind: 'adapter'; adapter: AdapterFiles; quantizationConfig: Record<string, unknown> | null }
   | { kind: 'checkpoint'; checkpoint: Checkpoint }
 
 /** The files to keep: the adapter when the method has a PEFT format, else the whole model. */
 export function saveFineTuned({ classifier, applied }: FineTuned, options: { baseModelNameOrPath?: string | null } = {}): SavedClassifier {
-  if (peftMethod(applied.method).adapterFormat) return { kind: 'adapter', adapter: saveAdapter(classifier.model, applied, options) }
+  if (peftMethod(applied.method).adapterFormat) {
+    const quantizationConfig = applied.method === 'qlora' ? bitsAndBytesConfigJson(applied.config as QloraConfig, classifier.model) : null
+    return { kind: 'adapter', adapter: saveAdapter(classifier.model, applied, options), quantizationConfig }
+  }
   return { kind: 'checkpoint', checkpoint: classifierCheckpoint(classifier) }
 }
 
@@ -41,6 +45,8 @@ export interface LoadClassifierOptions {
   labels?: readonly string[]
   /** Longest input in tokens; use the value the model was trained with. Default the model's position limit. */
   maxLength?: number
+  /** A QLoRA run's 4-bit base settings (`SavedClassifier.quantizationConfig`): the adapter loads onto the same 4-bit base. */
+  quantizationConfig?: Record<string, unknown> | null
 }
 
 /** A classifier from a base checkpoint plus a PEFT adapter, or from a whole classifier checkpoint (adapter null). */
@@ -51,7 +57,7 @@ export function loadIntentClassifier(base: Checkpoint, adapter: AdapterFiles | n
   const model = createSequenceClassifier(config, base.weights, { seed: 0 })
   try {
     if (adapter) {
-      loadAdapter(model, adapter)
+      loadAdapter(model, adapter, { quantizationConfig: options.quantizationConfig })
     } else if (model.loadReport.initialized.length > 0) {
       throw new Error(`the checkpoint lacks ${model.loadReport.initialized.join(', ')}: it is not a whole classifier; load it with its adapter`)
     }

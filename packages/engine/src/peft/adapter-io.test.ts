@@ -6,6 +6,7 @@ import { createSequenceClassifier } from '../models'
 import type { EncoderModelType, SequenceClassifier } from '../models'
 import { tinyBatch, tinyConfig } from '../models/testing/fixtures'
 import { loadAdapter, saveAdapter } from './adapter-io'
+import { bitsAndBytesConfigJson, type QloraConfig } from './qlora'
 import { applyPeft } from './registry'
 
 beforeAll(async () => {
@@ -91,6 +92,27 @@ describe('PEFT adapter round trip', () => {
     expect([...fresh.adapters.keys()]).toEqual([...trained.adapters.keys()])
     expect(loaded.parameterCounts).toEqual(applied.parameterCounts)
     expect(fresh.forward(batch, { training: false }).arraySync()).toEqual(expected)
+  })
+
+  it.each([['nf4', true], ['fp4', false]] as const)('QLoRA (%s, double quant %s): loads onto the 4-bit base it trained on, given the base\'s quantization_config', (quantType, doubleQuant) => {
+    const trained = baseModel('bert')
+    const config = { r: 4, init_lora_weights: false, target_modules: 'all-linear', bnb_4bit_quant_type: quantType, bnb_4bit_use_double_quant: doubleQuant }
+    const applied = applyPeft(trained, 'qlora', config, { seed: 9 })
+    for (const variable of applied.adapterWeights.values()) variable.assign(variable.add(tf.randomNormal(variable.shape, 0, 0.1, 'float32', 3)))
+    const batch = tinyBatch()
+    const expected = trained.forward(batch, { training: false }).arraySync()
+    const files = saveAdapter(trained, applied)
+    const quantizationConfig = bitsAndBytesConfigJson(applied.config as QloraConfig, trained)
+
+    // Onto the fp32 base (PEFT without a 4-bit base): close, not the trained model.
+    const onFullPrecision = baseModel('bert')
+    expect(loadAdapter(onFullPrecision, files).method).toBe('lora')
+    expect(onFullPrecision.forward(batch, { training: false }).arraySync()).not.toEqual(expected)
+
+    const onFourBit = baseModel('bert')
+    const loaded = loadAdapter(onFourBit, files, { quantizationConfig })
+    expect(loaded).toMatchObject({ method: 'qlora', config: { bnb_4bit_quant_type: quantType, bnb_4bit_use_double_quant: doubleQuant } })
+    expect(onFourBit.forward(batch, { training: false }).arraySync()).toEqual(expected)
   })
 
   it('refuses adapter files with unknown or missing tensors, and unsupported PEFT features', () => {

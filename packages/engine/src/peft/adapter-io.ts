@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs'
 import { fromFloat32, readSafetensors, toFloat32, writeSafetensors } from '../io/safetensors'
 import type { NamedTensor } from '../io/safetensors'
 import type { SequenceClassifier } from '../models'
+import { QUANTIZATION_FIELDS } from './qlora/config'
 import { peftMethod, peftMethodForType } from './registry'
 import type { AppliedPeft } from './types'
 
@@ -45,19 +46,35 @@ export function saveAdapter(model: SequenceClassifier, applied: AppliedPeft, opt
   }
 }
 
+export interface LoadAdapterOptions {
+  /**
+   * The base model's `quantization_config` (transformers' BitsAndBytesConfig JSON, as
+   * `bitsAndBytesConfigJson` writes it for a QLoRA run). With `load_in_4bit`, a LoRA
+   * adapter is loaded as QLoRA onto the 4-bit base it was trained on, as PEFT loads it
+   * onto a base loaded in 4-bit; without, onto the fp32 base.
+   */
+  quantizationConfig?: Record<string, unknown> | null
+}
+
 /**
  * Applies the adapter's method to a freshly created base model and loads its weights.
  * Every key in the file must belong to the method's weights, and every weight must be
  * in the file: a partial adapter is an error, never silently random.
  */
-export function loadAdapter(model: SequenceClassifier, files: AdapterFiles): AppliedPeft {
+export function loadAdapter(model: SequenceClassifier, files: AdapterFiles, { quantizationConfig }: LoadAdapterOptions = {}): AppliedPeft {
   const json = files['adapter_config.json']
   if (json.task_type !== undefined && json.task_type !== 'SEQ_CLS') {
     throw new Error(`adapter_config.json task_type ${JSON.stringify(json.task_type)}: only SEQ_CLS adapters load into a sequence classifier`)
   }
-  const method = peftMethodForType(json.peft_type)
+  const fourBit = quantizationConfig?.load_in_4bit === true
+  if (fourBit && json.peft_type !== 'LORA') throw new Error(`a 4-bit base takes a LORA adapter (QLoRA), not ${JSON.stringify(json.peft_type)}`)
+  const method = fourBit ? peftMethod('qlora') : peftMethodForType(json.peft_type)
   const format = method.adapterFormat!
-  const applied = method.apply(model, format.fromAdapterConfig(json), { seed: 0 })
+  // The 4-bit settings come from the base's quantization_config; everything else from the adapter's config.
+  const config = fourBit
+    ? method.configSchema.parse({ ...format.fromAdapterConfig(json) as object, ...pick(quantizationConfig, QUANTIZATION_FIELDS) })
+    : format.fromAdapterConfig(json)
+  const applied = method.apply(model, config, { seed: 0 })
   const tensors = readSafetensors(files['adapter_model.safetensors']).tensors
   const fileKeyOf = format.layout?.fileKey ?? tunerFileKey
   const weightKeys = new Map([...applied.adapterWeights.keys()].map((key) => [fileKeyOf(key), key]))
@@ -75,4 +92,8 @@ export function loadAdapter(model: SequenceClassifier, files: AdapterFiles): App
   }
   if (missing.size > 0) throw new Error(`adapter_model.safetensors lacks ${[...missing].map(fileKeyOf).join(', ')}`)
   return applied
+}
+
+function pick(json: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(fields.filter((field) => json[field] !== undefined).map((field) => [field, json[field]]))
 }
