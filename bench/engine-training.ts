@@ -54,7 +54,7 @@ interface RandomExample {
 const shape = encoderShape({ layers: Number(values.layers), hidden: Number(values.hidden), vocab: VOCAB_SIZE, labels: LABELS })
 const backend = await initBackend()
 console.log(`Load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores: wall times stretch on a shared machine, CPU times less so`)
-console.log(`Backend ${backend.name} (tfjs ${backend.tfjsVersion}, simd ${backend.simd ?? '-'}, ${backend.threads} thread, custom kernels: ${backend.customKernels.join(', ') || 'none'}, native kernels: ${backend.nativeKernels.join(', ') || 'none'}${backend.nativeThreads ? ` on ${backend.nativeThreads} OpenBLAS threads` : ''})`)
+console.log(`Backend ${backend.name} (tfjs ${backend.tfjsVersion}, simd ${backend.simd ?? '-'}, ${backend.threads} thread, custom kernels: ${backend.customKernels.join(', ') || 'none'}, native kernels: ${backend.nativeKernels.join(', ') || 'none'}${backend.nativeThreads ? ` on ${backend.nativeThreads} thread${backend.nativeThreads === 1 ? '' : 's'}` : ''})`)
 console.log(`Model: BERT, ${shape.layers} layers, hidden ${shape.hidden}, ${shape.heads} heads, FFN ${shape.intermediate}, vocab ${shape.vocab}, ${shape.labels.length} labels, dropout ${shape.dropout}, erf GELU`)
 console.log(`Batches: ${batchSize} x ${sequenceLength} random token ids, no padding; ${warmup} warm-up steps, then ${steps} timed steps per method\n`)
 

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "arguments.h"
+#include "thread-pool.h"
 
 namespace native_kernels {
 namespace {
@@ -61,8 +62,11 @@ Napi::Value AdamWUpdate(const Napi::CallbackInfo& info) {
     args.Holds(view, count, name);
   }
   if (!args.ok()) return info.Env().Undefined();
-  Update(parameter.data, gradient.data, firstMoment.data, secondMoment.data, newParameter.data, newFirstMoment.data,
-         newSecondMoment.data, count, {decayFactor, beta1, oneMinusBeta1, beta2, oneMinusBeta2, secondMomentCorrection, epsilon, stepSize});
+  const Scalars scalars{decayFactor, beta1, oneMinusBeta1, beta2, oneMinusBeta2, secondMomentCorrection, epsilon, stepSize};
+  ForEachRun(count, [&](int64_t begin, int64_t end) {
+    Update(parameter.data + begin, gradient.data + begin, firstMoment.data + begin, secondMoment.data + begin,
+           newParameter.data + begin, newFirstMoment.data + begin, newSecondMoment.data + begin, end - begin, scalars);
+  });
   return info.Env().Undefined();
 }
 

@@ -11,6 +11,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   native_kernels::RegisterLayerNorm(env, exports);
   native_kernels::RegisterAdamW(env, exports);
   native_kernels::RegisterDropout(env, exports);
+  native_kernels::RegisterElementwise(env, exports);
   return exports;
 }
 

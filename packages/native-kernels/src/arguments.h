@@ -111,5 +111,6 @@ void RegisterGelu(Napi::Env env, Napi::Object exports);
 void RegisterLayerNorm(Napi::Env env, Napi::Object exports);
 void RegisterAdamW(Napi::Env env, Napi::Object exports);
 void RegisterDropout(Napi::Env env, Napi::Object exports);
+void RegisterElementwise(Napi::Env env, Napi::Object exports);
 
 }  // namespace native_kernels

@@ -7,6 +7,16 @@
 #include <cstdint>
 #include <cstring>
 
+// Marks a hot loop to be compiled twice, for AVX2 and for baseline x86-64, the loader
+// picking the one the CPU runs (GCC's function multiversioning): the build stays
+// portable, and wider vectors change no result, as every lane does the same float
+// operations without contraction to fused multiply-adds (-ffp-contract=off).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#define NATIVE_KERNELS_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define NATIVE_KERNELS_VECTOR_CLONES
+#endif
+
 namespace native_kernels {
 
 // erf(x): the rational approximation TensorFlow and Eigen use for float32, on x

@@ -6,6 +6,7 @@
 // polynomials (about 3e-7 absolute error on erf), not glibc's scalar calls.
 #include "arguments.h"
 #include "fast-math.h"
+#include "thread-pool.h"
 
 namespace native_kernels {
 namespace {
@@ -14,6 +15,27 @@ constexpr float kSqrtHalf = 0.70710678118654752440f;
 // 1 / sqrt(2 pi): the standard normal density's factor.
 constexpr float kInverseSqrtTwoPi = 0.39894228040143267794f;
 
+// The forward loop is compiled for AVX2 besides baseline x86-64 and picked when the
+// addon loads (NATIVE_KERNELS_VECTOR_CLONES): 8 lanes instead of 4, the same float
+// operations per element.
+NATIVE_KERNELS_VECTOR_CLONES
+void GeluForwardRun(const float* __restrict x, float* __restrict out, int64_t count) {
+  for (int64_t i = 0; i < count; i++) {
+    const float value = x[i];
+    out[i] = 0.5f * value * (1.0f + FastErf(value * kSqrtHalf));
+  }
+}
+
+// Not cloned: its AVX2 build ran 2.5x slower than baseline here (measured, reason not found).
+void GeluBackwardRun(const float* __restrict x, const float* __restrict dy, float* __restrict dx, int64_t count) {
+  for (int64_t i = 0; i < count; i++) {
+    const float value = x[i];
+    const float cdf = 0.5f * (1.0f + FastErf(value * kSqrtHalf));
+    const float density = kInverseSqrtTwoPi * FastExpNonPositive(-0.5f * value * value);
+    dx[i] = dy[i] * (cdf + value * density);
+  }
+}
+
 // geluForward(x, out): out = 0.5 x (1 + erf(x / sqrt 2)).
 Napi::Value GeluForward(const Napi::CallbackInfo& info) {
   Arguments args(info, "geluForward", 2);
@@ -21,10 +43,7 @@ Napi::Value GeluForward(const Napi::CallbackInfo& info) {
   const View<float> out = args.Floats(1, "out");
   args.Holds(out, x.length, "out");
   if (!args.ok()) return info.Env().Undefined();
-  for (size_t i = 0; i < x.length; i++) {
-    const float value = x.data[i];
-    out.data[i] = 0.5f * value * (1.0f + FastErf(value * kSqrtHalf));
-  }
+  ForEachRun(static_cast<int64_t>(x.length), [&](int64_t begin, int64_t end) { GeluForwardRun(x.data + begin, out.data + begin, end - begin); });
   return info.Env().Undefined();
 }
 
@@ -37,12 +56,9 @@ Napi::Value GeluBackward(const Napi::CallbackInfo& info) {
   args.Holds(dy, x.length, "dy");
   args.Holds(dx, x.length, "dx");
   if (!args.ok()) return info.Env().Undefined();
-  for (size_t i = 0; i < x.length; i++) {
-    const float value = x.data[i];
-    const float cdf = 0.5f * (1.0f + FastErf(value * kSqrtHalf));
-    const float density = kInverseSqrtTwoPi * FastExpNonPositive(-0.5f * value * value);
-    dx.data[i] = dy.data[i] * (cdf + value * density);
-  }
+  ForEachRun(static_cast<int64_t>(x.length), [&](int64_t begin, int64_t end) {
+    GeluBackwardRun(x.data + begin, dy.data + begin, dx.data + begin, end - begin);
+  });
   return info.Env().Undefined();
 }
 

@@ -102,3 +102,72 @@ describe.skipIf(!load.loaded)(`native sgemmBatched${reason}`, () => {
     expect(Array.from(out)).toEqual([12, 15, 18, 21, 48, 51, 54, 57])
   })
 })
+
+/**
+ * The pool splits large products and elementwise kernels between threads. The
+ * elementwise kernels and sums must come out the same, bit for bit, whatever the
+ * thread count; a product cut in parts may round differently (OpenBLAS picks its
+ * kernels by size), within float32 rounding of the whole.
+ */
+describe.skipIf(!load.loaded)(`native kernels on 1 and 3 threads${reason}`, () => {
+  const kernels = load.loaded ? load.kernels : undefined
+  const threadsBefore = kernels?.getThreads() ?? 1
+
+  /** Runs `compute` (which writes fresh output arrays) at 1 thread, then at 3. */
+  function onOneAndThreeThreads(compute: () => Float32Array[]): [Float32Array[], Float32Array[]] {
+    kernels!.setThreads(1)
+    const single = compute()
+    kernels!.setThreads(3)
+    const split = compute()
+    kernels!.setThreads(threadsBefore)
+    return [single, split]
+  }
+
+  it.each([
+    // batch, m, n, k, transposes: cut along rows, along columns, whole products per thread
+    { batch: 1, m: 1000, n: 129, k: 67, transposeA: false, transposeB: true },
+    { batch: 1, m: 1001, n: 77, k: 130, transposeA: true, transposeB: false },
+    { batch: 1, m: 9, n: 1003, k: 513, transposeA: true, transposeB: true },
+    { batch: 1, m: 129, n: 8, k: 1025, transposeA: true, transposeB: false },
+    { batch: 2, m: 513, n: 300, k: 33, transposeA: false, transposeB: false },
+    { batch: 67, m: 33, n: 31, k: 35, transposeA: false, transposeB: true },
+  ])('sgemmBatched $batch x $m x $n x $k (transposes $transposeA, $transposeB) matches plain loops, cut or not', ({ batch, m, n, k, transposeA, transposeB }) => {
+    const a = randomFloats(batch * m * k, 3)
+    const b = randomFloats(batch * k * n, 4)
+    const [[single], [split]] = onOneAndThreeThreads(() => {
+      const c = new Float32Array(batch * m * n).fill(Number.NaN)
+      kernels!.sgemmBatched(transposeA, transposeB, batch, m, n, k, a, m * k, b, k * n, c)
+      return [c]
+    })
+    const largest = single!.reduce((max, value) => Math.max(max, Math.abs(value)), 0)
+    expect(single!.every((value, index) => Math.abs(value - split![index]!) <= 1e-5 * largest)).toBe(true)
+    const last = batch - 1
+    const expected = referenceProduct(a.subarray(last * m * k), b.subarray(last * k * n), m, n, k, transposeA, transposeB)
+    const worst = expected.reduce((max, value, index) => Math.max(max, Math.abs(split![last * m * n + index]! - value)), 0)
+    expect(worst).toBeLessThan(1e-3)
+  })
+
+  it('gives the same sums, GELU, layer norm and AdamW update', () => {
+    const [rows, size] = [1031, 131]
+    const x = randomFloats(rows * size, 5)
+    const dy = randomFloats(rows * size, 6)
+    const gamma = randomFloats(size, 7)
+    const beta = randomFloats(size, 8)
+    const moment = randomFloats(rows * size, 9).map(Math.abs)
+    const [single, split] = onOneAndThreeThreads(() => {
+      const outputs = [size, rows, rows * size, rows * size, rows * size, size, size, rows * size, rows * size, rows * size].map((length) => new Float32Array(length))
+      const [columnSums, rowSums, geluOut, geluGrad, normalized, dgamma, dbeta, newParameter, newFirst, newSecond] = outputs as [Float32Array, ...Float32Array[]]
+      kernels!.sumAxes(x, 1, rows, size, columnSums)
+      kernels!.sumAxes(x, rows, size, 1, rowSums!)
+      kernels!.geluForward(x, geluOut!)
+      kernels!.geluBackward(x, dy, geluGrad!)
+      kernels!.layerNormForward(x, gamma, beta, rows, size, 1e-5, normalized!)
+      const dx = new Float32Array(rows * size)
+      kernels!.layerNormBackward(x, gamma, dy, rows, size, 1e-5, dx, dgamma!, dbeta!)
+      kernels!.adamwUpdate(x, dy, dy, moment, newParameter!, newFirst!, newSecond!, 0.99, 0.9, 0.1, 0.999, 0.001, 0.5, 1e-8, 1e-3)
+      return [...outputs, dx]
+    })
+    split.forEach((output, index) => expect(output).toEqual(single[index]))
+    expect(single[0]![3]).toBeCloseTo(Array.from({ length: rows }, (_, row) => x[row * size + 3]!).reduce((sum, value) => sum + value, 0), 3)
+  })
+})

@@ -30,6 +30,18 @@ export interface NativeKernels {
     bStride: number,
     c: Float32Array,
   ): void
+  /** torch.nn.Linear: y [rows, out] = x [rows, in] · weight [out, in]ᵀ + bias [out] (the bias written first, the product added onto it). */
+  linearForward(x: Float32Array, weight: Float32Array, bias: Float32Array, rows: number, inFeatures: number, outFeatures: number, y: Float32Array): void
+  /**
+   * out = a op b elementwise in float32 (op 0 add, 1 subtract, 2 multiply, 3 divide) over the loop
+   * nest layout = [rank, shape..., a's strides..., b's strides...], innermost last, a stride of 0
+   * broadcasting; out is written contiguously. Each element is the one IEEE operation tfjs does.
+   */
+  binaryOp(op: number, a: Float32Array, b: Float32Array, out: Float32Array, layout: Int32Array): void
+  /** out (contiguous) takes x's elements over the loop nest layout = [rank, shape..., x's strides...], innermost last: a transpose. */
+  stridedCopy(x: Float32Array, out: Float32Array, layout: Int32Array): void
+  /** The sum of x² over every element of every array, in double (the squared global norm of a set of gradients). */
+  sumOfSquares(arrays: Float32Array[]): number
   /** x seen as [outer, reduce, inner]: out[o, i] = sum over r of x[o, r, i] (accumulated in float64). */
   sumAxes(x: Float32Array, outer: number, reduce: number, inner: number, out: Float32Array): void
   /**
@@ -65,7 +77,10 @@ export interface NativeKernels {
    * for the same seed, bit for bit.
    */
   dropoutMultipliers(s0: number, s1: number, s2: number, c: number, keepProbability: number, out: Float32Array): void
-  /** Threads OpenBLAS may use for one product. */
+  /**
+   * Threads the kernels may use, the calling one included: the addon's own pool splits
+   * large products and elementwise kernels between them (OpenBLAS itself stays single-threaded).
+   */
   setThreads(count: number): void
   getThreads(): number
   /** OpenBLAS's build description, such as "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64". */
@@ -79,17 +94,17 @@ export const ADDON_PATH = fileURLToPath(new URL('../build/Release/native_kernels
 
 let load: NativeKernelsLoad | undefined
 
-/** Overrides the OpenBLAS thread count (default: every available core). */
+/** Overrides the kernels' thread count (default: every available core). */
 export const NATIVE_THREADS_ENV_VARIABLE = 'BANKBENCH_NATIVE_THREADS'
 
 /**
- * The addon, loaded once per process with OpenBLAS set to `threads` threads (default:
+ * The addon, loaded once per process with its pool set to `threads` threads (default:
  * `$BANKBENCH_NATIVE_THREADS`, else every available core), or why it could not be loaded.
  */
 export function loadNativeKernels({ threads = defaultThreads() }: { threads?: number } = {}): NativeKernelsLoad {
   if (!load) {
     try {
-      const kernels = createRequire(import.meta.url)(ADDON_PATH) as NativeKernels
+      const kernels = withoutOpenBlasThreads(() => createRequire(import.meta.url)(ADDON_PATH) as NativeKernels)
       kernels.setThreads(threads)
       load = { loaded: true, kernels }
     } catch (error) {
@@ -98,6 +113,22 @@ export function loadNativeKernels({ threads = defaultThreads() }: { threads?: nu
     }
   }
   return load
+}
+
+/**
+ * OpenBLAS starts its own thread team when it loads, sized by OPENBLAS_NUM_THREADS; the
+ * addon's pool does the threading instead, so the variable is 1 while it loads, and put
+ * back afterwards: child processes (the PyTorch peer of the benches) must not inherit it.
+ */
+function withoutOpenBlasThreads<T>(load: () => T): T {
+  const previous = process.env.OPENBLAS_NUM_THREADS
+  process.env.OPENBLAS_NUM_THREADS = '1'
+  try {
+    return load()
+  } finally {
+    if (previous === undefined) delete process.env.OPENBLAS_NUM_THREADS
+    else process.env.OPENBLAS_NUM_THREADS = previous
+  }
 }
 
 function defaultThreads(): number {

@@ -4,13 +4,18 @@
 // rsqrt, scale, shift) and the gradient about twenty, each a full pass over the
 // activations. Mean and variance are taken in double, in two passes, as torch's
 // reference does in float with more care than a one-pass formula.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "arguments.h"
+#include "thread-pool.h"
 
 namespace native_kernels {
 namespace {
+
+// Rows per block of the backward pass's parameter sums (see LayerNormBackward).
+constexpr int64_t kRowsPerBlock = 64;
 
 struct RowMoments {
   double mean;
@@ -26,6 +31,44 @@ RowMoments MomentsOf(const float* row, int64_t size, double eps) {
   return {mean, 1.0 / std::sqrt(squares / static_cast<double>(size) + eps)};
 }
 
+// Rows of the forward pass.
+void ForwardRows(const float* x, const float* gamma, const float* beta, int64_t rows, int64_t size, double eps, float* y) {
+  for (int64_t r = 0; r < rows; r++) {
+    const float* in = x + r * size;
+    float* out = y + r * size;
+    const RowMoments moments = MomentsOf(in, size, eps);
+    for (int64_t j = 0; j < size; j++) {
+      out[j] = static_cast<float>((in[j] - moments.mean) * moments.inverseDeviation * gamma[j] + beta[j]);
+    }
+  }
+}
+
+// Rows [begin, end) of the backward pass: dx, and their dgamma and dbeta sums added into gammaSums and betaSums.
+void BackwardRows(const float* x, const float* gamma, const float* dy, int64_t begin, int64_t end, int64_t size, double eps,
+                  float* dx, double* gammaSums, double* betaSums, double* normalized) {
+  for (int64_t r = begin; r < end; r++) {
+    const float* in = x + r * size;
+    const float* gradient = dy + r * size;
+    const RowMoments moments = MomentsOf(in, size, eps);
+    double meanScaled = 0, meanScaledTimesNormalized = 0;
+    for (int64_t j = 0; j < size; j++) {
+      normalized[j] = (in[j] - moments.mean) * moments.inverseDeviation;
+      const double scaled = static_cast<double>(gradient[j]) * gamma[j];
+      meanScaled += scaled;
+      meanScaledTimesNormalized += scaled * normalized[j];
+      gammaSums[j] += gradient[j] * normalized[j];
+      betaSums[j] += gradient[j];
+    }
+    meanScaled /= static_cast<double>(size);
+    meanScaledTimesNormalized /= static_cast<double>(size);
+    float* out = dx + r * size;
+    for (int64_t j = 0; j < size; j++) {
+      const double scaled = static_cast<double>(gradient[j]) * gamma[j];
+      out[j] = static_cast<float>((scaled - meanScaled - normalized[j] * meanScaledTimesNormalized) * moments.inverseDeviation);
+    }
+  }
+}
+
 // layerNormForward(x, gamma, beta, rows, size, eps, y), x and y [rows, size]:
 // y = (x - mean) / sqrt(variance + eps) * gamma + beta, per row.
 Napi::Value LayerNormForward(const Napi::CallbackInfo& info) {
@@ -39,14 +82,9 @@ Napi::Value LayerNormForward(const Napi::CallbackInfo& info) {
   args.Holds(beta, size, "beta");
   args.Holds(y, rows * size, "y");
   if (!args.ok() || size == 0) return info.Env().Undefined();
-  for (int64_t r = 0; r < rows; r++) {
-    const float* in = x.data + r * size;
-    float* out = y.data + r * size;
-    const RowMoments moments = MomentsOf(in, size, eps);
-    for (int64_t j = 0; j < size; j++) {
-      out[j] = static_cast<float>((in[j] - moments.mean) * moments.inverseDeviation * gamma.data[j] + beta.data[j]);
-    }
-  }
+  ForEachRun(rows, [&](int64_t begin, int64_t end) {
+    ForwardRows(x.data + begin * size, gamma.data, beta.data, end - begin, size, eps, y.data + begin * size);
+  }, std::max<int64_t>(1, kParallelElements / size));
   return info.Env().Undefined();
 }
 
@@ -67,31 +105,28 @@ Napi::Value LayerNormBackward(const Napi::CallbackInfo& info) {
   args.Holds(dgamma, size, "dgamma");
   args.Holds(dbeta, size, "dbeta");
   if (!args.ok() || size == 0) return info.Env().Undefined();
-  std::vector<double> gammaSums(size, 0.0), betaSums(size, 0.0), normalized(size);
-  for (int64_t r = 0; r < rows; r++) {
-    const float* in = x.data + r * size;
-    const float* gradient = dy.data + r * size;
-    const RowMoments moments = MomentsOf(in, size, eps);
-    double meanScaled = 0, meanScaledTimesNormalized = 0;
-    for (int64_t j = 0; j < size; j++) {
-      normalized[j] = (in[j] - moments.mean) * moments.inverseDeviation;
-      const double scaled = static_cast<double>(gradient[j]) * gamma.data[j];
-      meanScaled += scaled;
-      meanScaledTimesNormalized += scaled * normalized[j];
-      gammaSums[j] += gradient[j] * normalized[j];
-      betaSums[j] += gradient[j];
-    }
-    meanScaled /= static_cast<double>(size);
-    meanScaledTimesNormalized /= static_cast<double>(size);
-    float* out = dx.data + r * size;
-    for (int64_t j = 0; j < size; j++) {
-      const double scaled = static_cast<double>(gradient[j]) * gamma.data[j];
-      out[j] = static_cast<float>((scaled - meanScaled - normalized[j] * meanScaledTimesNormalized) * moments.inverseDeviation);
-    }
+  // dgamma and dbeta add up over rows: per block of rows, then the blocks in order, so
+  // that the sums do not depend on how many threads ran the blocks.
+  const int64_t blocks = (rows + kRowsPerBlock - 1) / kRowsPerBlock;
+  std::vector<double> gammaSums(blocks * size, 0.0), betaSums(blocks * size, 0.0);
+  auto block = [&](int64_t index) {
+    std::vector<double> normalized(size);
+    BackwardRows(x.data, gamma.data, dy.data, index * kRowsPerBlock, std::min(rows, (index + 1) * kRowsPerBlock), size, eps, dx.data,
+                 gammaSums.data() + index * size, betaSums.data() + index * size, normalized.data());
+  };
+  if (rows * size < kParallelElements) {
+    for (int64_t index = 0; index < blocks; index++) block(index);
+  } else {
+    ParallelFor(blocks, block);
   }
   for (int64_t j = 0; j < size; j++) {
-    dgamma.data[j] = static_cast<float>(gammaSums[j]);
-    dbeta.data[j] = static_cast<float>(betaSums[j]);
+    double gammaSum = 0, betaSum = 0;
+    for (int64_t index = 0; index < blocks; index++) {
+      gammaSum += gammaSums[index * size + j];
+      betaSum += betaSums[index * size + j];
+    }
+    dgamma.data[j] = static_cast<float>(gammaSum);
+    dbeta.data[j] = static_cast<float>(betaSum);
   }
   return info.Env().Undefined();
 }

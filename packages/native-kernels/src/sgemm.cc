@@ -1,10 +1,19 @@
 // OpenBLAS single-precision matrix products for JavaScript Float32Arrays, in place.
 #include <cblas.h>
 
+#include <algorithm>
+
 #include "arguments.h"
+#include "thread-pool.h"
 
 namespace native_kernels {
 namespace {
+
+// Products below this many multiply-adds (all of a batch together) run on the calling
+// thread: waking the pool costs more than it saves on them.
+constexpr int64_t kParallelMultiplyAdds = int64_t{1} << 18;
+// Where a product is cut: multiples of OpenBLAS's register blocks.
+constexpr int64_t kSplitAlign = 16;
 
 // The elements a batch of `batch` matrices of `matrixSize` elements, `stride` apart, spans.
 int64_t SpanOf(int64_t batch, int64_t stride, int64_t matrixSize) {
@@ -38,28 +47,89 @@ Napi::Value SgemmBatched(const Napi::CallbackInfo& info) {
   // Row-major leading dimensions: the stored row length of each operand.
   const int lda = static_cast<int>(transposeA ? m : k);
   const int ldb = static_cast<int>(transposeB ? k : n);
-  for (int64_t i = 0; i < batch; i++) {
+  // One product, rows [m0, m1) and columns [n0, n1) of c[i]: row r of op(a) starts at
+  // a + r (stored transposed) or a + r * lda; column j of op(b) at b + j * ldb or b + j.
+  auto product = [&](int64_t i, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+    const float* aPart = a.data + i * aStride + (transposeA ? m0 : m0 * lda);
+    const float* bPart = b.data + i * bStride + (transposeB ? n0 * ldb : n0);
     cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a.data + i * aStride, lda,
-                b.data + i * bStride, ldb, 0.0f, c.data + i * m * n, static_cast<int>(n));
+                static_cast<int>(m1 - m0), static_cast<int>(n1 - n0), static_cast<int>(k), 1.0f, aPart, lda, bPart, ldb,
+                0.0f, c.data + i * m * n + m0 * n + n0, static_cast<int>(n));
+  };
+  const int64_t threads = PoolThreads();
+  const bool split = threads > 1 && batch * m * n * k >= kParallelMultiplyAdds;
+  if (split && batch >= threads) {
+    // Whole products per thread (attention's per-head products).
+    ParallelFor(threads, [&](int64_t part) {
+      const Range range = PartOf(batch, threads, part, 1);
+      for (int64_t i = range.begin; i < range.end; i++) product(i, 0, m, 0, n);
+    });
+  } else if (split && std::max(m, n) >= 2 * kSplitAlign) {
+    // Each product cut along its longer side.
+    for (int64_t i = 0; i < batch; i++) {
+      ParallelFor(threads, [&](int64_t part) {
+        const Range range = PartOf(std::max(m, n), threads, part, kSplitAlign);
+        if (range.begin == range.end) return;
+        if (m >= n) {
+          product(i, range.begin, range.end, 0, n);
+        } else {
+          product(i, 0, m, range.begin, range.end);
+        }
+      });
+    }
+  } else {
+    for (int64_t i = 0; i < batch; i++) product(i, 0, m, 0, n);
   }
   return info.Env().Undefined();
 }
 
-// setThreads(count): the threads OpenBLAS may use for one product.
+// linearForward(x, weight, bias, rows, inFeatures, outFeatures, y): torch.nn.Linear,
+// y [rows, out] = x [rows, in] weight[out, in]^T + bias [out]: the bias is written into
+// y first and the product added onto it (sgemm's beta = 1), one pass instead of two.
+Napi::Value LinearForward(const Napi::CallbackInfo& info) {
+  Arguments args(info, "linearForward", 7);
+  const View<float> x = args.Floats(0, "x"), weight = args.Floats(1, "weight"), bias = args.Floats(2, "bias");
+  const int64_t rows = args.Count(3, "rows"), in = args.Count(4, "inFeatures"), out = args.Count(5, "outFeatures");
+  const View<float> y = args.Floats(6, "y");
+  args.Holds(x, rows * in, "x");
+  args.Holds(weight, out * in, "weight");
+  args.Holds(bias, out, "bias");
+  args.Holds(y, rows * out, "y");
+  if (!args.ok()) return info.Env().Undefined();
+  auto run = [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; r++) std::copy(bias.data, bias.data + out, y.data + r * out);
+    if (in == 0 || end == begin || out == 0) return;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(end - begin), static_cast<int>(out), static_cast<int>(in),
+                1.0f, x.data + begin * in, static_cast<int>(in), weight.data, static_cast<int>(in), 1.0f, y.data + begin * out,
+                static_cast<int>(out));
+  };
+  const int64_t threads = PoolThreads();
+  if (threads > 1 && rows * in * out >= kParallelMultiplyAdds && rows >= 2 * kSplitAlign) {
+    ParallelFor(threads, [&](int64_t part) {
+      const Range range = PartOf(rows, threads, part, kSplitAlign);
+      run(range.begin, range.end);
+    });
+  } else {
+    run(0, rows);
+  }
+  return info.Env().Undefined();
+}
+
+// setThreads(count): the threads the kernels may use (the pool's; OpenBLAS stays single-threaded inside each).
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   Arguments args(info, "setThreads", 1);
   const int64_t count = args.Count(0, "count");
   if (args.ok() && count < 1) {
     Napi::TypeError::New(info.Env(), "setThreads: count must be a positive integer").ThrowAsJavaScriptException();
   } else if (args.ok()) {
-    openblas_set_num_threads(static_cast<int>(count));
+    openblas_set_num_threads(1);
+    SetPoolThreads(static_cast<int>(count));
   }
   return info.Env().Undefined();
 }
 
 Napi::Value GetThreads(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), openblas_get_num_threads());
+  return Napi::Number::New(info.Env(), PoolThreads());
 }
 
 Napi::Value GetConfig(const Napi::CallbackInfo& info) {
@@ -70,6 +140,7 @@ Napi::Value GetConfig(const Napi::CallbackInfo& info) {
 
 void RegisterSgemm(Napi::Env env, Napi::Object exports) {
   exports.Set("sgemmBatched", Napi::Function::New(env, SgemmBatched));
+  exports.Set("linearForward", Napi::Function::New(env, LinearForward));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));
   exports.Set("blasConfig", Napi::Function::New(env, GetConfig));

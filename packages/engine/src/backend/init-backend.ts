@@ -27,7 +27,7 @@ export interface BackendInfo {
    * was set up; empty where the addon is not built or BANKBENCH_NATIVE_KERNELS=0.
    */
   nativeKernels: string[]
-  /** Threads OpenBLAS uses for the native kernels, when there are any. */
+  /** Threads the native kernels use (the addon's pool; OpenBLAS runs single-threaded in each), when there are any. */
   nativeThreads?: number
 }
 

@@ -3,7 +3,7 @@
  * linear (torch layout), LayerNorm, activations, dropout and multi-head attention.
  */
 import * as tf from '@tensorflow/tfjs'
-import { dropout as seededDropout, gelu, layerNorm as fusedLayerNorm } from '../backend/ops'
+import { dropout as seededDropout, gelu, layerNorm as fusedLayerNorm, linear } from '../backend/ops'
 import type { HiddenActivation } from './config'
 
 export interface ForwardOptions {
@@ -38,9 +38,8 @@ export class ForwardContext {
 export function dense(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
   const [outFeatures, inFeatures] = weight.shape as [number, number]
   const flat = x.reshape([-1, inFeatures]) as tf.Tensor2D
-  let y: tf.Tensor = tf.matMul(flat, weight as tf.Tensor2D, false, true)
-  if (bias) y = y.add(bias)
-  return y.reshape([...x.shape.slice(0, -1), outFeatures])
+  // One fused kernel (bias included) where the backend has it, else matMul and add.
+  return linear(flat, weight as tf.Tensor2D, bias).reshape([...x.shape.slice(0, -1), outFeatures])
 }
 
 export type LinearFunction = (x: tf.Tensor) => tf.Tensor

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import { sumOfSquares } from '../backend/ops'
 
 /**
  * Global-norm gradient clipping with `torch.nn.utils.clip_grad_norm_` semantics:
@@ -25,10 +26,8 @@ export function clipGradientsByGlobalNorm(
 
 /** The L2 norm of all gradients taken as one vector. */
 export function globalNorm(gradients: Map<string, tf.Tensor>): number {
-  const normTensor = tf.tidy(() => {
-    const squaredSums = [...gradients.values()].map((gradient) => gradient.square().sum())
-    return tf.addN(squaredSums).sqrt()
-  })
+  // One kernel over every gradient where the backend has it, else Square + Sum per gradient.
+  const normTensor = tf.tidy(() => sumOfSquares([...gradients.values()]).sqrt())
   const norm = normTensor.dataSync()[0]!
   normTensor.dispose()
   return norm

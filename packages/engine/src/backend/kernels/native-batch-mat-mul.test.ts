@@ -30,8 +30,8 @@ describe.skipIf(nativeSkipReason !== '')(`native BatchMatMul on wasm${nativeSkip
   beforeAll(async () => {
     const info = await initBackend('wasm')
     expect(info.nativeKernels).toEqual([
-      'BatchMatMul', 'Sum', 'GatherV2', 'BankbenchGelu', 'BankbenchGeluGrad', 'BankbenchLayerNorm', 'BankbenchLayerNormGrad',
-      'BankbenchAdamW', 'BankbenchDropoutMultipliers',
+      'BatchMatMul', 'Sum', 'GatherV2', 'Add', 'Sub', 'Multiply', 'RealDiv', 'Transpose', 'BankbenchLinear', 'BankbenchGelu', 'BankbenchGeluGrad', 'BankbenchLayerNorm', 'BankbenchLayerNormGrad',
+      'BankbenchAdamW', 'BankbenchDropoutMultipliers', 'BankbenchSumOfSquares',
     ])
     expect(info.nativeThreads).toBeGreaterThanOrEqual(1)
   })

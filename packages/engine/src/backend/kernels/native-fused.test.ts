@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../init-backend'
-import { adamwUpdate, composedAdamwUpdate, composedGelu, composedLayerNorm, dropout, gelu, layerNorm } from '../ops'
+import { adamwUpdate, composedAdamwUpdate, composedGelu, composedLayerNorm, composedLinear, composedSumOfSquares, dropout, gelu, layerNorm, linear, sumOfSquares } from '../ops'
 import { setNativeKernels } from './native'
 import { planContiguousReduction } from './native-reductions'
 import { nativeSkipReason, relativeError, withAndWithout } from './native-testing'
@@ -79,6 +79,34 @@ describe.skipIf(nativeSkipReason !== '')(`native fused kernels on wasm${nativeSk
     tf.dispose([values, ids, outside, native, original])
   })
 
+  it.each([
+    { rows: 5, inFeatures: 7, outFeatures: 3 },
+    { rows: 1031, inFeatures: 129, outFeatures: 67 },
+    { rows: 64, inFeatures: 513, outFeatures: 130 },
+  ])('linear $rows x $inFeatures -> $outFeatures: values and gradients of x, weight and bias match matMul + add', ({ rows, inFeatures, outFeatures }) => {
+    const x = normal([rows, inFeatures], 30) as tf.Tensor2D
+    const weight = normal([outFeatures, inFeatures], 31) as tf.Tensor2D
+    const bias = normal([outFeatures], 32)
+    const weights = normal([rows, outFeatures], 33)
+    const gradients = tf.grads((input: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(linear(input as tf.Tensor2D, w as tf.Tensor2D, b), weights)))
+    const { native, original } = withAndWithout(() => [linear(x, weight, bias), ...gradients([x, weight, bias])])
+    native.forEach((tensor, index) => {
+      expect(tensor.shape).toEqual(original[index]!.shape)
+      expect(relativeError(tensor, original[index]!)).toBeLessThan(1e-5)
+    })
+    tf.dispose([x, weight, bias, weights, ...native, ...original])
+  })
+
+  it('linear without a bias, or with a broadcast one, runs matMul (+ add), native kernels or not', () => {
+    const x = normal([6, 5], 34) as tf.Tensor2D
+    const weight = normal([4, 5], 35) as tf.Tensor2D
+    const bias = normal([1, 4], 36)
+    const calls = [() => linear(x, weight), () => linear(x, weight, bias)]
+    const composed = [composedLinear(x, weight), composedLinear(x, weight, bias)]
+    calls.forEach((call, index) => expect(relativeError(call(), composed[index]!)).toBe(0))
+    tf.dispose([x, weight, bias, ...composed])
+  })
+
   it.each([[[7]], [[3, 17, 33]], [[2, 5, 1, 513]]])('GELU of %j: values and gradient match the composed ops', (shape) => {
     const x = tf.mul(normal(shape, 8), 3)
     const weights = normal(shape, 9)
@@ -135,6 +163,21 @@ describe.skipIf(nativeSkipReason !== '')(`native fused kernels on wasm${nativeSk
     tf.dispose([...Object.values(tensors), gradient, ...Object.values(native), ...Object.values(composed)])
   })
 
+  it('sum of squares of many tensors matches a float64 sum, as Square, Sum and AddN do within float32 rounding', () => {
+    const tensors = [[4000, 33], [7], [129, 131], []].map((shape, index) => normal(shape, 40 + index))
+    const exact = (list: tf.Tensor[]) => list.reduce((total, tensor) => total + Array.from(tensor.dataSync()).reduce((sum, value) => sum + value * value, 0), 0)
+    const { native, original } = withAndWithout(() => [sumOfSquares(tensors), sumOfSquares(tensors.slice(1, 2))])
+    const expected = [exact(tensors), exact(tensors.slice(1, 2))]
+    native.forEach((tensor, index) => {
+      expect(tensor.shape).toEqual([])
+      expect(Math.abs(tensor.dataSync()[0]! - expected[index]!) / expected[index]!).toBeLessThan(1e-6)
+      // The composed ops sum in float32 (wasm's Sum): about 1e-5 off over 132,000 squares.
+      expect(Math.abs(original[index]!.dataSync()[0]! - expected[index]!) / expected[index]!).toBeLessThan(1e-4)
+    })
+    expect(composedSumOfSquares([]).dataSync()[0]).toBe(0)
+    tf.dispose([...tensors, ...native, ...original])
+  })
+
   it.each([0, 1, 41, 123456])('dropout with seed %i draws the masks tf.dropout draws', (seed) => {
     const x = normal([3, 7, 129], 21)
     const { native, original } = withAndWithout(() => dropout(x, 0.1, seed))
@@ -146,9 +189,20 @@ describe.skipIf(nativeSkipReason !== '')(`native fused kernels on wasm${nativeSk
     tf.dispose([x, native, original])
   })
 
+  it.each([
+    { shape: [33, 31, 129], seed: 12345 },
+    { shape: [16385], seed: 0 },
+  ])('dropout of $shape, drawn in runs jumped ahead on the stream, is still tf.dropout\'s mask', ({ shape, seed }) => {
+    const x = tf.ones(shape)
+    const expected = tf.dropout(x, 0.1, undefined, seed)
+    const native = dropout(x, 0.1, seed)
+    expect(Array.from(native.dataSync())).toEqual(Array.from(expected.dataSync()))
+    tf.dispose([x, expected, native])
+  })
+
   it('switches every fused op back to composed tfjs ops', () => {
     expect(setNativeKernels(false)).toEqual([])
-    for (const kernelName of ['BankbenchGelu', 'BankbenchLayerNorm', 'BankbenchAdamW', 'BankbenchDropoutMultipliers']) {
+    for (const kernelName of ['BankbenchLinear', 'BankbenchGelu', 'BankbenchLayerNorm', 'BankbenchAdamW', 'BankbenchDropoutMultipliers', 'BankbenchSumOfSquares']) {
       expect(tf.getKernel(kernelName, 'wasm')).toBeUndefined()
     }
     expect(setNativeKernels(true)).toContain('BankbenchLayerNormGrad')

@@ -1,13 +1,13 @@
 /**
- * The wasm kernels behind the engine's fused ops (backend/ops): GELU, layer norm,
- * dropout's multipliers and the AdamW update, each with its gradient kernel where it has one. tfjs has no
+ * The wasm kernels behind the engine's fused ops (backend/ops): linear layers, GELU,
+ * layer norm, dropout's multipliers, the AdamW update and the gradients' squared norm, each with its gradient kernel where it has one. tfjs has no
  * such kernels; the ops fall back to composed tfjs ops wherever these are not
  * registered (plain wasm, cpu, tfjs-node-gpu).
  */
 import * as tf from '@tensorflow/tfjs'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 import type { NativeKernels } from '@bankbench/native-kernels'
-import { ADAMW_KERNEL, DROPOUT_MULTIPLIERS_KERNEL, GELU_GRAD_KERNEL, GELU_KERNEL, LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, type AdamWScalars, type AleaState } from '../ops'
+import { ADAMW_KERNEL, DROPOUT_MULTIPLIERS_KERNEL, GELU_GRAD_KERNEL, GELU_KERNEL, LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, LINEAR_KERNEL, SUM_OF_SQUARES_KERNEL, type AdamWScalars, type AleaState } from '../ops'
 
 type Heap = (tensor: tf.TensorInfo) => Float32Array
 
@@ -21,6 +21,25 @@ function wasmKernel(kernelName: string, run: (call: Parameters<tf.KernelFunc>[0]
       return run(call, wasm, (tensor) => wasm.typedArrayFromHeap(tensor) as Float32Array)
     },
   }
+}
+
+export function linearKernel(native: NativeKernels): tf.KernelConfig {
+  return wasmKernel(LINEAR_KERNEL, ({ inputs }, wasm, heap) => {
+    const { x, weight, bias } = inputs as Record<'x' | 'weight' | 'bias', tf.TensorInfo>
+    const [rows, inFeatures] = x.shape as [number, number]
+    const outFeatures = weight.shape[0]!
+    const y = wasm.makeOutput([rows, outFeatures], 'float32')
+    native.linearForward(heap(x), heap(weight), heap(bias), rows, inFeatures, outFeatures, heap(y))
+    return y
+  })
+}
+
+export function sumOfSquaresKernel(native: NativeKernels): tf.KernelConfig {
+  return wasmKernel(SUM_OF_SQUARES_KERNEL, ({ inputs }, wasm, heap) => {
+    const out = wasm.makeOutput([], 'float32')
+    heap(out)[0] = native.sumOfSquares(Object.values(inputs).map((tensor) => heap(tensor!)))
+    return out
+  })
 }
 
 export function geluKernel(native: NativeKernels): tf.KernelConfig {

@@ -7,9 +7,10 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { loadNativeKernels, type NativeKernels } from '@bankbench/native-kernels'
-import { ADAMW_KERNEL, DROPOUT_MULTIPLIERS_KERNEL, GELU_GRAD_KERNEL, GELU_KERNEL, LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from '../ops'
+import { ADAMW_KERNEL, DROPOUT_MULTIPLIERS_KERNEL, GELU_GRAD_KERNEL, GELU_KERNEL, LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, LINEAR_KERNEL, SUM_OF_SQUARES_KERNEL } from '../ops'
 import { nativeBatchMatMulKernel } from './native-batch-mat-mul'
-import { adamwKernel, dropoutMultipliersKernel, geluGradKernel, geluKernel, layerNormGradKernel, layerNormKernel } from './native-fused'
+import { adamwKernel, dropoutMultipliersKernel, geluGradKernel, geluKernel, layerNormGradKernel, layerNormKernel, linearKernel, sumOfSquaresKernel } from './native-fused'
+import { nativeBinaryKernel, nativeTransposeKernel } from './native-elementwise'
 import { nativeGatherKernel } from './native-gather'
 import { nativeSumKernel } from './native-reductions'
 
@@ -34,12 +35,19 @@ const NATIVE_KERNELS: Record<string, NativeKernelFactory[]> = {
     { kernelName: tf.BatchMatMul, create: nativeBatchMatMulKernel },
     { kernelName: tf.Sum, create: nativeSumKernel },
     { kernelName: tf.GatherV2, create: nativeGatherKernel },
+    { kernelName: tf.Add, create: nativeBinaryKernel },
+    { kernelName: tf.Sub, create: nativeBinaryKernel },
+    { kernelName: tf.Multiply, create: nativeBinaryKernel },
+    { kernelName: tf.RealDiv, create: nativeBinaryKernel },
+    { kernelName: tf.Transpose, create: nativeTransposeKernel },
+    { kernelName: LINEAR_KERNEL, fused: true, create: linearKernel },
     { kernelName: GELU_KERNEL, fused: true, create: geluKernel },
     { kernelName: GELU_GRAD_KERNEL, fused: true, create: geluGradKernel },
     { kernelName: LAYER_NORM_KERNEL, fused: true, create: layerNormKernel },
     { kernelName: LAYER_NORM_GRAD_KERNEL, fused: true, create: layerNormGradKernel },
     { kernelName: ADAMW_KERNEL, fused: true, create: adamwKernel },
     { kernelName: DROPOUT_MULTIPLIERS_KERNEL, fused: true, create: dropoutMultipliersKernel },
+    { kernelName: SUM_OF_SQUARES_KERNEL, fused: true, create: sumOfSquaresKernel },
   ],
 }
 
@@ -75,7 +83,7 @@ export function setNativeKernels(enabled: boolean, backendName = 'wasm'): string
   return enabled ? kernels.map(({ native }) => native.kernelName) : []
 }
 
-/** The OpenBLAS threads the native kernels use, or undefined when the addon is not loaded. */
+/** The threads the native kernels use (the addon's pool), or undefined when the addon is not loaded. */
 export function nativeKernelThreads(): number | undefined {
   const load = loadNativeKernels()
   return load.loaded ? load.kernels.getThreads() : undefined

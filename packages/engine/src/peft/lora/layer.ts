@@ -21,7 +21,8 @@ export class LoraLayer implements LinearAdapter {
     const result = base(x)
     if (this.merged) return result
     const update = dense(dense(context.dropout(x, this.dropout), this.loraA), this.loraB)
-    return result.add(update.mul(this.scaling))
+    // Scaling by 1 (lora_alpha = r, the default) changes no value: skip its kernel and its gradient's.
+    return result.add(this.scaling === 1 ? update : update.mul(this.scaling))
   }
 
   get isMerged(): boolean {
