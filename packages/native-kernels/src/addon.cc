@@ -12,6 +12,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   native_kernels::RegisterAdamW(env, exports);
   native_kernels::RegisterDropout(env, exports);
   native_kernels::RegisterElementwise(env, exports);
+  native_kernels::RegisterMaskedSoftmax(env, exports);
   return exports;
 }
 

@@ -112,5 +112,6 @@ void RegisterLayerNorm(Napi::Env env, Napi::Object exports);
 void RegisterAdamW(Napi::Env env, Napi::Object exports);
 void RegisterDropout(Napi::Env env, Napi::Object exports);
 void RegisterElementwise(Napi::Env env, Napi::Object exports);
+void RegisterMaskedSoftmax(Napi::Env env, Napi::Object exports);
 
 }  // namespace native_kernels

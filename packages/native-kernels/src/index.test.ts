@@ -82,6 +82,8 @@ describe.skipIf(!load.loaded)(`native sgemmBatched${reason}`, () => {
     expect(() => kernels!.layerNormForward(four, four, new Float32Array(1), 2, 2, 1e-5, four)).toThrow(/beta is shorter/)
     expect(() => kernels!.gatherRows(four, 2, 2, new Float32Array(1) as unknown as Int32Array, four)).toThrow(/indices must be an Int32Array/)
     expect(() => kernels!.adamwUpdate(four, four, four, four, four, four, new Float32Array(2), 1, 0.9, 0.1, 0.999, 0.001, 1, 1e-8, 1e-3)).toThrow(RangeError)
+     // A [2, 1, 2, 2] causal-style bias (query stride 2) for [2, 1, 2, 2] scores needs 8 elements, not 4.
+    expect(() => kernels!.maskedSoftmaxForward(new Float32Array(8), four, 2, 1, 2, 2, 4, 0, 2, 1, new Float32Array(8))).toThrow(/bias is shorter/)
   })
 
   it('gathers rows, and refuses an index out of range without writing', () => {
@@ -169,5 +171,31 @@ describe.skipIf(!load.loaded)(`native kernels on 1 and 3 threads${reason}`, () =
     })
     split.forEach((output, index) => expect(output).toEqual(single[index]))
     expect(single[0]![3]).toBeCloseTo(Array.from({ length: rows }, (_, row) => x[row * size + 3]!).reduce((sum, value) => sum + value, 0), 3)
+  })
+
+  it('gives the same masked softmax and its gradient, each row a softmax of scores / divisor + its bias row', () => {
+    const [batch, heads, queries, keys] = [7, 5, 33, 67]
+    const rows = batch * heads * queries
+    const scores = randomFloats(rows * keys, 10).map((value) => 8 * value)
+    // Causal-style bias [batch, 1, queries, keys]: -1e9 above the diagonal.
+    const bias = Float32Array.from({ length: batch * queries * keys }, (_, index) => (index % keys > Math.floor(index / keys) % queries ? -1e9 : 0))
+    const dy = randomFloats(rows * keys, 11)
+    const [[probabilities, dx], split] = onOneAndThreeThreads(() => {
+      const out = new Float32Array(rows * keys)
+      const gradient = new Float32Array(rows * keys)
+      kernels!.maskedSoftmaxForward(scores, bias, batch, heads, queries, keys, queries * keys, 0, keys, 3, out)
+      kernels!.maskedSoftmaxBackward(out, dy, rows, keys, 3, gradient)
+      return [out, gradient]
+    })
+    expect(split).toEqual([probabilities, dx])
+    // Row (b=6, h=4, q=20): keys 0..20 attended, a plain softmax of scores / 3 there, 0 beyond.
+    const row = rows - queries + 20
+    const logits = Array.from({ length: 21 }, (_, j) => scores[row * keys + j]! / 3)
+    const max = Math.max(...logits)
+    const total = logits.reduce((sum, value) => sum + Math.exp(value - max), 0)
+    logits.forEach((value, j) => expect(probabilities![row * keys + j]).toBeCloseTo(Math.exp(value - max) / total, 6))
+    expect(probabilities!.subarray(row * keys + 21, (row + 1) * keys).every((value) => value === 0)).toBe(true)
+    const dot = Array.from({ length: keys }, (_, j) => dy[row * keys + j]! * probabilities![row * keys + j]!).reduce((sum, value) => sum + value, 0)
+    expect(dx![row * keys + 5]).toBeCloseTo(probabilities![row * keys + 5]! * (dy[row * keys + 5]! - dot) / 3, 6)
   })
 })

@@ -61,6 +61,16 @@ export interface NativeKernels {
     dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
   ): void
   /**
+   * out = softmax(scores / divisor + bias) over each row of keys, scores and out [batch, heads, queries, keys];
+   * the bias row of (b, h, q) starts at b·biasBatchStride + h·biasHeadStride + q·biasQueryStride (a stride of 0 broadcasts).
+   */
+  maskedSoftmaxForward(
+    scores: Float32Array, bias: Float32Array, batch: number, heads: number, queries: number, keys: number,
+    biasBatchStride: number, biasHeadStride: number, biasQueryStride: number, divisor: number, out: Float32Array,
+  ): void
+  /** The gradient of maskedSoftmaxForward with respect to scores, from its output y [rows, keys]: dx = y (dy − Σ dy·y) / divisor per row. */
+  maskedSoftmaxBackward(y: Float32Array, dy: Float32Array, rows: number, keys: number, divisor: number, dx: Float32Array): void
+  /**
    * One AdamW step in float32, in torch.optim.AdamW's order (see adamw.cc):
    * p = parameter·decayFactor; m' = m·β1 + g·(1−β1); v' = v·β2 + g²·(1−β2);
    * p' = p − m' / (√v' / secondMomentCorrection + ε) · stepSize. The outputs must not overlap the inputs.

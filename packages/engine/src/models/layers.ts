@@ -3,7 +3,7 @@
  * linear (torch layout), LayerNorm, activations, dropout and multi-head attention.
  */
 import * as tf from '@tensorflow/tfjs'
-import { dropout as seededDropout, gelu, layerNorm as fusedLayerNorm, linear } from '../backend/ops'
+import { dropout as seededDropout, gelu, layerNorm as fusedLayerNorm, linear, maskedSoftmax } from '../backend/ops'
 import type { HiddenActivation } from './config'
 
 export interface ForwardOptions {
@@ -129,7 +129,8 @@ export function multiHeadAttention(
   const keys = prefix ? tf.concat([prefix.key, splitHeads(key)], 2) : splitHeads(key)
   const values = prefix ? tf.concat([prefix.value, splitHeads(value)], 2) : splitHeads(value)
   const keyBias = prefix ? withPrefixColumns(bias, prefix.key.shape[2]) : bias
-  const scores = tf.matMul(splitHeads(query), keys, false, true).div(Math.sqrt(headSize)).add(keyBias)
-  const probabilities = context.dropout(tf.softmax(scores), dropoutRate) as tf.Tensor4D
+  const scores = tf.matMul(splitHeads(query), keys, false, true)
+  // One fused kernel (scaling, mask and softmax, and its gradient) where the backend has it.
+  const probabilities = context.dropout(maskedSoftmax(scores, keyBias, Math.sqrt(headSize)), dropoutRate)
   return tf.matMul(probabilities, values).transpose([0, 2, 1, 3]).reshape([batch, seq, hidden])
 }

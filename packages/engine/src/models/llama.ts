@@ -4,6 +4,7 @@
  * MLP; the `score` head reads the last real token of each sequence.
  */
 import * as tf from '@tensorflow/tfjs'
+import { maskedSoftmax } from '../backend/ops'
 import type { Architecture, ModelWeights } from './architecture'
 import { attentionBias, withPrefixColumns } from './layers'
 import type { ForwardContext, PrefixKeyValue } from './layers'
@@ -67,9 +68,9 @@ function groupedQueryAttention(
   const [batch, heads, seq, headDim] = query.shape
   const [, keyValueHeads, keys] = key.shape
   const groupRows = (heads / keyValueHeads) * seq
-  const scores = tf.matMul(query.reshape([batch, keyValueHeads, groupRows, headDim]), key, false, true)
-    .reshape([batch, heads, seq, keys]).mul(headDim ** -0.5).add(bias)
-  const probabilities = context.dropout(tf.softmax(scores), dropoutRate).reshape([batch, keyValueHeads, groupRows, keys])
+  const scores = tf.matMul(query.reshape([batch, keyValueHeads, groupRows, headDim]), key, false, true).reshape([batch, heads, seq, keys])
+  // softmax(scores / √d + bias), fused into one native kernel where the backend has it.
+  const probabilities = context.dropout(maskedSoftmax(scores, bias, Math.sqrt(headDim)), dropoutRate).reshape([batch, keyValueHeads, groupRows, keys])
   return tf.matMul(probabilities, value).reshape([batch, heads, seq, headDim])
 }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../init-backend'
-import { adamwUpdate, composedAdamwUpdate, composedGelu, composedLayerNorm, composedLinear, composedSumOfSquares, dropout, gelu, layerNorm, linear, sumOfSquares } from '../ops'
+import { adamwUpdate, composedAdamwUpdate, composedGelu, composedLayerNorm, composedLinear, composedMaskedSoftmax, composedSumOfSquares, dropout, gelu, layerNorm, linear, maskedSoftmax, sumOfSquares } from '../ops'
 import { setNativeKernels } from './native'
 import { planContiguousReduction } from './native-reductions'
 import { nativeSkipReason, relativeError, withAndWithout } from './native-testing'
@@ -149,6 +149,40 @@ describe.skipIf(nativeSkipReason !== '')(`native fused kernels on wasm${nativeSk
   })
 
   it.each([
+    { scores: [3, 5, 7, 11], bias: [3, 1, 1, 11] },
+    { scores: [2, 3, 9, 9], bias: [2, 1, 9, 9] },
+    { scores: [5, 4, 33, 129], bias: [5, 1, 1, 129] },
+    { scores: [1, 1, 1, 1], bias: [1, 1, 1, 1] },
+  ])('masked softmax of $scores with a $bias bias: values and gradients of scores and bias match the composed ops', ({ scores: scoreShape, bias: biasShape }) => {
+    const scores = tf.mul(normal(scoreShape, 50), 4) as tf.Tensor4D
+    // Masked (-1e9) keys as attentionBias makes them, one key in three, never a whole row's every key.
+    const bias = tf.mul(tf.cast(tf.greater(normal(biasShape, 51), 0.5), 'float32'), -1e9).add(normal(biasShape, 52)) as tf.Tensor4D
+    const weights = normal(scoreShape, 53)
+    const divisor = Math.sqrt(scoreShape[3]!)
+    const gradients = tf.grads((s: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(maskedSoftmax(s as tf.Tensor4D, b as tf.Tensor4D, divisor), weights)))
+    const { native, original } = withAndWithout(() => [maskedSoftmax(scores, bias, divisor), ...gradients([scores, bias])])
+    // `original` runs the composed ops: attention's expression before the fused kernel, exactly.
+    expect(relativeError(original[0]!, tf.softmax(scores.div(divisor).add(bias)))).toBe(0)
+    expect(relativeError(original[0]!, composedMaskedSoftmax(scores, bias, divisor))).toBe(0)
+    native.forEach((tensor, index) => {
+      expect(tensor.shape).toEqual(original[index]!.shape)
+      expect(relativeError(tensor, original[index]!)).toBeLessThan(1e-5)
+    })
+    tf.dispose([scores, bias, weights, ...native, ...original])
+  })
+
+  it('masked softmax takes a bias varying over heads but not batch natively, and one broadcast along keys through the composed ops', () => {
+    const scores = normal([2, 3, 4, 5], 54) as tf.Tensor4D
+    const perHead = normal([1, 3, 1, 5], 55) as tf.Tensor4D
+    const { native, original } = withAndWithout(() => maskedSoftmax(scores, perHead, 2))
+    expect(relativeError(native, original)).toBeLessThan(1e-5)
+    const alongKeys = normal([2, 3, 4, 1], 56) as tf.Tensor4D
+    const composed = withAndWithout(() => maskedSoftmax(scores, alongKeys, 2))
+    expect(relativeError(composed.native, composed.original)).toBe(0)
+    tf.dispose([scores, perHead, alongKeys, native, original, composed.native, composed.original])
+  })
+
+  it.each([
     { shape: [4000, 33], decayFactor: 1 - 1e-3 * 0.01 },
     { shape: [7], decayFactor: 1 },
   ])('AdamW update of $shape (decay factor $decayFactor) equals the composed ops bit for bit', ({ shape, decayFactor }) => {
@@ -202,7 +236,7 @@ describe.skipIf(nativeSkipReason !== '')(`native fused kernels on wasm${nativeSk
 
   it('switches every fused op back to composed tfjs ops', () => {
     expect(setNativeKernels(false)).toEqual([])
-    for (const kernelName of ['BankbenchLinear', 'BankbenchGelu', 'BankbenchLayerNorm', 'BankbenchAdamW', 'BankbenchDropoutMultipliers', 'BankbenchSumOfSquares']) {
+    for (const kernelName of ['BankbenchLinear', 'BankbenchGelu', 'BankbenchLayerNorm', 'BankbenchMaskedSoftmax', 'BankbenchMaskedSoftmaxGrad', 'BankbenchAdamW', 'BankbenchDropoutMultipliers', 'BankbenchSumOfSquares']) {
       expect(tf.getKernel(kernelName, 'wasm')).toBeUndefined()
     }
     expect(setNativeKernels(true)).toContain('BankbenchLayerNormGrad')

@@ -1,13 +1,13 @@
 /**
  * The wasm kernels behind the engine's fused ops (backend/ops): linear layers, GELU,
- * layer norm, dropout's multipliers, the AdamW update and the gradients' squared norm, each with its gradient kernel where it has one. tfjs has no
+ * layer norm, attention's masked softmax, dropout's multipliers, the AdamW update and the gradients' squared norm, each with its gradient kernel where it has one. tfjs has no
  * such kernels; the ops fall back to composed tfjs ops wherever these are not
  * registered (plain wasm, cpu, tfjs-node-gpu).
  */
 import * as tf from '@tensorflow/tfjs'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 import type { NativeKernels } from '@bankbench/native-kernels'
-import { ADAMW_KERNEL, DROPOUT_MULTIPLIERS_KERNEL, GELU_GRAD_KERNEL, GELU_KERNEL, LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, LINEAR_KERNEL, SUM_OF_SQUARES_KERNEL, type AdamWScalars, type AleaState } from '../ops'
+import { ADAMW_KERNEL, DROPOUT_MULTIPLIERS_KERNEL, GELU_GRAD_KERNEL, GELU_KERNEL, LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, LINEAR_KERNEL, MASKED_SOFTMAX_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL, SUM_OF_SQUARES_KERNEL, type AdamWScalars, type AleaState } from '../ops'
 
 type Heap = (tensor: tf.TensorInfo) => Float32Array
 
@@ -85,6 +85,32 @@ export function layerNormGradKernel(native: NativeKernels): tf.KernelConfig {
     const dbeta = wasm.makeOutput(gamma.shape, 'float32')
     native.layerNormBackward(heap(x), heap(gamma), heap(dy), rows, size, (attrs as { epsilon: number }).epsilon, heap(dx), heap(dgamma), heap(dbeta))
     return [dx, dgamma, dbeta]
+  })
+}
+
+/** Row-major strides of a bias that broadcasts to [batch, heads, queries, keys] along its size-1 axes (0 there). */
+function broadcastStrides(shape: number[]): [number, number, number] {
+  const [batch, heads, queries, keys] = shape as [number, number, number, number]
+  return [batch === 1 ? 0 : heads * queries * keys, heads === 1 ? 0 : queries * keys, queries === 1 ? 0 : keys]
+}
+
+export function maskedSoftmaxKernel(native: NativeKernels): tf.KernelConfig {
+  return wasmKernel(MASKED_SOFTMAX_KERNEL, ({ inputs, attrs }, wasm, heap) => {
+    const { scores, bias } = inputs as { scores: tf.TensorInfo; bias: tf.TensorInfo }
+    const [batch, heads, queries, keys] = scores.shape as [number, number, number, number]
+    const out = wasm.makeOutput(scores.shape, 'float32')
+    native.maskedSoftmaxForward(heap(scores), heap(bias), batch, heads, queries, keys, ...broadcastStrides(bias.shape), (attrs as { divisor: number }).divisor, heap(out))
+    return out
+  })
+}
+
+export function maskedSoftmaxGradKernel(native: NativeKernels): tf.KernelConfig {
+  return wasmKernel(MASKED_SOFTMAX_GRAD_KERNEL, ({ inputs, attrs }, wasm, heap) => {
+    const { dy, y } = inputs as { dy: tf.TensorInfo; y: tf.TensorInfo }
+    const { rows, size } = rowsOf(y)
+    const dx = wasm.makeOutput(y.shape, 'float32')
+    native.maskedSoftmaxBackward(heap(y), heap(dy), rows, size, (attrs as { divisor: number }).divisor, heap(dx))
+    return dx
   })
 }
 

@@ -7,9 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { loadNativeKernels, type NativeKernels } from '@bankbench/native-kernels'
-import { ADAMW_KERNEL, DROPOUT_MULTIPLIERS_KERNEL, GELU_GRAD_KERNEL, GELU_KERNEL, LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, LINEAR_KERNEL, SUM_OF_SQUARES_KERNEL } from '../ops'
+import { ADAMW_KERNEL, DROPOUT_MULTIPLIERS_KERNEL, GELU_GRAD_KERNEL, GELU_KERNEL, LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, LINEAR_KERNEL, MASKED_SOFTMAX_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL, SUM_OF_SQUARES_KERNEL } from '../ops'
 import { nativeBatchMatMulKernel } from './native-batch-mat-mul'
-import { adamwKernel, dropoutMultipliersKernel, geluGradKernel, geluKernel, layerNormGradKernel, layerNormKernel, linearKernel, sumOfSquaresKernel } from './native-fused'
+import { adamwKernel, dropoutMultipliersKernel, geluGradKernel, geluKernel, layerNormGradKernel, layerNormKernel, linearKernel, maskedSoftmaxGradKernel, maskedSoftmaxKernel, sumOfSquaresKernel } from './native-fused'
 import { nativeBinaryKernel, nativeTransposeKernel } from './native-elementwise'
 import { nativeGatherKernel } from './native-gather'
 import { nativeSumKernel } from './native-reductions'
@@ -45,6 +45,8 @@ const NATIVE_KERNELS: Record<string, NativeKernelFactory[]> = {
     { kernelName: GELU_GRAD_KERNEL, fused: true, create: geluGradKernel },
     { kernelName: LAYER_NORM_KERNEL, fused: true, create: layerNormKernel },
     { kernelName: LAYER_NORM_GRAD_KERNEL, fused: true, create: layerNormGradKernel },
+    { kernelName: MASKED_SOFTMAX_KERNEL, fused: true, create: maskedSoftmaxKernel },
+    { kernelName: MASKED_SOFTMAX_GRAD_KERNEL, fused: true, create: maskedSoftmaxGradKernel },
     { kernelName: ADAMW_KERNEL, fused: true, create: adamwKernel },
     { kernelName: DROPOUT_MULTIPLIERS_KERNEL, fused: true, create: dropoutMultipliersKernel },
     { kernelName: SUM_OF_SQUARES_KERNEL, fused: true, create: sumOfSquaresKernel },
