@@ -14,15 +14,8 @@ import {
 } from '@bankbench/core'
 import { initBackend, parseEncoderConfig, pretrain, saveCheckpoint, Tokenizer, trainWordPiece } from '@bankbench/engine'
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../packages/baselines/src/llm-api/testing/fake-openai-server'
+import { tinyIntentExamples, tinyIntentSplits } from './fixtures/tiny-intents'
 
-const INTENTS: Record<string, string[]> = {
-  lost_card: ['I lost my card', 'my card was stolen', 'where did my card go', 'someone took my card', 'card missing since monday', 'cannot find my card'],
-  balance: ['what is my balance', 'how much money do I have', 'show my balance', 'check the balance please', 'balance of my account', 'how much is left'],
-  transfer: ['send money to my friend', 'make a transfer', 'transfer fifty pounds', 'how do I send a payment', 'move money to savings', 'pay my sister'],
-  exchange_rate: ['what is the exchange rate', 'euro to dollar rate', 'how much is a pound in euros', 'currency rates please', 'rate for yen', 'exchange rate today'],
-}
-const LABELS = Object.keys(INTENTS)
-const examples = (from: number, to: number) => Object.entries(INTENTS).flatMap(([label, texts]) => texts.slice(from, to).map((text) => ({ text, label })))
 /** Keyword rules: a stand-in model that is right on every test query but "rate for yen", which it answers badly. */
 const keywordModel = (query: string) => (query.includes('yen') ? 'no idea' : query.includes('card') ? 'Lost card' : query.includes('balance') || query.includes('left') ? 'balance' : query.includes('rate') ? 'exchange_rate' : 'transfer')
 
@@ -38,11 +31,11 @@ describe('baseline jobs through the local runner', () => {
     store = new FsArtifactStore(join(directory, 'artifacts'))
     await registerDataset(database.db, store, {
       id: 'intents', name: 'intents', source: 'upload',
-      splits: { labels: LABELS, train: examples(0, 4), validation: examples(4, 5), test: examples(4, 6) },
+      splits: { ...tinyIntentSplits(), test: tinyIntentExamples(4, 6) },
     })
     // A tiny untrained BERT (wide initialisation, so texts get distinct vectors) saved as an HF folder.
     await initBackend()
-    const texts = examples(0, 6).map((example) => example.text)
+    const texts = tinyIntentExamples(0, 6).map((example) => example.text)
     const tokenizer = Tokenizer.fromJSON(trainWordPiece(texts, { vocabSize: 150, minFrequency: 1 }))
     const modelConfig = parseEncoderConfig({
       model_type: 'bert', vocab_size: tokenizer.vocabSize, hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2,

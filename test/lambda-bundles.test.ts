@@ -15,6 +15,7 @@ import { loadServedModel } from '@bankbench/serving'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { LAMBDA_BUNDLES, type LambdaBundleName } from '../infra/lambda-bundles'
 import { buildLambdaBundle } from '../scripts/build-lambdas'
+import { TINY_BACKBONE, tinyIntentExamples, tinyIntentSplits } from './fixtures/tiny-intents'
 
 type Handler = (event: unknown, context?: unknown) => Promise<unknown>
 
@@ -64,7 +65,7 @@ describe('Lambda bundles', () => {
     const queue = new LocalJobRunner({ db: database.db, databaseUrl: database.url, artifactsUri: store.uri, logDir: join(outRoot, 'logs') })
     await registerDataset(database.db, store, {
       id: 'intents', name: 'intents', source: 'upload',
-      splits: { labels: Object.keys(INTENTS), train: intentExamples(0, 4), validation: intentExamples(4, 5), test: intentExamples(5, 6) },
+      splits: tinyIntentSplits(),
     })
     const train = async (spec: object) => {
       const { benchmark } = await submitBenchmark({ db: database.db, queue, jobAttempts: 1 }, benchmarkSpecSchema.parse({ dataset: 'intents', ...spec }))
@@ -82,7 +83,7 @@ describe('Lambda bundles', () => {
     // ONNX Runtime loaded from the bundle's own node_modules (the engine, on the bundled wasm binaries, was the smoke check's reference).
     expect(JSON.parse(deployed.body)).toMatchObject({ status: 'active', smokeCheck: { passed: true, mergedLora: true, backend: 'onnxruntime' } })
 
-    const texts = intentExamples(5, 6).map((example) => example.text)
+    const texts = tinyIntentExamples(5, 6).map((example) => example.text)
     const answered = await callApi(handlers.inference, 'POST', '/v1/classify/batch', { stage: 'ci', texts }, { authorization: `Bearer ${key}` })
     expect(answered.statusCode).toBe(200)
     const { results } = JSON.parse(answered.body) as { results: { intent: string; confidence: number }[] }
@@ -109,13 +110,6 @@ describe('Lambda bundles', () => {
 const OPERATOR_KEY = 'bundle-test-operator-key-0123456789'
 const OPERATOR = { authorization: `Bearer ${OPERATOR_KEY}` }
 
-const INTENTS: Record<string, string[]> = {
-  lost_card: ['I lost my card', 'my card was stolen', 'where did my card go', 'someone took my card', 'card missing since monday', 'cannot find my card'],
-  balance: ['what is my balance', 'how much money do I have', 'show my balance', 'check the balance please', 'balance of my account', 'how much is left'],
-  transfer: ['send money to my friend', 'make a transfer', 'transfer fifty pounds', 'how do I send a payment', 'move money to savings', 'pay my sister'],
-}
-const intentExamples = (from: number, to: number) => Object.entries(INTENTS).flatMap(([label, texts]) => texts.slice(from, to).map((text) => ({ text, label })))
-const TINY_BACKBONE = { vocab_size: 150, hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, max_length: 16, batch_size: 4 }
 
 async function callApi(handler: Handler, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const event = httpApiEvent(method, path, { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) })

@@ -7,14 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getRun, listRunsOfBenchmark, registerDataset, type LocalJobRunner } from '@bankbench/core'
 import { openTestApi, readProblem, type TestApi } from '../functions/api/testing'
+import { TINY_BACKBONE, tinyIntentSplits } from './fixtures/tiny-intents'
 
-const INTENTS: Record<string, string[]> = {
-  lost_card: ['I lost my card', 'my card was stolen', 'where did my card go', 'someone took my card', 'card missing since monday', 'cannot find my card'],
-  balance: ['what is my balance', 'how much money do I have', 'show my balance', 'check the balance please', 'balance of my account', 'how much is left'],
-  transfer: ['send money to my friend', 'make a transfer', 'transfer fifty pounds', 'how do I send a payment', 'move money to savings', 'pay my sister'],
-}
-const examples = (from: number, to: number) => Object.entries(INTENTS).flatMap(([label, texts]) => texts.slice(from, to).map((text) => ({ text, label })))
-const TINY_BACKBONE = { vocab_size: 150, hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 64, max_length: 16, batch_size: 4 }
+/** Two layers: the analysis ablates each encoder block. */
+const TWO_LAYER_BACKBONE = { ...TINY_BACKBONE, num_hidden_layers: 2 }
 const TINY_TRAINING = { batch_size: 4, max_length: 16, learning_rate: 0.01, r: 4, lora_alpha: 8 }
 
 /** The parts of containers/trainer/analyze.ts's result this test reads. */
@@ -41,13 +37,13 @@ describe('LoRA analysis through the API', () => {
     api = await openTestApi()
     await registerDataset(api.platform.db, api.platform.store, {
       id: 'intents', name: 'intents', source: 'upload',
-      splits: { labels: Object.keys(INTENTS), train: examples(0, 4), validation: examples(4, 5), test: examples(5, 6) },
+      splits: tinyIntentSplits(),
     })
   })
   afterAll(async () => api.close())
 
   it('analyses a finished LoRA run: spectra per layer, module groups, block ablation, rank curve', async () => {
-    const [pretrain] = await runBenchmark({ arms: [{ method: 'mlm-pretrain', config: TINY_BACKBONE }], protocol: { epochs: 2, timeoutSeconds: 120 } })
+    const [pretrain] = await runBenchmark({ arms: [{ method: 'mlm-pretrain', config: TWO_LAYER_BACKBONE }], protocol: { epochs: 2, timeoutSeconds: 120 } })
     expect(pretrain!.status).toBe('succeeded')
     const runs = await runBenchmark({
       arms: [{ method: 'lora', config: TINY_TRAINING, grid: { target_modules: [['query'], ['query', 'value']] } }],

@@ -13,15 +13,8 @@ import {
   benchmarkSpecSchema, FsArtifactStore, listRunArtifacts, listRunMetrics, listRunsOfBenchmark, LocalJobRunner, openDatabase,
   registerDataset, submitBenchmark, type DatabaseHandle,
 } from '@bankbench/core'
+import { TINY_BACKBONE, tinyIntentSplits } from './fixtures/tiny-intents'
 
-const INTENTS: Record<string, string[]> = {
-  lost_card: ['I lost my card', 'my card was stolen', 'where did my card go', 'someone took my card', 'card missing since monday', 'cannot find my card'],
-  balance: ['what is my balance', 'how much money do I have', 'show my balance', 'check the balance please', 'balance of my account', 'how much is left'],
-  transfer: ['send money to my friend', 'make a transfer', 'transfer fifty pounds', 'how do I send a payment', 'move money to savings', 'pay my sister'],
-  exchange_rate: ['what is the exchange rate', 'euro to dollar rate', 'how much is a pound in euros', 'currency rates please', 'rate for yen', 'exchange rate today'],
-}
-const examples = (from: number, to: number) => Object.entries(INTENTS).flatMap(([label, texts]) => texts.slice(from, to).map((text) => ({ text, label })))
-const TINY_BACKBONE = { vocab_size: 150, hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, max_length: 16, batch_size: 4 }
 const TINY_TRAINING = { batch_size: 4, max_length: 16, learning_rate: 0.005 }
 
 describe('train and pretrain jobs through the local runner', () => {
@@ -36,7 +29,7 @@ describe('train and pretrain jobs through the local runner', () => {
     store = new FsArtifactStore(join(directory, 'artifacts'))
     await registerDataset(database.db, store, {
       id: 'intents', name: 'intents', source: 'upload',
-      splits: { labels: Object.keys(INTENTS), train: examples(0, 4), validation: examples(4, 5), test: examples(5, 6) },
+      splits: tinyIntentSplits(),
     })
     queue = new LocalJobRunner({ db: database.db, databaseUrl: database.url, artifactsUri: store.uri, logDir: join(directory, 'logs') })
   })

@@ -8,15 +8,9 @@ import { loadServedModel } from '@bankbench/serving'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createInferenceApp } from '../../inference/handler'
 import { openTestApi, readProblem, type TestApi } from '../testing'
+import { TINY_BACKBONE, tinyIntentSplits } from '../../../test/fixtures/tiny-intents'
 
-const INTENTS: Record<string, string[]> = {
-  lost_card: ['I lost my card', 'my card was stolen', 'where did my card go', 'someone took my card', 'card missing since monday', 'cannot find my card'],
-  balance: ['what is my balance', 'how much money do I have', 'show my balance', 'check the balance please', 'balance of my account', 'how much is left'],
-  transfer: ['send money to my friend', 'make a transfer', 'transfer fifty pounds', 'how do I send a payment', 'move money to savings', 'pay my sister'],
-  exchange_rate: ['what is the exchange rate', 'euro to dollar rate', 'how much is a pound in euros', 'currency rates please', 'rate for yen', 'exchange rate today'],
-}
-const examples = (from: number, to: number) => Object.entries(INTENTS).flatMap(([label, texts]) => texts.slice(from, to).map((text) => ({ text, label })))
-const TEST = examples(5, 6)
+const TEST = tinyIntentSplits().test
 
 describe('deployments and classify', () => {
   let api: TestApi
@@ -37,10 +31,10 @@ describe('deployments and classify', () => {
     api = await openTestApi()
     await registerDataset(api.platform.db, api.platform.store, {
       id: 'intents', name: 'intents', source: 'upload',
-      splits: { labels: Object.keys(INTENTS), train: examples(0, 4), validation: examples(4, 5), test: TEST },
+      splits: tinyIntentSplits(),
     })
     await submit({
-      arms: [{ method: 'mlm-pretrain', config: { vocab_size: 150, hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, max_length: 16, batch_size: 4 } }],
+      arms: [{ method: 'mlm-pretrain', config: TINY_BACKBONE }],
       protocol: { epochs: 2, timeoutSeconds: 120 },
     })
     const trained = await submit({ arms: [{ method: 'lora', config: { batch_size: 4, max_length: 16, learning_rate: 0.005, r: 4 } }], protocol: { epochs: 3, timeoutSeconds: 120 },
