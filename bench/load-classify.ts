@@ -30,7 +30,7 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import {
-  authenticateApiKey, benchmarkSpecSchema, createPlatform, getActiveDeployment, listRunsOfBenchmark, loadBanking77, loadConfig, submitBenchmark,
+  apiKeyFromAuthorization, benchmarkSpecSchema, createPlatform, findApiKey, getActiveDeployment, listRunsOfBenchmark, loadBanking77, loadConfig, submitBenchmark,
   type LocalJobRunner, type Platform, type RunRow,
 } from '@bankbench/core'
 import { serve } from '@hono/node-server'
@@ -95,7 +95,7 @@ async function loadTest(platform: Platform, runId: string): Promise<number> {
   let canned = ''
   app.post(PEER_PATHS.lookups, async (c) => {
     const { stage } = await c.req.json<{ stage: string }>()
-    await authenticateApiKey(platform.db, c.req.header('authorization'))
+    await findApiKey(platform.db, apiKeyFromAuthorization(c.req.header('authorization')))
     await getActiveDeployment(platform.db, stage)
     return c.body(canned, 200, { 'Content-Type': 'application/json' })
   })

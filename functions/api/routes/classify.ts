@@ -42,9 +42,9 @@ const servingHeaders = {
 const security = [{ apiKey: [] }]
 const requireApiKey = (getPlatform: GetPlatform, lookups: ServingLookups) => createMiddleware<ClassifyEnv>(async (c, next) => {
   // A request without a well-formed key is refused before the database is touched.
-  apiKeyFromAuthorization(c.req.header('authorization'))
+  const key = apiKeyFromAuthorization(c.req.header('authorization'))
   const { db } = await getPlatform()
-  c.set('apiKey', await lookups.apiKey(db, c.req.header('authorization')))
+  c.set('apiKey', await lookups.apiKey(db, key))
   await next()
 })
 

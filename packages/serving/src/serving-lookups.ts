@@ -6,8 +6,7 @@
  * forgets its stage at once; another process (a warm inference container) sees it
  * within `ttlMs`. Failures are never remembered: an unknown key is refused afresh.
  */
-import { createHash } from 'node:crypto'
-import { apiKeyFromAuthorization, authenticateApiKey, getActiveDeployment, type ApiKeyRow, type Database, type DeploymentRow } from '@bankbench/core'
+import { findApiKey, getActiveDeployment, hashApiKey, type ApiKeyRow, type Database, type DeploymentRow } from '@bankbench/core'
 
 /** How long a looked-up key or active deployment is reused: the delay before another container serves a new deployment. */
 export const SERVING_LOOKUP_TTL_MS = 5_000
@@ -18,11 +17,10 @@ export class ServingLookups {
 
   constructor(private readonly ttlMs = SERVING_LOOKUP_TTL_MS) {}
 
-  /** The key row of an `Authorization: Bearer bb_…` header (a 401 problem when missing or unknown). */
-  apiKey(db: Database, authorization: string | undefined): Promise<ApiKeyRow> {
+  /** The row of a key (`apiKeyFromAuthorization`), a 401 problem when unknown. */
+  apiKey(db: Database, key: string): Promise<ApiKeyRow> {
     // Remembered under its digest: the process keeps no plain key longer than the request.
-    const digest = createHash('sha256').update(apiKeyFromAuthorization(authorization)).digest('hex')
-    return this.apiKeys.get(digest, this.ttlMs, () => authenticateApiKey(db, authorization))
+    return this.apiKeys.get(hashApiKey(key), this.ttlMs, () => findApiKey(db, key))
   }
 
   /** The stage's active deployment (a 404 problem when nothing is deployed). */

@@ -10,19 +10,15 @@ export type ApiKeyRow = typeof apiKeys.$inferSelect
 const KEY_PREFIX = 'bb_'
 
 /** Only this digest is stored: a leaked table does not give working keys. */
-const hashKey = (key: string) => createHash('sha256').update(key).digest('hex')
+export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex')
 
 /** Creates a key for one stage; the key itself is returned here and never again. */
 export async function createApiKey(db: Database, stage: string): Promise<{ row: ApiKeyRow; key: string }> {
   const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`
-  const [row] = await db.insert(apiKeys).values({ id: newId('key'), stage, keyHash: hashKey(key) }).returning()
+  const [row] = await db.insert(apiKeys).values({ id: newId('key'), stage, keyHash: hashApiKey(key) }).returning()
   return { row: row!, key }
 }
 
-/**
- * The key row an `Authorization: Bearer bb_…` header names: a missing, malformed or
- * unknown key is a 401 problem (the same one for both, so that guessing learns nothing).
- */
 /** The key of an `Authorization: Bearer <key>` header; a missing or malformed one is a 401 problem, decided without the database. */
 export function apiKeyFromAuthorization(authorization: string | undefined): string {
   const key = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1]
@@ -32,9 +28,12 @@ export function apiKeyFromAuthorization(authorization: string | undefined): stri
   return key
 }
 
-export async function authenticateApiKey(db: Database, authorization: string | undefined): Promise<ApiKeyRow> {
-  const key = apiKeyFromAuthorization(authorization)
-  const [row] = await db.select().from(apiKeys).where(eq(apiKeys.keyHash, hashKey(key)))
+/**
+ * The row of a key (from apiKeyFromAuthorization): an unknown key is the same 401
+ * problem as a malformed one, so that guessing learns nothing.
+ */
+export async function findApiKey(db: Database, key: string): Promise<ApiKeyRow> {
+  const [row] = await db.select().from(apiKeys).where(eq(apiKeys.keyHash, hashApiKey(key)))
   if (!row) throw new ProblemError('unauthorized', 'the API key is not valid')
   return row
 }
