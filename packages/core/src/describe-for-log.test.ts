@@ -9,7 +9,7 @@ describe('describeForLog', () => {
     expect(description).toContain('insert into "datasets"')
     expect(description).toContain('connection lost')
     expect(description).not.toContain('customer secret text')
-    expect(errorMessageForLog(error)).toBe('failed query: insert into "datasets" values ($1)')
+    expect(errorMessageForLog(error)).toBe('failed query: insert into "datasets" values ($1) (connection lost)')
   })
 
   it('keeps a Postgres error to its SQLSTATE and constraint, as Postgres quotes the offending value', () => {

@@ -18,7 +18,8 @@ export function describeForLog(error: unknown): string {
 /** An error's message as `describeForLog` gives it, without the stack: for a stored failure reason. */
 export function errorMessageForLog(error: unknown): string {
   if (!(error instanceof Error)) return redactPii(String(error))
-  if (error instanceof DrizzleQueryError) return `failed query: ${error.query}`
+  // The cause (the driver's error: a SQLSTATE, a closed connection) is what says why.
+  if (error instanceof DrizzleQueryError) return `failed query: ${error.query}${error.cause ? ` (${errorMessageForLog(error.cause)})` : ''}`
   if (isPostgresError(error)) return `SQLSTATE ${error.code}${error.constraint ? ` (constraint ${error.constraint})` : ''}`
   return redactPii(error.message)
 }
