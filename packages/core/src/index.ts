@@ -1,6 +1,7 @@
 export * from '@bankbench/data'
 export * from './ids'
 export * from './errors'
+export * from './validation'
 export * from './describe-for-log'
 export * from './config'
 export * from './platform'

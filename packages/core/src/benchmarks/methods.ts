@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { JobKind } from '../jobs/job-queue'
+import { nameString, strictObject } from '../validation'
 
 /**
  * The catalog of what a benchmark arm may name, and the hyperparameters each
@@ -25,8 +26,8 @@ const trainerFields = {
 /** PEFT's forms: 'all-linear', a list of names or dotted suffixes, or a regular expression the whole layer name must match. */
 const targetModules = z.union([
   z.literal('all-linear'),
-  z.array(z.string().min(1)).min(1),
-  z.string().min(1).refine(isRegularExpression, { message: 'target_modules as a string must be "all-linear" or a valid regular expression' }),
+  z.array(nameString().min(1).max(200)).min(1).max(200),
+  nameString().min(1).max(1000).refine(isRegularExpression, { message: 'target_modules as a string must be "all-linear" or a valid regular expression' }),
 ])
 
 function isRegularExpression(pattern: string): boolean {
@@ -55,24 +56,24 @@ const loraFields = {
 }
 
 export const METHOD_CATALOG = {
-  random: { jobKind: 'baseline', config: z.object({}).strict() },
-  majority: { jobKind: 'baseline', config: z.object({}).strict() },
+  random: { jobKind: 'baseline', config: strictObject({}) },
+  majority: { jobKind: 'baseline', config: strictObject({}) },
   'tfidf-logreg': {
     jobKind: 'baseline',
-    config: z.object({ C: z.number().positive(), max_iterations: positiveInt.max(10_000) }).partial().strict(),
+    config: strictObject({ C: z.number().positive(), max_iterations: positiveInt.max(10_000) }).partial(),
   },
   /** The untuned base model: logistic regression on its frozen, mean-pooled last hidden states. */
   'frozen-probe': {
     jobKind: 'baseline',
-    config: z.object({ C: z.number().positive(), max_iterations: positiveInt.max(10_000), ...frozenFeatureFields }).partial().strict(),
+    config: strictObject({ C: z.number().positive(), max_iterations: positiveInt.max(10_000), ...frozenFeatureFields }).partial(),
   },
   /** The untuned base model: nearest class centroid by cosine similarity of its frozen, mean-pooled last hidden states. */
-  centroid: { jobKind: 'baseline', config: z.object({ center: z.boolean(), ...frozenFeatureFields }).partial().strict() },
+  centroid: { jobKind: 'baseline', config: strictObject({ center: z.boolean(), ...frozenFeatureFields }).partial() },
   /** Few-shot prompting of an OpenAI-compatible chat endpoint (configured by the job's environment, not the request). */
   'llm-api': {
     jobKind: 'baseline',
-    config: z.object({
-      model: z.string().min(1).max(200),
+    config: strictObject({
+      model: nameString().min(1).max(200),
       few_shot_labels: z.number().int().min(0).max(10_000),
       examples_per_label: z.number().int().min(0).max(100),
       max_queries: positiveInt.max(100_000),
@@ -83,30 +84,30 @@ export const METHOD_CATALOG = {
       response_format: z.enum(['text', 'json_schema']),
       price_per_1k_input_tokens: z.number().min(0),
       price_per_1k_output_tokens: z.number().min(0),
-    }).partial().strict(),
+    }).partial(),
   },
-  full: { jobKind: 'train', config: z.object(trainerFields).partial().strict() },
-  lora: { jobKind: 'train', config: z.object({ ...trainerFields, ...loraFields }).partial().strict() },
+  full: { jobKind: 'train', config: strictObject(trainerFields).partial() },
+  lora: { jobKind: 'train', config: strictObject({ ...trainerFields, ...loraFields }).partial() },
   /** LoRA over 4-bit frozen base weights; the quantization fields are transformers' BitsAndBytesConfig names. */
   qlora: {
     jobKind: 'train',
-    config: z.object({
+    config: strictObject({
       ...trainerFields,
       ...loraFields,
       bnb_4bit_quant_type: z.enum(['nf4', 'fp4']),
       bnb_4bit_use_double_quant: z.boolean(),
       bnb_4bit_compute_dtype: z.enum(['float32', 'float16', 'bfloat16']),
-    }).partial().strict(),
+    }).partial(),
   },
   /** PEFT's IA3Config: learned vectors that rescale the target layers' outputs (or inputs, for feedforward_modules). */
   ia3: {
     jobKind: 'train',
-    config: z.object({
+    config: strictObject({
       ...trainerFields,
       target_modules: targetModules,
-      feedforward_modules: z.array(z.string().min(1)),
+      feedforward_modules: z.array(nameString().min(1).max(200)).max(200),
       init_ia3_weights: z.boolean(),
-    }).partial().strict()
+    }).partial()
       .refine((config) => !Array.isArray(config.target_modules) || config.feedforward_modules === undefined
         || config.feedforward_modules.every((module) => (config.target_modules as string[]).includes(module)),
       { message: 'feedforward_modules should be a subset of target_modules', path: ['feedforward_modules'] }),
@@ -114,29 +115,29 @@ export const METHOD_CATALOG = {
   /** PEFT's PrefixTuningConfig; token_dim, num_layers and num_attention_heads come from the model. */
   'prefix-tuning': {
     jobKind: 'train',
-    config: z.object({
+    config: strictObject({
       ...trainerFields,
       num_virtual_tokens: positiveInt.max(512),
       prefix_projection: z.boolean(),
       encoder_hidden_size: positiveInt.max(16_384),
-    }).partial().strict(),
+    }).partial(),
   },
   /** Bottleneck adapters (no PEFT type): AdapterHub's Houlsby and Pfeiffer placements; hidden_size is the bottleneck width. */
   adapter: {
     jobKind: 'train',
-    config: z.object({
+    config: strictObject({
       ...trainerFields,
       adapter_type: z.enum(['houlsby', 'pfeiffer']),
       hidden_size: positiveInt.max(16_384),
       reduction_factor: z.number().positive().max(1024),
       non_linearity: z.enum(['relu', 'gelu', 'swish', 'tanh']),
       dropout: z.number().min(0).lt(1),
-    }).partial().strict(),
+    }).partial(),
   },
   /** Masked-language-model pretraining of a small BERT on the dataset's training text: the local backbone. */
   'mlm-pretrain': {
     jobKind: 'pretrain',
-    config: z.object({
+    config: strictObject({
       vocab_size: positiveInt.min(100).max(100_000),
       hidden_size: positiveInt.max(4096),
       num_hidden_layers: positiveInt.max(48),
@@ -151,7 +152,7 @@ export const METHOD_CATALOG = {
       mask_probability: z.number().gt(0).lt(1),
       /** How classifiers fine-tuned from this backbone read a sentence vector (recorded in its config.json). */
       classifier_pooling: z.enum(['model', 'cls', 'mean']),
-    }).partial().strict()
+    }).partial()
       .refine((config) => config.hidden_size === undefined || config.num_attention_heads === undefined || config.hidden_size % config.num_attention_heads === 0,
         { message: 'hidden_size must be a multiple of num_attention_heads', path: ['num_attention_heads'] }),
   },

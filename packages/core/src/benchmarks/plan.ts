@@ -4,6 +4,7 @@ import { isMethodName, METHOD_CATALOG, METHOD_NAMES, type MethodName } from './m
 import { seededShuffle } from '@bankbench/data'
 import { PRESETS } from './presets'
 import { armSchema, type Arm, type BenchmarkSpec } from './spec'
+import { describeErrors, issuesToErrors, nearestWord, quoteForMessage, unknownKeysMessage } from '../validation'
 
 export interface PlannedRun {
   ordinal: number
@@ -18,29 +19,30 @@ export interface PlannedRun {
  * Without a subsample the plan stops at budget.maxRuns; with one it may expand this
  * far before the draw (a whole preset grid is a few hundred runs).
  */
-const SUBSAMPLED_EXPANSION_LIMIT = 10_000
+export const SUBSAMPLED_EXPANSION_LIMIT = 10_000
 
 /**
  * Expands a benchmark into runs: for each arm (presets resolved into theirs), the
  * cartesian product of its grid, times each seed; then, with `subsample`, a seeded
- * draw of at most maxRunsPerMethod runs per method. Every run's config is validated
- * against its method's schema so a typo in a hyperparameter name fails the request,
- * not a job an hour later.
+ * draw of at most maxRunsPerMethod runs per method. Before anything is expanded,
+ * each arm's method and hyperparameter names are checked and the plan's size is
+ * computed from the grids (`countPlannedRuns`): a grid of 6 keys x 20 values is
+ * 64 million runs, refused by arithmetic, not by running out of memory. Every run's
+ * config is validated against its method's schema so a wrong hyperparameter value
+ * fails the request, not a job an hour later.
  */
 export function planRuns(spec: BenchmarkSpec): PlannedRun[] {
-  const expansionLimit = spec.subsample ? SUBSAMPLED_EXPANSION_LIMIT : spec.budget.maxRuns
+  const arms = resolveArms(spec)
+  arms.forEach(checkArmNames)
+  checkRunBudget(spec, arms)
   const runs: PlannedRun[] = []
-  resolveArms(spec).forEach((arm, armIndex) => {
-    if (!isMethodName(arm.method)) {
-      throw new ProblemError('validation-failed', `arms[${armIndex}].method '${arm.method}' is not a known method; use one of: ${METHOD_NAMES.join(', ')}`,
-        [{ path: `arms.${armIndex}.method`, message: `unknown method '${arm.method}'` }])
-    }
-    const method = arm.method
+  arms.forEach((arm, armIndex) => {
+    const method = arm.method as MethodName
     for (const point of gridPoints(arm.grid)) {
       const parsed = METHOD_CATALOG[method].config.safeParse({ ...arm.config, ...point })
       if (!parsed.success) {
-        const errors = parsed.error.issues.map((issue) => ({ path: `arms.${armIndex}.${issue.path.join('.') || 'config'}`, message: issue.message }))
-        throw new ProblemError('validation-failed', `arms[${armIndex}] (${method}) has invalid hyperparameters: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, errors)
+        const errors = issuesToErrors(parsed.error.issues, ['arms', armIndex, 'config'])
+        throw new ProblemError('validation-failed', `arms[${armIndex}] (${method}) has invalid hyperparameters: ${describeErrors(errors)}`, errors)
       }
       // An arm's own `epochs` overrides the protocol's; the handlers read it from config.epochs.
       const { epochs, ...hyperparameters } = parsed.data as Record<string, unknown> & { epochs?: number }
@@ -52,13 +54,66 @@ export function planRuns(spec: BenchmarkSpec): PlannedRun[] {
           seed,
           config: { method, hyperparameters, seed, epochs: epochs ?? spec.protocol.epochs, trainSubset: spec.protocol.trainSubset ?? null, testSet: spec.protocol.testSet, arm: armIndex },
         })
-        if (runs.length > expansionLimit) throw tooManyRuns(spec, expansionLimit)
       }
     }
   })
   const planned = spec.subsample ? subsampleRuns(runs, spec.subsample) : runs
-  if (planned.length > spec.budget.maxRuns) throw tooManyRuns(spec, spec.budget.maxRuns)
+  if (planned.length > spec.budget.maxRuns) throw tooManyRuns(spec, planned.length, spec.budget.maxRuns)
   return planned
+}
+
+/**
+ * How many runs the arms expand to before any subsample: for each arm the product
+ * of its grid's value counts, times the seeds. Arithmetic only, nothing expanded
+ * (a number past 2^53 is approximate, and still over any limit).
+ */
+export function countPlannedRuns(spec: Pick<BenchmarkSpec, 'arms' | 'preset' | 'protocol'>, arms: Arm[] = resolveArms(spec)): number {
+  return arms.reduce((total, arm) => total + gridSize(arm.grid) * spec.protocol.seeds.length, 0)
+}
+
+/**
+ * Refuses a plan larger than the budget before it is expanded: more than
+ * budget.maxRuns runs, or with a subsample more than SUBSAMPLED_EXPANSION_LIMIT
+ * before the draw. The problem says the computed count and the limit.
+ */
+export function checkRunBudget(spec: BenchmarkSpec, arms: Arm[] = resolveArms(spec)): void {
+  const limit = spec.subsample ? SUBSAMPLED_EXPANSION_LIMIT : spec.budget.maxRuns
+  const count = countPlannedRuns(spec, arms)
+  if (count <= limit) return
+  const largest = arms.map((arm, index) => ({ index, size: gridSize(arm.grid) })).sort((a, b) => b.size - a.size)[0]!
+  const grid = arms[largest.index]!.grid
+  const factors = Object.entries(grid).map(([key, values]) => `${values.length} ${key}`)
+  // With presets the resolved arms are not the request's: name the arm by its method then.
+  const written = spec.arms !== undefined && spec.arms.every((entry) => !('preset' in entry))
+  const arm = written ? `arms[${largest.index}]` : `the ${arms[largest.index]!.method} arm`
+  const breakdown = `the largest is ${arm}: ${factors.length > 0 ? factors.join(' x ') : '1 configuration'} x ${spec.protocol.seeds.length} seed${spec.protocol.seeds.length === 1 ? '' : 's'}`
+  throw tooManyRuns(spec, count, limit, breakdown)
+}
+
+function gridSize(grid: Record<string, unknown[]>): number {
+  return Object.values(grid).reduce((size, values) => size * values.length, 1)
+}
+
+/**
+ * Each arm names a known method and only hyperparameters that method has (in
+ * config and grid), checked once per arm before anything is expanded; a misspelled
+ * name is answered with the nearest known one.
+ */
+function checkArmNames(arm: Arm, armIndex: number): void {
+  if (!isMethodName(arm.method)) {
+    const nearest = nearestWord(arm.method, METHOD_NAMES)
+    throw new ProblemError('validation-failed', `arms[${armIndex}].method ${quoteForMessage(arm.method)} is not a known method; use one of: ${METHOD_NAMES.join(', ')}${nearest ? `; did you mean '${nearest}'?` : ''}`,
+      [{ path: `arms.${armIndex}.method`, message: `unknown method ${quoteForMessage(arm.method)}` }])
+  }
+  const known = methodFieldNames(arm.method)
+  const errors = (['config', 'grid'] as const).flatMap((part) => {
+    const unknown = Object.keys(arm[part]).filter((key) => !known.includes(key))
+    return unknown.length === 0 ? [] : [{
+      path: `arms.${armIndex}.${part}`,
+      message: unknownKeysMessage(unknown, known).replace(/unknown key ('(?:[^'\\]|\\.)*')/g, (_, key: string) => `unknown hyperparameter ${key} of ${arm.method} in arms[${armIndex}].${part}`),
+    }]
+  })
+  if (errors.length > 0) throw new ProblemError('validation-failed', `arms[${armIndex}] (${arm.method}) has unknown hyperparameters: ${describeErrors(errors)}`, errors)
 }
 
 /** The spec's arms with every preset (the spec's own, or `{ preset }` entries) replaced by the preset's arms. */
@@ -77,10 +132,13 @@ function subsampleRuns(runs: PlannedRun[], { maxRunsPerMethod, seed }: { maxRuns
   return runs.filter((run) => kept.has(run)).map((run, ordinal) => ({ ...run, ordinal }))
 }
 
-function tooManyRuns(spec: BenchmarkSpec, limit: number): ProblemError {
-  const remedy = spec.subsample ? 'lower subsample.maxRunsPerMethod or raise budget.maxRuns' : 'shrink the grids, add a subsample, or raise budget.maxRuns'
-  const what = limit === spec.budget.maxRuns ? `budget.maxRuns=${limit}` : `${limit} (the most a grid may expand to before subsampling)`
-  return new ProblemError('validation-failed', `the benchmark expands to more than ${what} runs; ${remedy}`)
+function tooManyRuns(spec: BenchmarkSpec, count: number, limit: number, breakdown?: string): ProblemError {
+  const subsampling = spec.subsample !== undefined && limit === SUBSAMPLED_EXPANSION_LIMIT
+  const remedy = subsampling ? 'shrink the grids or the seeds' : spec.subsample ? 'lower subsample.maxRunsPerMethod or raise budget.maxRuns' : 'shrink the grids, add a subsample, or raise budget.maxRuns'
+  const what = subsampling ? `the limit of ${limit.toLocaleString('en-US')} runs a plan may expand to before subsampling` : `budget.maxRuns=${limit}`
+  const counted = Number.isFinite(count) ? count.toLocaleString('en-US') : 'more than 10^308'
+  return new ProblemError('validation-failed', `the benchmark expands to ${counted} runs${breakdown ? ` (${breakdown})` : ''}, more than ${what}; ${remedy}`,
+    [{ path: subsampling ? 'arms' : 'budget.maxRuns', message: `${counted} runs planned, at most ${limit} allowed` }])
 }
 
 /**
@@ -94,10 +152,19 @@ export function groupRunsByJobKind(runs: PlannedRun[]): Map<JobKind, PlannedRun[
   return groups
 }
 
-function gridPoints(grid: Record<string, unknown[]>): Record<string, unknown>[] {
-  let points: Record<string, unknown>[] = [{}]
-  for (const [key, values] of Object.entries(grid)) {
-    points = points.flatMap((point) => values.map((value) => ({ ...point, [key]: value })))
+/** The grid's points one at a time (the first key varies slowest); never the whole product in memory. */
+function* gridPoints(grid: Record<string, unknown[]>): Generator<Record<string, unknown>> {
+  const entries = Object.entries(grid)
+  const indices = entries.map(() => 0)
+  for (;;) {
+    yield Object.fromEntries(entries.map(([key, values], i) => [key, values[indices[i]!]]))
+    let position = entries.length - 1
+    while (position >= 0 && ++indices[position]! === entries[position]![1].length) indices[position--] = 0
+    if (position < 0) return
   }
-  return points
+}
+
+/** The names of the hyperparameters a method takes. */
+export function methodFieldNames(method: MethodName): string[] {
+  return Object.keys(METHOD_CATALOG[method].config.shape)
 }

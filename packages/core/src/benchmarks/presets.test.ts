@@ -79,7 +79,7 @@ describe('subsample', () => {
       expect.unreachable()
     } catch (error) {
       expect(error).toBeInstanceOf(ProblemError)
-      expect((error as Error).message).toMatch(/budget.maxRuns=6 runs; shrink the grids, add a subsample/)
+      expect((error as Error).message).toMatch(/expands to 125 runs \(the largest is the lora arm: 5 r x 3 lora_alpha x 3 lora_dropout x 2 target_modules x 1 seed\), more than budget.maxRuns=6; shrink the grids, add a subsample/)
     }
   })
 })

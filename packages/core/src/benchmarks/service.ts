@@ -8,6 +8,7 @@ import { endActiveRuns, getJob, listJobsOfBenchmark } from '../repositories/jobs
 import { planRuns, resolveArms } from './plan'
 import { withPresetProtocol } from './presets'
 import { benchmarkSpecSchema } from './spec'
+import { describeErrors, issuesToErrors } from '../validation'
 
 export interface BenchmarkServices {
   db: Database
@@ -23,8 +24,8 @@ export interface BenchmarkServices {
 export async function submitBenchmark(services: BenchmarkServices, body: unknown, idempotencyKey?: string): Promise<{ benchmark: BenchmarkRow; created: boolean }> {
   const parsed = benchmarkSpecSchema.safeParse(withPresetProtocol(body))
   if (!parsed.success) {
-    const errors = parsed.error.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }))
-    throw new ProblemError('validation-failed', `the benchmark is not valid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, errors)
+    const errors = issuesToErrors(parsed.error.issues)
+    throw new ProblemError('validation-failed', `the benchmark is not valid: ${describeErrors(errors)}`, errors)
   }
   const spec = parsed.data
   const dataset = await findDataset(services.db, spec.dataset)

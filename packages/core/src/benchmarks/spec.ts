@@ -2,11 +2,13 @@ import { z } from 'zod'
 import type { Constraints } from '../analysis/types'
 import { METHOD_NAMES } from './methods'
 import { PRESET_NAMES } from './presets'
+import { nameString, strictObject } from '../validation'
 
-const gridValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])
+/** Every object of a spec is strict: a misspelled key is a 400 that names it, never a setting silently ignored. */
+const gridValue = z.union([nameString(), z.number(), z.boolean(), z.array(nameString())])
 
-export const armSchema = z.object({
-  method: z.string().min(1).describe(`One of: ${METHOD_NAMES.join(', ')}`),
+export const armSchema = strictObject({
+  method: nameString().min(1).max(100).describe(`One of: ${METHOD_NAMES.join(', ')}`),
   /** Fixed hyperparameters of every run of this arm. */
   config: z.record(z.string(), z.unknown()).default({}),
   /** Hyperparameters to sweep: every combination becomes a run (times each seed). */
@@ -20,7 +22,7 @@ export const TRAIN_SUBSET_RANGE = { min: 1000, max: 5000 } as const
 export const TEST_SETS = ['official', 'sample500'] as const
 export type TestSetChoice = (typeof TEST_SETS)[number]
 
-export const protocolSchema = z.object({
+export const protocolSchema = strictObject({
   seeds: z.array(z.number().int().min(0).max(2 ** 31 - 1)).min(1).max(10).default([42]),
   epochs: z.number().int().min(1).max(100).default(3),
   /** Train on a seeded subset of this many rows instead of the whole train split (omit for all of it). */
@@ -38,13 +40,13 @@ export const protocolSchema = z.object({
  * 2 GiB of GPU memory (peak tensor memory, else RSS, where no GPU was measured),
  * 10x fewer trainable parameters than full fine-tuning, one hour of training.
  */
-export const constraintsSchema = z.object({
+export const constraintsSchema = strictObject({
   minAccuracy: z.number().min(0).max(1).default(0.88),
   maxLatencyMs: z.number().positive().default(50),
   maxGpuMemoryBytes: z.number().int().positive().default(2 * 1024 ** 3),
   minParameterReduction: z.number().min(1).default(10),
   maxTrainingSeconds: z.number().positive().default(3600),
-}).strict() satisfies z.ZodType<Constraints>
+}) satisfies z.ZodType<Constraints>
 
 /**
  * What a benchmark may spend. `maxRuns` is checked when the plan is made. GPU hours
@@ -53,31 +55,31 @@ export const constraintsSchema = z.object({
  * all its runs are summed and, once over budget, runs still queued are cancelled
  * (running ones finish: their hours are already spent). See `enforceGpuBudget`.
  */
-export const budgetSchema = z.object({
+export const budgetSchema = strictObject({
   maxRuns: z.number().int().min(1).max(1000).default(200),
   maxGpuHours: z.number().positive().max(10_000).optional(),
-}).strict()
+})
 
 const presetName = z.enum(PRESET_NAMES).describe(`One of: ${PRESET_NAMES.join(', ')}`)
 
 /** An arm that stands for all the arms of a preset. */
-export const presetArmSchema = z.object({ preset: presetName }).strict()
+export const presetArmSchema = strictObject({ preset: presetName })
 
 /**
  * Runs a seeded part of a large grid: at most `maxRunsPerMethod` runs of each
  * method, drawn from the planned runs with `seed`, kept in plan order.
  */
-export const subsampleSchema = z.object({
+export const subsampleSchema = strictObject({
   maxRunsPerMethod: z.number().int().min(1).max(1000),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
-}).strict()
+})
 
-export const benchmarkSpecSchema = z.object({
-  name: z.string().min(1).max(200).optional(),
+export const benchmarkSpecSchema = strictObject({
+  name: nameString().min(1).max(200).optional(),
   /** `banking77` or the id of an uploaded dataset. */
-  dataset: z.string().min(1).default('banking77'),
+  dataset: nameString().min(1).max(200).default('banking77'),
   /** HF-layout checkpoint for training arms: file://, s3://, hf://, or the id of a pretrain run's model. */
-  baseModel: z.string().min(1).optional(),
+  baseModel: nameString().min(1).max(2048).optional(),
   /** The arms, written out or as `{ preset }` entries; or give `preset` instead. */
   arms: z.array(z.union([armSchema, presetArmSchema])).min(1).max(50).optional(),
   /** A named plan (GET /v1/presets) instead of `arms`; its protocol fills the fields `protocol` leaves out. */
