@@ -35,6 +35,7 @@ import {
 } from '@bankbench/core'
 import { serve } from '@hono/node-server'
 import type autocannon from 'autocannon'
+import { operatorAccess } from '../functions/api/admin-keys'
 import { createApp } from '../functions/api/app'
 
 const { values } = parseArgs({
@@ -91,7 +92,7 @@ async function trainRun(platform: Platform): Promise<string> {
 }
 
 async function loadTest(platform: Platform, runId: string): Promise<number> {
-  const app = createApp(platform, undefined, { adminApiKeys: platform.config.adminApiKeys })
+  const app = createApp(platform, undefined, { access: operatorAccess(platform.config) })
   let canned = ''
   app.post(PEER_PATHS.lookups, async (c) => {
     const { stage } = await c.req.json<{ stage: string }>()

@@ -3,9 +3,12 @@
  * or on whatever DATABASE_URL / BANKBENCH_ARTIFACTS point at.
  */
 import { createPlatform, loadConfig } from '@bankbench/core'
+import { operatorAccess } from '../functions/api/admin-keys'
 import { startServer } from '../functions/api/server'
 
 const config = loadConfig()
+// Local mode (loopback, Host and Origin checked) unless operator keys are set; a deployed configuration without them stops here.
+operatorAccess(config)
 const platform = await createPlatform(config)
 const server = await startServer(platform, config.port)
 console.log(`bankbench API on ${server.url} (reference: ${server.url}/docs); data in ${config.home}`)

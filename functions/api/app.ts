@@ -2,7 +2,7 @@ import type { Platform } from '@bankbench/core'
 import { ModelCache, ServingLookups } from '@bankbench/serving'
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { requestId } from 'hono/request-id'
-import { requireAdminKey } from './admin-keys'
+import { localOnly, requireAdminKey, type OperatorAccess } from './admin-keys'
 import type { ApiEnv, GetPlatform } from './env'
 import { openApiDocument } from './openapi'
 import { handleError, handleNotFound, validationHook } from './problems'
@@ -25,14 +25,18 @@ import { runRoutes } from './routes/runs'
  * The bankbench HTTP API, the same app behind @hono/node-server locally and API
  * Gateway + Lambda on AWS. `platform` may be a getter: routes touch it only while
  * handling a request, so the app (and its OpenAPI document) exists without a database.
+ * `access` (admin-keys.ts): operator keys, or local mode (the default: loopback
+ * host names only, no cross-origin state changes); `operatorAccess` decides it from
+ * the configuration and refuses local mode to a deployed process.
  */
-export function createApp(platform: Platform | GetPlatform, models = new ModelCache(), { adminApiKeys = [] }: { adminApiKeys?: readonly string[] } = {}): OpenAPIHono<ApiEnv> {
+export function createApp(platform: Platform | GetPlatform, models = new ModelCache(), { access = { mode: 'local' } }: { access?: OperatorAccess } = {}): OpenAPIHono<ApiEnv> {
   const getPlatform: GetPlatform = typeof platform === 'function' ? platform : () => Promise.resolve(platform)
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook })
   app.use(requestId())
   app.onError(handleError)
   app.notFound(handleNotFound)
-  app.use('/v1/*', requireAdminKey(adminApiKeys))
+  if (access.mode === 'operator-keys') app.use('/v1/*', requireAdminKey(access.keys))
+  else app.use(localOnly(access.port))
   app.route('/', healthRoutes(getPlatform))
   app.route('/v1', datasetRoutes(getPlatform))
   app.route('/v1', benchmarkRoutes(getPlatform))

@@ -16,8 +16,14 @@ const configSchema = z.object({
   BANKBENCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   BANKBENCH_JOB_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(2),
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
-  /** Operator keys, comma-separated: when set, every /v1 route but classify requires one (functions/api/admin-keys.ts). */
-  BANKBENCH_ADMIN_API_KEYS: z.string().optional().transform((value) => (value ?? '').split(',').map((key) => key.trim()).filter(Boolean))
+  /**
+   * Operator keys, comma-separated: when set, every /v1 route but classify requires one
+   * (functions/api/admin-keys.ts). A value that names no key (`,`, spaces) is an error,
+   * never "no keys": a blank secret must not open the API.
+   */
+  BANKBENCH_ADMIN_API_KEYS: z.string().optional()
+    .refine((value) => value === undefined || value.split(',').some((key) => key.trim() !== ''), 'names no key (only commas or spaces); set one or more keys, or leave the variable unset for local mode')
+    .transform((value) => (value ?? '').split(',').map((key) => key.trim()).filter(Boolean))
     .refine((keys) => keys.every((key) => key.length >= 16), 'every operator key must be at least 16 characters (e.g. `openssl rand -hex 24`)'),
 })
 
@@ -31,7 +37,7 @@ export interface BankbenchConfig {
   concurrency: number
   jobAttempts: number
   port: number
-  /** Empty: the API is open (the local default). */
+  /** Empty: local mode (loopback only), which a deployed API refuses (functions/api/admin-keys.ts `operatorAccess`). */
   adminApiKeys: string[]
 }
 
