@@ -1,6 +1,6 @@
 import { DrizzleQueryError } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { describeForLog, errorMessageForLog } from './describe-for-log'
+import { describeForLog, errorMessageForLog, STORED_REASON_MAX_LENGTH, storedReason } from './describe-for-log'
 
 describe('describeForLog', () => {
   it('keeps query parameters (customer text) out of the log of a failed query', () => {
@@ -30,5 +30,23 @@ describe('describeForLog', () => {
   it('describes a thrown non-error by its type only, and stores it redacted', () => {
     expect(describeForLog('call +44 20 7946 0958')).toBe('non-error thrown (string)')
     expect(errorMessageForLog('call +44 20 7946 0958')).toBe('call [PHONE]')
+  })
+})
+
+describe('storedReason', () => {
+  it('redacts, replaces control characters but newlines, and bounds the length', () => {
+    const stored = storedReason(`card 4111 1111 1111 1111\u001b[0m\u0000 failed\n${'y'.repeat(5000)}`)
+    expect(stored.startsWith('card [CARD] [0m  failed\ny')).toBe(true)
+    expect(stored).toHaveLength(STORED_REASON_MAX_LENGTH)
+    expect(stored.endsWith('…')).toBe(true)
+  })
+
+  it('redacts before it cuts: a card number across the limit is not left half in clear', () => {
+    const stored = storedReason(`${'z'.repeat(STORED_REASON_MAX_LENGTH - 10)} 4111 1111 1111 1111 and more`)
+    expect(stored).not.toMatch(/4111|1111/)
+  })
+
+  it('keeps a short reason with codes as it is', () => {
+    expect(storedReason('SQLSTATE 23505 (constraint datasets_content_hash_idx)')).toBe('SQLSTATE 23505 (constraint datasets_content_hash_idx)')
   })
 })

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { and, desc, eq, isNotNull, lt, or, sql } from 'drizzle-orm'
 import type { Database } from '../db/connect'
 import { benchmarks, jobs, runs } from '../db/schema'
+import { storedReason } from '../describe-for-log'
 import { notFound, ProblemError } from '../errors'
 import { newId } from '../ids'
 import type { PlannedRun } from '../benchmarks/plan'
@@ -115,7 +116,7 @@ export async function spentRunHours(db: Database, benchmarkId: string): Promise<
 
 /** Cancels the benchmark's runs that have not started, with the reason; returns the jobs they belonged to. */
 export async function cancelQueuedRuns(db: Database, benchmarkId: string, reason: string): Promise<string[]> {
-  const rows = await db.update(runs).set({ status: 'cancelled', error: reason, finishedAt: sql`now()` })
+  const rows = await db.update(runs).set({ status: 'cancelled', error: storedReason(reason), finishedAt: sql`now()` })
     .where(and(eq(runs.benchmarkId, benchmarkId), eq(runs.status, 'queued'))).returning({ jobId: runs.jobId })
   return [...new Set(rows.map((row) => row.jobId).filter((jobId): jobId is string => jobId !== null))]
 }

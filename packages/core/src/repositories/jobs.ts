@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Database } from '../db/connect'
 import { benchmarks, jobs, runs } from '../db/schema'
+import { storedReason } from '../describe-for-log'
 import { notFound } from '../errors'
 import { newId } from '../ids'
 import type { JobStatus } from '../jobs/job-queue'
@@ -54,7 +55,7 @@ export async function endActiveRuns(db: Database, jobId: string, status: 'failed
     await finishJob(db, jobId, status, reason)
     return
   }
-  await db.update(runs).set({ status, error: reason, finishedAt: sql`now()` })
+  await db.update(runs).set({ status, error: storedReason(reason), finishedAt: sql`now()` })
     .where(and(eq(runs.jobId, jobId), inArray(runs.status, [...ACTIVE_STATUSES]), runIds ? inArray(runs.id, runIds) : undefined))
   await rollUpJob(db, jobId, reason)
 }
@@ -70,7 +71,7 @@ export async function ownsRuns(db: Database, jobId: string): Promise<boolean> {
  * them; a job already terminal keeps its status. False when nothing changed.
  */
 export async function finishJob(db: Database, jobId: string, status: 'succeeded' | 'failed' | 'cancelled', reason?: string): Promise<boolean> {
-  const rows = await db.update(jobs).set({ status, finishedAt: sql`now()`, statusReason: reason ?? null })
+  const rows = await db.update(jobs).set({ status, finishedAt: sql`now()`, statusReason: reason === undefined ? null : storedReason(reason) })
     .where(and(eq(jobs.id, jobId), inArray(jobs.status, [...ACTIVE_STATUSES]))).returning({ id: jobs.id })
   return rows.length > 0
 }
@@ -95,7 +96,7 @@ export async function rollUpJob(db: Database, jobId: string, reason?: string): P
   if (status !== job.status) {
     await db.update(jobs).set({
       status,
-      ...(terminal ? { finishedAt: sql`now()`, statusReason: reason ?? job.statusReason } : {}),
+      ...(terminal ? { finishedAt: sql`now()`, statusReason: reason === undefined ? job.statusReason : storedReason(reason) } : {}),
       ...(status === 'running' ? { startedAt: sql`coalesce(${jobs.startedAt}, now())` } : {}),
     }).where(eq(jobs.id, jobId))
   }

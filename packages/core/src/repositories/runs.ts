@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm'
 import type { Database } from '../db/connect'
 import { runArtifacts, runMetrics, runs } from '../db/schema'
+import { storedReason } from '../describe-for-log'
 import { notFound } from '../errors'
 import { ACTIVE_STATUSES } from '../jobs/status'
 
@@ -60,7 +61,7 @@ export async function completeRun(db: Database, id: string, summary: Record<stri
 
 /** Ends an active run as failed or cancelled with the reason; a finished run is left alone. */
 export async function endRun(db: Database, id: string, status: 'failed' | 'cancelled', reason: string): Promise<boolean> {
-  const rows = await db.update(runs).set({ status, error: reason, finishedAt: sql`now()` })
+  const rows = await db.update(runs).set({ status, error: storedReason(reason), finishedAt: sql`now()` })
     .where(and(eq(runs.id, id), inArray(runs.status, [...ACTIVE_STATUSES]))).returning({ id: runs.id })
   return rows.length > 0
 }
