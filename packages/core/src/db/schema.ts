@@ -135,10 +135,18 @@ export const deployments = pgTable('deployments', {
   index('deployments_stage_created_idx').on(table.stage, table.createdAt),
 ])
 
-/** Keys for the classify endpoint: only the sha256 of a key is kept, each scoped to one stage. */
+/**
+ * Keys for the classify endpoint: only the sha256 of a key is kept, each scoped to one
+ * stage, with the key's first characters to recognise it in a list. A key works until
+ * it is revoked or its `expires_at` (if any) has passed.
+ */
 export const apiKeys = pgTable('api_keys', {
   id: text('id').primaryKey(),
   stage: text('stage').notNull(),
   keyHash: text('key_hash').notNull(),
+  /** `bb_` and the key's next 8 characters (null for keys made before it was kept). */
+  keyPrefix: text('key_prefix'),
+  expiresAt: timestamp('expires_at', { withTimezone: true }),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
   createdAt: createdAt(),
-}, (table) => [uniqueIndex('api_keys_key_hash_idx').on(table.keyHash)])
+}, (table) => [uniqueIndex('api_keys_key_hash_idx').on(table.keyHash), index('api_keys_stage_created_idx').on(table.stage, table.createdAt)])
