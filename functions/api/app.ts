@@ -50,7 +50,7 @@ export function createApp(platform: Platform | GetPlatform, models = new ModelCa
   // One per process: a deploy or rollback here is served by the next classify request.
   const lookups = new ServingLookups()
   app.route('/v1', deploymentRoutes(getPlatform, models, lookups))
-  app.route('/v1', apiKeyRoutes(getPlatform))
+  app.route('/v1', apiKeyRoutes(getPlatform, lookups))
   app.route('/v1', classifyRoutes(getPlatform, models, lookups))
   app.route('/', docsRoutes(() => openApiDocument(app)))
   return app
