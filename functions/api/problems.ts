@@ -1,4 +1,4 @@
-import { describeForLog, ProblemError, redactPii, type ProblemDetails } from '@bankbench/core'
+import { describeErrors, describeForLog, issuesToErrors, ProblemError, redactPii, type ProblemDetails } from '@bankbench/core'
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
@@ -31,11 +31,8 @@ export function validationHook(result: { target: string; success: true; data: un
   if (result.success) return
   // Body fields are named as in the body (`arms.0.method`); other parts by where they are (`query.limit`).
   const prefix = result.target === 'json' || result.target === 'form' ? [] : [result.target === 'param' ? 'path' : result.target]
-  const errors = result.error.issues.map((issue) => ({
-    path: [...prefix, ...issue.path.map(String)].join('.') || '(body)',
-    message: issue.message,
-  }))
-  throw new ProblemError('validation-failed', `the request is not valid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, errors)
+  const errors = issuesToErrors(result.error.issues, prefix)
+  throw new ProblemError('validation-failed', `the request is not valid: ${describeErrors(errors)}`, errors)
 }
 
 function fromHttpException(error: HTTPException): ProblemError {

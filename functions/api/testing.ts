@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createPlatform, loadConfig, type Platform } from '@bankbench/core'
+import { createPlatform, endActiveRuns, loadConfig, setJobExternalId, type Database, type JobQueue, type JobSubmission, type Platform } from '@bankbench/core'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import { createApp } from './app'
 import type { ApiEnv } from './env'
@@ -15,12 +15,40 @@ export interface TestApi {
 }
 
 /**
+ * A queue that accepts jobs and never starts them: for tests of the API's edges
+ * (validation, fuzzing) that must not train anything. Cancelling ends the job's
+ * runs as the local runner does.
+ */
+export class HeldJobQueue implements JobQueue {
+  readonly name = 'local' as const
+  readonly submitted: JobSubmission[] = []
+
+  constructor(private readonly db: Database) {}
+
+  async submit(job: JobSubmission): Promise<{ externalId: string }> {
+    this.submitted.push(job)
+    const externalId = `held:${job.jobId}`
+    await setJobExternalId(this.db, job.jobId, externalId)
+    return { externalId }
+  }
+
+  async cancel(jobId: string, _externalId: string | null, reason: string): Promise<void> {
+    await endActiveRuns(this.db, jobId, 'cancelled', reason)
+  }
+}
+
+export interface TestApiOptions {
+  /** false: jobs are accepted but never run (`HeldJobQueue`). Default: the local runner starts them. */
+  runJobs?: boolean
+}
+
+/**
  * The app over a real embedded platform (PGlite, files, the local job runner) in a
  * fresh temporary home. It takes seconds to start: open one per test file.
  */
-export async function openTestApi(): Promise<TestApi> {
+export async function openTestApi({ runJobs = true }: TestApiOptions = {}): Promise<TestApi> {
   const home = mkdtempSync(join(tmpdir(), 'bankbench-api-'))
-  const platform = await createPlatform(loadConfig({ BANKBENCH_HOME: home }))
+  const platform = await createPlatform(loadConfig({ BANKBENCH_HOME: home }), runJobs ? {} : { queue: ({ db }) => new HeldJobQueue(db) })
   const app = createApp(platform)
   return {
     app,

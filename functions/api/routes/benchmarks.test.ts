@@ -76,6 +76,53 @@ describe('POST /v1/benchmarks', () => {
     expect(problem.body.detail).toContain('majority, tfidf-logreg, frozen-probe, centroid, llm-api, full, lora')
   })
 
+  it('refuses a small body whose grid would expand to 64 million runs, quickly and before expanding it', async () => {
+    const values = (scale: number, digits: number) => Array.from({ length: 20 }, (_, i) => Number(((i + 1) * scale).toFixed(digits)))
+    const grid = {
+      r: values(1, 0), lora_alpha: values(1.61803399, 8), lora_dropout: values(0.0123456789, 10),
+      batch_size: values(3, 0), max_length: values(17, 0), learning_rate: values(0.0000123456789, 13),
+    }
+    // 6 keys x 20 values, as a client's pretty-printed JSON: about 2 KB.
+    const body = JSON.stringify({ name: 'grid bomb', arms: [{ method: 'lora', grid }] }, null, 1)
+    expect(body.length).toBeGreaterThan(1800)
+    expect(body.length).toBeLessThan(2048)
+    const started = performance.now()
+    const problem = await readProblem(await api.postJson('/v1/benchmarks', body))
+    expect(performance.now() - started).toBeLessThan(2000)
+    expect(problem.contentType).toBe('application/problem+json')
+    expect(problem.body).toMatchObject({ status: 400, errors: [{ path: 'budget.maxRuns', message: '64,000,000 runs planned, at most 200 allowed' }] })
+    expect(problem.body.detail).toBe('the benchmark expands to 64,000,000 runs (the largest is arms[0]: 20 r x 20 lora_alpha x 20 lora_dropout x 20 batch_size x 20 max_length '
+      + 'x 20 learning_rate x 1 seed), more than budget.maxRuns=200; shrink the grids, add a subsample, or raise budget.maxRuns')
+  })
+
+  it('refuses misspelled keys at any level, naming each with the nearest known key', async () => {
+    const problem = await readProblem(await api.postJson('/v1/benchmarks', { arms: [{ method: 'tfidf-logreg', confg: { C: 1 } }], protocl: { seeds: [1] } }))
+    expect(problem.contentType).toBe('application/problem+json')
+    expect(problem.body.status).toBe(400)
+    expect(problem.body.errors).toEqual(expect.arrayContaining([
+      { path: 'arms.0', message: "unknown key 'confg' in arms[0]; did you mean 'config'?" },
+      { path: '(body)', message: "unknown key 'protocl' in the body; did you mean 'protocol'?" },
+    ]))
+    expect(problem.body.detail).toContain("unknown key 'confg' in arms[0]; did you mean 'config'?")
+
+    const nested = await readProblem(await api.postJson('/v1/benchmarks', { arms: [{ method: 'majority' }], protocol: { epochs: 1, seed: [3] }, constraints: { minAcuracy: 0.9 } }))
+    expect(nested.body.errors).toEqual(expect.arrayContaining([
+      { path: 'protocol', message: "unknown key 'seed' in protocol; did you mean 'seeds'?" },
+      { path: 'constraints', message: "unknown key 'minAcuracy' in constraints; did you mean 'minAccuracy'?" },
+    ]))
+
+    const hyperparameter = await readProblem(await api.postJson('/v1/benchmarks', { arms: [{ method: 'tfidf-logreg', grid: { max_iteration: [10, 20] } }] }))
+    expect(hyperparameter.body).toMatchObject({ status: 400, errors: [{ path: 'arms.0.grid', message: "unknown hyperparameter 'max_iteration' of tfidf-logreg in arms[0].grid; did you mean 'max_iterations'?" }] })
+  })
+
+  it('refuses control characters in the benchmark name', async () => {
+    for (const name of ['null\u0000byte', 'two\nlines', 'escape \u001b[31mred', 'delete\u007f']) {
+      const problem = await readProblem(await api.postJson('/v1/benchmarks', { ...MAJORITY, name }))
+      expect(problem.contentType).toBe('application/problem+json')
+      expect(problem.body).toMatchObject({ status: 400, errors: [{ path: 'name', message: 'must not contain control characters (U+0000 to U+001F, U+007F)' }] })
+    }
+  })
+
   it('refuses an unknown dataset', async () => {
     const problem = await readProblem(await api.postJson('/v1/benchmarks', { ...MAJORITY, dataset: 'ds_nowhere' }))
     expect(problem.body).toMatchObject({ status: 400, errors: [{ path: 'dataset', message: 'unknown dataset' }] })

@@ -1,5 +1,5 @@
 import {
-  benchmarkProgress, benchmarkSpecSchema, cancelBenchmark, getBenchmark, listBenchmarks, METHOD_NAMES, submitBenchmark, type Platform,
+  benchmarkProgress, benchmarkSpecSchema, cancelBenchmark, getBenchmark, listBenchmarks, METHOD_NAMES, nameString, submitBenchmark, type Platform,
 } from '@bankbench/core'
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { ApiEnv, GetPlatform } from '../env'
@@ -23,7 +23,7 @@ const submitRoute = createRoute({
   middleware: [acceptOnly('application/json'), limitBody(MAX_SPEC_BYTES)] as const,
   request: {
     headers: z.object({
-      'idempotency-key': z.string().min(1).max(200).optional()
+      'idempotency-key': nameString().min(1).max(200).optional()
         .openapi({ description: 'Makes a retried request safe: the same key returns the same benchmark.' }),
     }),
     body: { required: true, content: { 'application/json': { schema: specSchema } } },

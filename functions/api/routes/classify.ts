@@ -3,7 +3,7 @@
  * inference Lambda (functions/inference/handler.ts) serves it alone. Message text is
  * never logged or stored here.
  */
-import { apiKeyFromAuthorization, ProblemError, type ApiKeyRow } from '@bankbench/core'
+import { apiKeyFromAuthorization, ProblemError, strictObject, type ApiKeyRow } from '@bankbench/core'
 import { classifyTexts, type ModelCache, type ServingLookups } from '@bankbench/serving'
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { createMiddleware } from 'hono/factory'
@@ -57,7 +57,7 @@ function routes(getPlatform: GetPlatform, lookups: ServingLookups) {
     summary: 'Classify one customer message with the stage\'s deployed model',
     security,
     middleware,
-    request: { body: { required: true, content: { 'application/json': { schema: z.object({ stage: StageSchema, text: Text }).openapi('ClassifyRequest') } } } },
+    request: { body: { required: true, content: { 'application/json': { schema: strictObject({ stage: StageSchema, text: Text }).openapi('ClassifyRequest') } } } },
     responses: {
       200: { description: 'The intent', headers: servingHeaders, content: { 'application/json': { schema: ClassificationSchema.extend(Served).openapi('ClassifyResponse') } } },
       ...problemResponses(400, 401, 403, 404, 413),
@@ -71,7 +71,7 @@ function routes(getPlatform: GetPlatform, lookups: ServingLookups) {
     security,
     middleware,
     request: {
-      body: { required: true, content: { 'application/json': { schema: z.object({ stage: StageSchema, texts: z.array(Text).min(1).max(MAX_BATCH_TEXTS) }).openapi('ClassifyBatchRequest') } } },
+      body: { required: true, content: { 'application/json': { schema: strictObject({ stage: StageSchema, texts: z.array(Text).min(1).max(MAX_BATCH_TEXTS) }).openapi('ClassifyBatchRequest') } } },
     },
     responses: {
       200: {

@@ -1,5 +1,5 @@
 import {
-  buildComparison, comparisonToCsv, constraintsOf, getBenchmark, listRunsOfBenchmark, loadPriceTable, ProblemError, recommend, type Database,
+  buildComparison, comparisonToCsv, constraintsOf, getBenchmark, listRunsOfBenchmark, loadPriceTable, nameString, ProblemError, recommend, type Database,
 } from '@bankbench/core'
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { ApiEnv, GetPlatform } from '../env'
@@ -8,7 +8,7 @@ import { ComparisonSchema, RecommendationSchema } from '../schemas/comparison'
 import { problemResponses } from '../schemas/problem'
 
 const CostQuery = z.object({
-  instanceType: z.string().min(1).max(100).optional()
+  instanceType: nameString().min(1).max(100).optional()
     .openapi({ param: { name: 'instanceType', in: 'query' }, description: 'Price every run on this instance type (see the price table; BANKBENCH_PRICES overrides it). Default: the machine each run ran on.', example: 'g5.xlarge' }),
   pricing: z.enum(['on-demand', 'spot']).default('on-demand')
     .openapi({ param: { name: 'pricing', in: 'query' }, description: 'On-demand or spot prices (spot at the table\'s stated discount).' }),

@@ -1,14 +1,14 @@
-import { getActiveDeployment, listDeployments, rollbackDeployment } from '@bankbench/core'
+import { getActiveDeployment, listDeployments, nameString, rollbackDeployment, strictObject } from '@bankbench/core'
 import { deployRun, type ModelCache, type ServingLookups } from '@bankbench/serving'
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { ApiEnv, GetPlatform } from '../env'
 import { problemResponses } from '../schemas/problem'
 import { DeploymentSchema, DeploymentSettingsSchema, StageParams, StageSchema, toDeployment } from '../schemas/deployments'
 
-const DeployRequestSchema = z.object({
+const DeployRequestSchema = strictObject({
   stage: StageSchema,
-  runId: z.string().min(1).max(100).optional().openapi({ description: 'The run to serve. Or name a benchmark with `recommended: true`.' }),
-  benchmarkId: z.string().min(1).max(100).optional(),
+  runId: nameString().min(1).max(100).optional().openapi({ description: 'The run to serve. Or name a benchmark with `recommended: true`.' }),
+  benchmarkId: nameString().min(1).max(100).optional(),
   recommended: z.literal(true).optional().openapi({ description: "With benchmarkId: serve the run the benchmark's recommendation names." }),
   settings: DeploymentSettingsSchema.optional(),
 }).refine((body) => (body.runId === undefined) !== (body.benchmarkId === undefined && body.recommended === undefined)

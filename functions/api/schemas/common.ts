@@ -1,3 +1,4 @@
+import { nameString } from '@bankbench/core'
 import { z } from '@hono/zod-openapi'
 
 /** Timestamps leave the API as ISO 8601 strings. */
@@ -7,13 +8,13 @@ export const toIso = (date: Date) => date.toISOString()
 export const toIsoOrNull = (date: Date | null) => date?.toISOString() ?? null
 
 export const IdParams = z.object({
-  id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' }, example: 'bm_3f9c2a71d04e4b6a9c1e' }),
+  id: nameString().min(1).max(100).openapi({ param: { name: 'id', in: 'path' }, example: 'bm_3f9c2a71d04e4b6a9c1e' }),
 })
 
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20)
     .openapi({ param: { name: 'limit', in: 'query' }, description: 'Items per page (1 to 100).', example: 20 }),
-  cursor: z.string().min(1).max(500).optional()
+  cursor: nameString().min(1).max(500).optional()
     .openapi({ param: { name: 'cursor', in: 'query' }, description: 'The `nextCursor` of the previous page.' }),
 })
 

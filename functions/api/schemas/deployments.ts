@@ -1,4 +1,4 @@
-import type { DeploymentRow } from '@bankbench/core'
+import { strictObject, type DeploymentRow } from '@bankbench/core'
 import { z } from '@hono/zod-openapi'
 import { JsonObject, Timestamp, toIso } from './common'
 
@@ -7,7 +7,7 @@ export const StageSchema = z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9-]*$
 
 export const StageParams = z.object({ stage: StageSchema.openapi({ param: { name: 'stage', in: 'path' } }) })
 
-export const DeploymentSettingsSchema = z.object({
+export const DeploymentSettingsSchema = strictObject({
   outOfScopeThreshold: z.number().min(0).max(1).optional()
     .openapi({ description: 'Messages whose top probability is below this are flagged out of scope. Default: calibrated on the validation split.' }),
   topK: z.number().int().min(1).max(20).optional().openapi({ description: 'Intents returned per message, most probable first. Default 3.' }),
