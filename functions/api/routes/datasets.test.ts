@@ -1,4 +1,4 @@
-import { listDatasets, UPLOAD_LIMITS } from '@bankbench/core'
+import { listDatasets, schema, UPLOAD_LIMITS } from '@bankbench/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestApi, readProblem, type TestApi } from '../testing'
 
@@ -136,10 +136,101 @@ describe('POST /v1/datasets', () => {
     expect(pulledBytes).toBeLessThan(UPLOAD_LIMITS.maxBytes + (3 << 20))
   })
 
+  it('refuses a name with control characters with a 400 naming the parameter, not a 500', async () => {
+    for (const query of ['?name=%00x', '?name=a%0Ab', '?name=tab%09inside', '?name=del%7F']) {
+      const problem = await readProblem(await uploadCsv(csv(`control name ${query}`), query))
+      expect(problem.contentType).toBe('application/problem+json')
+      expect(problem.body).toMatchObject({ status: 400, errors: [{ path: 'query.name', message: expect.stringContaining('control characters') }] })
+    }
+  })
+
+  it('refuses a multipart file whose name (the default dataset name) has control characters', async () => {
+    const form = new FormData()
+    form.set('file', new Blob([csv('control file name')], { type: 'text/csv' }), 'bad\u0001name.csv')
+    const problem = await readProblem(await api.app.request('/v1/datasets', { method: 'POST', body: form }))
+    expect(problem.body).toMatchObject({ status: 400, errors: [{ path: 'file', message: expect.stringContaining('control characters') }] })
+  })
+
+  it('refuses labels with control characters, naming each line and the character', async () => {
+    const body = csv('control labels').replace('card_arrival', 'card\u0000arrival').replace('exchange_rate', 'exchange\u0007rate')
+    const problem = await readProblem(await uploadCsv(body))
+    expect(problem.body.status).toBe(400)
+    expect(problem.body.errors).toEqual([
+      { path: 'line 2', message: expect.stringContaining('control character (U+0000)') },
+      { path: 'line 4', message: expect.stringContaining('control character (U+0007)') },
+    ])
+  })
+
+  it('quotes no customer text in clear when it echoes a cell (a file without a header)', async () => {
+    const problem = await readProblem(await uploadCsv('my card 4111 1111 1111 1111 was stolen,lost_or_stolen_card\nhelp,card_arrival\n'))
+    expect(problem.body).toMatchObject({ status: 400, detail: expect.stringContaining('my card [CARD] was stolen') })
+    expect(JSON.stringify(problem.body)).not.toContain('4111')
+  })
+
   it('leaves no dataset and no stored files behind after refused uploads', async () => {
     const { items } = await listDatasets(api.platform.db, { limit: 100 })
     const storedKeys = await api.platform.store.list('datasets/')
     expect(storedKeys.every((key) => items.some((dataset) => key.startsWith(`${dataset.artifactKey}/`)))).toBe(true)
     expect(items.map((dataset) => dataset.source).sort()).toEqual(['builtin', 'upload', 'upload'])
+  })
+})
+
+describe('DELETE /v1/datasets/{id}', () => {
+  const upload = async (variant: string) => {
+    const response = await uploadCsv(csv(variant))
+    expect(response.status).toBe(201)
+    const { id } = await response.json() as { id: string }
+    const [row] = (await listDatasets(api.platform.db, { limit: 100 })).items.filter((dataset) => dataset.id === id)
+    return { id, artifactKey: row!.artifactKey }
+  }
+  const remove = (id: string) => api.app.request(`/v1/datasets/${id}`, { method: 'DELETE' })
+
+  it('erases an unused dataset: its files and its row (204), then answers 404', async () => {
+    const { id, artifactKey } = await upload('to be erased')
+    expect(await api.platform.store.list(`${artifactKey}/`)).toEqual(['labels.json', 'test.jsonl', 'train.jsonl', 'validation.jsonl'].map((name) => `${artifactKey}/${name}`))
+
+    const response = await remove(id)
+    expect(response.status).toBe(204)
+    expect(await response.text()).toBe('')
+    expect(await api.platform.store.list(`${artifactKey}/`)).toEqual([])
+    expect((await api.app.request(`/v1/datasets/${id}`)).status).toBe(404)
+
+    const again = await readProblem(await remove(id))
+    expect(again).toMatchObject({ contentType: 'application/problem+json', body: { status: 404 } })
+  })
+
+  it('lets the same content be uploaded again afterwards, as a new dataset with its files', async () => {
+    const first = await upload('erased then uploaded again')
+    expect((await remove(first.id)).status).toBe(204)
+    const second = await upload('erased then uploaded again')
+    expect(second.id).not.toBe(first.id)
+    expect(await api.platform.store.list(`${second.artifactKey}/`)).toHaveLength(4)
+  })
+
+  it('answers an unknown id with a 404 problem', async () => {
+    const problem = await readProblem(await remove('ds_missing'))
+    expect(problem).toMatchObject({ contentType: 'application/problem+json', body: { status: 404, detail: expect.stringContaining('ds_missing') } })
+  })
+
+  it('refuses a dataset that benchmarks use (409 naming them), and keeps its files and row', async () => {
+    const { id, artifactKey } = await upload('in use')
+    for (const [benchmarkId, name] of [['bm_uses_dataset_1', 'first study'], ['bm_uses_dataset_2', 'second study']] as const) {
+      await api.platform.db.insert(schema.benchmarks).values({ id: benchmarkId, name, datasetId: id, spec: {} })
+    }
+    const problem = await readProblem(await remove(id))
+    expect(problem.body).toMatchObject({
+      status: 409,
+      type: 'https://bankbench.dev/problems/conflict',
+      detail: expect.stringMatching(/used by 2 benchmark\(s\): .*bm_uses_dataset_(1|2) \('(first|second) study', queued\)/),
+    })
+    expect(problem.body.errors?.map((error) => error.message).sort()).toEqual(['bm_uses_dataset_1', 'bm_uses_dataset_2'])
+    expect((await api.app.request(`/v1/datasets/${id}`)).status).toBe(200)
+    expect(await api.platform.store.list(`${artifactKey}/`)).toHaveLength(4)
+  })
+
+  it('refuses the built-in banking77 (409): public data, registered again at every start', async () => {
+    const problem = await readProblem(await remove('banking77'))
+    expect(problem.body).toMatchObject({ status: 409, detail: expect.stringContaining('built in') })
+    expect((await api.app.request('/v1/datasets/banking77')).status).toBe(200)
   })
 })

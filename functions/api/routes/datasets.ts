@@ -1,4 +1,4 @@
-import { getDataset, listDatasets, parseUploadedDataset, ProblemError, registerDataset, UPLOAD_LIMITS } from '@bankbench/core'
+import { deleteDataset, getDataset, listDatasets, parseUploadedDataset, ProblemError, registerDataset, UPLOAD_LIMITS } from '@bankbench/core'
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { ApiEnv, GetPlatform } from '../env'
@@ -6,6 +6,11 @@ import { acceptOnly, limitBody } from '../request-body'
 import { IdParams, PageQuery, pageOf } from '../schemas/common'
 import { DatasetSchema, DatasetSummarySchema, toDataset, toDatasetSummary } from '../schemas/datasets'
 import { problemResponses } from '../schemas/problem'
+
+/** A dataset's name is one line of text: control characters (C0, DEL) are refused, as Postgres text cannot hold NUL and they break logs. */
+// eslint-disable-next-line no-control-regex
+const WITHOUT_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/
+const CONTROL_CHARACTERS_IN_NAME = 'must not contain control characters (U+0000 to U+001F, U+007F)'
 
 /** Room for the multipart envelope (boundaries, part headers) around a file at the upload limit. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024
@@ -34,6 +39,21 @@ const getRoute = createRoute({
   },
 })
 
+const deleteRoute = createRoute({
+  method: 'delete',
+  path: '/datasets/{id}',
+  tags: ['datasets'],
+  summary: 'Erase an uploaded dataset: its files and its record',
+  description: 'Deletes the dataset\'s files from the artifact store and its row. Refused with 409 while a benchmark uses it ' +
+    '(the problem names them; their runs read the data and their results refer to it), and for the built-in banking77, ' +
+    'which is public data registered again at every start.',
+  request: { params: IdParams },
+  responses: {
+    204: { description: 'Erased' },
+    ...problemResponses(404, 409),
+  },
+})
+
 const uploadRoute = createRoute({
   method: 'post',
   path: '/datasets',
@@ -43,7 +63,7 @@ const uploadRoute = createRoute({
   middleware: [acceptOnly('text/csv', 'multipart/form-data'), limitBody(UPLOAD_LIMITS.maxBytes + MULTIPART_OVERHEAD_BYTES)] as const,
   request: {
     query: z.object({
-      name: z.string().trim().min(1).max(200).optional()
+      name: z.string().trim().min(1).max(200).regex(WITHOUT_CONTROL_CHARACTERS, CONTROL_CHARACTERS_IN_NAME).optional()
         .openapi({ param: { name: 'name', in: 'query' }, description: 'A name for the dataset; default: the uploaded file name.' }),
     }),
     body: {
@@ -72,6 +92,11 @@ export function datasetRoutes(getPlatform: GetPlatform) {
       const { db } = await getPlatform()
       return c.json(toDataset(await getDataset(db, c.req.valid('param').id)), 200)
     })
+    .openapi(deleteRoute, async (c) => {
+      const { db, store } = await getPlatform()
+      await deleteDataset(db, store, c.req.valid('param').id)
+      return c.body(null, 204)
+    })
     .openapi(uploadRoute, async (c) => {
       const upload = await readUpload(c)
       // Validated in full before anything is stored: a refused file leaves nothing behind.
@@ -98,5 +123,9 @@ async function readUpload(c: Context): Promise<{ bytes: Uint8Array; fileName?: s
     throw new ProblemError('validation-failed', "the form has no file field 'file'; send the CSV as the form field 'file'", [{ path: 'file', message: 'required' }])
   }
   const fileName = file.name.replace(/\.csv$/i, '').trim()
+  if (!WITHOUT_CONTROL_CHARACTERS.test(fileName)) {
+    throw new ProblemError('validation-failed', `the file name, used as the dataset's name, ${CONTROL_CHARACTERS_IN_NAME}; rename the file or pass ?name=`,
+      [{ path: 'file', message: `the file name ${CONTROL_CHARACTERS_IN_NAME}` }])
+  }
   return { bytes: new Uint8Array(await file.arrayBuffer()), ...(fileName ? { fileName } : {}) }
 }

@@ -1,6 +1,7 @@
 import type { Database } from '../db/connect'
 import { newId } from '../ids'
-import { saveDataset, type DatasetRow } from '../repositories/datasets'
+import { deleteDatasetRow, findDataset, saveDataset, type DatasetRow } from '../repositories/datasets'
+import { notFound, ProblemError } from '../errors'
 import type { ArtifactStore } from '../storage/artifact-store'
 import { contentKey, sha256Hex } from '../storage/content-address'
 import { loadBanking77, type DatasetSplits, type Example } from '@bankbench/data'
@@ -40,6 +41,41 @@ export async function registerDataset(
 /** Registers the built-in Banking77 dataset under the id `banking77` (idempotent). */
 export function registerBanking77(db: Database, store: ArtifactStore) {
   return registerDataset(db, store, { id: 'banking77', name: 'Banking77 (official split, 500-row validation carve-out)', source: 'builtin', splits: loadBanking77() })
+}
+
+/**
+ * Erases a dataset: its files in the artifact store and its row. Refused (409) while a
+ * benchmark uses it, naming the benchmarks, and for a built-in dataset (Banking77 is
+ * public data, not a bank's; it ships with bankbench and is registered again at every
+ * start, so deleting it would not last). The files are deleted inside the row's
+ * transaction, after the row: a store failure keeps the row, and the call can be
+ * repeated. Files are content-addressed, so a dataset uploaded again later is stored
+ * anew; one re-uploaded with the same content while it is being deleted can find its
+ * files gone (a new upload of the content writes them again).
+ */
+export async function deleteDataset(db: Database, store: ArtifactStore, id: string): Promise<{ dataset: DatasetRow; erasedFiles: string[] }> {
+  const found = await findDataset(db, id)
+  // A row's source never changes: checked once, before the transaction.
+  if (found?.source === 'builtin') {
+    throw new ProblemError('conflict', `dataset '${found.id}' is built in: it ships with bankbench (public data, no customer text) and is registered again at every start, so it cannot be deleted`)
+  }
+  const erasedFiles: string[] = []
+  const deletion = await deleteDatasetRow(db, id, async (dataset) => {
+    for (const key of await store.list(`${dataset.artifactKey}/`)) {
+      await store.delete(key)
+      erasedFiles.push(key)
+    }
+  })
+  if (deletion.outcome === 'missing') throw notFound('dataset', id)
+  if (deletion.outcome === 'in-use') {
+    const { total, benchmarks } = deletion.dependants
+    const named = benchmarks.map((benchmark) => `${benchmark.id} ('${benchmark.name}', ${benchmark.status})`).join(', ')
+    throw new ProblemError('conflict',
+      `dataset '${id}' is used by ${total} benchmark(s): ${named}${total > benchmarks.length ? `, and ${total - benchmarks.length} more` : ''}; ` +
+      'their runs read it and their results refer to it, so it cannot be deleted while they exist',
+      benchmarks.map((benchmark) => ({ path: 'benchmarks', message: benchmark.id })))
+  }
+  return { dataset: deletion.dataset, erasedFiles }
 }
 
 /** Reads a stored dataset back (what a job does before training). */

@@ -1,5 +1,5 @@
 import { ProblemError } from '../errors'
-import { CsvSyntaxError, parseCsv, seededShuffle, type DatasetSplits, type Example } from '@bankbench/data'
+import { CsvSyntaxError, parseCsv, redactPii, seededShuffle, type DatasetSplits, type Example } from '@bankbench/data'
 
 export const UPLOAD_LIMITS = {
   maxBytes: 10 * 1024 * 1024,
@@ -14,6 +14,20 @@ export const UPLOAD_LIMITS = {
   validationFraction: 0.1,
   splitSeed: 77,
 } as const
+
+/** Labels are names (stored as JSON in the database, shown in reports): no control characters. Texts may hold tabs and newlines. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER_IN_LABEL = /[\u0000-\u001f\u007f]/
+
+/**
+ * A cell quoted back in a problem: it may be a customer message (a file without a
+ * header, a shifted column), so it is redacted, stripped of control characters and cut.
+ */
+function echoCell(cell: string, maxLength = 80): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = redactPii(cell).replace(/[\u0000-\u001f\u007f]/g, ' ')
+  return clean.length > maxLength ? `${clean.slice(0, maxLength)}…` : clean
+}
 
 /**
  * Validates a bank's own CSV (`text,label`, optional `split` of train/validation/test)
@@ -44,7 +58,7 @@ export function parseUploadedDataset(bytes: Uint8Array, limits = UPLOAD_LIMITS):
   const labelColumn = columns.indexOf('label')
   const splitColumn = columns.indexOf('split')
   if (textColumn < 0 || labelColumn < 0) {
-    throw new ProblemError('validation-failed', `the first line must be a header with the columns text and label (found: ${columns.join(', ') || 'nothing'})`)
+    throw new ProblemError('validation-failed', `the first line must be a header with the columns text and label (found: ${echoCell(columns.join(', ')) || 'nothing'})`)
   }
   const problems: { path: string; message: string }[] = []
   const examples: (Example & { split?: string })[] = []
@@ -59,9 +73,13 @@ export function parseUploadedDataset(bytes: Uint8Array, limits = UPLOAD_LIMITS):
     else if (!label) problems.push({ path: `line ${line}`, message: 'label is empty' })
     else if (rowText.length > limits.maxTextLength) problems.push({ path: `line ${line}`, message: `text is longer than ${limits.maxTextLength} characters` })
     else if (label.length > limits.maxLabelLength) problems.push({ path: `line ${line}`, message: `label is longer than ${limits.maxLabelLength} characters` })
+    else if (CONTROL_CHARACTER_IN_LABEL.test(label)) {
+      const found = label.match(CONTROL_CHARACTER_IN_LABEL)![0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')
+      problems.push({ path: `line ${line}`, message: `label contains a control character (U+${found}); labels must not contain U+0000 to U+001F or U+007F` })
+    }
     else {
       const split = splitColumn >= 0 ? (row[splitColumn] ?? '').trim().toLowerCase() : undefined
-      if (split !== undefined && !['train', 'validation', 'test'].includes(split)) problems.push({ path: `line ${line}`, message: `split '${split}' is not train, validation or test` })
+      if (split !== undefined && !['train', 'validation', 'test'].includes(split)) problems.push({ path: `line ${line}`, message: `split '${echoCell(split)}' is not train, validation or test` })
       else examples.push({ text: rowText, label, ...(split ? { split } : {}) })
     }
   })

@@ -1,6 +1,6 @@
-import { and, desc, eq, lt, or } from 'drizzle-orm'
+import { and, count, desc, eq, lt, or } from 'drizzle-orm'
 import type { Database } from '../db/connect'
-import { datasets } from '../db/schema'
+import { benchmarks, datasets } from '../db/schema'
 import { notFound } from '../errors'
 import { decodeCursor, toPage, type Page, type PageRequest } from './pagination'
 
@@ -33,4 +33,41 @@ export async function listDatasets(db: Database, page: PageRequest): Promise<Pag
     .orderBy(desc(datasets.createdAt), desc(datasets.id))
     .limit(page.limit + 1)
   return toPage(rows, page.limit)
+}
+
+/** What uses a dataset: the benchmarks on it (their runs, and deployments of those runs, read it). At most `limit` are listed. */
+export interface DatasetDependants {
+  total: number
+  benchmarks: { id: string; name: string; status: string }[]
+}
+
+export async function listDatasetDependants(db: Pick<Database, 'select'>, id: string, limit = 10): Promise<DatasetDependants> {
+  const [counted] = await db.select({ total: count() }).from(benchmarks).where(eq(benchmarks.datasetId, id))
+  const listed = await db.select({ id: benchmarks.id, name: benchmarks.name, status: benchmarks.status }).from(benchmarks)
+    .where(eq(benchmarks.datasetId, id)).orderBy(desc(benchmarks.createdAt), desc(benchmarks.id)).limit(limit)
+  return { total: Number(counted?.total ?? 0), benchmarks: listed }
+}
+
+export type DatasetDeletion =
+  | { outcome: 'deleted'; dataset: DatasetRow }
+  | { outcome: 'missing' }
+  | { outcome: 'in-use'; dataset: DatasetRow; dependants: DatasetDependants }
+
+/**
+ * Deletes a dataset's row unless a benchmark uses it. The row is locked first, so a
+ * benchmark being created on it either committed before (and is counted) or waits
+ * and then fails its foreign key. `beforeCommit` (erasing the files) runs after the
+ * row is deleted and before the transaction commits: if it throws, the row stays and
+ * the deletion can be retried.
+ */
+export async function deleteDatasetRow(db: Database, id: string, beforeCommit: (dataset: DatasetRow) => Promise<void>): Promise<DatasetDeletion> {
+  return db.transaction(async (tx) => {
+    const [dataset] = await tx.select().from(datasets).where(eq(datasets.id, id)).for('update')
+    if (!dataset) return { outcome: 'missing' as const }
+    const dependants = await listDatasetDependants(tx, id)
+    if (dependants.total > 0) return { outcome: 'in-use' as const, dataset, dependants }
+    await tx.delete(datasets).where(eq(datasets.id, id))
+    await beforeCommit(dataset)
+    return { outcome: 'deleted' as const, dataset }
+  })
 }
