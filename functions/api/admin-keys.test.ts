@@ -116,3 +116,21 @@ describe('local mode', () => {
     logged.mockRestore()
   })
 })
+
+describe('the OpenAPI document', () => {
+  it('declares the operator key on every /v1 route but classify, with 401 and 403, and the classify key on classify', async () => {
+    const document = await (await createApp(noPlatform).request('/openapi.json')).json() as {
+      components: { securitySchemes: Record<string, { type: string; scheme: string }> }
+      paths: Record<string, Record<string, { security?: Record<string, string[]>[]; responses: Record<string, unknown> }>>
+    }
+    expect(document.components.securitySchemes).toMatchObject({ operatorKey: { type: 'http', scheme: 'bearer' }, apiKey: { type: 'http', scheme: 'bearer' } })
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, operation })))
+    expect(operations.length).toBeGreaterThan(20)
+    for (const { path, method, operation } of operations) {
+      const expected = path.startsWith('/v1/classify') ? 'apiKey' : path.startsWith('/v1/') ? 'operatorKey' : undefined
+      expect([method, path, operation.security?.flatMap(Object.keys)]).toEqual([method, path, expected && [expected]])
+      if (expected) expect([method, path, '401' in operation.responses, '403' in operation.responses]).toEqual([method, path, true, true])
+    }
+    expect(operations.map(({ method, path }) => `${method} ${path}`)).toEqual(expect.arrayContaining(['post /v1/deployments/{stage}/rollback', 'get /v1/api-keys', 'delete /v1/api-keys/{id}']))
+  })
+})

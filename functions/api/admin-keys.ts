@@ -12,7 +12,10 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { ProblemError, type BankbenchConfig } from '@bankbench/core'
+import type { OpenAPIHono } from '@hono/zod-openapi'
 import { createMiddleware } from 'hono/factory'
+import type { ApiEnv } from './env'
+import { ProblemSchema } from './schemas/problem'
 
 /** Routes that authenticate on their own, with the keys of a stage. */
 export const SELF_AUTHENTICATED_PREFIX = '/v1/classify'
@@ -128,4 +131,35 @@ export function localOnly(port: () => number | undefined = () => undefined) {
     }
     return next()
   })
+}
+
+/** The OpenAPI security scheme of the operator keys (the classify routes declare their own, `apiKey`). */
+export const OPERATOR_SECURITY_SCHEME = 'operatorKey'
+
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } })
+
+/**
+ * Declares in the app's route definitions what `requireAdminKey` and `localOnly`
+ * enforce: every route `requiresOperatorKey` names needs the operator key scheme and
+ * may answer 401 and 403. Call it once every route is mounted; the OpenAPI document
+ * (and openapi.yaml) is generated from these definitions.
+ */
+export function declareOperatorSecurity(app: OpenAPIHono<ApiEnv>): void {
+  app.openAPIRegistry.registerComponent('securitySchemes', OPERATOR_SECURITY_SCHEME, {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An operator key: one of the stage\'s `ApiKeys` secret (BANKBENCH_ADMIN_API_KEYS), sent as `Authorization: Bearer <key>`. '
+      + 'Required by every /v1 route but classify on a deployed stage. A local server without keys (`npm start`) needs none, but answers only '
+      + 'loopback host names and refuses cross-origin POST, PUT, PATCH and DELETE.',
+  })
+  for (const definition of app.openAPIRegistry.definitions) {
+    if (definition.type !== 'route' || !requiresOperatorKey(definition.route.path)) continue
+    const { route } = definition
+    route.security = [{ [OPERATOR_SECURITY_SCHEME]: [] }]
+    route.responses = {
+      ...route.responses,
+      401: problem('No operator key, or not a valid one (send `Authorization: Bearer <operator key>`)'),
+      403: problem('A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change'),
+    }
+  }
 }

@@ -2,7 +2,7 @@ import type { Platform } from '@bankbench/core'
 import { ModelCache, ServingLookups } from '@bankbench/serving'
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { requestId } from 'hono/request-id'
-import { localOnly, requireAdminKey, type OperatorAccess } from './admin-keys'
+import { declareOperatorSecurity, localOnly, requireAdminKey, type OperatorAccess } from './admin-keys'
 import type { ApiEnv, GetPlatform } from './env'
 import { openApiDocument } from './openapi'
 import { handleError, handleNotFound, validationHook } from './problems'
@@ -52,6 +52,7 @@ export function createApp(platform: Platform | GetPlatform, models = new ModelCa
   app.route('/v1', deploymentRoutes(getPlatform, models, lookups))
   app.route('/v1', apiKeyRoutes(getPlatform, lookups))
   app.route('/v1', classifyRoutes(getPlatform, models, lookups))
+  declareOperatorSecurity(app)
   app.route('/', docsRoutes(() => openApiDocument(app)))
   return app
 }
