@@ -94,6 +94,24 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Unexpected server error */
                 500: {
                     headers: {
@@ -151,6 +169,24 @@ export interface paths {
                 };
                 /** @description The request is not valid (see `errors`) */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -221,6 +257,24 @@ export interface paths {
                         "application/json": components["schemas"]["Dataset"];
                     };
                 };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description The resource does not exist */
                 404: {
                     headers: {
@@ -243,7 +297,75 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Erase an uploaded dataset: its files and its record
+         * @description Deletes the dataset's files from the artifact store and its row. Refused with 409 while a benchmark uses it (the problem names them; their runs read the data and their results refer to it), and for the built-in banking77, which is public data registered again at every start.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Erased */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The resource does not exist */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state of the resource */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unexpected server error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -282,6 +404,24 @@ export interface paths {
                 };
                 /** @description The request is not valid (see `errors`) */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -333,6 +473,24 @@ export interface paths {
                 };
                 /** @description The request is not valid (see `errors`) */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -412,6 +570,24 @@ export interface paths {
                         "application/json": components["schemas"]["BenchmarkDetail"];
                     };
                 };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description The resource does not exist */
                 404: {
                     headers: {
@@ -471,6 +647,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["BenchmarkDetail"];
+                    };
+                };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description The resource does not exist */
@@ -558,6 +752,24 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description The resource does not exist */
                 404: {
                     headers: {
@@ -624,6 +836,24 @@ export interface paths {
                 };
                 /** @description The request is not valid (see `errors`) */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -705,6 +935,24 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description The resource does not exist */
                 404: {
                     headers: {
@@ -762,6 +1010,24 @@ export interface paths {
                         "application/json": components["schemas"]["PresetList"];
                     };
                 };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -798,6 +1064,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["RunList"];
+                    };
+                };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description The resource does not exist */
@@ -854,6 +1138,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Run"];
+                    };
+                };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description The resource does not exist */
@@ -916,6 +1218,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["RunSummary"];
+                    };
+                };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description The resource does not exist */
@@ -981,6 +1301,24 @@ export interface paths {
                         "application/json": components["schemas"]["LoraAnalysis"];
                     };
                 };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description The resource does not exist */
                 404: {
                     headers: {
@@ -1025,6 +1363,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Job"];
+                    };
+                };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description The resource does not exist */
@@ -1093,6 +1449,24 @@ export interface paths {
                         "text/html": string;
                     };
                 };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description The resource does not exist */
                 404: {
                     headers: {
@@ -1150,6 +1524,24 @@ export interface paths {
                     };
                     content: {
                         "application/pdf": string;
+                    };
+                };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description The resource does not exist */
@@ -1215,6 +1607,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Job"];
+                    };
+                };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description The resource does not exist */
@@ -1283,6 +1693,24 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Unexpected server error */
                 500: {
                     headers: {
@@ -1324,6 +1752,24 @@ export interface paths {
                 };
                 /** @description The request is not valid (see `errors`) */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1404,6 +1850,24 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description The resource does not exist */
                 404: {
                     headers: {
@@ -1475,6 +1939,24 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description The resource does not exist */
                 404: {
                     headers: {
@@ -1517,11 +1999,73 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List the classify API keys, newest first (never the keys themselves)
+         * @description Revoked and expired keys are listed too, with their status.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this stage's keys. */
+                    stage?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The keys */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiKeyList"];
+                    };
+                };
+                /** @description The request is not valid (see `errors`) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unexpected server error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         put?: never;
         /**
          * Create an API key for the classify endpoint of one stage
-         * @description The key is in this response only: only its sha256 is stored. Like the benchmark routes, this route is open for now (put the API behind your own network or gateway authorisation); the classify routes require a key of their stage.
+         * @description The key is in this response only: only its sha256 is stored (and its first characters, to recognise it in `GET /v1/api-keys`). It works until it is revoked (`DELETE /v1/api-keys/{id}`) or until `expiresAt`, at most 366 days ahead (omit it for a key without expiry).
          */
         post: {
             parameters: {
@@ -1554,6 +2098,24 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Unexpected server error */
                 500: {
                     headers: {
@@ -1566,6 +2128,83 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description From this call on, classify answers 401 for the key in this process, and within 5 seconds in every other (each remembers a key it looked up for that long). Revoking a revoked key changes nothing.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The revoked key */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiKeySummary"];
+                    };
+                };
+                /** @description No operator key, or not a valid one (send `Authorization: Bearer <operator key>`) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A local server without operator keys refused the request: a Host other than localhost, 127.0.0.1 or [::1] with its port, or a cross-origin state change */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The resource does not exist */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unexpected server error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -2374,20 +3013,40 @@ export interface components {
                 loadMs: number | null;
             };
         };
-        ApiKey: {
-            /** @example key_0c9b2f7a4e5d8c3b8d1e */
-            id: string;
-            stage: string;
+        ApiKey: components["schemas"]["ApiKeySummary"] & {
             /**
              * @description Send as `Authorization: Bearer <key>`. Shown once.
              * @example bb_Zm9vYmFy…
              */
             key: string;
+        };
+        ApiKeySummary: {
+            /** @example key_0c9b2f7a4e5d8c3b8d1e */
+            id: string;
+            stage: string;
+            /**
+             * @description The key's first characters (`bb_` and 8 more), to recognise it; null for keys created before prefixes were kept.
+             * @example bb_Zm9vYmFy
+             */
+            prefix: string | null;
+            /** @enum {string} */
+            status: "active" | "revoked" | "expired";
             /**
              * Format: date-time
              * @example 2026-11-25T10:15:00.000Z
              */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @description When the key stops working; null: when it is revoked.
+             * @example 2026-11-25T10:15:00.000Z
+             */
+            expiresAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-25T10:15:00.000Z
+             */
+            revokedAt: string | null;
         };
         ApiKeyRequest: {
             /**
@@ -2395,6 +3054,15 @@ export interface components {
              * @example prod
              */
             stage: string;
+            /**
+             * Format: date-time
+             * @description When the key stops working (in the future, at most a year ahead); classify answers 401 from then on.
+             * @example 2026-11-25T10:15:00.000Z
+             */
+            expiresAt?: string;
+        };
+        ApiKeyList: {
+            items: components["schemas"]["ApiKeySummary"][];
         };
         ClassifyResponse: components["schemas"]["Classification"] & {
             deploymentId: string;
