@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import pg from 'pg'
+import { PGliteWireServer } from './embedded/pglite-wire-server'
 import * as schema from './schema'
 
 export type Database = NodePgDatabase<typeof schema>
@@ -26,7 +27,9 @@ const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../.
  * PGlite is served over the Postgres wire protocol on a loopback port, and every
  * client, this process included, talks to it through node-postgres. One driver for
  * both worlds, and the job processes the local runner starts can share the
- * database exactly as Batch containers share RDS.
+ * database exactly as Batch containers share RDS. PGlite is one session, so the
+ * server runs each connection's request (and transaction) whole, one at a time:
+ * see PGliteWireServer.
  */
 export async function openDatabase(options: { url?: string; dataDir?: string; migrate?: boolean } = {}): Promise<DatabaseHandle> {
   const handle = options.url ? connectPostgres(options.url) : await startEmbeddedPostgres(options.dataDir)
@@ -51,17 +54,13 @@ function connectPostgres(url: string, onClose?: () => Promise<void>): DatabaseHa
 }
 
 async function startEmbeddedPostgres(dataDir?: string): Promise<DatabaseHandle> {
-  const [{ PGlite }, { PGLiteSocketServer }, { vector }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('@electric-sql/pglite-socket'),
-    import('@electric-sql/pglite-pgvector'),
-  ])
+  const [{ PGlite }, { vector }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-pgvector')])
   if (dataDir) mkdirSync(dataDir, { recursive: true })
   // pgvector is made available here; migration 0002 creates it.
   const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: { vector } })
-  const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 32 })
-  await server.start()
-  const url = `postgresql://postgres@${server.getServerConn()}/postgres`
+  const server = new PGliteWireServer(pglite)
+  const { host, port } = await server.start()
+  const url = `postgresql://postgres@${host}:${port}/postgres`
   return connectPostgres(url, async () => {
     await server.stop()
     await pglite.close()
