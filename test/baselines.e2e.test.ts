@@ -85,7 +85,7 @@ describe('baseline jobs through the local runner', () => {
   })
 
   it('llm-api scores a hosted model on a sample of the test split, with tokens and cost; without an endpoint it is skipped', async () => {
-    const env = { BANKBENCH_LLM_BASE_URL: llm.baseUrl, BANKBENCH_LLM_API_KEY: 'sk-e2e-secret', BANKBENCH_LLM_MODEL: 'fake-model' }
+    const env = { BANKBENCH_LLM_BASE_URL: llm.baseUrl, BANKBENCH_LLM_API_KEY: 'sk-e2e-secret', BANKBENCH_LLM_MODEL: 'fake-model', BANKBENCH_LLM_SEND_CUSTOMER_TEXT: '1' }
     const [run] = await submit({
       arms: [{ method: 'llm-api', config: { max_queries: 6, few_shot_labels: 2, examples_per_label: 1, price_per_1k_input_tokens: 1, price_per_1k_output_tokens: 2 } }],
       protocol: { timeoutSeconds: 60 },
@@ -110,5 +110,11 @@ describe('baseline jobs through the local runner', () => {
     const [skipped] = await submit({ arms: [{ method: 'llm-api' }], protocol: { timeoutSeconds: 60 } }, { BANKBENCH_LLM_BASE_URL: '', BANKBENCH_LLM_API_KEY: '', BANKBENCH_LLM_MODEL: '' })
     expect(skipped).toMatchObject({ status: 'succeeded', summary: { skipped: expect.stringContaining('BANKBENCH_LLM_BASE_URL') } })
     expect(skipped!.summary).not.toHaveProperty('accuracy')
+
+    // A configured endpoint without the opt-in: skipped with the reason, and the endpoint never hears of the dataset.
+    const requestsBefore = llm.requests.length
+    const [withoutOptIn] = await submit({ arms: [{ method: 'llm-api' }], protocol: { timeoutSeconds: 60 } }, { ...env, BANKBENCH_LLM_SEND_CUSTOMER_TEXT: '' })
+    expect(withoutOptIn).toMatchObject({ status: 'succeeded', summary: { skipped: expect.stringContaining('BANKBENCH_LLM_SEND_CUSTOMER_TEXT=1') } })
+    expect(llm.requests.length).toBe(requestsBefore)
   })
 })

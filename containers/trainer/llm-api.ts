@@ -1,8 +1,9 @@
 /**
  * The `llm-api` baseline: few-shot prompting of an OpenAI-compatible chat endpoint
  * on a seeded sample of the test split (see packages/baselines/src/llm-api). Without
- * an endpoint in the job's environment the run succeeds as skipped: its summary holds
- * only `skipped` (the reason), and no quality figures.
+ * an endpoint in the job's environment, or without the operator's opt-in to sending the
+ * dataset's text to it (BANKBENCH_LLM_SEND_CUSTOMER_TEXT=1), the run succeeds as skipped:
+ * its summary holds only `skipped` (the reason), and no quality figures.
  */
 import { seededShuffle, type RunHandler } from '@bankbench/core'
 import { classificationReport, latencySummary, PeakMemoryTracker } from '@bankbench/metrics'

@@ -4,7 +4,7 @@
  * Other statuses (400 bad request, 401 bad key, 404 unknown model) fail at once.
  */
 import { redactPii } from '@bankbench/data'
-import type { LlmEndpoint } from './options'
+import { CUSTOMER_TEXT_NOT_ALLOWED, type LlmEndpoint } from './options'
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant'
@@ -47,6 +47,8 @@ export class ChatCompletionError extends Error {
 const RETRYABLE = (status: number) => status === 429 || status >= 500
 
 export async function createChatCompletion(endpoint: LlmEndpoint, request: ChatRequest, policy: RetryPolicy, signal?: AbortSignal): Promise<ChatCompletion> {
+  // The type demands the opt-in; this holds for callers that cast or build the endpoint by hand, before anything is sent.
+  if ((endpoint as { customerTextAllowed?: unknown }).customerTextAllowed !== true) throw new ChatCompletionError(`nothing was sent: ${CUSTOMER_TEXT_NOT_ALLOWED}`, null, 0)
   const body = JSON.stringify({
     model: endpoint.model,
     messages: request.messages,

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Example } from '../types'
 import { ChatCompletionError, createChatCompletion } from './chat-client'
 import { matchLabel } from './label-matching'
-import { DEFAULT_LLM_API_OPTIONS, llmApiOptionsFromHyperparameters, llmEndpointFromEnv, type LlmApiOptions } from './options'
+import { DEFAULT_LLM_API_OPTIONS, llmApiOptionsFromHyperparameters, llmEndpointFromEnv, type LlmApiOptions, type LlmEndpoint } from './options'
 import { queryLlmApi, queryRecordsForStorage, sampleTestIndices } from './query-endpoint'
 import { countWords, startFakeOpenAiServer, type FakeOpenAiServer, type FakeServerOptions } from './testing/fake-openai-server'
 
@@ -27,7 +27,7 @@ const untidyModel = (query: string): string => {
   return 'I am not sure.'
 }
 
-const endpoint = (server: FakeOpenAiServer) => ({ baseUrl: server.baseUrl, apiKey: 'sk-test-secret', model: 'fake-model' })
+const endpoint = (server: FakeOpenAiServer) => ({ baseUrl: server.baseUrl, apiKey: 'sk-test-secret', model: 'fake-model', customerTextAllowed: true as const })
 const fastRetries: Partial<LlmApiOptions> = { initialBackoffMs: 5, maxBackoffMs: 20 }
 const options = (overrides: Partial<LlmApiOptions> = {}): LlmApiOptions => ({ ...DEFAULT_LLM_API_OPTIONS, ...fastRetries, ...overrides })
 
@@ -166,16 +166,38 @@ describe('queryLlmApi against an OpenAI-compatible server', () => {
 })
 
 describe('llmEndpointFromEnv (the skip path)', () => {
-  const configured = { BANKBENCH_LLM_BASE_URL: 'https://api.example.com/v1/', BANKBENCH_LLM_API_KEY: 'sk-x', BANKBENCH_LLM_MODEL: 'small' }
+  const configured = { BANKBENCH_LLM_BASE_URL: 'https://api.example.com/v1/', BANKBENCH_LLM_API_KEY: 'sk-x', BANKBENCH_LLM_MODEL: 'small', BANKBENCH_LLM_SEND_CUSTOMER_TEXT: '1' }
 
   it('reads the endpoint, trimming the trailing slash; the run may name another model', () => {
-    expect(llmEndpointFromEnv(configured)).toEqual({ baseUrl: 'https://api.example.com/v1', apiKey: 'sk-x', model: 'small' })
+    expect(llmEndpointFromEnv(configured)).toEqual({ baseUrl: 'https://api.example.com/v1', apiKey: 'sk-x', model: 'small', customerTextAllowed: true })
     expect(llmEndpointFromEnv(configured, 'large')).toMatchObject({ model: 'large' })
   })
 
   it('says which variables are missing; the secret placeholder "unset" counts as missing', () => {
     expect(llmEndpointFromEnv({})).toEqual({ skipped: 'no LLM endpoint configured: BANKBENCH_LLM_BASE_URL, BANKBENCH_LLM_API_KEY, BANKBENCH_LLM_MODEL are not set in the job\'s environment' })
     expect(llmEndpointFromEnv({ ...configured, BANKBENCH_LLM_API_KEY: 'unset' })).toEqual({ skipped: 'no LLM endpoint configured: BANKBENCH_LLM_API_KEY is not set in the job\'s environment' })
+  })
+
+  it('skips, naming the opt-in, unless BANKBENCH_LLM_SEND_CUSTOMER_TEXT is 1 or true: a configured endpoint alone sends no customer text', () => {
+    const { BANKBENCH_LLM_SEND_CUSTOMER_TEXT: _, ...withoutOptIn } = configured
+    for (const env of [withoutOptIn, { ...configured, BANKBENCH_LLM_SEND_CUSTOMER_TEXT: '' }, { ...configured, BANKBENCH_LLM_SEND_CUSTOMER_TEXT: '0' }, { ...configured, BANKBENCH_LLM_SEND_CUSTOMER_TEXT: 'no' }]) {
+      const result = llmEndpointFromEnv(env)
+      expect(result).toEqual({ skipped: expect.stringContaining('set BANKBENCH_LLM_SEND_CUSTOMER_TEXT=1 in the job\'s environment') })
+      expect(JSON.stringify(result)).not.toContain('sk-x')
+    }
+    expect(llmEndpointFromEnv({ ...configured, BANKBENCH_LLM_SEND_CUSTOMER_TEXT: 'no' })).toEqual({ skipped: expect.stringContaining('(it is "no", which is not 1 or true)') })
+    expect(llmEndpointFromEnv({ ...configured, BANKBENCH_LLM_SEND_CUSTOMER_TEXT: ' TRUE ' })).toMatchObject({ customerTextAllowed: true })
+  })
+})
+
+describe('the customer-text opt-in where requests are sent', () => {
+  it('refuses an endpoint built without the opt-in before sending anything', async () => {
+    const fake = await start({ answer: untidyModel })
+    const withoutOptIn = { baseUrl: fake.baseUrl, apiKey: 'sk-test-secret', model: 'fake-model' } as unknown as LlmEndpoint
+    await expect(queryLlmApi({ endpoint: withoutOptIn, labels, train, test, seed: 1, options: options() })).rejects.toThrow(/nothing was sent: .*BANKBENCH_LLM_SEND_CUSTOMER_TEXT=1/)
+    await expect(createChatCompletion({ ...withoutOptIn, customerTextAllowed: false } as unknown as LlmEndpoint, { messages: [{ role: 'user', content: 'card 4111 1111 1111 1111' }], temperature: 0, maxTokens: 8 }, options()))
+      .rejects.toBeInstanceOf(ChatCompletionError)
+    expect(fake.requests).toHaveLength(0)
   })
 })
 

@@ -85,7 +85,25 @@ export interface LlmEndpoint {
   /** Sent only in the Authorization header; never logged or stored. */
   apiKey: string
   model: string
+  /**
+   * The operator allowed sending the dataset's text (customer messages) to this
+   * endpoint (LLM_SEND_CUSTOMER_TEXT_ENV). `createChatCompletion` sends nothing without it.
+   */
+  customerTextAllowed: true
 }
+
+/**
+ * The opt-in for sending a dataset's messages to a third party: the test queries and the
+ * few-shot examples are the dataset's own text, which for an uploaded dataset is a bank's
+ * customers' messages (redaction cannot be relied on to make them anonymous). Off unless
+ * the job's environment sets it to `1` or `true`; off, an llm-api run is skipped with a
+ * reason that names this variable.
+ */
+export const LLM_SEND_CUSTOMER_TEXT_ENV = 'BANKBENCH_LLM_SEND_CUSTOMER_TEXT'
+
+/** Why an endpoint without the opt-in sends nothing: the skip reason of a run, and the error of a direct call. */
+export const CUSTOMER_TEXT_NOT_ALLOWED = `the llm-api baseline sends the dataset's messages (test queries and few-shot training examples) to the endpoint at BANKBENCH_LLM_BASE_URL, ` +
+  `and sending customer text to a third party needs the operator's opt-in: set ${LLM_SEND_CUSTOMER_TEXT_ENV}=1 in the job's environment to allow it`
 
 export const LLM_ENDPOINT_ENV = {
   baseUrl: 'BANKBENCH_LLM_BASE_URL',
@@ -94,7 +112,8 @@ export const LLM_ENDPOINT_ENV = {
 } as const
 
 /**
- * The endpoint from the environment, or why there is none. `unset` counts as missing:
+ * The endpoint from the environment, or why there is none (no endpoint configured, or
+ * no opt-in to send customer text to it). `unset` counts as missing:
  * it is the placeholder value of the stage's `LlmBaselineApiKey` secret (infra/secrets.ts).
  * The model may come from the run instead (`model` hyperparameter); the base URL may
  * not, so that the key is only ever sent where the operator configured it.
@@ -115,5 +134,10 @@ export function llmEndpointFromEnv(env: Record<string, string | undefined>, mode
   if (missing.length > 0) {
     return { skipped: `no LLM endpoint configured: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set in the job's environment` }
   }
-  return { baseUrl: baseUrl!.replace(/\/+$/, ''), apiKey: apiKey!, model: chosenModel! }
+  const optIn = env[LLM_SEND_CUSTOMER_TEXT_ENV]?.trim().toLowerCase()
+  if (optIn !== '1' && optIn !== 'true') {
+    const given = optIn ? ` (it is ${JSON.stringify(env[LLM_SEND_CUSTOMER_TEXT_ENV]!.trim().slice(0, 20))}, which is not 1 or true)` : ''
+    return { skipped: `${CUSTOMER_TEXT_NOT_ALLOWED}${given}` }
+  }
+  return { baseUrl: baseUrl!.replace(/\/+$/, ''), apiKey: apiKey!, model: chosenModel!, customerTextAllowed: true }
 }
