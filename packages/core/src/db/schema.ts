@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm'
 import {
-  bigserial, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex,
+  bigserial, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, unique, uniqueIndex,
 } from 'drizzle-orm/pg-core'
 import { JOB_KINDS } from '../jobs/job-queue'
 
@@ -82,7 +82,10 @@ export const runs = pgTable('runs', {
   createdAt: createdAt(),
 }, (table) => [uniqueIndex('runs_benchmark_ordinal_idx').on(table.benchmarkId, table.ordinal), index('runs_job_idx').on(table.jobId)])
 
-/** Time series of a run: loss per step, metrics per epoch. */
+/**
+ * Time series of a run: loss per step, metrics per epoch. One point per (run, name,
+ * step, epoch): a resumed attempt that reports a step again adds nothing.
+ */
 export const runMetrics = pgTable('run_metrics', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
   runId: text('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
@@ -91,7 +94,10 @@ export const runMetrics = pgTable('run_metrics', {
   epoch: integer('epoch'),
   value: doublePrecision('value').notNull(),
   recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
-}, (table) => [index('run_metrics_run_name_idx').on(table.runId, table.name, table.id)])
+}, (table) => [
+  index('run_metrics_run_name_idx').on(table.runId, table.name, table.id),
+  unique('run_metrics_point_key').on(table.runId, table.name, table.step, table.epoch).nullsNotDistinct(),
+])
 
 /** Files a run produced (adapter, head, model, logs), by artifact-store key. */
 export const runArtifacts = pgTable('run_artifacts', {

@@ -1,11 +1,11 @@
-import { and, eq, inArray, sql } from 'drizzle-orm'
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import type { Database } from '../db/connect'
 import { benchmarks, jobs, runs } from '../db/schema'
 import { storedReason } from '../describe-for-log'
 import { notFound } from '../errors'
 import { newId } from '../ids'
 import type { JobStatus } from '../jobs/job-queue'
-import { ACTIVE_STATUSES, rollUpStatus } from '../jobs/status'
+import { ACTIVE_STATUSES } from '../jobs/status'
 
 export type JobRow = typeof jobs.$inferSelect
 
@@ -83,32 +83,64 @@ export async function markJobRunning(db: Database, id: string): Promise<void> {
 }
 
 /**
- * Recomputes a job's status from its runs, then its benchmark's from all of the
- * benchmark's runs. Every status change of a run ends here.
+ * The status of a group of runs, computed by the database in the statement that
+ * writes it: the rule of `rollUpStatus` in SQL (NULL for a group without runs).
  */
-export async function rollUpJob(db: Database, jobId: string, reason?: string): Promise<JobStatus> {
-  const job = await getJob(db, jobId)
-  const members = await db.select({ status: runs.status }).from(runs).where(eq(runs.jobId, jobId))
-  // No runs of its own (an analysis job, or one whose run was requeued): its status is what finishJob recorded.
-  if (members.length === 0) return job.status
-  const status = rollUpStatus(members.map((member) => member.status))
-  const terminal = !(ACTIVE_STATUSES as readonly string[]).includes(status)
-  if (status !== job.status) {
-    await db.update(jobs).set({
-      status,
-      ...(terminal ? { finishedAt: sql`now()`, statusReason: reason === undefined ? job.statusReason : storedReason(reason) } : {}),
-      ...(status === 'running' ? { startedAt: sql`coalesce(${jobs.startedAt}, now())` } : {}),
-    }).where(eq(jobs.id, jobId))
-  }
-  if (job.benchmarkId) await rollUpBenchmark(db, job.benchmarkId)
-  return status
+function rolledUpStatusOf(runsOfGroup: SQL): SQL {
+  return sql`(SELECT CASE
+      WHEN count(*) = 0 THEN NULL
+      WHEN bool_or(status = 'running') OR (bool_or(status = 'queued') AND NOT bool_and(status = 'queued')) THEN 'running'
+      WHEN bool_and(status = 'queued') THEN 'queued'
+      WHEN bool_or(status = 'failed') THEN 'failed'
+      WHEN bool_or(status = 'cancelled') THEN 'cancelled'
+      ELSE 'succeeded' END
+    FROM ${runs} WHERE ${runsOfGroup})`
 }
 
-export async function rollUpBenchmark(db: Database, benchmarkId: string): Promise<JobStatus> {
-  const members = await db.select({ status: runs.status }).from(runs).where(eq(runs.benchmarkId, benchmarkId))
-  const status = rollUpStatus(members.map((member) => member.status))
-  await db.update(benchmarks).set({ status, updatedAt: sql`now()` }).where(and(eq(benchmarks.id, benchmarkId), sql`${benchmarks.status} <> ${status}`))
-  return status
+const TERMINAL_SQL = sql.raw(`('succeeded', 'failed', 'cancelled')`)
+const ACTIVE_SQL = sql.raw(`('queued', 'running')`)
+
+/**
+ * Recomputes a job's status from its runs, then its benchmark's from all of the
+ * benchmark's runs. Every status change of a run ends here.
+ *
+ * Each roll-up is one UPDATE that reads the runs and writes the status together,
+ * and only an active group changes: two children finishing at once cannot leave a
+ * finished job `running` (a roll-up that read an older state finds the row
+ * already terminal and writes nothing).
+ */
+export async function rollUpJob(db: Database, jobId: string, reason?: string): Promise<JobStatus> {
+  const stored = reason === undefined ? null : storedReason(reason)
+  const computed = sql`${rolledUpStatusOf(sql`${runs.jobId} = ${jobId}`)}`
+  await db.execute(sql`
+    UPDATE ${jobs} SET
+      status = r.status,
+      finished_at = CASE WHEN r.status IN ${TERMINAL_SQL} THEN now() ELSE ${jobs.finishedAt} END,
+      status_reason = CASE WHEN r.status IN ${TERMINAL_SQL} AND ${stored}::text IS NOT NULL THEN ${stored}::text ELSE ${jobs.statusReason} END,
+      started_at = CASE WHEN r.status = 'running' THEN coalesce(${jobs.startedAt}, now()) ELSE ${jobs.startedAt} END
+    FROM (SELECT ${computed} AS status) r
+    WHERE ${jobs.id} = ${jobId} AND r.status IS NOT NULL AND ${jobs.status} <> r.status AND ${jobs.status} IN ${ACTIVE_SQL}`)
+  // No runs of its own (an analysis job, or one whose run was requeued): its status is what finishJob recorded.
+  const job = await getJob(db, jobId)
+  if (job.benchmarkId) await rollUpBenchmark(db, job.benchmarkId)
+  return job.status
+}
+
+/**
+ * Recomputes a benchmark's status from its runs, in one statement. A finished
+ * benchmark is reopened only when asked (`reopen`: a run of it was requeued in the
+ * same transaction); otherwise a stale roll-up can never undo a finished one.
+ */
+export async function rollUpBenchmark(db: Database, benchmarkId: string, { reopen = false }: { reopen?: boolean } = {}): Promise<JobStatus> {
+  const computed = rolledUpStatusOf(sql`${runs.benchmarkId} = ${benchmarkId}`)
+  await db.execute(sql`
+    UPDATE ${benchmarks} SET status = coalesce(r.status, 'succeeded'), updated_at = now()
+    FROM (SELECT ${computed} AS status) r
+    WHERE ${benchmarks.id} = ${benchmarkId} AND ${benchmarks.status} <> coalesce(r.status, 'succeeded')
+      AND (${benchmarks.status} IN ${ACTIVE_SQL} OR ${reopen})`)
+  const [row] = await db.select({ status: benchmarks.status }).from(benchmarks).where(eq(benchmarks.id, benchmarkId))
+  if (!row) throw notFound('benchmark', benchmarkId)
+  return row.status
 }
 
 /**
@@ -128,7 +160,7 @@ export async function requeueRunAsNewJob(db: Database, runId: string, options: {
     }).returning()
     await tx.update(runs).set({ status: 'queued', jobId: job!.id, error: null, summary: null, startedAt: null, finishedAt: null, heartbeatAt: null })
       .where(eq(runs.id, run.id))
-    await rollUpBenchmark(tx, run.benchmarkId)
+    await rollUpBenchmark(tx, run.benchmarkId, { reopen: true })
     return job
   })
 }

@@ -33,9 +33,14 @@ export async function heartbeatRun(db: Database, id: string): Promise<void> {
 
 export interface MetricPoint { name: string; value: number; step?: number | null; epoch?: number | null }
 
+/**
+ * Records metric points; a point already recorded for the same (name, step, epoch)
+ * is kept as first written, so a resumed or retried attempt never duplicates a curve.
+ */
 export async function appendRunMetrics(db: Database, runId: string, points: MetricPoint[]): Promise<void> {
   if (points.length === 0) return
   await db.insert(runMetrics).values(points.map((point) => ({ runId, name: point.name, value: point.value, step: point.step ?? null, epoch: point.epoch ?? null })))
+    .onConflictDoNothing()
 }
 
 export async function listRunMetrics(db: Database, runId: string) {

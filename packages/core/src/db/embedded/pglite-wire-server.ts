@@ -116,7 +116,7 @@ class WireConnection {
       this.hangUp('08P01', `invalid message: ${(error as Error).message}`)
       return
     }
-    if (messages.length > 0) this.work = this.work.then(() => this.handle(messages)).catch(() => this.socket.destroy())
+    if (messages.length > 0) this.work = this.work.then(() => this.handle(messages)).catch(() => void this.socket.destroy())
   }
 
   private async handle(messages: FrontendMessage[]): Promise<void> {

@@ -1,0 +1,3 @@
+-- Points a resumed attempt recorded twice: keep the first of each (run, name, step, epoch).
+DELETE FROM "run_metrics" a USING "run_metrics" b WHERE a."run_id" = b."run_id" AND a."name" = b."name" AND a."step" IS NOT DISTINCT FROM b."step" AND a."epoch" IS NOT DISTINCT FROM b."epoch" AND a."id" > b."id";--> statement-breakpoint
+ALTER TABLE "run_metrics" ADD CONSTRAINT "run_metrics_point_key" UNIQUE NULLS NOT DISTINCT("run_id","name","step","epoch");
