@@ -46,7 +46,7 @@ export default $config({
       llmBaseline: { baseUrl: secrets.llmBaselineBaseUrl.value, model: secrets.llmBaselineModel.value },
     })
     const { api } = createApi({ settings, vpc, bucket, databaseUrl: database.url, adminApiKeys: secrets.apiKeys })
-    createInference({ settings, api, vpc, bucket, databaseUrl: database.url })
+    createInference({ settings, api, vpc, bucket, databaseUrl: database.classifyUrl })
     createBatchEvents({ settings, vpc, databaseUrl: database.url, jobQueueArns: batch.jobQueueArns })
 
     return {

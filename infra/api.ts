@@ -1,6 +1,6 @@
 import { LAMBDA_HANDLER, LAMBDA_RUNTIME, lambdaBundleDirectory } from './lambda-bundles'
 import { artifactsUri } from './names'
-import { batchSubmitStatements, functionPermissions } from './policies'
+import { apiArtifactsStatements, batchSubmitStatements, functionPermissions } from './policies'
 import type { StageSettings } from './stage'
 
 export interface ApiInputs {
@@ -14,13 +14,23 @@ export interface ApiInputs {
 
 /**
  * The Hono app (functions/api/lambda.ts) behind an HTTP API. It runs in the VPC
- * to reach the database, submits jobs to this stage's Batch queues, and reads and
- * writes the whole artifacts bucket (it registers datasets).
+ * to reach the database, submits jobs to this stage's Batch queues, reads the
+ * artifacts and writes and deletes datasets (policies.ts: explicit actions, never
+ * SST's `link`, which would grant `s3:*`). API Gateway throttles the whole stage and
+ * the function has reserved concurrency (`settings.api`).
  */
 export function createApi({ settings, vpc, bucket, databaseUrl, adminApiKeys }: ApiInputs) {
   const region = aws.getRegionOutput().region
   const accountId = aws.getCallerIdentityOutput().accountId
-  const api = new sst.aws.ApiGatewayV2('Api')
+  const { throttling, reservedConcurrency } = settings.api
+  const api = new sst.aws.ApiGatewayV2('Api', {
+    transform: {
+      // Every route of the `$default` stage, classify included: beyond these, 429 before any function runs.
+      stage: (args) => {
+        args.defaultRouteSettings = { throttlingRateLimit: throttling.rateLimit, throttlingBurstLimit: throttling.burstLimit }
+      },
+    },
+  })
   api.route('$default', {
     bundle: lambdaBundleDirectory('api'),
     handler: LAMBDA_HANDLER,
@@ -29,17 +39,22 @@ export function createApi({ settings, vpc, bucket, databaseUrl, adminApiKeys }: 
     timeout: '30 seconds',
     memory: '1024 MB',
     vpc,
-    link: [bucket],
+    concurrency: { reserved: reservedConcurrency },
     environment: {
       BANKBENCH_QUEUE: 'batch',
       BANKBENCH_STAGE: $app.stage,
       BANKBENCH_ARTIFACTS: bucket.name.apply(artifactsUri),
       DATABASE_URL: databaseUrl,
+      // Without keys the function refuses to start (functions/api/admin-keys.ts): never an open API.
       BANKBENCH_ADMIN_API_KEYS: adminApiKeys.value,
+      // The API connects as the database owner: it creates the inference function's read-only role (functions/api/lambda.ts).
+      BANKBENCH_PROVISION_CLASSIFY_ROLE: '1',
       NODE_OPTIONS: '--enable-source-maps',
     },
-    permissions: $util.all([region, accountId]).apply(([regionName, account]) =>
-      functionPermissions(batchSubmitStatements({ stage: $app.stage, region: regionName, accountId: account }))),
+    permissions: $util.all([region, accountId, bucket.arn]).apply(([regionName, account, bucketArn]) => functionPermissions([
+      ...apiArtifactsStatements(bucketArn),
+      ...batchSubmitStatements({ stage: $app.stage, region: regionName, accountId: account }),
+    ])),
     logging: { retention: settings.logRetention.sst },
   })
   return { api }

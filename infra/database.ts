@@ -1,3 +1,4 @@
+import { CLASSIFY_DATABASE_ROLE, classifyRolePassword } from '../packages/core/src/classify-role-settings'
 import { postgresUrl } from './database-url'
 import { stageResourceNames } from './names'
 import type { StageSettings } from './stage'
@@ -5,7 +6,9 @@ import type { StageSettings } from './stage'
 /**
  * Postgres on RDS (pgvector is available on RDS; the migrations create the
  * extension). Job containers receive the connection string from Secrets Manager
- * through their job definition, never in plain text (BATCH_ENVIRONMENT).
+ * through their job definition, never in plain text (BATCH_ENVIRONMENT). `url` is
+ * the owner's (API, jobs, Batch events); `classifyUrl` the read-only classify role's
+ * (inference), whose password is derived from the owner's (classify-role-settings.ts).
  */
 export function createDatabase(settings: StageSettings, vpc: sst.aws.Vpc) {
   const postgres = new sst.aws.Postgres('Database', {
@@ -32,5 +35,8 @@ export function createDatabase(settings: StageSettings, vpc: sst.aws.Vpc) {
     recoveryWindowInDays: settings.production ? 30 : 0,
   })
   new aws.secretsmanager.SecretVersion('DatabaseUrlSecretValue', { secretId: urlSecret.id, secretString: url })
-  return { postgres, url: $util.secret(url), urlSecretArn: urlSecret.arn }
+  // The inference function's connection: the read-only role the API creates (ensureClassifyRole), with the derived password.
+  const classifyUrl = $util.all([postgres.password, postgres.host, postgres.port, postgres.database])
+    .apply(([password, host, port, database]) => postgresUrl({ username: CLASSIFY_DATABASE_ROLE, password: classifyRolePassword(password), host, port, database }))
+  return { postgres, url: $util.secret(url), classifyUrl: $util.secret(classifyUrl), urlSecretArn: urlSecret.arn }
 }

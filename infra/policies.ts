@@ -21,8 +21,21 @@ export interface PolicyDocument {
 
 export const policyDocument = (statements: PolicyStatement[]): PolicyDocument => ({ Version: '2012-10-17', Statement: statements })
 
-/** Where in the artifact store a job writes: its runs' outputs and the checkpoints a retry resumes from. */
-export const JOB_WRITE_PREFIXES = ['runs/', 'checkpoints/'] as const
+/**
+ * Where in the artifact store a job writes: its runs' outputs, the checkpoints a retry
+ * resumes from, and the backbone an `mlm-pretrain` run publishes (LOCAL_BACKBONE_PREFIX
+ * in @bankbench/serving, which replaces its files: it may delete there too).
+ */
+export const JOB_WRITE_PREFIXES = ['runs/', 'checkpoints/', 'models/local-backbone/'] as const
+/** Where a job may delete: superseded checkpoints, and the backbone it is about to replace. */
+export const JOB_DELETE_PREFIXES = ['checkpoints/', 'models/local-backbone/'] as const
+
+/**
+ * Where in the artifact store the API writes and deletes: datasets (`POST /v1/datasets`,
+ * the built-in Banking77 it registers, and `DELETE /v1/datasets/{id}`, which erases a
+ * dataset's files). Everything else it only reads.
+ */
+export const API_WRITE_PREFIXES = ['datasets/'] as const
 
 /**
  * Reading the stage's artifacts and nothing else of the bucket: what the inference
@@ -58,7 +71,21 @@ export function jobArtifactsStatements(bucketArn: string): PolicyStatement[] {
       Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
       Resource: JOB_WRITE_PREFIXES.map((prefix) => `${artifacts}${prefix}*`),
     },
-    { Sid: 'DeleteCheckpoints', Effect: 'Allow', Action: ['s3:DeleteObject'], Resource: [`${artifacts}checkpoints/*`] },
+    { Sid: 'DeleteCheckpoints', Effect: 'Allow', Action: ['s3:DeleteObject'], Resource: JOB_DELETE_PREFIXES.map((prefix) => `${artifacts}${prefix}*`) },
+  ]
+}
+
+/**
+ * The API function's access to the bucket, in place of SST's `link`, which grants
+ * `s3:*` on the whole bucket: read every artifact (models to deploy, reports, runs'
+ * outputs), write and delete datasets only, nothing outside the artifacts prefix.
+ */
+export function apiArtifactsStatements(bucketArn: string): PolicyStatement[] {
+  const datasets = API_WRITE_PREFIXES.map((prefix) => `${bucketArn}/${ARTIFACTS_PREFIX}/${prefix}*`)
+  return [
+    ...artifactsReadStatements(bucketArn),
+    { Sid: 'WriteDatasets', Effect: 'Allow', Action: ['s3:PutObject', 's3:AbortMultipartUpload'], Resource: datasets },
+    { Sid: 'DeleteDatasets', Effect: 'Allow', Action: ['s3:DeleteObject'], Resource: datasets },
   ]
 }
 
@@ -114,8 +141,20 @@ export function batchSubmitStatements(scope: BatchScope): PolicyStatement[] {
   const arns = batchArns(scope)
   return [
     { Sid: 'SubmitToStageQueues', Effect: 'Allow', Action: ['batch:SubmitJob'], Resource: [...arns.jobQueues, ...arns.jobDefinitions] },
-    // SubmitJob with `tags` also needs TagResource on the new job.
-    { Sid: 'TagSubmittedJobs', Effect: 'Allow', Action: ['batch:TagResource'], Resource: [arns.jobs] },
+    // SubmitJob with `tags` also needs TagResource on the new job. Only bankbench's tag keys, only this
+    // stage's value, and only on a job that has no stage tag yet (a new one) or this stage's: it cannot
+    // re-tag another stage's job into this one (and then terminate it) or tag anything else.
+    {
+      Sid: 'TagSubmittedJobs',
+      Effect: 'Allow',
+      Action: ['batch:TagResource'],
+      Resource: [arns.jobs],
+      Condition: {
+        StringEquals: { [`aws:RequestTag/${BATCH_TAGS.stage}`]: [scope.stage] },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': Object.values(BATCH_TAGS) },
+        StringEqualsIfExists: { [`aws:ResourceTag/${BATCH_TAGS.stage}`]: [scope.stage] },
+      },
+    },
     {
       Sid: 'TerminateStageJobs',
       Effect: 'Allow',

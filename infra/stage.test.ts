@@ -28,8 +28,35 @@ describe('stage settings', () => {
 
 describe('inference function settings', () => {
   it('has a full vCPU everywhere and a warm container in production only', () => {
-    expect(stageSettings('prod').inference).toEqual({ memory: '1769 MB', provisionedConcurrency: 1 })
-    expect(stageSettings('dev').inference).toEqual({ memory: '1769 MB', provisionedConcurrency: 0 })
+    expect(stageSettings('prod').inference).toEqual({ memory: '1769 MB', provisionedConcurrency: 1, reservedConcurrency: 50 })
+    expect(stageSettings('dev').inference).toEqual({ memory: '1769 MB', provisionedConcurrency: 0, reservedConcurrency: 5 })
+  })
+})
+
+describe('throttling and concurrency', () => {
+  /** Lambda refuses reserved concurrency that leaves fewer than 100 unreserved executions in the account (docs/deploy.md). */
+  const ACCOUNT_UNRESERVED_MINIMUM = 100
+
+  it('throttles every stage at API Gateway, production higher, with bursts above the steady rate', () => {
+    expect(stageSettings('dev').api.throttling).toEqual({ rateLimit: 50, burstLimit: 100 })
+    expect(stageSettings('prod').api.throttling).toEqual({ rateLimit: 500, burstLimit: 1000 })
+    for (const stage of ['dev', 'pr-42', 'prod']) {
+      const { rateLimit, burstLimit } = stageSettings(stage).api.throttling
+      expect(rateLimit).toBeGreaterThan(0)
+      expect(burstLimit).toBeGreaterThanOrEqual(rateLimit)
+    }
+  })
+
+  it('reserves concurrency for both functions, never below the provisioned containers, within what a default account allows', () => {
+    for (const stage of ['dev', 'prod']) {
+      const { api, inference } = stageSettings(stage)
+      expect(api.reservedConcurrency).toBeGreaterThan(0)
+      expect(inference.reservedConcurrency).toBeGreaterThanOrEqual(Math.max(1, inference.provisionedConcurrency))
+      // Lambda's default account concurrency is 1,000.
+      expect(api.reservedConcurrency + inference.reservedConcurrency + ACCOUNT_UNRESERVED_MINIMUM).toBeLessThanOrEqual(1000)
+    }
+    expect(stageSettings('dev')).toMatchObject({ api: { reservedConcurrency: 5 }, inference: { reservedConcurrency: 5 } })
+    expect(stageSettings('prod')).toMatchObject({ api: { reservedConcurrency: 20 }, inference: { reservedConcurrency: 50 } })
   })
 })
 

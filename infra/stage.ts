@@ -46,11 +46,25 @@ export interface StageSettings {
   }
   /** BANKBENCH_HEARTBEAT_SECONDS in every job container. */
   heartbeatSeconds: number
+  /**
+   * The HTTP API's front door. API Gateway throttles every route of the stage
+   * (`$default` stage, default route settings) with a token bucket: `rateLimit`
+   * requests per second on average, bursts of up to `burstLimit`; beyond that it
+   * answers 429 without invoking a function. The API function's reserved concurrency
+   * caps how many containers it runs at once (and so how many database connections
+   * it opens: 5 per container), and guarantees them from the account's pool.
+   */
+  api: {
+    throttling: { rateLimit: number; burstLimit: number }
+    reservedConcurrency: number
+  }
   inference: {
     /** Lambda gives CPU in proportion to memory: 1,769 MB is one full vCPU, what the latency figures assume. */
     memory: `${number} MB`
     /** Containers kept warm with the model loaded (billed while idle); 0 lets a stage cost nothing when unused. */
     provisionedConcurrency: number
+    /** At most this many containers at once (each holds a model and up to 5 read-only database connections); at least `provisionedConcurrency`. */
+    reservedConcurrency: number
   }
 }
 
@@ -77,6 +91,12 @@ export function stageSettings(stage: string): StageSettings {
       ? { checkpointExpiryDays: 30, noncurrentVersionExpiryDays: 30 }
       : { checkpointExpiryDays: 7, noncurrentVersionExpiryDays: 7 },
     heartbeatSeconds: 30,
-    inference: { memory: '1769 MB', provisionedConcurrency: production ? 1 : 0 },
+    // Classify traffic is most of it: ~20 ms per message on one vCPU is ~50 requests per second per container.
+    api: production
+      ? { throttling: { rateLimit: 500, burstLimit: 1000 }, reservedConcurrency: 20 }
+      : { throttling: { rateLimit: 50, burstLimit: 100 }, reservedConcurrency: 5 },
+    inference: production
+      ? { memory: '1769 MB', provisionedConcurrency: 1, reservedConcurrency: 50 }
+      : { memory: '1769 MB', provisionedConcurrency: 0, reservedConcurrency: 5 },
   }
 }

@@ -108,7 +108,7 @@ describe('local mode', () => {
   it('lets the same origin, and clients without an Origin (curl, the CLI), reach the route', async () => {
     // The route runs and needs the platform this test does not have: a 500 (logged, silenced here), not a 403.
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
-    for (const headers of [{ origin: 'http://127.0.0.1:8787' }, { origin: 'http://localhost:8787' }, {}]) {
+    for (const headers of [{ origin: 'http://127.0.0.1:8787' }, { origin: 'http://localhost:8787' }, {}] as Record<string, string>[]) {
       expect([headers, (await local.request('http://127.0.0.1:8787/v1/deployments/dev/rollback', { method: 'POST', headers })).status]).toEqual([headers, 500])
     }
     // Reading from another origin is left to the browser's same-origin policy (no CORS headers are sent).

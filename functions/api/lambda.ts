@@ -1,9 +1,29 @@
-import { createPlatform, loadConfig, type Platform } from '@bankbench/core'
+import { createPlatform, describeForLog, ensureClassifyRole, loadConfig, type Platform } from '@bankbench/core'
 import { ModelCache } from '@bankbench/serving'
 import { handle } from 'hono/aws-lambda'
 import { operatorAccess, type OperatorAccess } from './admin-keys'
 import { createApp } from './app'
 import type { GetPlatform } from './env'
+
+/**
+ * The API's platform on AWS. With BANKBENCH_PROVISION_CLASSIFY_ROLE=1 (infra/api.ts)
+ * it also creates or updates the read-only role the inference function connects as
+ * (`ensureClassifyRole`: the API connects as the database owner, which may create
+ * roles). A failure there is logged and leaves the API serving: only classify, on the
+ * inference function, depends on it.
+ */
+export async function openApiPlatform(env: Record<string, string | undefined> = process.env): Promise<Platform> {
+  const config = loadConfig(env)
+  const platform = await createPlatform(config)
+  if (env.BANKBENCH_PROVISION_CLASSIFY_ROLE === '1' && config.databaseUrl) {
+    try {
+      await ensureClassifyRole(platform.db, decodeURIComponent(new URL(config.databaseUrl).password))
+    } catch (error) {
+      console.error(`[api] could not create the read-only classify role; the inference function cannot connect until it exists: ${describeForLog(error)}`)
+    }
+  }
+  return platform
+}
 
 /**
  * The API as a Lambda handler behind API Gateway. `openPlatform` says how to wire
@@ -13,7 +33,7 @@ import type { GetPlatform } from './env'
  * module throws while Lambda initialises it, and no request is ever answered.
  */
 export function createHandler(
-  openPlatform: () => Promise<Platform> = () => createPlatform(loadConfig()),
+  openPlatform: () => Promise<Platform> = () => openApiPlatform(),
   access: OperatorAccess = operatorAccess(loadConfig(), process.env, { deployed: true }),
 ) {
   if (access.mode !== 'operator-keys') throw new Error('the Lambda API handler requires operator keys (BANKBENCH_ADMIN_API_KEYS)')

@@ -1,8 +1,8 @@
 /**
  * The inference Lambda: only the classify routes (the same route code as the API),
  * so that a warm container keeps its model loaded and nothing else shares its
- * memory. The platform opens once per container, on the first request, without the
- * built-in dataset registration the API does.
+ * memory. The platform opens once per container, on the first request, read-only:
+ * no migration, no built-in dataset registration, no job queue (the API does those).
  */
 import { createPlatform, loadConfig, type Platform } from '@bankbench/core'
 import { ModelCache, ServingLookups } from '@bankbench/serving'
@@ -25,7 +25,8 @@ export function createInferenceApp(getPlatform: GetPlatform, models = new ModelC
 function openPlatformOnce(): GetPlatform {
   let platform: Promise<Platform> | undefined
   return () => {
-    platform ??= createPlatform(loadConfig(), { skipBuiltinDatasets: true }).catch((error: unknown) => {
+    // Read-only: on AWS it connects as the classify role (infra/inference.ts), which may neither migrate nor write.
+    platform ??= createPlatform(loadConfig(), { readOnly: true }).catch((error: unknown) => {
       platform = undefined
       throw error
     })

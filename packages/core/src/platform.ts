@@ -25,7 +25,20 @@ export interface PlatformOverrides {
   queue?: (services: { db: Database; databaseUrl: string; store: ArtifactStore }) => JobQueue
   /** Skip registering the built-in datasets (tests that need an empty store). */
   skipBuiltinDatasets?: boolean
+  /**
+   * A process that only reads (the inference function, connected as the read-only
+   * classify role): no migration, no built-in datasets, and a queue that refuses
+   * every job instead of the local runner (which would fail orphaned jobs on start).
+   */
+  readOnly?: boolean
 }
+
+/** The job queue of a read-only platform: it never starts or stops a job. */
+const refusingQueue = (name: JobQueue['name']): JobQueue => ({
+  name,
+  submit: () => Promise.reject(new Error('this process is read-only: it submits no jobs')),
+  cancel: () => Promise.reject(new Error('this process is read-only: it cancels no jobs')),
+})
 
 /**
  * Opens the database (migrating it), the artifact store and the job queue. The
@@ -33,10 +46,15 @@ export interface PlatformOverrides {
  * local runner; on AWS: RDS, S3 and AWS Batch (BANKBENCH_QUEUE=batch). Registers the built-in Banking77 dataset (idempotent).
  */
 export async function createPlatform(config: BankbenchConfig, overrides: PlatformOverrides = {}): Promise<Platform> {
-  const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.home, 'pgdata') })
+  const database = await openDatabase({
+    ...(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.home, 'pgdata') }),
+    ...(overrides.readOnly ? { migrate: false } : {}),
+  })
   const store = createArtifactStore(config.artifactsUri, { env: { BANKBENCH_S3_ENDPOINT: config.s3Endpoint } })
   let queue: JobQueue
-  if (overrides.queue) {
+  if (overrides.readOnly) {
+    queue = refusingQueue(config.queue)
+  } else if (overrides.queue) {
     queue = overrides.queue({ db: database.db, databaseUrl: database.url, store })
   } else if (config.queue === 'local') {
     const runner = new LocalJobRunner({
@@ -52,7 +70,7 @@ export async function createPlatform(config: BankbenchConfig, overrides: Platfor
   } else {
     queue = new BatchJobQueue({ db: database.db, client: new BatchClient({}), stage: config.stage, artifactsUri: store.uri })
   }
-  if (!overrides.skipBuiltinDatasets) await registerBanking77(database.db, store)
+  if (!overrides.skipBuiltinDatasets && !overrides.readOnly) await registerBanking77(database.db, store)
   return {
     config,
     db: database.db,
