@@ -1,4 +1,4 @@
-import { apiKeyStatus, createApiKey, listApiKeys, ProblemError, revokeApiKey, strictObject, type ApiKeyRow } from '@bankbench/core'
+import { apiKeyStatus, createApiKey, listApiKeys, nameString, ProblemError, revokeApiKey, strictObject, type ApiKeyRow } from '@bankbench/core'
 import type { ServingLookups } from '@bankbench/serving'
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { ApiEnv, GetPlatform } from '../env'
@@ -85,7 +85,7 @@ const revokeRouteDefinition = createRoute({
   summary: 'Revoke an API key',
   description: 'From this call on, classify answers 401 for the key in this process, and within 5 seconds in every other '
     + '(each remembers a key it looked up for that long). Revoking a revoked key changes nothing.',
-  request: { params: z.object({ id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' }, example: 'key_0c9b2f7a4e5d8c3b8d1e' }) }) },
+  request: { params: z.object({ id: nameString().min(1).max(100).openapi({ param: { name: 'id', in: 'path' }, example: 'key_0c9b2f7a4e5d8c3b8d1e' }) }) },
   responses: {
     200: { description: 'The revoked key', content: { 'application/json': { schema: ApiKeySummarySchema } } },
     ...problemResponses(404),

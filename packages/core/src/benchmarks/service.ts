@@ -28,6 +28,8 @@ export async function submitBenchmark(services: BenchmarkServices, body: unknown
     throw new ProblemError('validation-failed', `the benchmark is not valid: ${describeErrors(errors)}`, errors)
   }
   const spec = parsed.data
+  // The plan needs no database: a spec that cannot be planned is refused before any query.
+  const plannedRuns = planRuns(spec)
   const dataset = await findDataset(services.db, spec.dataset)
   if (!dataset) {
     throw new ProblemError('validation-failed', `dataset '${spec.dataset}' does not exist; use 'banking77' or the id of an uploaded dataset (GET /v1/datasets)`,
@@ -38,7 +40,6 @@ export async function submitBenchmark(services: BenchmarkServices, body: unknown
     throw new ProblemError('validation-failed', `protocol.trainSubset=${trainSubset} is larger than dataset '${dataset.id}', whose train split has ${dataset.splits.train} rows; lower it or omit it to train on the whole split`,
       [{ path: 'protocol.trainSubset', message: `at most ${dataset.splits.train} for this dataset` }])
   }
-  const plannedRuns = planRuns(spec)
   const { benchmark, jobIds, created } = await createBenchmark(services.db, {
     name: spec.name ?? `${spec.preset ?? resolveArms(spec).map((arm) => arm.method).join(' vs ')} on ${dataset.id}`,
     datasetId: dataset.id,
