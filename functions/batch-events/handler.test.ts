@@ -18,6 +18,8 @@ for (const target of testDatabaseTargets()) {
       database = await target.open()
       // The functions read DATABASE_URL, as on Lambda.
       vi.stubEnv('DATABASE_URL', database.url)
+      vi.stubEnv('BANKBENCH_STAGE', 'dev')
+      vi.stubEnv('BANKBENCH_ARTIFACTS', 's3://bankbench-dev-artifacts/artifacts')
     })
     afterAll(async () => {
       vi.unstubAllEnvs()

@@ -3,6 +3,7 @@ import { BatchClient } from '@aws-sdk/client-batch'
 import type { BankbenchConfig } from './config'
 import { openDatabase, type Database } from './db/connect'
 import { registerBanking77 } from './datasets/register'
+import { describeForLog } from './describe-for-log'
 import type { JobQueue } from './jobs/job-queue'
 import { BatchJobQueue } from './jobs/batch/batch-job-queue'
 import { LocalJobRunner } from './jobs/local-runner'
@@ -68,7 +69,10 @@ export async function createPlatform(config: BankbenchConfig, overrides: Platfor
     await runner.failOrphanedJobs()
     queue = runner
   } else {
-    queue = new BatchJobQueue({ db: database.db, client: new BatchClient({}), stage: config.stage, artifactsUri: store.uri })
+    const batch = new BatchJobQueue({ db: database.db, client: new BatchClient({}), stage: config.stage, artifactsUri: store.uri })
+    // The outbox's startup pass: jobs a crashed process committed but never submitted (the sweep does it too).
+    await batch.submitOutstanding().catch((error) => console.error(`could not submit the jobs left without a Batch job id: ${describeForLog(error)}`))
+    queue = batch
   }
   if (!overrides.skipBuiltinDatasets && !overrides.readOnly) await registerBanking77(database.db, store)
   return {

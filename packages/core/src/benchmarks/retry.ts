@@ -1,5 +1,6 @@
 import { ProblemError } from '../errors'
-import { endActiveRuns, requeueRunAsNewJob } from '../repositories/jobs'
+import { submitStoredJobs } from '../jobs/submit-jobs'
+import { requeueRunAsNewJob } from '../repositories/jobs'
 import { getRun, type RunRow } from '../repositories/runs'
 import type { BenchmarkServices } from './service'
 
@@ -15,10 +16,7 @@ export async function retryRun(services: BenchmarkServices, runId: string): Prom
   if (!job) {
     throw new ProblemError('invalid-state', `run '${runId}' is ${run.status === 'failed' || run.status === 'cancelled' ? 'no longer failed or cancelled' : run.status}; only a failed or cancelled run can be retried`)
   }
-  try {
-    await services.queue.submit({ jobId: job.id, kind: job.kind, arraySize: 1, timeoutSeconds: job.timeoutSeconds, attempts: job.attempts })
-  } catch (error) {
-    await endActiveRuns(services.db, job.id, 'failed', `the ${services.queue.name} queue refused the retry: ${error instanceof Error ? error.message : String(error)}`)
-  }
+  // A refusal fails the run again with the queue's reason; a deferred submission is the Batch sweep's.
+  await submitStoredJobs(services.db, services.queue, [job.id])
   return getRun(services.db, runId)
 }

@@ -2,9 +2,10 @@ import type { Database } from '../db/connect'
 import { ProblemError } from '../errors'
 import type { JobQueue } from '../jobs/job-queue'
 import { isTerminal } from '../jobs/status'
+import { submitStoredJobs } from '../jobs/submit-jobs'
 import { countRunsByStatus, createBenchmark, getBenchmark, succeededRunSeconds, type BenchmarkRow } from '../repositories/benchmarks'
 import { findDataset } from '../repositories/datasets'
-import { endActiveRuns, getJob, listJobsOfBenchmark } from '../repositories/jobs'
+import { listJobsOfBenchmark } from '../repositories/jobs'
 import { planRuns, resolveArms } from './plan'
 import { withPresetProtocol } from './presets'
 import { benchmarkSpecSchema } from './spec'
@@ -18,8 +19,10 @@ export interface BenchmarkServices {
 
 /**
  * Validates a benchmark request, stores its plan durably, then hands its jobs to
- * the queue. A job the queue refuses is failed with the queue's reason, so the
- * benchmark never waits on work that was never started.
+ * the queue (submitStoredJobs). A job the queue refuses is failed with the queue's
+ * reason, so the benchmark never waits on work that was never started; one the queue
+ * could not be asked about now stays stored without an external id, and the Batch
+ * sweep submits it.
  */
 export async function submitBenchmark(services: BenchmarkServices, body: unknown, idempotencyKey?: string): Promise<{ benchmark: BenchmarkRow; created: boolean }> {
   const parsed = benchmarkSpecSchema.safeParse(withPresetProtocol(body))
@@ -50,20 +53,8 @@ export async function submitBenchmark(services: BenchmarkServices, body: unknown
     attempts: services.jobAttempts,
     idempotencyKey,
   })
-  if (created) {
-    // A benchmark that pretrains its backbone runs everything else after that job.
-    const submitted: { jobId: string; externalId: string; kind: string }[] = []
-    for (const jobId of jobIds) {
-      const job = await getJob(services.db, jobId)
-      const dependsOn = job.kind === 'pretrain' ? [] : submitted.filter((earlier) => earlier.kind === 'pretrain')
-      try {
-        const { externalId } = await services.queue.submit({ jobId, kind: job.kind, arraySize: job.arraySize, timeoutSeconds: job.timeoutSeconds, attempts: job.attempts, dependsOn })
-        submitted.push({ jobId, externalId, kind: job.kind })
-      } catch (error) {
-        await endActiveRuns(services.db, jobId, 'failed', `the ${services.queue.name} queue refused the job: ${error instanceof Error ? error.message : String(error)}`)
-      }
-    }
-  }
+  // The committed job rows are the outbox: what this pass cannot submit (a crash, Batch unreachable) the Batch sweep does.
+  if (created) await submitStoredJobs(services.db, services.queue, jobIds)
   return { benchmark: await getBenchmark(services.db, benchmark.id), created }
 }
 

@@ -30,11 +30,30 @@ export interface JobSubmission {
    * its pretrain job, which makes their base model). A failed dependency fails this job.
    */
   dependsOn?: { jobId: string; externalId: string }[]
+  /**
+   * The job may have reached the queue before without its external id being recorded
+   * (a process that died between SubmitJob and the update, a lost response): the queue
+   * looks for it first and records the one it finds instead of starting a second.
+   */
+  resubmission?: boolean
+}
+
+/**
+ * Thrown by `submit` when the queue could not be reached (a network error, throttling,
+ * a server fault) and nothing says the job was refused: the job stays stored without an
+ * external id, to be submitted by a later pass (the Batch sweep), never failed for it.
+ */
+export class SubmissionDeferredError extends Error {
+  override readonly name = 'SubmissionDeferredError'
 }
 
 export interface JobQueue {
   readonly name: 'local' | 'batch'
-  /** Starts the job; returns the external id (Batch job id, or the local id). */
+  /**
+   * Starts a job that is already committed in the jobs table and records its external
+   * id there; returns it (Batch job id, or the local id). Throws SubmissionDeferredError
+   * when a later pass will submit it, any other error when the queue refused it.
+   */
   submit(job: JobSubmission): Promise<{ externalId: string }>
   /** Stops a queued or running job; its state becomes cancelled. */
   cancel(jobId: string, externalId: string | null, reason: string): Promise<void>

@@ -1,4 +1,5 @@
-import { BatchClient, DescribeJobsCommand, SubmitJobCommand, TerminateJobCommand, type JobDetail } from '@aws-sdk/client-batch'
+import { randomUUID } from 'node:crypto'
+import { BatchClient, DescribeJobsCommand, ListJobsCommand, SubmitJobCommand, TerminateJobCommand, type JobDetail } from '@aws-sdk/client-batch'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { DatabaseHandle } from '../../db/connect'
@@ -8,7 +9,7 @@ import { getRun, startRun } from '../../repositories/runs'
 import { BATCH_RETRY_RULES, BatchJobQueue, batchJobName } from './batch-job-queue'
 import { reconcileBatchJob } from './reconcile'
 import { reconcileActiveBatchJobs } from './sweep'
-import { batchJobStateChangeEvent, storeBatchJob } from './testing'
+import { batchJobStateChangeEvent, storeBatchJob, storeUnsubmittedBatchBenchmark } from './testing'
 
 const batch = mockClient(BatchClient)
 const ARTIFACTS = 's3://bankbench-dev-artifacts'
@@ -32,7 +33,8 @@ for (const target of testDatabaseTargets()) {
     beforeEach(() => batch.reset())
 
     it('submits a sweep as an array job on the GPU queue and stores the Batch job id', async () => {
-      const { jobId } = await storeBatchJob(database.db, 3)
+      const { jobs: [job] } = await storeUnsubmittedBatchBenchmark(database.db, [{ method: 'lora', grid: { r: [2, 4, 8] } }])
+      const jobId = job!.jobId
       batch.on(SubmitJobCommand).resolves({ jobId: 'a1b2c3d4-0000-4000-8000-000000000001', jobName: 'x', jobArn: 'arn' })
       const { externalId } = await queue.submit({ jobId, kind: 'train', arraySize: 3, timeoutSeconds: 7200, attempts: 2 })
       expect(externalId).toBe('a1b2c3d4-0000-4000-8000-000000000001')
@@ -51,16 +53,18 @@ for (const target of testDatabaseTargets()) {
     })
 
     it('submits a single run as a plain job, indexer kinds on the CPU queue, with at least Batch\'s 60 s timeout', async () => {
+      const { jobs: [job] } = await storeUnsubmittedBatchBenchmark(database.db, [{ method: 'lora' }])
       batch.on(SubmitJobCommand).resolves({ jobId: 'a1b2c3d4-0000-4000-8000-000000000002', jobName: 'x', jobArn: 'arn' })
-      await queue.submit({ jobId: 'job_vectors', kind: 'vector-bench', arraySize: 1, timeoutSeconds: 10, attempts: 1 })
+      await queue.submit({ jobId: job!.jobId, kind: 'vector-bench', arraySize: 1, timeoutSeconds: 10, attempts: 1 })
       const input = batch.commandCalls(SubmitJobCommand)[0]!.args[0].input
       expect(input).not.toHaveProperty('arrayProperties')
       expect(input).toMatchObject({ jobQueue: 'bankbench-dev-cpu', jobDefinition: 'bankbench-dev-indexer', timeout: { attemptDurationSeconds: 60 } })
     })
 
     it('makes a job wait for the jobs it depends on (a train job for its pretrain job)', async () => {
+      const { jobs: [job] } = await storeUnsubmittedBatchBenchmark(database.db, [{ method: 'lora' }])
       batch.on(SubmitJobCommand).resolves({ jobId: 'a1b2c3d4-0000-4000-8000-000000000003', jobName: 'x', jobArn: 'arn' })
-      await queue.submit({ jobId: 'job_after', kind: 'train', arraySize: 2, timeoutSeconds: 600, attempts: 1, dependsOn: [{ jobId: 'job_pretrain', externalId: 'batch-pretrain-id' }] })
+      await queue.submit({ jobId: job!.jobId, kind: 'train', arraySize: 2, timeoutSeconds: 600, attempts: 1, dependsOn: [{ jobId: 'job_pretrain', externalId: 'batch-pretrain-id' }] })
       expect(batch.commandCalls(SubmitJobCommand)[0]!.args[0].input.dependsOn).toEqual([{ jobId: 'batch-pretrain-id' }])
     })
 
@@ -70,11 +74,18 @@ for (const target of testDatabaseTargets()) {
       expect(batch.commandCalls(SubmitJobCommand)).toHaveLength(0)
     })
 
-    it('cancels by terminating the Batch job and marking its active runs cancelled', async () => {
+    it('cancels by marking its active runs cancelled, then terminating the Batch job', async () => {
       const { jobId, runIds, batchJobId } = await storeBatchJob(database.db, 2)
       await startRun(database.db, runIds[0]!, {})
-      batch.on(TerminateJobCommand).resolves({})
+      // What the database says at the moment Batch is told: the runs are already cancelled.
+      const seenAtTerminate: string[] = []
+      batch.on(TerminateJobCommand).callsFake(async () => {
+        for (const runId of runIds) seenAtTerminate.push((await getRun(database.db, runId)).status)
+        seenAtTerminate.push((await getJob(database.db, jobId)).status)
+        return {}
+      })
       await queue.cancel(jobId, batchJobId, 'cancelled by the user')
+      expect(seenAtTerminate).toEqual(['cancelled', 'cancelled', 'cancelled'])
       expect(batch.commandCalls(TerminateJobCommand).map((call) => call.args[0].input)).toEqual([{ jobId: batchJobId, reason: 'cancelled by the user' }])
       expect((await getRun(database.db, runIds[0]!)).status).toBe('cancelled')
       expect((await getRun(database.db, runIds[1]!)).error).toBe('cancelled by the user')
@@ -85,11 +96,31 @@ for (const target of testDatabaseTargets()) {
       expect((await getJob(database.db, jobId)).status).toBe('cancelled')
     })
 
-    it('cancels a job that never reached Batch without calling it', async () => {
-      const { jobId } = await storeBatchJob(database.db, 1)
+    it('keeps a cancellation recorded when TerminateJob fails', async () => {
+      const { jobId, runIds, batchJobId } = await storeBatchJob(database.db, 1)
+      batch.on(TerminateJobCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 429 } }))
+      await expect(queue.cancel(jobId, batchJobId, 'cancelled by the user')).rejects.toThrow(/Rate exceeded/)
+      expect((await getRun(database.db, runIds[0]!)).status).toBe('cancelled')
+    })
+
+    it('terminates the Batch id recorded after the caller read the job (a submission in flight)', async () => {
+      const { jobId, batchJobId } = await storeBatchJob(database.db, 1)
+      batch.on(TerminateJobCommand).resolves({})
       await queue.cancel(jobId, null, 'cancelled by the user')
+      expect(batch.commandCalls(TerminateJobCommand).map((call) => call.args[0].input.jobId)).toEqual([batchJobId])
+    })
+
+    it('cancels a job that never reached Batch without calling it, and the sweep never submits it', async () => {
+      const { jobs: [job] } = await storeUnsubmittedBatchBenchmark(database.db, [{ method: 'lora' }])
+      await queue.cancel(job!.jobId, null, 'cancelled by the user')
       expect(batch.commandCalls(TerminateJobCommand)).toHaveLength(0)
-      expect((await getJob(database.db, jobId)).status).toBe('cancelled')
+      expect((await getJob(database.db, job!.jobId)).status).toBe('cancelled')
+      batch.on(ListJobsCommand).resolves({ jobSummaryList: [] })
+      batch.on(SubmitJobCommand).resolves({ jobId: randomUUID(), jobName: 'x', jobArn: 'arn' })
+      await queue.submitOutstanding({ now: new Date(Date.now() + 3600_000) })
+      // Other tests' jobs share this database: only this job's calls count.
+      expect(batch.commandCalls(SubmitJobCommand).filter((call) => call.args[0].input.jobName?.endsWith(job!.jobId))).toHaveLength(0)
+      expect(batch.commandCalls(ListJobsCommand).filter((call) => call.args[0].input.filters?.[0]?.values?.[0]?.endsWith(job!.jobId))).toHaveLength(0)
     })
 
     it('describes jobs 100 ids per DescribeJobs call', async () => {

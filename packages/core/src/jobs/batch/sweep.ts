@@ -1,7 +1,9 @@
 import { DescribeJobsCommand, type BatchClient } from '@aws-sdk/client-batch'
 import type { Database } from '../../db/connect'
 import { endActiveRuns, listActiveJobs } from '../../repositories/jobs'
+import type { SubmitStoredJobsResult } from '../submit-jobs'
 import type { BatchJobDetail } from './batch-job-detail'
+import type { BatchJobQueue } from './batch-job-queue'
 import { reconcileBatchJob, type ReconcileOutcome } from './reconcile'
 
 /** DescribeJobs takes at most 100 job ids per call. */
@@ -23,6 +25,10 @@ export interface SweepOptions {
    * seconds (default 600): a job submitted a moment ago may not be described yet.
    */
   missingGraceSeconds?: number
+  /** A job without a Batch job id is submitted once it is older than this, in seconds (default SUBMIT_GRACE_SECONDS). */
+  submitGraceSeconds?: number
+  /** Jobs submitted by this sweep a moment ago: Batch may not describe them yet, so they are never missing. */
+  justSubmitted?: ReadonlySet<string>
   now?: Date
 }
 
@@ -31,6 +37,8 @@ export interface SweepResult {
   reconciled: ReconcileOutcome[]
   /** Our ids of active jobs that Batch no longer knows, now failed. */
   failedAsMissing: string[]
+  /** The outbox pass (sweepBatchJobs): jobs submitted or found submitted, refused (now failed), left for the next sweep. */
+  outbox?: { submitted: string[]; refused: string[]; deferred: string[] }
 }
 
 /**
@@ -49,9 +57,26 @@ export async function reconcileActiveBatchJobs(db: Database, client: BatchClient
   const cutoff = (options.now ?? new Date()).getTime() - (options.missingGraceSeconds ?? 600) * 1000
   const failedAsMissing: string[] = []
   for (const job of active) {
-    if (described.has(job.externalId) || job.createdAt.getTime() > cutoff) continue
+    if (described.has(job.externalId) || job.createdAt.getTime() > cutoff || options.justSubmitted?.has(job.id)) continue
     await endActiveRuns(db, job.id, 'failed', `AWS Batch no longer knows job ${job.externalId}; it ended without a status change reaching bankbench`)
     failedAsMissing.push(job.id)
   }
   return { reconciled, failedAsMissing }
+}
+
+/**
+ * The scheduled sweep: first the outbox (every job committed without a Batch job id,
+ * past the grace period, is submitted exactly once: BatchJobQueue.submitOutstanding),
+ * then every active job is reconciled with what Batch says (reconcileActiveBatchJobs).
+ * So neither a crash between commit and SubmitJob nor a lost event leaves a run queued
+ * for ever.
+ */
+export async function sweepBatchJobs(queue: BatchJobQueue, options: SweepOptions = {}): Promise<SweepResult> {
+  const outbox: SubmitStoredJobsResult = await queue.submitOutstanding({
+    ...(options.submitGraceSeconds !== undefined ? { graceSeconds: options.submitGraceSeconds } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  })
+  const submitted = outbox.submitted.map((entry) => entry.jobId)
+  const result = await reconcileActiveBatchJobs(queue.db, queue.client, { ...options, justSubmitted: new Set([...submitted, ...(options.justSubmitted ?? [])]) })
+  return { ...result, outbox: { submitted, refused: outbox.refused, deferred: outbox.deferred } }
 }

@@ -24,18 +24,32 @@ export interface StoredBatchJob {
 
 /** Stores a dataset and a LoRA benchmark of `runs` runs (one `train` job), submitted to Batch as `batchJobId`. */
 export async function storeBatchJob(db: Database, runs: number): Promise<StoredBatchJob> {
+  const { benchmarkId, jobs: [job] } = await storeUnsubmittedBatchBenchmark(db, [{ method: 'lora', grid: { r: Array.from({ length: runs }, (_, i) => 2 ** (i + 1)) } }])
+  const batchJobId = randomUUID()
+  await setJobExternalId(db, job!.jobId, batchJobId)
+  return { benchmarkId, jobId: job!.jobId, runIds: job!.runIds, batchJobId }
+}
+
+/**
+ * Stores a dataset and a benchmark of these arms on the `batch` queue, committed but
+ * never submitted (no external id): what a crash between the commit and SubmitJob
+ * leaves. One job per job kind, the pretrain job first.
+ */
+export async function storeUnsubmittedBatchBenchmark(db: Database, arms: unknown[]): Promise<{ benchmarkId: string; jobs: { jobId: string; kind: string; runIds: string[] }[] }> {
   const { dataset } = await saveDataset(db, {
     id: newId('ds'), name: 'tiny', source: 'upload', contentHash: randomUUID(), labels: ['a', 'b'],
     splits: { train: 8, validation: 2, test: 2 }, artifactKey: `datasets/${randomUUID()}`,
   })
-  const spec = benchmarkSpecSchema.parse({ dataset: dataset.id, arms: [{ method: 'lora', grid: { r: Array.from({ length: runs }, (_, i) => 2 ** (i + 1)) } }] })
+  const spec = benchmarkSpecSchema.parse({ dataset: dataset.id, arms })
   const { benchmark, jobIds } = await createBenchmark(db, {
     name: 'batch test', datasetId: dataset.id, spec, plannedRuns: planRuns(spec), queue: 'batch', timeoutSeconds: 3600, attempts: 2,
   })
-  const jobId = jobIds[0]!
-  const batchJobId = randomUUID()
-  await setJobExternalId(db, jobId, batchJobId)
-  return { benchmarkId: benchmark.id, jobId, runIds: (await getJob(db, jobId)).runIds, batchJobId }
+  const jobs = []
+  for (const jobId of jobIds) {
+    const job = await getJob(db, jobId)
+    jobs.push({ jobId, kind: job.kind, runIds: job.runIds })
+  }
+  return { benchmarkId: benchmark.id, jobs }
 }
 
 export interface StateChange {
