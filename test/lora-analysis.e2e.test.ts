@@ -62,9 +62,9 @@ describe('LoRA analysis through the API', () => {
 
     const response = await api.app.request(`/v1/runs/${analysed.id}/analysis`)
     expect(response.status).toBe(200)
-    const analysis = await response.json() as { status: string; job: { status: string; statusReason: string | null }; artifactKey: string; result: AnalysisResult }
+    const analysis = await response.json() as { status: string; job: { id: string; status: string; statusReason: string | null }; artifactKey: string; result: AnalysisResult }
     expect(analysis.job.statusReason).toBeNull()
-    expect(analysis).toMatchObject({ status: 'succeeded', job: { status: 'succeeded' }, artifactKey: `runs/${analysed.id}/analysis/lora-analysis.json` })
+    expect(analysis).toMatchObject({ status: 'succeeded', job: { status: 'succeeded' }, artifactKey: `runs/${analysed.id}/${analysis.job.id}/analysis/lora-analysis.json` })
     const { rankImportance, moduleSelection, rankCurve } = analysis.result
     expect(rankImportance.layers.map((layer) => [layer.blockIndex, layer.layer.split('.').at(-1)])).toEqual([
       [0, 'query'], [0, 'value'], [1, 'query'], [1, 'value'],

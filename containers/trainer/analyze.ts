@@ -9,7 +9,7 @@
  * (c) the rank curve: accuracy and trainable parameters against r over the
  *     benchmark's LoRA runs (the `lora-rank` preset).
  */
-import { getBenchmark, listRunsOfBenchmark, LORA_ANALYSIS_ARTIFACT, LORA_MODULE_SETS, type RunHandler, type RunRow } from '@bankbench/core'
+import { getBenchmark, listRunArtifacts, listRunsOfBenchmark, LORA_ANALYSIS_ARTIFACT, LORA_MODULE_SETS, type RunHandler, type RunRow } from '@bankbench/core'
 import { ablateLoraBlocks, initBackend, loadIntentClassifier, loraLayerSpectra, loraScaling, type AdapterFiles } from '@bankbench/engine'
 import { resolveBaseModel } from '@bankbench/serving'
 
@@ -17,7 +17,13 @@ interface SavedClassifierInfo { labels: string[]; maxLength: number }
 
 export const runAnalyze: RunHandler = async (context) => {
   const { run, store, dataset } = context
-  const read = async (name: string) => store.get(`runs/${run.id}/${name}`)
+  // The files the run's current attempt recorded (keys are per attempt).
+  const recorded = new Map((await listRunArtifacts(context.db, run.id)).map((artifact) => [artifact.name, artifact.key]))
+  const read = async (name: string) => {
+    const key = recorded.get(name)
+    if (!key) throw new Error(`run ${run.id} recorded no artifact '${name}'`)
+    return store.get(key)
+  }
   const adapter: AdapterFiles = {
     'adapter_config.json': JSON.parse(new TextDecoder().decode(await read('adapter/adapter_config.json'))) as Record<string, unknown>,
     'adapter_model.safetensors': await read('adapter/adapter_model.safetensors'),

@@ -66,7 +66,7 @@ export async function createPlatform(config: BankbenchConfig, overrides: Platfor
       logDir: join(config.home, 'logs'),
       env: config.s3Endpoint ? { BANKBENCH_S3_ENDPOINT: config.s3Endpoint } : {},
     })
-    await runner.failOrphanedJobs()
+    await runner.recoverJobs()
     queue = runner
   } else {
     const batch = new BatchJobQueue({ db: database.db, client: new BatchClient({}), stage: config.stage, artifactsUri: store.uri })

@@ -6,6 +6,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import pg from 'pg'
 import { PGliteWireServer } from './embedded/pglite-wire-server'
 import * as schema from './schema'
+import { retryUnsentQueries } from './transient'
 
 export type Database = NodePgDatabase<typeof schema>
 
@@ -41,6 +42,7 @@ function connectPostgres(url: string, onClose?: () => Promise<void>): DatabaseHa
   const pool = new pg.Pool({ connectionString: url, max: 5 })
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {})
+  retryUnsentQueries(pool)
   return {
     db: drizzle(pool, { schema }),
     pool,

@@ -10,6 +10,7 @@ import { enforceGpuBudget } from '../benchmarks/budget'
 import { withTestSet } from '../benchmarks/test-set'
 import { redactPii, type DatasetSplits } from '@bankbench/data'
 import { describeForLog, errorMessageForLog } from '../describe-for-log'
+import { isTransientDatabaseError } from '../db/transient'
 import type { ArtifactStore } from '../storage/artifact-store'
 import { createArtifactStore } from '../storage/create-artifact-store'
 import { JOB_ENV, JOB_EXIT_CODES, type JobKind } from './job-queue'
@@ -50,6 +51,7 @@ export async function runJobProcess(handlers: Partial<Record<JobKind, RunHandler
   const onSignal = () => controller.abort(new Error('the job process was asked to stop'))
   process.once('SIGTERM', onSignal)
   process.once('SIGINT', onSignal)
+  exitWithParentRunner()
   let runId: string | undefined
   /** Set once this process has claimed a run: its hours then count against the benchmark's budget. */
   let claimedRunOf: string | undefined
@@ -76,9 +78,13 @@ export async function runJobProcess(handlers: Partial<Record<JobKind, RunHandler
       db, store, job, run, dataset, datasetHash: benchmarkDataset.contentHash, signal: controller.signal,
       reportMetrics: (points) => appendRunMetrics(db, runId!, points),
       async saveArtifact(name, body) {
-        const key = `runs/${runId}/${name}`
+        // Each attempt writes under its own prefix and records only while it is the
+        // run's current attempt: a stale attempt can never replace what the current one
+        // saved. (A job that reads a finished run, an analysis, writes under its own id.)
+        const key = readsFinishedRun ? `runs/${runId}/${jobId}/${name}` : `runs/${runId}/attempt-${run.attempt}/${name}`
         const info = await store.put(key, body)
-        await recordRunArtifact(db, runId!, { name, key, bytes: info.bytes, sha256: info.sha256 })
+        const recorded = await recordRunArtifact(db, runId!, { name, key, bytes: info.bytes, sha256: info.sha256 }, readsFinishedRun ? undefined : { attempt: run.attempt })
+        if (!recorded) throw new Error(`attempt ${run.attempt} of run ${runId} is no longer current; its artifact '${name}' was not recorded`)
         return { key }
       },
       recordEnvironment: (facts) => Object.assign(environment, facts),
@@ -89,7 +95,7 @@ export async function runJobProcess(handlers: Partial<Record<JobKind, RunHandler
     if (readsFinishedRun) {
       await finishJob(db, jobId, 'succeeded')
     } else {
-      await completeRun(db, runId, summary, environment)
+      await completeRun(db, runId, summary, environment, { attempt: run.attempt })
       await rollUpJob(db, jobId)
     }
   } catch (error) {
@@ -98,6 +104,10 @@ export async function runJobProcess(handlers: Partial<Record<JobKind, RunHandler
       // Stopped from outside: the queue that stopped us records why (cancel,
       // timeout), or retries the run (spot reclaim), which resumes from its checkpoint.
       process.exitCode = 143
+    } else if (isTransientDatabaseError(error)) {
+      // The database was unreachable or restarting: not the run's fault. The queue
+      // retries the child (attempts permitting), which resumes from its checkpoint.
+      process.exitCode = JOB_EXIT_CODES.retryable
     } else {
       if (readsFinishedRun) {
         await finishJob(db, jobId, 'failed', errorMessageForLog(error)).catch(() => {})
@@ -113,6 +123,21 @@ export async function runJobProcess(handlers: Partial<Record<JobKind, RunHandler
     if (claimedRunOf) await enforceGpuBudget(db, claimedRunOf).catch((error) => console.error(`could not enforce the GPU budget: ${describeForLog(error)}`))
     await close()
   }
+}
+
+/**
+ * A child of the local runner has an IPC channel to it: when the runner's process
+ * dies (even by kill -9) the channel closes, and the child stops at once instead of
+ * training on unsupervised; the restarted runner queues the run again and it resumes
+ * from its checkpoint. (On Batch there is no such parent.)
+ */
+function exitWithParentRunner(): void {
+  if (!process.channel) return
+  process.channel.unref()
+  process.once('disconnect', () => {
+    console.error('the local job runner that started this process is gone; stopping')
+    process.exit(JOB_EXIT_CODES.retryable)
+  })
 }
 
 async function datasetOfRun(db: Database, run: RunRow) {
@@ -133,6 +158,7 @@ function describeHost(): Record<string, unknown> {
     cpu: cpus()[0]?.model ?? 'unknown',
     cpuCount: cpus().length,
     memoryBytes: totalmem(),
+    pid: process.pid,
     node: process.version,
     codeVersion: gitSha(),
     awsBatchJobId: process.env.AWS_BATCH_JOB_ID ?? null,

@@ -79,4 +79,4 @@ export const JOB_ENV = {
  * the local runner nor Batch's retry strategy tries it again; any other non-zero
  * exit (killed, out of memory, spot reclaim) is retried while attempts remain.
  */
-export const JOB_EXIT_CODES = { runFailed: 2 } as const
+export const JOB_EXIT_CODES = { runFailed: 2, retryable: 75 } as const

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,9 +13,11 @@ import { getBenchmark } from '../repositories/benchmarks'
 import { getJob } from '../repositories/jobs'
 import { listRunMetrics, listRunsOfBenchmark } from '../repositories/runs'
 import { FsArtifactStore } from '../storage/fs-artifact-store'
+import { SubmissionDeferredError } from './job-queue'
 import { LocalJobRunner } from './local-runner'
 
 const ENTRYPOINT = fileURLToPath(new URL('./testing/scripted-entrypoint.ts', import.meta.url))
+const RUNNER_PROCESS = fileURLToPath(new URL('./testing/runner-process.ts', import.meta.url))
 const examples = (n: number) => Array.from({ length: n }, (_, i) => ({ text: `message ${i}`, label: i % 2 ? 'a' : 'b' }))
 
 for (const target of testDatabaseTargets()) {
@@ -145,18 +148,41 @@ for (const target of testDatabaseTargets()) {
       expect(baseline.startedAt).toBeNull()
     })
 
-    it('fails jobs a previous runner left active', async () => {
-      const { queue, submit } = runner('hang')
-      const { benchmark } = await submit([{ method: 'majority' }])
-      await waitFor(async () => (await listRunsOfBenchmark(database.db, benchmark.id))[0]!.status === 'running')
-      const successor = new LocalJobRunner({ db: database.db, databaseUrl: database.url, artifactsUri: store.uri })
-      expect(await successor.failOrphanedJobs()).toBeGreaterThanOrEqual(1)
+    it('takes over the jobs of a runner killed with -9: its child ends with it, the run is queued again and finishes once', async () => {
+      // Committed but never submitted (the outbox case), then started by a runner in its own process.
+      const held = { name: 'local' as const, submit: async () => { throw new SubmissionDeferredError('held') }, cancel: async () => {} }
+      const { benchmark } = await submitBenchmark({ db: database.db, queue: held, jobAttempts: 1 }, benchmarkSpecSchema.parse({ dataset: 'tiny', arms: [{ method: 'majority' }], protocol: { seeds: [1] } }))
+      const doomed = spawn(process.execPath, ['--import', 'tsx', RUNNER_PROCESS], {
+        stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, DATABASE_URL: database.url, BANKBENCH_ARTIFACTS: store.uri, SCRIPTED_BEHAVIOUR: 'hang' },
+      })
+      await waitFor(async () => (await listRunsOfBenchmark(database.db, benchmark.id))[0]!.status === 'running', 60_000)
+      const childPid = (await listRunsOfBenchmark(database.db, benchmark.id))[0]!.environment!.pid as number
+      doomed.kill('SIGKILL')
+      await waitFor(async () => !isAlive(childPid), 10_000)
+
+      const successor = new LocalJobRunner({
+        db: database.db, databaseUrl: database.url, artifactsUri: store.uri, env: { SCRIPTED_BEHAVIOUR: 'succeed' },
+        command: () => ({ file: process.execPath, args: ['--import', 'tsx', ENTRYPOINT] }),
+      })
+      expect(await successor.recoverJobs()).toEqual({ jobs: 1, children: 1 })
+      await successor.idle()
       const [run] = await listRunsOfBenchmark(database.db, benchmark.id)
-      expect(run!.status).toBe('failed')
-      expect(run!.error).toContain('restarted')
-      await queue.close()
-    })
+      expect(run!.status).toBe('succeeded')
+      expect(run!.summary).toMatchObject({ attempt: 2 })
+      // The step both attempts reported is recorded once.
+      expect(await listRunMetrics(database.db, run!.id)).toHaveLength(1)
+      expect((await getBenchmark(database.db, benchmark.id)).status).toBe('succeeded')
+    }, 120_000)
   })
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
 }
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {

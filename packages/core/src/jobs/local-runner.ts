@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url'
 import { redactPii } from '@bankbench/data'
 import type { Database } from '../db/connect'
 import { describeForLog } from '../describe-for-log'
-import { endActiveRuns, getJob, listActiveJobs, markJobRunning, rollUpJob, setJobExternalId } from '../repositories/jobs'
+import { endActiveRuns, getJob, listActiveJobs, markJobRunning, ownsRuns, rollUpJob, setJobExternalId, type JobRow } from '../repositories/jobs'
+import { listActiveRunIds } from '../repositories/runs'
 import { CONTAINER_FOR_KIND, JOB_ENV, JOB_EXIT_CODES, type JobKind, type JobQueue, type JobSubmission } from './job-queue'
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..')
@@ -53,13 +54,43 @@ export class LocalJobRunner implements JobQueue {
   constructor(private readonly options: LocalRunnerOptions) {}
 
   /**
-   * Jobs a previous process left active can no longer be running (their children
-   * died with it): fail them with that reason. Call once at startup.
+   * Takes over the jobs a previous process left active (it was killed or restarted;
+   * its children ended with it): each child whose run is still queued or running is
+   * queued again, a running run resuming from its checkpoint, with its job's full
+   * attempts; a job's wait for its benchmark's pretrain job is restored. Jobs never
+   * submitted (committed, then the process died) are started too. Call once at startup.
    */
-  async failOrphanedJobs(): Promise<number> {
-    const orphans = await listActiveJobs(this.options.db, 'local')
-    for (const job of orphans) await endActiveRuns(this.options.db, job.id, 'failed', 'the local job runner restarted while this job was active')
-    return orphans.length
+  async recoverJobs(): Promise<{ jobs: number; children: number }> {
+    const { db } = this.options
+    const active = await listActiveJobs(db, 'local')
+    // Pretrain jobs first: the others wait for them, as when they were submitted.
+    active.sort((a, b) => Number(b.kind === 'pretrain') - Number(a.kind === 'pretrain'))
+    let children = 0
+    for (const job of active) {
+      const indexes = await this.unfinishedChildren(job)
+      if (indexes.length === 0) {
+        await rollUpJob(db, job.id)
+        continue
+      }
+      const dependsOn = job.kind === 'pretrain' || !job.benchmarkId ? [] : active
+        .filter((other) => other.kind === 'pretrain' && other.benchmarkId === job.benchmarkId && other.id !== job.id)
+        .map((other) => other.id)
+      await setJobExternalId(db, job.id, `local:${job.id}`)
+      for (const arrayIndex of indexes) {
+        this.pending.push({ jobId: job.id, kind: job.kind, arrayIndex, timeoutSeconds: job.timeoutSeconds, attemptsLeft: job.attempts, dependsOn })
+        children++
+      }
+    }
+    this.pump()
+    return { jobs: active.length, children }
+  }
+
+  /** The array indexes of a job whose runs are still active (index 0 for a job that owns no runs, e.g. an analysis). */
+  private async unfinishedChildren(job: JobRow): Promise<number[]> {
+    const { db } = this.options
+    if (!(await ownsRuns(db, job.id))) return [0]
+    const active = new Set(await listActiveRunIds(db, job.id))
+    return job.runIds.flatMap((runId, index) => (active.has(runId) ? [index] : []))
   }
 
   async submit(job: JobSubmission): Promise<{ externalId: string }> {
@@ -137,7 +168,9 @@ export class LocalJobRunner implements JobQueue {
       ?? { file: process.execPath, args: ['--import', 'tsx', join(REPO_ROOT, 'containers', container, 'entrypoint.ts')] }
     const child = spawn(file, args, {
       cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The IPC channel closes when this process dies, however it dies: the child then
+      // stops (job-process.ts) rather than run on unsupervised beside a restarted runner.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: {
         ...process.env,
         ...this.options.env,

@@ -48,19 +48,28 @@ export async function listRunMetrics(db: Database, runId: string) {
     .from(runMetrics).where(eq(runMetrics.runId, runId)).orderBy(asc(runMetrics.id))
 }
 
-export async function recordRunArtifact(db: Database, runId: string, artifact: { name: string; key: string; bytes: number; sha256: string }): Promise<void> {
+/**
+ * Records (or replaces) a run's artifact by name. With `attempt`, only while that is
+ * the run's current attempt and the run is running: false otherwise (a stale attempt).
+ */
+export async function recordRunArtifact(db: Database, runId: string, artifact: { name: string; key: string; bytes: number; sha256: string }, fence?: { attempt: number }): Promise<boolean> {
+  if (fence) {
+    const [current] = await db.select({ id: runs.id }).from(runs).where(and(eq(runs.id, runId), eq(runs.attempt, fence.attempt), eq(runs.status, 'running')))
+    if (!current) return false
+  }
   await db.insert(runArtifacts).values({ runId, ...artifact })
     .onConflictDoUpdate({ target: [runArtifacts.runId, runArtifacts.name], set: { key: artifact.key, bytes: artifact.bytes, sha256: artifact.sha256 } })
+  return true
 }
 
 export async function listRunArtifacts(db: Database, runId: string) {
   return db.select().from(runArtifacts).where(eq(runArtifacts.runId, runId)).orderBy(asc(runArtifacts.name))
 }
 
-/** Marks a running run succeeded with its summary; false if it was no longer active (cancelled meanwhile). */
-export async function completeRun(db: Database, id: string, summary: Record<string, unknown>, environment?: Record<string, unknown>): Promise<boolean> {
+/** Marks a running run succeeded with its summary; false if it was no longer active (cancelled meanwhile) or, with `fence`, another attempt took it over. */
+export async function completeRun(db: Database, id: string, summary: Record<string, unknown>, environment?: Record<string, unknown>, fence?: { attempt: number }): Promise<boolean> {
   const rows = await db.update(runs).set({ status: 'succeeded', summary, finishedAt: sql`now()`, ...(environment ? { environment } : {}) })
-    .where(and(eq(runs.id, id), eq(runs.status, 'running'))).returning({ id: runs.id })
+    .where(and(eq(runs.id, id), eq(runs.status, 'running'), fence ? eq(runs.attempt, fence.attempt) : undefined)).returning({ id: runs.id })
   return rows.length > 0
 }
 
