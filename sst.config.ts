@@ -47,7 +47,7 @@ export default $config({
     })
     const { api } = createApi({ settings, vpc, bucket, databaseUrl: database.url, adminApiKeys: secrets.apiKeys })
     createInference({ settings, api, vpc, bucket, databaseUrl: database.classifyUrl })
-    createBatchEvents({ settings, vpc, databaseUrl: database.url, jobQueueArns: batch.jobQueueArns })
+    createBatchEvents({ settings, vpc, bucket, databaseUrl: database.url, jobQueueArns: batch.jobQueueArns })
 
     return {
       api: api.url,

@@ -1,24 +1,32 @@
 import { batchJobStateChangePattern } from '../packages/core/src/jobs/batch/batch-settings'
 import { LAMBDA_HANDLER, LAMBDA_RUNTIME, lambdaBundleDirectory } from './lambda-bundles'
-import { batchDescribeStatements, functionPermissions } from './policies'
+import { artifactsUri } from './names'
+import { batchSubmitStatements, functionPermissions } from './policies'
 import type { StageSettings } from './stage'
 
 export interface BatchEventsInputs {
   settings: StageSettings
   vpc: sst.aws.Vpc
+  /** The containers' BANKBENCH_ARTIFACTS: the sweep submits the jobs a crash left unsubmitted, as the API does. */
+  bucket: sst.aws.Bucket
   databaseUrl: $util.Output<string>
   jobQueueArns: $util.Output<string>[]
 }
 
-/** How often the sweep asks Batch about jobs still active in the database: the bound on a lost event's delay. */
+/**
+ * How often the sweep asks Batch about jobs still active in the database, and submits
+ * the ones committed but never submitted: the bound on a lost event's (or a crashed
+ * submission's) delay.
+ */
 const SWEEP_SCHEDULE = 'rate(10 minutes)'
 
 /**
  * Keeps job status true to Batch: an EventBridge rule sends every "Batch Job State
  * Change" of this stage's queues to functions/batch-events/handler.ts, and a
- * schedule runs functions/batch-events/sweep.ts, which catches any event that was lost.
+ * schedule runs functions/batch-events/sweep.ts, which submits the jobs left without a
+ * Batch job id (the outbox) and catches any event that was lost.
  */
-export function createBatchEvents({ settings, vpc, databaseUrl, jobQueueArns }: BatchEventsInputs) {
+export function createBatchEvents({ settings, vpc, bucket, databaseUrl, jobQueueArns }: BatchEventsInputs) {
   const common = {
     handler: LAMBDA_HANDLER,
     runtime: LAMBDA_RUNTIME,
@@ -45,13 +53,18 @@ export function createBatchEvents({ settings, vpc, databaseUrl, jobQueueArns }: 
     retryPolicy: { maximumRetryAttempts: 20, maximumEventAgeInSeconds: 6 * 60 * 60 },
   })
 
+  const region = aws.getRegionOutput().region
+  const accountId = aws.getCallerIdentityOutput().accountId
   new sst.aws.Cron('BatchSweep', {
     schedule: SWEEP_SCHEDULE,
     function: {
       ...common,
+      environment: { ...common.environment, BANKBENCH_STAGE: $app.stage, BANKBENCH_ARTIFACTS: bucket.name.apply(artifactsUri) },
       bundle: lambdaBundleDirectory('batch-sweep'),
       timeout: '2 minutes',
-      permissions: functionPermissions(batchDescribeStatements()),
+      // What the API may do with Batch: submit (and tag) to this stage's queues, terminate its jobs, describe and list.
+      permissions: $util.all([region, accountId]).apply(([regionName, account]) =>
+        functionPermissions(batchSubmitStatements({ stage: $app.stage, region: regionName, accountId: account }))),
     },
   })
   return { onStateChange }

@@ -154,6 +154,12 @@ describe('API Batch policy', () => {
     expect(allows(policy, 'batch:SubmitJob', arn('job-queue/bankbench-prod-gpu-training'))).toBe(false)
   })
 
+  it('describes jobs and lists them by name (the outbox finds a job submitted before its id was recorded)', () => {
+    // Neither action has resource-level permissions.
+    expect(allows(policy, 'batch:DescribeJobs', '*')).toBe(true)
+    expect(allows(policy, 'batch:ListJobs', '*')).toBe(true)
+  })
+
   it('terminates only jobs tagged with its stage', () => {
     const job = arn('job/0f2b6ab8-1c6e-4c55-9a55-6f6b6a6f0e5c')
     expect(allows(policy, 'batch:TerminateJob', job, { [`aws:ResourceTag/${BATCH_TAGS.stage}`]: 'dev' })).toBe(true)

@@ -166,9 +166,13 @@ export function batchSubmitStatements(scope: BatchScope): PolicyStatement[] {
   ]
 }
 
-/** DescribeJobs has no resource-level permissions: `*` is the only resource it accepts. */
+/**
+ * DescribeJobs (the sweep's reconciliation) and ListJobs (finding a submitted job by its
+ * name before submitting it again: the outbox pass of the sweep and of the API's start)
+ * have no resource-level permissions: `*` is the only resource they accept.
+ */
 export function batchDescribeStatements(): PolicyStatement[] {
-  return [{ Sid: 'DescribeJobs', Effect: 'Allow', Action: ['batch:DescribeJobs'], Resource: ['*'] }]
+  return [{ Sid: 'DescribeJobs', Effect: 'Allow', Action: ['batch:DescribeJobs', 'batch:ListJobs'], Resource: ['*'] }]
 }
 
 /** SST's `permissions` shape for a function (sst.aws.Function `permissions`). */
