@@ -5,14 +5,16 @@
  * fine-tune it, stream their loss, save their adapter or model, and report the
  * summary every run reports.
  */
+import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   benchmarkSpecSchema, FsArtifactStore, listRunArtifacts, listRunMetrics, listRunsOfBenchmark, LocalJobRunner, openDatabase,
-  registerDataset, submitBenchmark, type DatabaseHandle,
+  registerDataset, submitBenchmark, type DatabaseHandle, type RunRow,
 } from '@bankbench/core'
+import { ArtifactIntegrityError, loadServedModel, resolveBaseModel } from '@bankbench/serving'
 import { TINY_BACKBONE, tinyIntentSplits } from './fixtures/tiny-intents'
 
 const TINY_TRAINING = { batch_size: 4, max_length: 16, learning_rate: 0.005 }
@@ -22,6 +24,8 @@ describe('train and pretrain jobs through the local runner', () => {
   let store: FsArtifactStore
   let directory: string
   let queue: LocalJobRunner
+  let pretrained: RunRow
+  let trained: { lora: RunRow; full: RunRow }
 
   beforeAll(async () => {
     database = await openDatabase()
@@ -57,7 +61,9 @@ describe('train and pretrain jobs through the local runner', () => {
     expect(pretrainRun!.error).toBeNull()
     expect(pretrainRun).toMatchObject({ status: 'succeeded', summary: { epochsCompleted: 3, stepsCompleted: 12, validationMlmLoss: expect.any(Number), backend: 'wasm' } })
     expect(await metricNames(pretrainRun!.id)).toEqual(new Set(['train_loss', 'learning_rate', 'epoch_train_loss', 'validation_loss', 'validation_accuracy']))
-    expect(await store.list('models/local-backbone/')).toEqual(['config.json', 'model.safetensors', 'recipe.json', 'summary.json', 'tokenizer.json'].map((name) => `models/local-backbone/${name}`))
+    expect(await store.list('models/local-backbone/')).toEqual(['config.json', 'model.safetensors', 'provenance.json', 'recipe.json', 'summary.json', 'tokenizer.json'].map((name) => `models/local-backbone/${name}`))
+    expect(JSON.parse(Buffer.from(await store.get('models/local-backbone/provenance.json')).toString())).toEqual({ runId: pretrainRun!.id })
+    pretrained = pretrainRun!
     expect(await artifactNames(pretrainRun!.id)).toEqual(['model/config.json', 'model/model.safetensors', 'model/tokenizer.json'])
 
     const runs = await submit({
@@ -75,10 +81,68 @@ describe('train and pretrain jobs through the local runner', () => {
       expect(await store.exists(`runs/${run.id}/checkpoint/trainer-state.safetensors`)).toBe(true)
     }
     const [lora, full] = runs
+    trained = { lora: lora!, full: full! }
     expect(lora!.summary!.trainableRatio).toBeLessThan(0.5)
     expect(full!.summary!.trainableRatio).toBe(1)
     expect(await artifactNames(lora!.id)).toEqual(['adapter/adapter_config.json', 'adapter/adapter_model.safetensors', 'classifier.json'])
     expect(await artifactNames(full!.id)).toEqual(['classifier.json', 'model/config.json', 'model/model.safetensors', 'model/tokenizer.json'])
+  })
+
+  describe('weights are loaded only as their run recorded them (sha256 in run_artifacts)', () => {
+    const recordedSha256 = async (runId: string, name: string) => (await listRunArtifacts(database.db, runId)).find((artifact) => artifact.name === name)!
+    /** Flips one byte of a stored file for the length of `check`, then puts the original back. */
+    const tampered = async (key: string, check: () => Promise<void>) => {
+      const original = await store.get(key)
+      const changed = Uint8Array.from(original)
+      changed[changed.length >> 1] = changed[changed.length >> 1]! ^ 0xff
+      await store.put(key, changed)
+      try {
+        await check()
+      } finally {
+        await store.put(key, original)
+      }
+      return { actual: createHash('sha256').update(changed).digest('hex') }
+    }
+
+    it('serves an untampered run, refuses a changed adapter naming its key and both hashes', async () => {
+      const served = await loadServedModel(database.db, store, trained.lora.id, { runtime: 'engine' })
+      const adapter = await recordedSha256(trained.lora.id, 'adapter/adapter_model.safetensors')
+      expect(served.modelSha256).toBe(adapter.sha256)
+      await served.predictor.dispose()
+
+      let refusal: unknown
+      const { actual } = await tampered(adapter.key, async () => {
+        refusal = await loadServedModel(database.db, store, trained.lora.id, { runtime: 'engine' }).catch((error: unknown) => error)
+      })
+      expect(refusal).toBeInstanceOf(ArtifactIntegrityError)
+      expect(refusal).toMatchObject({ key: adapter.key, expectedSha256: adapter.sha256, actualSha256: actual, status: 409 })
+      expect((refusal as Error).message).toBe(`artifact ${adapter.key} ('adapter/adapter_model.safetensors' of run ${trained.lora.id}) does not match its recorded sha256: ` +
+        `expected ${adapter.sha256}, actual ${actual}; it was changed or corrupted after it was recorded, and is not loaded`)
+    })
+
+    it('refuses a full fine-tune whose model.safetensors changed', async () => {
+      const model = await recordedSha256(trained.full.id, 'model/model.safetensors')
+      await tampered(model.key, async () => {
+        await expect(loadServedModel(database.db, store, trained.full.id, { runtime: 'engine' })).rejects.toThrow(`artifact ${model.key} ('model/model.safetensors' of run ${trained.full.id}) does not match its recorded sha256: expected ${model.sha256}`)
+      })
+      const served = await loadServedModel(database.db, store, trained.full.id, { runtime: 'engine' })
+      expect(served.modelSha256).toBe(model.sha256)
+      await served.predictor.dispose()
+    })
+
+    it('trains on the local backbone only while it is what its pretrain run recorded', async () => {
+      const recorded = await recordedSha256(pretrained.id, 'model/model.safetensors')
+      expect((await resolveBaseModel(store, undefined, database.db)).nameOrPath).toBe('local-backbone')
+      const { actual } = await tampered('models/local-backbone/model.safetensors', async () => {
+        await expect(resolveBaseModel(store, undefined, database.db)).rejects.toBeInstanceOf(ArtifactIntegrityError)
+        // Serving a run trained on it refuses too, and a train job fails with the reason.
+        await expect(loadServedModel(database.db, store, trained.lora.id, { runtime: 'engine' })).rejects.toThrow(/models\/local-backbone\/model\.safetensors .*does not match its recorded sha256/)
+        const [run] = await submit({ arms: [{ method: 'lora', config: { ...TINY_TRAINING, r: 2 } }], protocol: { epochs: 1, timeoutSeconds: 60 } })
+        expect(run).toMatchObject({ status: 'failed', error: expect.stringContaining(`artifact models/local-backbone/model.safetensors (the local backbone's model.safetensors, recorded as 'model/model.safetensors' of run ${pretrained.id}) does not match its recorded sha256: expected ${recorded.sha256}`) })
+      })
+      expect(actual).not.toBe(recorded.sha256)
+      expect((await resolveBaseModel(store, undefined, database.db)).checkpoint.weights.size).toBeGreaterThan(0)
+    })
   })
 
   it('a second mlm-pretrain run with the same recipe reuses the published backbone', async () => {

@@ -9,20 +9,20 @@
  * (c) the rank curve: accuracy and trainable parameters against r over the
  *     benchmark's LoRA runs (the `lora-rank` preset).
  */
-import { getBenchmark, listRunArtifacts, listRunsOfBenchmark, LORA_ANALYSIS_ARTIFACT, LORA_MODULE_SETS, type RunHandler, type RunRow } from '@bankbench/core'
+import { getBenchmark, listRunsOfBenchmark, LORA_ANALYSIS_ARTIFACT, LORA_MODULE_SETS, type RunHandler, type RunRow } from '@bankbench/core'
 import { ablateLoraBlocks, initBackend, loadIntentClassifier, loraLayerSpectra, loraScaling, type AdapterFiles } from '@bankbench/engine'
-import { resolveBaseModel } from '@bankbench/serving'
+import { resolveBaseModel, verifiedRunArtifacts } from '@bankbench/serving'
 
 interface SavedClassifierInfo { labels: string[]; maxLength: number }
 
 export const runAnalyze: RunHandler = async (context) => {
   const { run, store, dataset } = context
-  // The files the run's current attempt recorded (keys are per attempt).
-  const recorded = new Map((await listRunArtifacts(context.db, run.id)).map((artifact) => [artifact.name, artifact.key]))
+  // The files the run's current attempt recorded (keys are per attempt), each checked against its recorded sha256.
+  const recorded = await verifiedRunArtifacts(context.db, store, run.id)
   const read = async (name: string) => {
-    const key = recorded.get(name)
-    if (!key) throw new Error(`run ${run.id} recorded no artifact '${name}'`)
-    return store.get(key)
+    const bytes = await recorded.read(name)
+    if (!bytes) throw new Error(`run ${run.id} recorded no artifact '${name}'`)
+    return bytes
   }
   const adapter: AdapterFiles = {
     'adapter_config.json': JSON.parse(new TextDecoder().decode(await read('adapter/adapter_config.json'))) as Record<string, unknown>,
@@ -35,7 +35,7 @@ export const runAnalyze: RunHandler = async (context) => {
 
   const backend = await initBackend()
   const benchmark = await getBenchmark(context.db, run.benchmarkId)
-  const base = await resolveBaseModel(store, (benchmark.spec as { baseModel?: string }).baseModel)
+  const base = await resolveBaseModel(store, (benchmark.spec as { baseModel?: string }).baseModel, context.db)
   const classifier = loadIntentClassifier(base.checkpoint, adapter, { labels: info.labels, maxLength: info.maxLength })
   let ablation
   try {

@@ -26,7 +26,7 @@ export const runFrozenFeatureBaseline: RunHandler = async (context) => {
   const memory = new PeakMemoryTracker()
 
   const benchmark = await getBenchmark(context.db, run.benchmarkId)
-  const base = await resolveBaseModel(store, (benchmark.spec as { baseModel?: string }).baseModel)
+  const base = await resolveBaseModel(store, (benchmark.spec as { baseModel?: string }).baseModel, context.db)
   const train = config.trainSubset ? seededShuffle(dataset.train, run.seed).slice(0, config.trainSubset) : dataset.train
   const encoder = SentenceEncoder.fromCheckpoint(base.checkpoint, { maxLength, batchSize })
   try {

@@ -8,7 +8,7 @@
 import { PeakMemoryTracker } from '@bankbench/metrics'
 import type { RunHandler } from '@bankbench/core'
 import { initBackend, parseEncoderConfig, pretrain, Tokenizer, trainWordPiece, type Pooling, type PretrainOptions } from '@bankbench/engine'
-import { checkpointFiles, LOCAL_BACKBONE_PREFIX } from '@bankbench/serving'
+import { checkpointFiles, LOCAL_BACKBONE_PREFIX, LOCAL_BACKBONE_PROVENANCE } from '@bankbench/serving'
 import { progressReporter, trainerCheckpoints } from './training-progress'
 
 /**
@@ -88,7 +88,8 @@ export const runPretrain: RunHandler = async (context) => {
   const recipe = JSON.stringify({ hyperparameters: config.hyperparameters, epochs: config.epochs, seed: run.seed, datasetHash: context.datasetHash })
   if (await store.exists(`${LOCAL_BACKBONE_PREFIX}recipe.json`)) {
     const published = new TextDecoder().decode(await store.get(`${LOCAL_BACKBONE_PREFIX}recipe.json`))
-    if (published === recipe && await store.exists(`${LOCAL_BACKBONE_PREFIX}summary.json`)) {
+    // A backbone published before provenance.json existed cannot be checked by the train jobs: it is made again.
+    if (published === recipe && await store.exists(`${LOCAL_BACKBONE_PREFIX}summary.json`) && await store.exists(`${LOCAL_BACKBONE_PREFIX}${LOCAL_BACKBONE_PROVENANCE}`)) {
       context.log(`the local backbone at ${LOCAL_BACKBONE_PREFIX} was made from this recipe; reusing it`)
       const summary = JSON.parse(new TextDecoder().decode(await store.get(`${LOCAL_BACKBONE_PREFIX}summary.json`))) as Record<string, unknown>
       return { ...summary, reused: true }
@@ -109,11 +110,14 @@ export const runPretrain: RunHandler = async (context) => {
   if (training.status === 'cancelled') context.signal.throwIfAborted()
 
   const files = await checkpointFiles(checkpoint)
+  // Who publishes it, first: a train job checks each file against the sha256 this run records for `model/<name>`.
+  await store.put(`${LOCAL_BACKBONE_PREFIX}${LOCAL_BACKBONE_PROVENANCE}`, JSON.stringify({ runId: run.id }))
   // config.json last: train jobs take its presence to mean the backbone is complete.
   const publishOrder = [...files.keys()].sort((a, b) => Number(a === 'config.json') - Number(b === 'config.json'))
   for (const name of publishOrder) {
-    await store.put(`${LOCAL_BACKBONE_PREFIX}${name}`, files.get(name)!)
+    // Recorded before it is published: a train job never finds a file whose hash is not recorded yet.
     await context.saveArtifact(`model/${name}`, files.get(name)!)
+    await store.put(`${LOCAL_BACKBONE_PREFIX}${name}`, files.get(name)!)
   }
   const last = training.history.at(-1)
   context.log(`published the local backbone at ${LOCAL_BACKBONE_PREFIX} (validation MLM loss ${last?.validation?.loss.toFixed(4) ?? 'n/a'})`)

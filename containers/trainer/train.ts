@@ -29,7 +29,7 @@ export const runTrain: RunHandler = async (context) => {
   const memory = new PeakMemoryTracker()
 
   const benchmark = await getBenchmark(context.db, run.benchmarkId)
-  const base = await resolveBaseModel(store, (benchmark.spec as { baseModel?: string }).baseModel)
+  const base = await resolveBaseModel(store, (benchmark.spec as { baseModel?: string }).baseModel, context.db)
   const train = config.trainSubset ? seededShuffle(dataset.train, run.seed).slice(0, config.trainSubset) : dataset.train
   context.log(`${config.method} on ${base.nameOrPath}: ${train.length} examples, ${config.epochs} epochs, batch ${settings.batchSize}, ` +
     `learning rate ${settings.learningRate}, backend ${backend.name}`)

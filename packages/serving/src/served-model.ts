@@ -4,9 +4,10 @@
  * model, with LoRA merged into the base weights where the method allows (one
  * matrix product per layer instead of three).
  */
-import { ProblemError, type ArtifactStore, type Database, getRun, listRunArtifacts } from '@bankbench/core'
+import { ProblemError, type ArtifactStore, type Database, getRun } from '@bankbench/core'
 import { initBackend, loadCheckpoint, loadIntentClassifier, mergeLora, type AdapterFiles, type BackendInfo, type IntentClassifier } from '@bankbench/engine'
-import { resolveBaseModel, storeReader } from './base-model'
+import { verifiedRunArtifacts } from './artifact-integrity'
+import { resolveBaseModel } from './base-model'
 import { choosePredictor, type IntentPredictor, type ServingRuntime } from './predictor'
 
 /** Where an `mlm-pretrain` run publishes the backbone that `baseModel: local-backbone` names (as in the trainer). */
@@ -43,11 +44,13 @@ export async function loadServedModel(db: Database, store: ArtifactStore, runId:
   const engineBackend = describeBackend(await initBackend())
   const run = await getRun(db, runId)
   if (run.status !== 'succeeded') throw new ProblemError('invalid-state', `run ${runId} is ${run.status}: only a succeeded run can be deployed`)
-  const artifacts = new Map((await listRunArtifacts(db, runId)).map((artifact) => [artifact.name, artifact]))
+  // Every file is loaded only as the run recorded it (its sha256 in run_artifacts): ArtifactIntegrityError otherwise.
+  const recorded = await verifiedRunArtifacts(db, store, runId)
+  const artifacts = recorded.artifacts
   const read = async (name: string) => {
-    const artifact = artifacts.get(name)
-    if (!artifact) throw new ProblemError('invalid-state', `run ${runId} (${run.method}) has no ${name}: it saved no servable classifier`)
-    return store.get(artifact.key)
+    const bytes = await recorded.read(name)
+    if (!bytes) throw new ProblemError('invalid-state', `run ${runId} (${run.method}) has no ${name}: it saved no servable classifier`)
+    return bytes
   }
   const manifest = JSON.parse(new TextDecoder().decode(await read('classifier.json'))) as ClassifierManifest
   const loadOptions = { labels: manifest.labels, maxLength: manifest.maxLength, quantizationConfig: manifest.quantizationConfig ?? null }
@@ -59,12 +62,12 @@ export async function loadServedModel(db: Database, store: ArtifactStore, runId:
       'adapter_config.json': JSON.parse(new TextDecoder().decode(await read('adapter/adapter_config.json'))) as Record<string, unknown>,
       'adapter_model.safetensors': await read(weights),
     }
-    classifier = loadIntentClassifier(await loadBaseModel(store, manifest.baseModel), adapter, loadOptions)
+    classifier = loadIntentClassifier(await loadBaseModel(db, store, manifest.baseModel), adapter, loadOptions)
   } else {
     weights = 'model/model.safetensors'
-    await read(weights)
+    if (!artifacts.has(weights)) throw new ProblemError('invalid-state', `run ${runId} (${run.method}) has no ${weights}: it saved no servable classifier`)
     const runRoot = artifacts.get(weights)!.key.slice(0, -'model.safetensors'.length)
-    classifier = loadIntentClassifier(await loadCheckpoint(`artifacts://${runRoot}`, { fetchFile: storeReader(store, 'artifacts://') }), null, loadOptions)
+    classifier = loadIntentClassifier(await loadCheckpoint(`artifacts://${runRoot}`, { fetchFile: recorded.fetchFile('artifacts://') }), null, loadOptions)
   }
   const merged = (options.merge ?? true) && manifest.method === 'lora'
   if (merged) mergeLora(classifier.model)
@@ -78,6 +81,6 @@ function describeBackend({ name, nativeKernels }: BackendInfo): string {
 }
 
 /** The base model a run was trained on, as classifier.json names it. */
-async function loadBaseModel(store: ArtifactStore, baseModel: string) {
-  return (await resolveBaseModel(store, baseModel)).checkpoint
+async function loadBaseModel(db: Database, store: ArtifactStore, baseModel: string) {
+  return (await resolveBaseModel(store, baseModel, db)).checkpoint
 }
