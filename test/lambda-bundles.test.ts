@@ -100,9 +100,9 @@ describe('Lambda bundles', () => {
     expect(outcome).toMatchObject({ kind: 'ignored' })
   })
 
-  it('batch-sweep: with no active Batch job, asks Batch nothing', async () => {
+  it('batch-sweep: with no active or unsubmitted Batch job, asks Batch nothing', async () => {
     const result = await handlers['batch-sweep'](scheduledEvent())
-    expect(result).toEqual({ reconciled: [], failedAsMissing: [] })
+    expect(result).toEqual({ reconciled: [], failedAsMissing: [], outbox: { submitted: [], refused: [], deferred: [] } })
   })
 })
 
