@@ -61,7 +61,7 @@ const TFJS_WASM_BANNER = `process.env.BANKBENCH_TFJS_WASM_DIR ??= decodeURICompo
  * Never part of a Lambda bundle: PGlite is the embedded database (on AWS,
  * DATABASE_URL always names RDS) and pg-native an optional driver we do not use.
  */
-const LAMBDA_EXTERNALS = ['@electric-sql/pglite', '@electric-sql/pglite-socket', '@electric-sql/pglite-pgvector', 'pg-native']
+const LAMBDA_EXTERNALS = ['@electric-sql/pglite', '@electric-sql/pglite-pgvector', 'pg-native']
 
 /** Leaves every npm package to node_modules at run time, but compiles the workspace's own (`@bankbench/*`, TypeScript) in. */
 const npmPackagesExternal: Plugin = {
