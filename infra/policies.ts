@@ -24,7 +24,7 @@ export const policyDocument = (statements: PolicyStatement[]): PolicyDocument =>
 /**
  * Where in the artifact store a job writes: its runs' outputs, the checkpoints a retry
  * resumes from, and the backbone an `mlm-pretrain` run publishes (LOCAL_BACKBONE_PREFIX
- * in @bankbench/serving, which replaces its files: it may delete there too).
+ * in @bankbench/model-store, which replaces its files: it may delete there too).
  */
 export const JOB_WRITE_PREFIXES = ['runs/', 'checkpoints/', 'models/local-backbone/'] as const
 /** Where a job may delete: superseded checkpoints, and the backbone it is about to replace. */

@@ -14,7 +14,8 @@ import {
   benchmarkSpecSchema, FsArtifactStore, listRunArtifacts, listRunMetrics, listRunsOfBenchmark, LocalJobRunner, openDatabase,
   registerDataset, submitBenchmark, type DatabaseHandle, type RunRow,
 } from '@bankbench/core'
-import { ArtifactIntegrityError, loadServedModel, resolveBaseModel } from '@bankbench/serving'
+import { ArtifactIntegrityError, resolveBaseModel } from '@bankbench/model-store'
+import { loadServedModel } from '@bankbench/serving'
 import { TINY_BACKBONE, tinyIntentSplits } from './fixtures/tiny-intents'
 
 const TINY_TRAINING = { batch_size: 4, max_length: 16, learning_rate: 0.005 }

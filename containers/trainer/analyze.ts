@@ -11,7 +11,7 @@
  */
 import { getBenchmark, listRunsOfBenchmark, LORA_ANALYSIS_ARTIFACT, LORA_MODULE_SETS, type RunHandler, type RunRow } from '@bankbench/core'
 import { ablateLoraBlocks, initBackend, loadIntentClassifier, loraLayerSpectra, loraScaling, type AdapterFiles } from '@bankbench/engine'
-import { resolveBaseModel, verifiedRunArtifacts } from '@bankbench/serving'
+import { resolveBaseModel, verifiedRunArtifacts } from '@bankbench/model-store'
 
 interface SavedClassifierInfo { labels: string[]; maxLength: number }
 

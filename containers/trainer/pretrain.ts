@@ -8,7 +8,7 @@
 import { PeakMemoryTracker } from '@bankbench/metrics'
 import type { RunHandler } from '@bankbench/core'
 import { initBackend, parseEncoderConfig, pretrain, Tokenizer, trainWordPiece, type Pooling, type PretrainOptions } from '@bankbench/engine'
-import { checkpointFiles, LOCAL_BACKBONE_PREFIX, LOCAL_BACKBONE_PROVENANCE } from '@bankbench/serving'
+import { checkpointFiles, LOCAL_BACKBONE_PREFIX, LOCAL_BACKBONE_PROVENANCE } from '@bankbench/model-store'
 import { progressReporter, trainerCheckpoints } from './training-progress'
 
 /**

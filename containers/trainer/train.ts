@@ -8,7 +8,7 @@
 import { getBenchmark, seededShuffle, type RunHandler } from '@bankbench/core'
 import { PeakMemoryTracker } from '@bankbench/metrics'
 import { fineTuneClassifier, initBackend, saveFineTuned, type PeftMethodName } from '@bankbench/engine'
-import { checkpointFiles, resolveBaseModel } from '@bankbench/serving'
+import { checkpointFiles, resolveBaseModel } from '@bankbench/model-store'
 import { evaluateClassifier } from './evaluate-classifier'
 import { trainSettings } from './train-settings'
 import { progressReporter, trainerCheckpoints } from './training-progress'

@@ -6,11 +6,8 @@
  */
 import { ProblemError, type ArtifactStore, type Database, getRun } from '@bankbench/core'
 import { initBackend, loadCheckpoint, loadIntentClassifier, mergeLora, type AdapterFiles, type BackendInfo, type IntentClassifier } from '@bankbench/engine'
-import { verifiedRunArtifacts } from './artifact-integrity'
-import { resolveBaseModel } from './base-model'
+import { resolveBaseModel, verifiedRunArtifacts } from '@bankbench/model-store'
 import { choosePredictor, type IntentPredictor, type ServingRuntime } from './predictor'
-
-/** Where an `mlm-pretrain` run publishes the backbone that `baseModel: local-backbone` names (as in the trainer). */
 
 export interface ServedModel {
   runId: string

@@ -1,0 +1,3 @@
+export * from './base-model'
+export * from './checkpoint-files'
+export * from './artifact-integrity'
