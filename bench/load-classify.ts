@@ -4,7 +4,7 @@
  *                                  [--run <run id>] [--pretrain-epochs 3] [--epochs 3] [--train-subset 5000]
  * Without --run it is self-contained: a fresh embedded platform in a temporary
  * BANKBENCH_HOME, where the real local job runner trains the demo's LoRA model (the
- * `demo` preset's recipe: a local backbone of containers/trainer/pretrain.ts's default
+ * `demo` preset's recipe: a local backbone of the engine's PRETRAIN_DEFAULTS
  * shape, 2 layers, hidden 64, 64 tokens, pretrained for 3 epochs on a 5,000-row
  * Banking77 training subset, then LoRA for 3 epochs on it): a minute or two of
  * training. With --run it serves that run from the home the environment names

@@ -10,8 +10,8 @@
  * The engine's OpenBLAS gets the same `--threads`; its wasm backend has one thread.
  *
  * Models: the issue's reference shape (BERT, 2 layers, hidden 128, 4 heads, FFN 512,
- * pooler, 32 tokens) and the local backbone's default shape (containers/trainer/
- * pretrain.ts: 2 layers, hidden 64, 2 heads, FFN 256, mean pooling, 64 tokens), both
+ * pooler, 32 tokens) and the local backbone's default shape (the engine's
+ * PRETRAIN_DEFAULTS: 2 layers, hidden 64, 2 heads, FFN 256, mean pooling, 64 tokens), both
  * randomly initialised with a LoRA adapter (r 8, query and value, random B so that
  * merging changes the weights) merged in; `--backbone` adds a real checkpoint (a local
  * backbone's folder), with its own tokenizer. Queries: the first --queries Banking77

@@ -4,7 +4,7 @@
  *   npx tsx bench/train-banking77.ts [--pretrain-epochs 3] [--pretrain-set key=value ...] [--epochs 5] [--methods lora,full]
  *     [--backbone DIR] [--pooling model|cls|mean] [--set key=value ...]
  * Pretrains the local backbone with the job's defaults (or reuses DIR when it holds
- * one; --pretrain-set overrides PRETRAIN_DEFAULTS; --pretrain-epochs 0 saves the
+ * one; --pretrain-set overrides the engine's PRETRAIN_DEFAULTS; --pretrain-epochs 0 saves the
  * randomly initialised model, the no-pretraining control), fine-tunes each method with the
  * job's defaults on the 9,503 training rows (--pooling overrides the backbone's
  * classifier_pooling, to compare poolings on one backbone),
@@ -15,10 +15,8 @@ import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { loadBanking77 } from '@bankbench/data'
 import { trainBaseline } from '@bankbench/baselines'
-import { fineTuneClassifier, initBackend, loadCheckpoint, saveCheckpoint } from '@bankbench/engine'
-import { evaluateClassifier } from '../containers/trainer/evaluate-classifier'
-import { pretrainBackbone } from '../containers/trainer/pretrain'
-import { trainSettings } from '../containers/trainer/train-settings'
+import { fineTuneClassifier, initBackend, loadCheckpoint, pretrainBackbone, saveCheckpoint, trainSettings } from '@bankbench/engine'
+import { evaluateClassifier } from '@bankbench/metrics'
 
 const { values } = parseArgs({
   options: {

@@ -1,7 +1,6 @@
 import { seededShuffle, type RunHandler } from '@bankbench/core'
-import { PeakMemoryTracker } from '@bankbench/metrics'
+import { evaluateClassifier, evaluationSummary, PeakMemoryTracker } from '@bankbench/metrics'
 import { isFeatureBaselineMethod, trainBaseline, type BaselineMethod } from '@bankbench/baselines'
-import { evaluateClassifier, evaluationSummary } from './evaluate-classifier'
 import { runFrozenFeatureBaseline } from './frozen-features'
 import { runLlmApiBaseline } from './llm-api'
 

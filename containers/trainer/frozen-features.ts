@@ -5,13 +5,10 @@
  * fine-tuning has to beat to show it taught the model anything.
  */
 import { getBenchmark, seededShuffle, type RunHandler } from '@bankbench/core'
-import { PeakMemoryTracker } from '@bankbench/metrics'
+import { evaluateClassifier, evaluationSummary, PeakMemoryTracker } from '@bankbench/metrics'
 import { trainFeatureBaseline, type FeatureBaselineMethod, type FeatureBaselineOptionsByMethod } from '@bankbench/baselines'
-import { initBackend } from '@bankbench/engine'
+import { initBackend, SentenceEncoder, TRAINER_DEFAULTS } from '@bankbench/engine'
 import { resolveBaseModel } from '@bankbench/model-store'
-import { evaluateClassifier, evaluationSummary } from './evaluate-classifier'
-import { SentenceEncoder } from './sentence-encoder'
-import { TRAINER_DEFAULTS } from './train-settings'
 
 /** A train run's truncation (so the comparison is like for like) and texts per forward pass. */
 export const FROZEN_FEATURE_DEFAULTS = { max_length: TRAINER_DEFAULTS.common.max_length, batch_size: 64 }

@@ -7,74 +7,9 @@
  */
 import { PeakMemoryTracker } from '@bankbench/metrics'
 import type { RunHandler } from '@bankbench/core'
-import { initBackend, parseEncoderConfig, pretrain, Tokenizer, trainWordPiece, type Pooling, type PretrainOptions } from '@bankbench/engine'
+import { initBackend, pretrainBackbone, type BackboneSettings as PretrainSettings } from '@bankbench/engine'
 import { checkpointFiles, LOCAL_BACKBONE_PREFIX, LOCAL_BACKBONE_PROVENANCE } from '@bankbench/model-store'
 import { progressReporter, trainerCheckpoints } from './training-progress'
-
-/**
- * Sized so that three epochs over Banking77's 9,503 training texts take about five
- * minutes on the wasm backend of a 2-core machine (see README.md). A larger learning
- * rate (5e-3, with mask probability 0.25) raised the masked-token accuracy a little but
- * gave a backbone that fine-tuned far worse, so 1e-3 stays. `classifier_pooling` goes
- * into config.json: MLM never trains the first token or a pooler, and classifiers read
- * the mean of the token vectors instead (81% against 41% after three epochs).
- */
-export const PRETRAIN_DEFAULTS = {
-  vocab_size: 4000,
-  hidden_size: 64,
-  num_hidden_layers: 2,
-  num_attention_heads: 2,
-  intermediate_size: 256,
-  learning_rate: 1e-3,
-  batch_size: 32,
-  warmup_ratio: 0.06,
-  weight_decay: 0.01,
-  max_length: 64,
-  mask_probability: 0.15,
-  classifier_pooling: 'mean' as Pooling,
-}
-
-type PretrainSettings = typeof PRETRAIN_DEFAULTS
-
-export interface BackboneOptions extends Pick<PretrainOptions, 'signal' | 'onStep' | 'onEpoch' | 'saveCheckpoint' | 'loadCheckpoint' | 'checkpointEverySteps'> {
-  epochs: number
-  seed: number
-  log?: (message: string) => void
-}
-
-/** Vocabulary, then MLM pretraining: the backbone from training text alone. The job and bench/train-banking77.ts both use it. */
-export async function pretrainBackbone(trainTexts: readonly string[], validationTexts: readonly string[], hyperparameters: Partial<PretrainSettings>, options: BackboneOptions) {
-  const settings: PretrainSettings = { ...PRETRAIN_DEFAULTS, ...hyperparameters }
-  const tokenizer = Tokenizer.fromJSON(trainWordPiece(trainTexts, { vocabSize: settings.vocab_size }))
-  const modelConfig = parseEncoderConfig({
-    model_type: 'bert',
-    vocab_size: tokenizer.vocabSize,
-    hidden_size: settings.hidden_size,
-    num_hidden_layers: settings.num_hidden_layers,
-    num_attention_heads: settings.num_attention_heads,
-    intermediate_size: settings.intermediate_size,
-    // Positions beyond max_length would never be trained: fine-tuning truncates there too.
-    max_position_embeddings: settings.max_length,
-    // Recorded in config.json, so every classifier fine-tuned from this backbone pools the same way.
-    classifier_pooling: settings.classifier_pooling,
-  })
-  options.log?.(`pretraining a ${settings.num_hidden_layers}-layer, hidden-${settings.hidden_size} BERT (vocabulary ${tokenizer.vocabSize}) ` +
-    `on ${trainTexts.length} texts for ${options.epochs} epochs`)
-  const { log: _log, ...trainerOptions } = options
-  const result = await pretrain(trainTexts, {
-    ...trainerOptions,
-    tokenizer,
-    modelConfig,
-    batchSize: settings.batch_size,
-    learningRate: settings.learning_rate,
-    warmupRatio: settings.warmup_ratio,
-    weightDecay: settings.weight_decay,
-    maxLength: settings.max_length,
-    maskProbability: settings.mask_probability,
-    validationTexts,
-  })
-  return { ...result, vocabSize: tokenizer.vocabSize }
-}
 
 export const runPretrain: RunHandler = async (context) => {
   const { run, dataset, store } = context

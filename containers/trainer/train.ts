@@ -6,11 +6,9 @@
  * model and evaluates like every other run.
  */
 import { getBenchmark, seededShuffle, type RunHandler } from '@bankbench/core'
-import { PeakMemoryTracker } from '@bankbench/metrics'
-import { fineTuneClassifier, initBackend, saveFineTuned, type PeftMethodName } from '@bankbench/engine'
+import { evaluateClassifier, PeakMemoryTracker } from '@bankbench/metrics'
+import { fineTuneClassifier, initBackend, saveFineTuned, trainSettings, type PeftMethodName } from '@bankbench/engine'
 import { checkpointFiles, resolveBaseModel } from '@bankbench/model-store'
-import { evaluateClassifier } from './evaluate-classifier'
-import { trainSettings } from './train-settings'
 import { progressReporter, trainerCheckpoints } from './training-progress'
 
 interface TrainRunConfig {

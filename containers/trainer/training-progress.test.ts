@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { MetricPoint } from '@bankbench/core'
 import { progressReporter } from './training-progress'
-import { trainSettings } from './train-settings'
 
 describe('progressReporter', () => {
   it('streams the mean loss every 10 steps and the validation figures every epoch', async () => {
@@ -20,20 +19,5 @@ describe('progressReporter', () => {
       { name: 'validation_loss', value: 2, epoch: 1 },
       { name: 'validation_accuracy', value: 0.5, epoch: 1 },
     ])
-  })
-})
-
-describe('trainSettings', () => {
-  it('fills the trainer defaults and passes the rest to the PEFT method', () => {
-    expect(trainSettings('lora', { r: 16, learning_rate: 0.01, target_modules: 'all-linear' })).toEqual({
-      learningRate: 0.01, scheduler: 'linear', batchSize: 32, weightDecay: 0.01, warmupRatio: 0.06, maxLength: 64,
-      peftConfig: { r: 16, lora_alpha: 32, target_modules: 'all-linear' },
-    })
-    expect(trainSettings('full', {})).toMatchObject({ learningRate: 5e-3, peftConfig: {} })
-  })
-
-  it('gives LoRA the platform\'s defaults (every linear layer, rank 16) unless the run names its own', () => {
-    expect(trainSettings('lora', {}).peftConfig).toEqual({ target_modules: 'all-linear', r: 16, lora_alpha: 32 })
-    expect(trainSettings('lora', { target_modules: ['query', 'value'], r: 8 }).peftConfig).toEqual({ target_modules: ['query', 'value'], r: 8, lora_alpha: 32 })
   })
 })

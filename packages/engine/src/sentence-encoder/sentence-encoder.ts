@@ -3,8 +3,18 @@
  * states over each text's real tokens out. What the frozen-feature baselines learn on.
  */
 import * as tf from '@tensorflow/tfjs'
-import { denseMatrix, type DenseMatrix } from '@bankbench/baselines'
-import { createSequenceClassifier, parseModelConfig, tokenizerOf, type Checkpoint, type SequenceClassifier, type Tokenizer } from '@bankbench/engine'
+import { tokenizerOf } from '../fine-tune/fine-tune-classifier'
+import type { Checkpoint } from '../io/checkpoint'
+import { createSequenceClassifier, parseModelConfig } from '../models'
+import type { SequenceClassifier } from '../models'
+import type { Tokenizer } from '../tokenizer'
+
+/** Row-major sentence vectors: row r is values[r*columns .. (r+1)*columns) (the baselines' DenseMatrix). */
+export interface SentenceEmbeddings {
+  rows: number
+  columns: number
+  values: Float32Array
+}
 
 export interface SentenceEncoderOptions {
   /** Longest input in tokens, special tokens included (capped at the model's position limit). */
@@ -45,7 +55,7 @@ export class SentenceEncoder {
    * One row per text, in the order given. Texts are batched by token length, so that a
    * batch carries little padding; padding is masked out of the mean either way.
    */
-  embed(texts: readonly string[]): DenseMatrix {
+  embed(texts: readonly string[]): SentenceEmbeddings {
     const tokenized = texts.map((text, index) => ({ index, length: this.tokenizer.encodeBatch([text], { maxLength: this.maxLength }).inputIds.length }))
     const order = tokenized.sort((left, right) => left.length - right.length || left.index - right.index).map((entry) => entry.index)
     const values = new Float32Array(texts.length * this.dimension)
@@ -61,7 +71,7 @@ export class SentenceEncoder {
       pooled.dispose()
       rows.forEach((row, position) => values.set(vectors.subarray(position * this.dimension, (position + 1) * this.dimension), row * this.dimension))
     }
-    return denseMatrix(texts.length, this.dimension, values)
+    return { rows: texts.length, columns: this.dimension, values }
   }
 
   dispose(): void {

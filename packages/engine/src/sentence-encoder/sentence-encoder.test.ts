@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { initBackend, parseEncoderConfig, pretrain, Tokenizer, trainWordPiece, type Checkpoint } from '@bankbench/engine'
+import { initBackend } from '../backend'
+import type { Checkpoint } from '../io/checkpoint'
+import { parseEncoderConfig } from '../models'
+import { pretrain } from '../pretrain'
+import { Tokenizer, trainWordPiece } from '../tokenizer'
 import { SentenceEncoder } from './sentence-encoder'
 
 const TEXTS = ['I lost my card', 'what is my balance please', 'send money', 'euro to dollar rate today for my trip', 'card']

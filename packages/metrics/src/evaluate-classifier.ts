@@ -1,8 +1,11 @@
-import { classificationReport, latencySummary } from '@bankbench/metrics'
-import type { Example } from '@bankbench/core'
+import { classificationReport } from './classification'
+import { latencySummary } from './latency'
+
+/** A labelled text (the data package's Example). */
+interface Example { text: string; label: string }
 
 /** Anything that maps texts to labels: a baseline, a fine-tuned model. */
-export interface Predictor {
+export interface LabelPredictor {
   predict(texts: string[]): Promise<{ label: string; confidence: number }[]> | { label: string; confidence: number }[]
 }
 
@@ -17,7 +20,7 @@ export interface EvaluationOptions {
  * The evaluation every run reports the same way: quality on test and validation,
  * latency per query at batch 1, and throughput at a batch size.
  */
-export async function evaluateClassifier(predictor: Predictor, data: { labels: string[]; validation: Example[]; test: Example[] }, options: EvaluationOptions = {}) {
+export async function evaluateClassifier(predictor: LabelPredictor, data: { labels: string[]; validation: Example[]; test: Example[] }, options: EvaluationOptions = {}) {
   const texts = data.test.map((example) => example.text)
   const batchSize = options.throughputBatchSize ?? 32
   const predictions: string[] = []
