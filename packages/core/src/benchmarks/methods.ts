@@ -1,43 +1,21 @@
 import { z } from 'zod'
 import type { JobKind } from '../jobs/job-queue'
 import { nameString, strictObject } from '../validation'
+import { ENGINE_METHOD_DEFAULTS, ENGINE_METHOD_FIELDS } from './engine-hyperparameters.generated'
 
 /**
  * The catalog of what a benchmark arm may name, and the hyperparameters each
  * accepts. Names and fields follow Hugging Face PEFT; defaults are applied by the
  * code that runs the method (the engine, the baselines), not here: this is the
  * edge's validation, so unknown fields and wrong types are refused before anything
- * is stored.
+ * is stored. The engine's methods (train methods and mlm-pretrain) take their fields
+ * from engine-hyperparameters.generated.ts, written from the engine's own config
+ * schemas (`npm run hyperparameters`); the baselines' are written here.
  */
-const probability = z.number().min(0).max(1)
 const positiveInt = z.number().int().positive()
 
-const trainerFields = {
-  /** Overrides the protocol's epochs for this arm (e.g. a longer pretraining, a shorter sweep). */
-  epochs: positiveInt.max(100),
-  learning_rate: z.number().positive().max(1),
-  lr_scheduler: z.enum(['linear', 'cosine', 'constant']),
-  batch_size: positiveInt.max(1024),
-  weight_decay: z.number().min(0).max(1),
-  warmup_ratio: probability,
-  max_length: positiveInt.max(4096),
-}
-
-/** PEFT's forms: 'all-linear', a list of names or dotted suffixes, or a regular expression the whole layer name must match. */
-const targetModules = z.union([
-  z.literal('all-linear'),
-  z.array(nameString().min(1).max(200)).min(1).max(200),
-  nameString().min(1).max(1000).refine(isRegularExpression, { message: 'target_modules as a string must be "all-linear" or a valid regular expression' }),
-])
-
-function isRegularExpression(pattern: string): boolean {
-  try {
-    new RegExp(pattern)
-    return true
-  } catch {
-    return false
-  }
-}
+/** Overrides the protocol's epochs for this arm (e.g. a longer pretraining, a shorter sweep); the planner takes it out of the hyperparameters. */
+const epochs = positiveInt.max(100)
 
 /** How the frozen-feature baselines run the base model: truncation and texts per forward pass. */
 const frozenFeatureFields = {
@@ -45,15 +23,7 @@ const frozenFeatureFields = {
   batch_size: positiveInt.max(1024),
 }
 
-/** PEFT's LoraConfig fields the engine implements (LoRA and QLoRA). */
-const loraFields = {
-  r: positiveInt.max(1024),
-  lora_alpha: z.number().positive(),
-  lora_dropout: z.number().min(0).lt(1),
-  target_modules: targetModules,
-  bias: z.enum(['none', 'all', 'lora_only']),
-  use_rslora: z.boolean(),
-}
+const BACKBONE_DEFAULTS = ENGINE_METHOD_DEFAULTS['mlm-pretrain']
 
 export const METHOD_CATALOG = {
   random: { jobKind: 'baseline', config: strictObject({}) },
@@ -86,74 +56,28 @@ export const METHOD_CATALOG = {
       price_per_1k_output_tokens: z.number().min(0),
     }).partial(),
   },
-  full: { jobKind: 'train', config: strictObject(trainerFields).partial() },
-  lora: { jobKind: 'train', config: strictObject({ ...trainerFields, ...loraFields }).partial() },
+  full: { jobKind: 'train', config: strictObject({ epochs, ...ENGINE_METHOD_FIELDS.full }).partial() },
+  lora: { jobKind: 'train', config: strictObject({ epochs, ...ENGINE_METHOD_FIELDS.lora }).partial() },
   /** LoRA over 4-bit frozen base weights; the quantization fields are transformers' BitsAndBytesConfig names. */
-  qlora: {
-    jobKind: 'train',
-    config: strictObject({
-      ...trainerFields,
-      ...loraFields,
-      bnb_4bit_quant_type: z.enum(['nf4', 'fp4']),
-      bnb_4bit_use_double_quant: z.boolean(),
-      bnb_4bit_compute_dtype: z.enum(['float32', 'float16', 'bfloat16']),
-    }).partial(),
-  },
+  qlora: { jobKind: 'train', config: strictObject({ epochs, ...ENGINE_METHOD_FIELDS.qlora }).partial() },
   /** PEFT's IA3Config: learned vectors that rescale the target layers' outputs (or inputs, for feedforward_modules). */
   ia3: {
     jobKind: 'train',
-    config: strictObject({
-      ...trainerFields,
-      target_modules: targetModules,
-      feedforward_modules: z.array(nameString().min(1).max(200)).max(200),
-      init_ia3_weights: z.boolean(),
-    }).partial()
-      .refine((config) => !Array.isArray(config.target_modules) || config.feedforward_modules === undefined
+    config: strictObject({ epochs, ...ENGINE_METHOD_FIELDS.ia3 }).partial()
+      .refine((config) => !Array.isArray(config.target_modules) || !Array.isArray(config.feedforward_modules)
         || config.feedforward_modules.every((module) => (config.target_modules as string[]).includes(module)),
       { message: 'feedforward_modules should be a subset of target_modules', path: ['feedforward_modules'] }),
   },
   /** PEFT's PrefixTuningConfig; token_dim, num_layers and num_attention_heads come from the model. */
-  'prefix-tuning': {
-    jobKind: 'train',
-    config: strictObject({
-      ...trainerFields,
-      num_virtual_tokens: positiveInt.max(512),
-      prefix_projection: z.boolean(),
-      encoder_hidden_size: positiveInt.max(16_384),
-    }).partial(),
-  },
+  'prefix-tuning': { jobKind: 'train', config: strictObject({ epochs, ...ENGINE_METHOD_FIELDS['prefix-tuning'] }).partial() },
   /** Bottleneck adapters (no PEFT type): AdapterHub's Houlsby and Pfeiffer placements; hidden_size is the bottleneck width. */
-  adapter: {
-    jobKind: 'train',
-    config: strictObject({
-      ...trainerFields,
-      adapter_type: z.enum(['houlsby', 'pfeiffer']),
-      hidden_size: positiveInt.max(16_384),
-      reduction_factor: z.number().positive().max(1024),
-      non_linearity: z.enum(['relu', 'gelu', 'swish', 'tanh']),
-      dropout: z.number().min(0).lt(1),
-    }).partial(),
-  },
+  adapter: { jobKind: 'train', config: strictObject({ epochs, ...ENGINE_METHOD_FIELDS.adapter }).partial() },
   /** Masked-language-model pretraining of a small BERT on the dataset's training text: the local backbone. */
   'mlm-pretrain': {
     jobKind: 'pretrain',
-    config: strictObject({
-      vocab_size: positiveInt.min(100).max(100_000),
-      hidden_size: positiveInt.max(4096),
-      num_hidden_layers: positiveInt.max(48),
-      num_attention_heads: positiveInt.max(64),
-      intermediate_size: positiveInt.max(16_384),
-      epochs: trainerFields.epochs,
-      learning_rate: trainerFields.learning_rate,
-      batch_size: trainerFields.batch_size,
-      warmup_ratio: probability,
-      weight_decay: trainerFields.weight_decay,
-      max_length: positiveInt.max(512),
-      mask_probability: z.number().gt(0).lt(1),
-      /** How classifiers fine-tuned from this backbone read a sentence vector (recorded in its config.json). */
-      classifier_pooling: z.enum(['model', 'cls', 'mean']),
-    }).partial()
-      .refine((config) => config.hidden_size === undefined || config.num_attention_heads === undefined || config.hidden_size % config.num_attention_heads === 0,
+    config: strictObject({ epochs, ...ENGINE_METHOD_FIELDS['mlm-pretrain'] }).partial()
+      // With the engine's defaults for the one left out: hidden_size 63 alone meets 2 heads.
+      .refine((config) => (config.hidden_size ?? BACKBONE_DEFAULTS.hidden_size) % (config.num_attention_heads ?? BACKBONE_DEFAULTS.num_attention_heads) === 0,
         { message: 'hidden_size must be a multiple of num_attention_heads', path: ['num_attention_heads'] }),
   },
 } as const satisfies Record<string, { jobKind: JobKind; config: z.ZodType }>

@@ -1,7 +1,8 @@
 /** IA3 settings, named and defaulted as in HF PEFT's IA3Config. */
 import { z } from 'zod'
+import { moduleSelectorSchema } from '../module-selector'
 
-const moduleNames = z.union([z.array(z.string().min(1)).min(1), z.string().min(1)]).nullable().default(null)
+const moduleNames = moduleSelectorSchema.nullable().default(null)
 
 export const ia3ConfigSchema = z.strictObject({
   target_modules: moduleNames.describe(

@@ -1,11 +1,12 @@
 /** LoRA settings, named and defaulted as in HF PEFT's LoraConfig. */
 import { z } from 'zod'
+import { moduleSelectorSchema } from '../module-selector'
 
 export const loraConfigSchema = z.strictObject({
-  r: z.number().int().positive().default(8).describe('Rank of the update B·A.'),
+  r: z.number().int().positive().max(1024).default(8).describe('Rank of the update B·A.'),
   lora_alpha: z.number().positive().default(8).describe('The update is scaled by lora_alpha / r (lora_alpha / sqrt(r) with use_rslora).'),
   lora_dropout: z.number().min(0).lt(1).default(0).describe('Dropout on the input of the LoRA path, while training.'),
-  target_modules: z.union([z.array(z.string().min(1)).min(1), z.string().min(1)]).nullable().default(null).describe(
+  target_modules: moduleSelectorSchema.nullable().default(null).describe(
     'Linear layers to adapt: a list of names or name suffixes (["query", "value"]), a regular expression that must match the whole '
     + 'name, or "all-linear" (every linear layer outside the classification head). null: the model type\'s PEFT default.'),
   bias: z.enum(['none', 'all', 'lora_only']).default('none').describe('Which biases train: none, all of them, or those of the adapted layers.'),

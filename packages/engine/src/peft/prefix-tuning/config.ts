@@ -4,13 +4,13 @@ import { z } from 'zod'
 const inferredSize = z.number().int().positive().nullable().default(null)
 
 export const prefixTuningConfigSchema = z.strictObject({
-  num_virtual_tokens: z.number().int().positive().default(20).describe(
+  num_virtual_tokens: z.number().int().positive().max(512).default(20).describe(
     'P, the number of key/value positions prepended to every attention layer. PEFT has no default; 20 is the value of its examples.'),
   token_dim: inferredSize.describe('Width of one layer\'s keys (hidden size; with GQA, key/value heads × head size). null: from the model.'),
   num_transformer_submodules: z.literal(1).nullable().default(null).describe('1 for encoders and decoders (2 is for encoder-decoder models, not supported here).'),
   num_attention_heads: inferredSize.describe('Heads the prefixes are split into (key/value heads with GQA). null: from the model.'),
   num_layers: inferredSize.describe('Attention layers that get a prefix: all of them. null: from the model.'),
-  encoder_hidden_size: inferredSize.describe('Hidden width of the prefix_projection MLP. null: token_dim.'),
+  encoder_hidden_size: z.number().int().positive().max(16_384).nullable().default(null).describe('Hidden width of the prefix_projection MLP. null: token_dim.'),
   prefix_projection: z.boolean().default(false).describe(
     'Reparameterise the prefixes as Embedding(P, token_dim) → Linear → Tanh → Linear(num_layers × 2 × token_dim), as in Li & Liang 2021.'),
   modules_to_save: z.array(z.string().min(1)).nullable().default(null).describe(
