@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util'
 import fc from 'fast-check'
 import pg from 'pg'
 import { parse } from 'yaml'
+import { setting } from '@bankbench/settings'
 import { operationsOf, RequestGenerator, type OpenApiDocument } from '../functions/api/fuzz'
 import { TINY_BACKBONE, TINY_INTENTS } from '../test/fixtures/tiny-intents'
 
@@ -40,7 +41,7 @@ const { values: args } = parseArgs({
 const CLIENTS = Number(args.clients)
 const TRIALS = Number(args.trials)
 const FUZZ_REQUESTS = Number(args.fuzz)
-const POSTGRES_URL = process.env.RELIABILITY_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres'
+const POSTGRES_URL = setting('RELIABILITY_POSTGRES_URL')
 const REPO = join(import.meta.dirname, '..')
 let random = mulberry32(Number(args.seed))
 

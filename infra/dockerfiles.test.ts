@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { validate } from 'dockerfile-utils'
 import { describe, expect, it } from 'vitest'
+import { CODE_VERSION_BUILD_ARG } from './code-version'
 import { JOB_CONTAINERS } from './names'
 
 /** Instructions with their arguments, continuation lines joined, comments and parser directives dropped. */
@@ -45,6 +46,13 @@ describe.each(JOB_CONTAINERS)('containers/%s/Dockerfile', (container) => {
     const user = finalStage.filter((step) => step.keyword === 'USER').at(-1)
     expect(user?.args).toBe('bankbench')
     expect(finalStage.at(-1)).toEqual({ keyword: 'ENTRYPOINT', args: '["node", "/app/index.mjs"]' })
+  })
+
+  it('records the code version it was built from, passed by infra/images.ts as a build argument', () => {
+    expect(finalStage).toContainEqual({ keyword: 'ARG', args: `${CODE_VERSION_BUILD_ARG}=` })
+    const environment = finalStage.filter((step) => step.keyword === 'ENV').flatMap((step) => step.args.split(' '))
+    expect(environment).toContain(`${CODE_VERSION_BUILD_ARG}=\${${CODE_VERSION_BUILD_ARG}}`)
+    expect(readFileSync('infra/images.ts', 'utf8')).toContain('buildArgs: codeVersion ? { [CODE_VERSION_BUILD_ARG]: codeVersion } : {}')
   })
 
   it('installs the dependencies of every workspace package', () => {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { CODE_VERSION_BUILD_ARG, codeVersionOfCheckout } from './code-version'
 import { CONTAINER_RESOURCE_ID, JOB_CONTAINERS, stageResourceNames, type JobContainer } from './names'
 import type { StageSettings } from './stage'
 
@@ -17,11 +18,13 @@ const IMAGES_KEPT = 10
  * Docker with buildx on the deploying machine. A container whose entrypoint does
  * not exist yet gets neither image nor job definition (its jobs fail at submission
  * with "job definition not found"), so a stage deploys before every job kind is written.
+ * Each image records the commit it was built from (CODE_VERSION_BUILD_ARG, infra/code-version.ts).
  */
 export function createImages(settings: StageSettings) {
   const names = stageResourceNames($app.stage)
   const registryAuth = aws.ecr.getAuthorizationTokenOutput({})
   const images: Partial<Record<JobContainer, ContainerImage>> = {}
+  const codeVersion = codeVersionOfCheckout($cli.paths.root)
   for (const container of JOB_CONTAINERS) {
     if (!existsSync(join($cli.paths.root, `containers/${container}/entrypoint.ts`))) continue
     const id = CONTAINER_RESOURCE_ID[container]
@@ -40,6 +43,7 @@ export function createImages(settings: StageSettings) {
       context: { location: $cli.paths.root },
       dockerfile: { location: join($cli.paths.root, `containers/${container}/Dockerfile`) },
       platforms: ['linux/amd64'],
+      buildArgs: codeVersion ? { [CODE_VERSION_BUILD_ARG]: codeVersion } : {},
       push: true,
       tags: [$interpolate`${repository.repositoryUrl}:${$app.stage}`],
       registries: [{ address: repository.repositoryUrl, username: registryAuth.userName, password: registryAuth.password }],

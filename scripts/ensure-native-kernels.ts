@@ -5,10 +5,11 @@
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { setting } from '@bankbench/settings'
 
 const ADDON = 'packages/native-kernels/build/Release/native_kernels.node'
 
-if (!existsSync(ADDON) && process.env.BANKBENCH_NATIVE_KERNELS !== '0') {
+if (!existsSync(ADDON) && setting('BANKBENCH_NATIVE_KERNELS')) {
   const build = spawnSync('npm', ['run', 'build:native', '--silent'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
   if (build.status !== 0) {
     console.warn('native kernels not built (they need libopenblas-dev, g++ and make): the engine runs on plain tfjs, 5-10x slower on CPU')

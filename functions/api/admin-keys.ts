@@ -12,6 +12,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { ProblemError, type BankbenchConfig } from '@bankbench/core'
+import { setting, type Environment } from '@bankbench/settings'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import { createMiddleware } from 'hono/factory'
 import type { ApiEnv } from './env'
@@ -29,9 +30,10 @@ export type OperatorAccess =
   | { mode: 'local'; port?: () => number | undefined }
 
 /** Why this process counts as a deployed stage (empty: it does not): such a process must have operator keys. */
-export function deployedBecause(config: Pick<BankbenchConfig, 'queue'>, env: Record<string, string | undefined> = process.env): string[] {
+export function deployedBecause(config: Pick<BankbenchConfig, 'queue'>, env: Environment = process.env): string[] {
   const reasons: string[] = []
-  if (env.AWS_LAMBDA_FUNCTION_NAME) reasons.push(`it runs on AWS Lambda (${env.AWS_LAMBDA_FUNCTION_NAME})`)
+  const lambdaFunction = setting('AWS_LAMBDA_FUNCTION_NAME', env)
+  if (lambdaFunction) reasons.push(`it runs on AWS Lambda (${lambdaFunction})`)
   if (config.queue === 'batch') reasons.push('BANKBENCH_QUEUE=batch')
   return reasons
 }
@@ -43,7 +45,7 @@ export function deployedBecause(config: Pick<BankbenchConfig, 'queue'>, env: Rec
  */
 export function operatorAccess(
   config: Pick<BankbenchConfig, 'queue' | 'adminApiKeys'>,
-  env: Record<string, string | undefined> = process.env,
+  env: Environment = process.env,
   { deployed = false }: { deployed?: boolean } = {},
 ): OperatorAccess {
   if (config.adminApiKeys.length > 0) return { mode: 'operator-keys', keys: config.adminApiKeys }

@@ -11,13 +11,14 @@ import { readFileSync } from 'node:fs'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import fc from 'fast-check'
+import { setting } from '@bankbench/settings'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { operationsOf, RequestGenerator, toJson, type FuzzRequest, type OpenApiDocument, type Operation, type Schema } from './fuzz'
 import { openTestApi, readProblem, type TestApi } from './testing'
 
-const TOTAL_REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 10_500)
-const SEED = Number(process.env.FUZZ_SEED ?? 20_260_611)
+const TOTAL_REQUESTS = setting('FUZZ_REQUESTS')
+const SEED = setting('FUZZ_SEED')
 /**
  * Generous: what the heap still holds after a full collection, once every request
  * has been answered (bounded caches, the database's pages), against before. A

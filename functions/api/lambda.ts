@@ -1,5 +1,6 @@
 import { createPlatform, describeForLog, ensureClassifyRole, loadConfig, type Platform } from '@bankbench/core'
 import { ModelCache } from '@bankbench/serving'
+import { setting, type Environment } from '@bankbench/settings'
 import { handle } from 'hono/aws-lambda'
 import { operatorAccess, type OperatorAccess } from './admin-keys'
 import { createApp } from './app'
@@ -12,10 +13,10 @@ import type { GetPlatform } from './env'
  * roles). A failure there is logged and leaves the API serving: only classify, on the
  * inference function, depends on it.
  */
-export async function openApiPlatform(env: Record<string, string | undefined> = process.env): Promise<Platform> {
+export async function openApiPlatform(env: Environment = process.env): Promise<Platform> {
   const config = loadConfig(env)
   const platform = await createPlatform(config)
-  if (env.BANKBENCH_PROVISION_CLASSIFY_ROLE === '1' && config.databaseUrl) {
+  if (setting('BANKBENCH_PROVISION_CLASSIFY_ROLE', env) && config.databaseUrl) {
     try {
       await ensureClassifyRole(platform.db, decodeURIComponent(new URL(config.databaseUrl).password))
     } catch (error) {

@@ -1,4 +1,5 @@
 import { openDatabase, type Database, type DatabaseHandle } from '@bankbench/core'
+import { setting } from '@bankbench/settings'
 
 let opened: { url: string; handle: Promise<DatabaseHandle> } | undefined
 
@@ -8,7 +9,7 @@ let opened: { url: string; handle: Promise<DatabaseHandle> } | undefined
  * start's. A failed connection is forgotten so that the next invocation tries again.
  */
 export async function database(): Promise<Database> {
-  const url = process.env.DATABASE_URL
+  const url = setting('DATABASE_URL')
   if (!url) throw new Error('DATABASE_URL is not set; the batch-events functions reconcile jobs in that database')
   // A container keeps one URL for its life; comparing it lets tests point the function at a new database.
   if (opened?.url !== url) {

@@ -1,5 +1,6 @@
 import { BatchClient } from '@aws-sdk/client-batch'
 import { BatchJobQueue, sweepBatchJobs, type EventBridgeEvent, type SweepResult } from '@bankbench/core'
+import { setting, settingText } from '@bankbench/settings'
 import { database } from './database'
 
 let client: BatchClient | undefined
@@ -13,8 +14,9 @@ let client: BatchClient | undefined
  * queues and job definitions) and the containers' BANKBENCH_ARTIFACTS, as the API does.
  */
 export async function handler(event: EventBridgeEvent<'Scheduled Event', unknown>): Promise<SweepResult> {
-  const stage = process.env.BANKBENCH_STAGE
-  const artifactsUri = process.env.BANKBENCH_ARTIFACTS
+  // Set explicitly, never BANKBENCH_STAGE's default: submitting to another stage's queues would be worse than failing.
+  const stage = settingText('BANKBENCH_STAGE')
+  const artifactsUri = setting('BANKBENCH_ARTIFACTS')
   if (!stage || !artifactsUri) throw new Error('BANKBENCH_STAGE and BANKBENCH_ARTIFACTS must be set: the sweep submits the jobs left unsubmitted to that stage\'s queues')
   client ??= new BatchClient({})
   const queue = new BatchJobQueue({ db: await database(), client, stage, artifactsUri })

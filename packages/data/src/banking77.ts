@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { setting } from '@bankbench/settings'
 import { parseCsv } from './csv'
 import { seededShuffle } from './random'
 
@@ -13,8 +14,8 @@ export interface DatasetSplits {
   test: Example[]
 }
 
-/** Banking77 ships in the repository (CC BY 4.0, PolyAI): data/banking77. */
-export const DATA_DIR = process.env.BANKBENCH_DATA_DIR
+/** Banking77 ships in the repository (CC BY 4.0, PolyAI): data/banking77; BANKBENCH_DATA_DIR names another folder. */
+export const DATA_DIR = setting('BANKBENCH_DATA_DIR')
   ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../../data')
 
 /** The validation carve-out: 500 rows of the official train split, chosen by this fixed seed. */

@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { setting, settingText, type SettingName } from '@bankbench/settings'
 
 export interface NativeKernels {
   /**
@@ -105,7 +106,7 @@ export const ADDON_PATH = fileURLToPath(new URL('../build/Release/native_kernels
 let load: NativeKernelsLoad | undefined
 
 /** Overrides the kernels' thread count (default: every available core). */
-export const NATIVE_THREADS_ENV_VARIABLE = 'BANKBENCH_NATIVE_THREADS'
+export const NATIVE_THREADS_ENV_VARIABLE = 'BANKBENCH_NATIVE_THREADS' satisfies SettingName
 
 /**
  * The addon, loaded once per process with its pool set to `threads` threads (default:
@@ -131,7 +132,7 @@ export function loadNativeKernels({ threads = defaultThreads() }: { threads?: nu
  * back afterwards: child processes (the PyTorch peer of the benches) must not inherit it.
  */
 function withoutOpenBlasThreads<T>(load: () => T): T {
-  const previous = process.env.OPENBLAS_NUM_THREADS
+  const previous = settingText('OPENBLAS_NUM_THREADS')
   process.env.OPENBLAS_NUM_THREADS = '1'
   try {
     return load()
@@ -142,6 +143,5 @@ function withoutOpenBlasThreads<T>(load: () => T): T {
 }
 
 function defaultThreads(): number {
-  const requested = Number(process.env[NATIVE_THREADS_ENV_VARIABLE])
-  return Number.isInteger(requested) && requested >= 1 ? requested : availableParallelism()
+  return setting(NATIVE_THREADS_ENV_VARIABLE) ?? availableParallelism()
 }

@@ -1,7 +1,8 @@
 import { accessSync, constants } from 'node:fs'
+import { SETTINGS, setting, type Environment } from '@bankbench/settings'
 
 /** Where Debian (and the CI image) installs Chromium; `BANKBENCH_CHROMIUM` names another binary. */
-export const DEFAULT_CHROMIUM = '/usr/bin/chromium'
+export const DEFAULT_CHROMIUM = SETTINGS.BANKBENCH_CHROMIUM.unset
 
 /**
  * Flags for a headless Chromium that prints a local page and nothing else: no
@@ -18,8 +19,8 @@ export class ChromiumUnavailableError extends Error {
 }
 
 /** The Chromium binary to print with (`BANKBENCH_CHROMIUM`, else Debian's), or null when it is not installed. */
-export function findChromium(env: Record<string, string | undefined> = process.env): string | null {
-  const path = env.BANKBENCH_CHROMIUM || DEFAULT_CHROMIUM
+export function findChromium(env: Environment = process.env): string | null {
+  const path = setting('BANKBENCH_CHROMIUM', env)
   try {
     accessSync(path, constants.X_OK)
     return path
@@ -34,9 +35,9 @@ export function findChromium(env: Record<string, string | undefined> = process.e
  * self-contained, so nothing is fetched while it loads. Throws
  * `ChromiumUnavailableError` when there is no Chromium (see `findChromium`).
  */
-export async function renderReportPdf(html: string, env: Record<string, string | undefined> = process.env): Promise<Uint8Array<ArrayBuffer>> {
+export async function renderReportPdf(html: string, env: Environment = process.env): Promise<Uint8Array<ArrayBuffer>> {
   const executablePath = findChromium(env)
-  if (!executablePath) throw new ChromiumUnavailableError(env.BANKBENCH_CHROMIUM || DEFAULT_CHROMIUM)
+  if (!executablePath) throw new ChromiumUnavailableError(setting('BANKBENCH_CHROMIUM', env))
   // Loaded on first use: servers that never print (a Lambda without Chromium) never load it.
   const { chromium } = await import('playwright-core')
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS, timeout: 60_000 })

@@ -7,11 +7,12 @@
  */
 import { exportOnnx, type IntentClassifier, type IntentPrediction, type PredictOptions } from '@bankbench/engine'
 import type { OnnxIntentClassifier } from '@bankbench/engine/onnx-runtime'
+import { setting, type SettingName } from '@bankbench/settings'
 
 export type ServingRuntime = 'onnxruntime' | 'engine'
 
 /** `auto` (default): ONNX Runtime where the model exports and the runtime loads, else the engine. */
-export const SERVING_RUNTIME_ENV_VARIABLE = 'BANKBENCH_SERVING_RUNTIME'
+export const SERVING_RUNTIME_ENV_VARIABLE = 'BANKBENCH_SERVING_RUNTIME' satisfies SettingName
 
 export interface IntentPredictor {
   readonly runtime: ServingRuntime
@@ -66,7 +67,5 @@ export function enginePredictor(classifier: IntentClassifier): IntentPredictor {
 }
 
 function requestedRuntime(): ServingRuntime | 'auto' {
-  const value = process.env[SERVING_RUNTIME_ENV_VARIABLE] ?? 'auto'
-  if (value === 'auto' || value === 'engine' || value === 'onnxruntime') return value
-  throw new Error(`${SERVING_RUNTIME_ENV_VARIABLE}=${value}: use auto, onnxruntime or engine`)
+  return setting(SERVING_RUNTIME_ENV_VARIABLE)
 }

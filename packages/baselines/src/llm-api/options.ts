@@ -2,6 +2,7 @@
  * What an `llm-api` run can be told (a benchmark arm's hyperparameters, mapped from
  * the edge's snake_case names) and where it finds its endpoint (the environment).
  */
+import { setting, settingText, type Environment, type SettingName } from '@bankbench/settings'
 
 export interface LlmApiOptions {
   /** Model name sent to the endpoint. Default: BANKBENCH_LLM_MODEL. */
@@ -99,7 +100,7 @@ export interface LlmEndpoint {
  * the job's environment sets it to `1` or `true`; off, an llm-api run is skipped with a
  * reason that names this variable.
  */
-export const LLM_SEND_CUSTOMER_TEXT_ENV = 'BANKBENCH_LLM_SEND_CUSTOMER_TEXT'
+export const LLM_SEND_CUSTOMER_TEXT_ENV = 'BANKBENCH_LLM_SEND_CUSTOMER_TEXT' satisfies SettingName
 
 /** Why an endpoint without the opt-in sends nothing: the skip reason of a run, and the error of a direct call. */
 export const CUSTOMER_TEXT_NOT_ALLOWED = `the llm-api baseline sends the dataset's messages (test queries and few-shot training examples) to the endpoint at BANKBENCH_LLM_BASE_URL, ` +
@@ -109,7 +110,7 @@ export const LLM_ENDPOINT_ENV = {
   baseUrl: 'BANKBENCH_LLM_BASE_URL',
   apiKey: 'BANKBENCH_LLM_API_KEY',
   model: 'BANKBENCH_LLM_MODEL',
-} as const
+} as const satisfies Record<string, SettingName>
 
 /**
  * The endpoint from the environment, or why there is none (no endpoint configured, or
@@ -118,14 +119,10 @@ export const LLM_ENDPOINT_ENV = {
  * The model may come from the run instead (`model` hyperparameter); the base URL may
  * not, so that the key is only ever sent where the operator configured it.
  */
-export function llmEndpointFromEnv(env: Record<string, string | undefined>, model?: string): LlmEndpoint | { skipped: string } {
-  const read = (name: string) => {
-    const value = env[name]?.trim()
-    return value && value !== 'unset' ? value : undefined
-  }
-  const baseUrl = read(LLM_ENDPOINT_ENV.baseUrl)
-  const apiKey = read(LLM_ENDPOINT_ENV.apiKey)
-  const chosenModel = model ?? read(LLM_ENDPOINT_ENV.model)
+export function llmEndpointFromEnv(env: Environment, model?: string): LlmEndpoint | { skipped: string } {
+  const baseUrl = setting(LLM_ENDPOINT_ENV.baseUrl, env)
+  const apiKey = setting(LLM_ENDPOINT_ENV.apiKey, env)
+  const chosenModel = model ?? setting(LLM_ENDPOINT_ENV.model, env)
   const missing = [
     ...(baseUrl ? [] : [LLM_ENDPOINT_ENV.baseUrl]),
     ...(apiKey ? [] : [LLM_ENDPOINT_ENV.apiKey]),
@@ -134,9 +131,9 @@ export function llmEndpointFromEnv(env: Record<string, string | undefined>, mode
   if (missing.length > 0) {
     return { skipped: `no LLM endpoint configured: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set in the job's environment` }
   }
-  const optIn = env[LLM_SEND_CUSTOMER_TEXT_ENV]?.trim().toLowerCase()
-  if (optIn !== '1' && optIn !== 'true') {
-    const given = optIn ? ` (it is ${JSON.stringify(env[LLM_SEND_CUSTOMER_TEXT_ENV]!.trim().slice(0, 20))}, which is not 1 or true)` : ''
+  if (!setting(LLM_SEND_CUSTOMER_TEXT_ENV, env)) {
+    const optIn = settingText(LLM_SEND_CUSTOMER_TEXT_ENV, env)?.trim()
+    const given = optIn ? ` (it is ${JSON.stringify(optIn.slice(0, 20))}, which is not 1 or true)` : ''
     return { skipped: `${CUSTOMER_TEXT_NOT_ALLOWED}${given}` }
   }
   return { baseUrl: baseUrl!.replace(/\/+$/, ''), apiKey: apiKey!, model: chosenModel!, customerTextAllowed: true }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
+import { setting, type Environment } from '@bankbench/settings'
 import type { Pricing, RunCost } from './types'
 
 /**
@@ -60,8 +61,8 @@ export const PRICE_TABLE: PriceTable = {
 export const DEFAULT_GPU_INSTANCE = 'g5.xlarge'
 
 /** The default table with the overrides of the JSON file `BANKBENCH_PRICES` names, if any. */
-export function loadPriceTable(env: Record<string, string | undefined> = process.env): PriceTable {
-  const path = env.BANKBENCH_PRICES
+export function loadPriceTable(env: Environment = process.env): PriceTable {
+  const path = setting('BANKBENCH_PRICES', env)
   if (!path) return PRICE_TABLE
   let raw: unknown
   try {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import pg from 'pg'
+import { setting } from '@bankbench/settings'
 import { openDatabase, type DatabaseHandle } from './connect'
 
 /**
@@ -9,7 +10,7 @@ import { openDatabase, type DatabaseHandle } from './connect'
  */
 export function testDatabaseTargets(): { name: string; open: () => Promise<DatabaseHandle> }[] {
   const targets = [{ name: 'pglite', open: () => openDatabase() }]
-  const serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL
+  const serverUrl = setting('TEST_DATABASE_URL') ?? setting('DATABASE_URL')
   if (serverUrl) targets.push({ name: 'postgres', open: () => openThrowawayPostgres(serverUrl) })
   return targets
 }

@@ -14,6 +14,7 @@ import { isTransientDatabaseError } from '../db/transient'
 import type { ArtifactStore } from '../storage/artifact-store'
 import { createArtifactStore } from '../storage/create-artifact-store'
 import { JOB_ENV, JOB_EXIT_CODES, type JobKind } from './job-queue'
+import { setting } from '@bankbench/settings'
 
 /** What a job kind's handler gets: its run, its data, and ways to report. */
 export interface RunContext {
@@ -44,7 +45,7 @@ export type RunHandler = (context: RunContext) => Promise<Record<string, unknown
  */
 export async function runJobProcess(handlers: Partial<Record<JobKind, RunHandler>>): Promise<void> {
   const jobId = requiredEnv(JOB_ENV.jobId)
-  const arrayIndex = Number(process.env[JOB_ENV.arrayIndex] ?? '0')
+  const arrayIndex = setting(JOB_ENV.arrayIndex)
   const { db, close } = await openDatabase({ url: requiredEnv(JOB_ENV.databaseUrl), migrate: false })
   const store = createArtifactStore(requiredEnv(JOB_ENV.artifacts))
   const controller = new AbortController()
@@ -70,7 +71,7 @@ export async function runJobProcess(handlers: Partial<Record<JobKind, RunHandler
     const run = readsFinishedRun ? subject : await startRun(db, runId, environment)
     if (!readsFinishedRun) claimedRunOf = run.benchmarkId
     const beat = async () => { if (!readsFinishedRun) await heartbeatRun(db, runId!); await heartbeatJob(db, jobId) }
-    heartbeat = setInterval(() => void beat().catch(() => {}), Number(process.env[JOB_ENV.heartbeatSeconds] ?? '10') * 1000)
+    heartbeat = setInterval(() => void beat().catch(() => {}), setting(JOB_ENV.heartbeatSeconds) * 1000)
     const benchmarkDataset = await datasetOfRun(db, run)
     const dataset = withTestSet(await loadDatasetSplits(store, benchmarkDataset), run.config.testSet)
     environment.datasetHash = benchmarkDataset.contentHash
@@ -145,8 +146,8 @@ async function datasetOfRun(db: Database, run: RunRow) {
   return getDataset(db, benchmark.datasetId)
 }
 
-function requiredEnv(name: string): string {
-  const value = process.env[name]
+function requiredEnv(name: typeof JOB_ENV.jobId | typeof JOB_ENV.databaseUrl | typeof JOB_ENV.artifacts): string {
+  const value = setting(name)
   if (!value) throw new Error(`${name} is not set; the job queue must provide it (see JOB_ENV)`)
   return value
 }
@@ -161,12 +162,14 @@ function describeHost(): Record<string, unknown> {
     pid: process.pid,
     node: process.version,
     codeVersion: gitSha(),
-    awsBatchJobId: process.env.AWS_BATCH_JOB_ID ?? null,
+    awsBatchJobId: setting('AWS_BATCH_JOB_ID') ?? null,
   }
 }
 
+/** BANKBENCH_CODE_VERSION (the container images set it at build), else the checkout's commit, else null. */
 function gitSha(): string | null {
-  if (process.env.BANKBENCH_CODE_VERSION) return process.env.BANKBENCH_CODE_VERSION
+  const configured = setting('BANKBENCH_CODE_VERSION')
+  if (configured) return configured
   try {
     return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
   } catch {

@@ -4,6 +4,8 @@
  * `analyze` job executes no run of its own: it reads a finished run (its only
  * entry in run_ids) and adds artifacts to it.
  */
+import type { SettingName } from '@bankbench/settings'
+
 export const JOB_KINDS = ['pretrain', 'train', 'baseline', 'index', 'vector-bench', 'select', 'analyze'] as const
 export type JobKind = (typeof JOB_KINDS)[number]
 
@@ -71,7 +73,7 @@ export const JOB_ENV = {
   artifacts: 'BANKBENCH_ARTIFACTS',
   s3Endpoint: 'BANKBENCH_S3_ENDPOINT',
   heartbeatSeconds: 'BANKBENCH_HEARTBEAT_SECONDS',
-} as const
+} as const satisfies Record<string, SettingName>
 
 /**
  * Exit codes of the entrypoint that the queues act on. A run that failed for a

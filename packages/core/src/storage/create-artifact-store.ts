@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { setting, type Environment } from '@bankbench/settings'
 import { JOB_ENV } from '../jobs/job-queue'
 import type { ArtifactStore } from './artifact-store'
 import { FsArtifactStore } from './fs-artifact-store'
@@ -10,7 +11,7 @@ export interface CreateArtifactStoreOptions {
   /** Folder that relative paths are resolved against; default `process.cwd()`. */
   cwd?: string
   /** Where BANKBENCH_S3_ENDPOINT is read from; default `process.env`. */
-  env?: Record<string, string | undefined>
+  env?: Environment
   /** Settings for an `s3://` URI beyond bucket and prefix (endpoint, credentials, part size, …). */
   s3?: Omit<S3ArtifactStoreOptions, 'bucket' | 'prefix'>
 }
@@ -51,8 +52,7 @@ function s3Store(uri: string, options: CreateArtifactStoreOptions): S3ArtifactSt
   const match = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(uri)
   const bucket = match?.[1]
   if (bucket === undefined) throw new UnsupportedArtifactStoreUriError(uri, 'it names no bucket')
-  const env = options.env ?? process.env
-  const endpoint = options.s3?.endpoint ?? (env[JOB_ENV.s3Endpoint] || undefined)
+  const endpoint = options.s3?.endpoint ?? setting(JOB_ENV.s3Endpoint, options.env)
   return new S3ArtifactStore({
     ...options.s3,
     bucket,

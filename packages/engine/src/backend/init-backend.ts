@@ -7,6 +7,7 @@ import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
 import { dirname, join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
+import { setting, type SettingName } from '@bankbench/settings'
 import { registerCustomKernels } from './kernels'
 import { nativeKernelThreads, registerNativeKernels } from './kernels/native'
 
@@ -34,7 +35,7 @@ export interface BackendInfo {
 const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu']
 
 /** Environment variable that overrides the automatic choice. */
-export const BACKEND_ENV_VARIABLE = 'BANKBENCH_BACKEND'
+export const BACKEND_ENV_VARIABLE = 'BANKBENCH_BACKEND' satisfies SettingName
 
 const initialized = new Map<BackendName, Promise<BackendInfo>>()
 
@@ -60,13 +61,9 @@ export async function initBackend(preference?: BackendName): Promise<BackendInfo
   throw new Error(`No tfjs backend could be initialised (${failures.join('; ')})`)
 }
 
+/** `$BANKBENCH_BACKEND`; an unknown name is a SettingError that lists the backends. */
 function backendFromEnvironment(): BackendName | undefined {
-  const value = process.env[BACKEND_ENV_VARIABLE]
-  if (!value) return undefined
-  if (!(BACKEND_NAMES as readonly string[]).includes(value)) {
-    throw new Error(`${BACKEND_ENV_VARIABLE}=${value} is not a backend; use one of ${BACKEND_NAMES.join(', ')}`)
-  }
-  return value as BackendName
+  return setting(BACKEND_ENV_VARIABLE)
 }
 
 async function activate(name: BackendName): Promise<BackendInfo> {
@@ -125,14 +122,14 @@ const SETUP: Record<BackendName, () => Promise<BackendInfo>> = {
  * Where the wasm backend's .wasm binaries are, for a bundle that carries them outside
  * node_modules (the inference Lambda: infra/lambda-bundles.ts copies them beside its code).
  */
-export const WASM_DIRECTORY_ENV_VARIABLE = 'BANKBENCH_TFJS_WASM_DIR'
+export const WASM_DIRECTORY_ENV_VARIABLE = 'BANKBENCH_TFJS_WASM_DIR' satisfies SettingName
 
 /**
  * setWasmPaths wants the folder holding the .wasm binaries, with a trailing slash:
  * `$BANKBENCH_TFJS_WASM_DIR` where set, else the installed package's dist/.
  */
 function wasmBinaryDirectory(): string {
-  const configured = process.env[WASM_DIRECTORY_ENV_VARIABLE]
+  const configured = setting(WASM_DIRECTORY_ENV_VARIABLE)
   if (configured) return join(configured, '/')
   const entry = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm')
   return join(dirname(entry), '/')

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { setting } from '@bankbench/settings'
 
 /**
  * Reads one object by URI (`s3://bucket/key`). Resolve `null` (or reject with a
@@ -70,7 +71,7 @@ function hubSource(source: string, options: CheckpointSourceOptions): Checkpoint
   if (!match) throw new Error(`${source} is not a hub address; expected hf://org/name or hf://org/name@revision`)
   const [, organisation, name, revision = 'main'] = match
   const endpoint = (options.hubEndpoint ?? 'https://huggingface.co').replace(/\/+$/, '')
-  const token = options.hubToken ?? process.env.HF_TOKEN
+  const token = options.hubToken ?? setting('HF_TOKEN')
   const timeoutMs = options.hubTimeoutMs ?? 30_000
   return {
     description: source,

@@ -3,9 +3,10 @@
  * (runJobProcess) with a handler whose behaviour the test picks through
  * SCRIPTED_BEHAVIOUR, to exercise crashes, hangs and failures of a real process.
  */
+import { setting } from '@bankbench/settings'
 import { runJobProcess } from '../job-process'
 
-const behaviour = process.env.SCRIPTED_BEHAVIOUR ?? 'succeed'
+const behaviour = setting('SCRIPTED_BEHAVIOUR')
 
 await runJobProcess({
   pretrain: async () => {

@@ -1,10 +1,11 @@
 /** What the native kernel tests share: when to skip, and how to compare native against tfjs. */
 import * as tf from '@tensorflow/tfjs'
 import { loadNativeKernels } from '@bankbench/native-kernels'
+import { setting } from '@bankbench/settings'
 import { NATIVE_KERNELS_ENV_VARIABLE, setNativeKernels } from './native'
 
 const load = loadNativeKernels()
-const disabled = process.env[NATIVE_KERNELS_ENV_VARIABLE] === '0'
+const disabled = !setting(NATIVE_KERNELS_ENV_VARIABLE)
 
 /** ' (skipped: why)' when the native kernels cannot run here, else ''. */
 export const nativeSkipReason = !load.loaded ? ` (skipped: ${load.reason})` : disabled ? ` (skipped: ${NATIVE_KERNELS_ENV_VARIABLE}=0)` : ''

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { loadNativeKernels, type NativeKernels } from '@bankbench/native-kernels'
+import { setting, type SettingName } from '@bankbench/settings'
 import { ADAMW_KERNEL, DROPOUT_MULTIPLIERS_KERNEL, GELU_GRAD_KERNEL, GELU_KERNEL, LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, LINEAR_KERNEL, MASKED_SOFTMAX_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL, SUM_OF_SQUARES_KERNEL } from '../ops'
 import { nativeBatchMatMulKernel } from './native-batch-mat-mul'
 import { adamwKernel, dropoutMultipliersKernel, geluGradKernel, geluKernel, layerNormGradKernel, layerNormKernel, linearKernel, maskedSoftmaxGradKernel, maskedSoftmaxKernel, sumOfSquaresKernel } from './native-fused'
@@ -15,7 +16,7 @@ import { nativeGatherKernel } from './native-gather'
 import { nativeSumKernel } from './native-reductions'
 
 /** `BANKBENCH_NATIVE_KERNELS=0` keeps the backends on plain tfjs even where the addon is built. */
-export const NATIVE_KERNELS_ENV_VARIABLE = 'BANKBENCH_NATIVE_KERNELS'
+export const NATIVE_KERNELS_ENV_VARIABLE = 'BANKBENCH_NATIVE_KERNELS' satisfies SettingName
 
 interface KernelPair {
   /** The backend's own kernel, restored when the native ones are switched off; none for a kernel tfjs does not have. */
@@ -63,7 +64,7 @@ let fallbackAnnounced = false
  */
 export function registerNativeKernels(backendName: string): string[] {
   if (!NATIVE_KERNELS[backendName]) return []
-  if (process.env[NATIVE_KERNELS_ENV_VARIABLE] === '0') {
+  if (!setting(NATIVE_KERNELS_ENV_VARIABLE)) {
     announceFallback(`${NATIVE_KERNELS_ENV_VARIABLE}=0`)
     return setNativeKernels(false, backendName)
   }
