@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { PRESET_NAMES } from '@bankbench/core'
 import { createApp } from '../app'
 
 // Presets are code: listing them needs no database, so the platform getter must never be called.
@@ -9,11 +10,18 @@ describe('GET /v1/presets', () => {
     const response = await app.request('/v1/presets')
     expect(response.status).toBe(200)
     const { items } = await response.json() as { items: { name: string; runCount: number; runsByMethod: Record<string, number>; protocol: object }[] }
-    expect(items.map((item) => item.name)).toEqual(['seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank'])
+    // Every preset there is: the CLI's demo and floors are served from the same list, not kept apart.
+    expect(items.map((item) => item.name)).toEqual([...PRESET_NAMES])
+    expect(items.map((item) => item.name)).toEqual(['demo', 'floors', 'seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank'])
     const byName = Object.fromEntries(items.map((item) => [item.name, item]))
     expect(byName['seed-grid']).toMatchObject({ runCount: 125, runsByMethod: { lora: 90, qlora: 16, ia3: 1, 'prefix-tuning': 6, adapter: 6, full: 6 } })
     expect(byName['seed-grid-small']).toMatchObject({ runCount: 7, protocol: { epochs: 1, trainSubset: 1000, testSet: 'sample500' } })
     expect(byName['lora-modules']!.runCount).toBe(6)
+    expect(byName.demo).toMatchObject({
+      runCount: 10, protocol: { seeds: [42], epochs: 3, trainSubset: 5000 },
+      runsByMethod: { 'mlm-pretrain': 1, random: 1, majority: 1, 'tfidf-logreg': 1, full: 1, lora: 1, qlora: 1, ia3: 1, 'prefix-tuning': 1, adapter: 1 },
+    })
+    expect(byName.floors).toMatchObject({ runCount: 2, runsByMethod: { random: 1, majority: 1 } })
     for (const item of items) expect(Object.values(item.runsByMethod).reduce((sum, count) => sum + count, 0)).toBe(item.runCount)
   })
 })

@@ -19,7 +19,7 @@ Usage:
 
 Without --url the commands run an embedded stack in-process (BANKBENCH_HOME, default .bankbench);
 with --url they talk to a running server (bankbench start, or a deployed API).
---preset: demo (the default), floors, or a server preset (GET /v1/presets).`
+--preset: a preset the server lists (GET /v1/presets), e.g. demo (the default) or floors (two baselines in seconds).`
 
 export class UsageError extends Error {
   override name = 'UsageError'

@@ -1,4 +1,4 @@
 export { main } from './main'
 export { parseCommand, USAGE, UsageError, type Command } from './args'
-export { CLI_PRESETS, presetBody } from './presets'
+export { listPresets, presetBody, type ServedPreset } from './presets'
 export { formatTable } from './format/table'

@@ -63,6 +63,16 @@ describe('bankbench run, status and report on an embedded stack', () => {
     }
   })
 
+  it('runs a preset of the server\'s list (GET /v1/presets), and names the presets there for one it does not have', async () => {
+    const output = capture()
+    expect(await main(['run', '--preset', 'floors', '--out', join(home, 'preset-reports')], output, env)).toBe(0)
+    expect(output.text).toMatch(/^preset floors \(2 runs\): The two trivial floors/)
+    expect(output.text).toMatch(/submitted bm_\w+: floors on banking77 \(2 runs\)/)
+    const unknown = capture()
+    expect(await main(['run', '--preset', 'nope'], unknown, env)).toBe(2)
+    expect(unknown.errors).toMatch(/has no preset 'nope'; its presets \(GET \/v1\/presets\): demo, floors, seed-grid, /)
+  })
+
   it('explains usage and API errors instead of throwing', async () => {
     const usage = capture()
     expect(await main(['run', '--preset', 'demo', '--file', 'x.json'], usage, env)).toBe(2)

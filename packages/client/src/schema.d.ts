@@ -2563,16 +2563,16 @@ export interface components {
                 };
             } | {
                 /**
-                 * @description One of: seed-grid, seed-grid-small, lora-modules, lora-rank
+                 * @description One of: demo, floors, seed-grid, seed-grid-small, lora-modules, lora-rank
                  * @enum {string}
                  */
-                preset: "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank";
+                preset: "demo" | "floors" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank";
             })[];
             /**
-             * @description One of: seed-grid, seed-grid-small, lora-modules, lora-rank
+             * @description One of: demo, floors, seed-grid, seed-grid-small, lora-modules, lora-rank
              * @enum {string}
              */
-            preset?: "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank";
+            preset?: "demo" | "floors" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank";
             subsample?: {
                 maxRunsPerMethod: number;
                 /** @default 0 */
@@ -2791,7 +2791,7 @@ export interface components {
              * @example seed-grid-small
              * @enum {string}
              */
-            name: "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank";
+            name: "demo" | "floors" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank";
             description: string;
             /** @description Runs the preset plans with its own protocol (one seed unless the request names more). */
             runCount: number;

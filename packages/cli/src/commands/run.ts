@@ -22,7 +22,14 @@ export interface RunOptions {
  * code: 0 when the benchmark succeeded.
  */
 export async function runBenchmark(client: ApiClient, options: RunOptions, output: Output): Promise<number> {
-  const body = options.file ? await readSpecFile(options.file) : presetBody(options.preset ?? 'demo')
+  let body: unknown
+  if (options.file) {
+    body = await readSpecFile(options.file)
+  } else {
+    const { body: presetRequest, preset } = await presetBody(client, options.preset ?? 'demo')
+    output.write(`preset ${preset.name} (${preset.runCount} runs): ${preset.description}\n`)
+    body = presetRequest
+  }
   const created = await client.postJson<BenchmarkDetail>('/v1/benchmarks', body)
   output.write(`submitted ${created.id}: ${created.name} (${created.progress.total} runs) to the ${client.describe}\n`)
   const status = await followBenchmark(client, created.id, new ProgressDisplay(output))

@@ -12,6 +12,14 @@ describe('presets', () => {
     for (const preset of PRESET_NAMES) expect(plan({ preset }).length, preset).toBeGreaterThan(0)
   })
 
+  it('demo pretrains the backbone first, then every method once on 5,000 rows for 3 epochs; floors are the two trivial baselines', () => {
+    const demo = plan({ preset: 'demo' })
+    expect(demo.map((run) => run.method)).toEqual(['mlm-pretrain', 'random', 'majority', 'tfidf-logreg', 'full', 'lora', 'qlora', 'ia3', 'prefix-tuning', 'adapter'])
+    expect(demo[0]!.jobKind).toBe('pretrain')
+    for (const run of demo) expect(run.config).toMatchObject({ seed: 42, epochs: 3, trainSubset: 5000 })
+    expect(plan({ preset: 'floors' }).map((run) => [run.method, run.jobKind])).toEqual([['random', 'baseline'], ['majority', 'baseline']])
+  })
+
   it('seed-grid is the seed study\'s grid', () => {
     const runs = plan({ preset: 'seed-grid' })
     expect(countByMethod(runs)).toEqual({ lora: 5 * 3 * 3 * 2, qlora: 2 * 2 * 2 * 2, ia3: 1, 'prefix-tuning': 3 * 2, adapter: 3 * 2, full: 3 * 2 })

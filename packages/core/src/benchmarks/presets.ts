@@ -1,8 +1,9 @@
 /**
- * Named benchmark plans: the seed study's hyperparameter grids, a subsample of
- * them that finishes on a 2-core laptop, and the two LoRA studies the analysis
- * reads (which layers to adapt, which rank). A request names one with `preset`
- * (or an arm `{ preset }`) instead of writing the arms out.
+ * Named benchmark plans, the one list the API serves (GET /v1/presets) and the CLI
+ * runs (`bankbench run --preset NAME`): the demo, the two trivial floors, the seed
+ * study's hyperparameter grids, a subsample of them that finishes on a 2-core laptop,
+ * and the two LoRA studies the analysis reads (which layers to adapt, which rank). A
+ * request names one with `preset` (or an arm `{ preset }`) instead of writing the arms out.
  *
  * Module names are BERT's (`query`, `value`, `intermediate.dense`, …): the local
  * backbone and the encoders bankbench trains are BERT-family.
@@ -40,10 +41,39 @@ const QUERY_VALUE = [...LORA_MODULE_SETS['q+v']]
 /** The ranks of the optimal-rank curve. */
 const RANK_CURVE = [4, 8, 16, 32, 64]
 
-export const PRESET_NAMES = ['seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank'] as const
+export const PRESET_NAMES = ['demo', 'floors', 'seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank'] as const
 export type PresetName = (typeof PRESET_NAMES)[number]
 
 export const PRESETS: Record<PresetName, BenchmarkPreset> = {
+  /**
+   * `npm run demo` (`bankbench run`): the baselines and all six adaptation methods at small
+   * settings, on a local backbone pretrained first (reused when one from the same recipe
+   * exists), so that the whole study runs in minutes on a 2-core laptop. Three epochs on
+   * 5,000 training rows are far from each method's best: `seed-grid-small` and longer
+   * protocols measure that.
+   */
+  demo: {
+    description: 'Six adaptation methods (full, LoRA, QLoRA, IA3, prefix tuning, bottleneck adapters) and the baselines (random, majority, '
+      + 'TF-IDF + logistic regression) on a local backbone pretrained first (mlm-pretrain, 3 epochs; reused when one from the same recipe '
+      + 'exists), 3 epochs on 5,000 training rows: the whole study in minutes on a 2-core laptop. `npm run demo` and `bankbench run` run it.',
+    arms: [
+      { method: 'mlm-pretrain', config: { epochs: 3 } },
+      { method: 'random' },
+      { method: 'majority' },
+      { method: 'tfidf-logreg' },
+      { method: 'full' },
+      { method: 'lora' },
+      { method: 'qlora' },
+      { method: 'ia3' },
+      { method: 'prefix-tuning' },
+      { method: 'adapter' },
+    ],
+    protocol: { seeds: [42], epochs: 3, trainSubset: 5000 },
+  },
+  floors: {
+    description: 'The two trivial floors, random and majority: seconds, for smoke tests of a stack.',
+    arms: [{ method: 'random' }, { method: 'majority' }],
+  },
   'seed-grid': {
     description: 'The seed study\'s grids: LoRA r x lora_alpha x lora_dropout x targets (q/v or all-linear), QLoRA r x alpha x 4-bit type x double '
       + 'quantization, IA3 with defaults, prefix tuning num_virtual_tokens x prefix_projection, bottleneck adapters hidden_size x dropout, full '
