@@ -43,7 +43,7 @@ export default $config({
       settings, vpc, bucket, images,
       databaseUrlSecretArn: database.urlSecretArn,
       llmApiKeySecretArn,
-      llmBaseline: { baseUrl: secrets.llmBaselineBaseUrl.value, model: secrets.llmBaselineModel.value },
+      llmBaseline: { baseUrl: secrets.llmBaselineBaseUrl.value, model: secrets.llmBaselineModel.value, sendCustomerText: secrets.llmBaselineSendCustomerText.value },
     })
     const { api } = createApi({ settings, vpc, bucket, databaseUrl: database.url, adminApiKeys: secrets.apiKeys })
     createInference({ settings, api, vpc, bucket, databaseUrl: database.classifyUrl })

@@ -12,7 +12,7 @@ export interface BatchInputs {
   databaseUrlSecretArn: $util.Output<string>
   llmApiKeySecretArn: $util.Output<string>
   /** The LLM baseline's endpoint and model (not secret): plain job definition environment. */
-  llmBaseline: { baseUrl: $util.Output<string>; model: $util.Output<string> }
+  llmBaseline: { baseUrl: $util.Output<string>; model: $util.Output<string>; sendCustomerText: $util.Output<string> }
   /** A container without an image gets no job definition (see images.ts). */
   images: Partial<Record<JobContainer, ContainerImage>>
 }
@@ -104,8 +104,8 @@ export function createBatch({ settings, vpc, bucket, databaseUrlSecretArn, llmAp
       type: 'container',
       platformCapabilities: [PLATFORM_FOR_CONTAINER[container]],
       propagateTags: true,
-      containerProperties: $util.all([image.ref, jobRole.arn, executionRole.arn, region, databaseUrlSecretArn, llmApiKeySecretArn, llmBaseline.baseUrl, llmBaseline.model]).apply(
-        ([imageRef, jobRoleArn, executionRoleArn, regionName, databaseSecret, llmSecret, llmBaseUrl, llmModel]) => JSON.stringify(jobContainerProperties(container, {
+      containerProperties: $util.all([image.ref, jobRole.arn, executionRole.arn, region, databaseUrlSecretArn, llmApiKeySecretArn, llmBaseline.baseUrl, llmBaseline.model, llmBaseline.sendCustomerText]).apply(
+        ([imageRef, jobRoleArn, executionRoleArn, regionName, databaseSecret, llmSecret, llmBaseUrl, llmModel, llmSendCustomerText]) => JSON.stringify(jobContainerProperties(container, {
           image: imageRef,
           jobRoleArn,
           executionRoleArn,
@@ -115,6 +115,8 @@ export function createBatch({ settings, vpc, bucket, databaseUrlSecretArn, llmAp
             BANKBENCH_HEARTBEAT_SECONDS: String(settings.heartbeatSeconds),
             BANKBENCH_LLM_BASE_URL: llmBaseUrl,
             BANKBENCH_LLM_MODEL: llmModel,
+            // 'unset' (the default) sends nothing: the operator opts in per stage with `sst secret set LlmBaselineSendCustomerText 1`.
+            BANKBENCH_LLM_SEND_CUSTOMER_TEXT: llmSendCustomerText,
           },
           secretArns: { DATABASE_URL: databaseSecret, BANKBENCH_LLM_API_KEY: llmSecret },
         }))),

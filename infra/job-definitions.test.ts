@@ -11,7 +11,7 @@ const INPUTS: JobDefinitionInputs = {
   executionRoleArn: 'arn:aws:iam::123456789012:role/execution',
   logGroup: '/aws/batch/bankbench-dev',
   region: 'eu-west-1',
-  environment: { BANKBENCH_HEARTBEAT_SECONDS: '30', BANKBENCH_LLM_BASE_URL: 'https://llm.example.com/v1', BANKBENCH_LLM_MODEL: 'small' },
+  environment: { BANKBENCH_HEARTBEAT_SECONDS: '30', BANKBENCH_LLM_BASE_URL: 'https://llm.example.com/v1', BANKBENCH_LLM_MODEL: 'small', BANKBENCH_LLM_SEND_CUSTOMER_TEXT: 'unset' },
   secretArns: {
     DATABASE_URL: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bankbench/dev/database-url-AbCdEf',
     BANKBENCH_LLM_API_KEY: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bankbench/dev/llm-api-key-GhIjKl',

@@ -14,6 +14,8 @@ export function createSecrets(settings: StageSettings) {
     llmBaselineApiKey: new sst.Secret('LlmBaselineApiKey', 'unset'),
     llmBaselineBaseUrl: new sst.Secret('LlmBaselineBaseUrl', 'unset'),
     llmBaselineModel: new sst.Secret('LlmBaselineModel', 'unset'),
+    /** `1` lets the LLM baseline send customer text to that endpoint; anything else keeps it off. */
+    llmBaselineSendCustomerText: new sst.Secret('LlmBaselineSendCustomerText', 'unset'),
     pineconeApiKey: new sst.Secret('PineconeApiKey', 'unset'),
   }
   // Batch gives a job a secret only from Secrets Manager (or SSM), resolved when its container starts.

@@ -110,6 +110,7 @@ export const LLM_ENDPOINT_ENV = {
   baseUrl: 'BANKBENCH_LLM_BASE_URL',
   apiKey: 'BANKBENCH_LLM_API_KEY',
   model: 'BANKBENCH_LLM_MODEL',
+  sendCustomerText: LLM_SEND_CUSTOMER_TEXT_ENV,
 } as const satisfies Record<string, SettingName>
 
 /**

@@ -53,13 +53,15 @@ export const LLM_BASELINE_ENV = {
   baseUrl: 'BANKBENCH_LLM_BASE_URL',
   apiKey: 'BANKBENCH_LLM_API_KEY',
   model: 'BANKBENCH_LLM_MODEL',
+  /** The operator's opt-in to send customer text to that endpoint (off unless the stage sets it). */
+  sendCustomerText: 'BANKBENCH_LLM_SEND_CUSTOMER_TEXT',
 } as const
 
 export const BATCH_ENVIRONMENT = {
   /** Job definition `secrets`, valueFrom a Secrets Manager ARN each. */
   jobDefinitionSecrets: [JOB_ENV.databaseUrl, LLM_BASELINE_ENV.apiKey],
   /** Job definition `environment`: the same for every job of a stage. */
-  jobDefinitionEnvironment: [JOB_ENV.heartbeatSeconds, LLM_BASELINE_ENV.baseUrl, LLM_BASELINE_ENV.model],
+  jobDefinitionEnvironment: [JOB_ENV.heartbeatSeconds, LLM_BASELINE_ENV.baseUrl, LLM_BASELINE_ENV.model, LLM_BASELINE_ENV.sendCustomerText],
   /** Set per submission by BatchJobQueue in `containerOverrides.environment`: non-secret values only. */
   containerOverrides: [JOB_ENV.jobId, JOB_ENV.artifacts],
   /** Set by AWS Batch itself in each array child. */
