@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   benchmarkSpecSchema, FsArtifactStore, listRunArtifacts, listRunsOfBenchmark, LocalJobRunner, openDatabase, registerDataset, submitBenchmark,
-  type DatabaseHandle,
+  type DatabaseHandle, type LlmApiSummary,
 } from '@bankbench/core'
 import { initBackend, parseEncoderConfig, pretrain, saveCheckpoint, Tokenizer, trainWordPiece } from '@bankbench/engine'
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../packages/baselines/src/llm-api/testing/fake-openai-server'
@@ -100,7 +100,7 @@ describe('baseline jobs through the local runner', () => {
       },
       environment: { llmEndpoint: llm.baseUrl, llmModel: 'fake-model' },
     })
-    const summary = run!.summary as Record<string, number>
+    const summary = run!.summary as LlmApiSummary
     expect(summary.costUsd).toBeCloseTo(summary.promptTokens! / 1000 + (summary.completionTokens! / 1000) * 2, 10)
     const yenSampled = summary.invalidAnswers === 1
     expect(summary.accuracy).toBeCloseTo(yenSampled ? 5 / 6 : 1, 10)

@@ -9,13 +9,13 @@
  * (c) the rank curve: accuracy and trainable parameters against r over the
  *     benchmark's LoRA runs (the `lora-rank` preset).
  */
-import { getBenchmark, listRunsOfBenchmark, LORA_ANALYSIS_ARTIFACT, LORA_MODULE_SETS, type RunHandler, type RunRow } from '@bankbench/core'
+import { getBenchmark, listRunsOfBenchmark, LORA_ANALYSIS_ARTIFACT, LORA_MODULE_SETS, type RunConfigOf, type RunFigures, type RunHandler, type RunOf, type RunRow } from '@bankbench/core'
 import { ablateLoraBlocks, initBackend, loadIntentClassifier, loraLayerSpectra, loraScaling, type AdapterFiles } from '@bankbench/engine'
 import { resolveBaseModel, verifiedRunArtifacts } from '@bankbench/model-store'
 
 interface SavedClassifierInfo { labels: string[]; maxLength: number }
 
-export const runAnalyze: RunHandler = async (context) => {
+export const runAnalyze: RunHandler<'analyze'> = async (context) => {
   const { run, store, dataset } = context
   // The files the run's current attempt recorded (keys are per attempt), each checked against its recorded sha256.
   const recorded = await verifiedRunArtifacts(context.db, store, run.id)
@@ -35,7 +35,7 @@ export const runAnalyze: RunHandler = async (context) => {
 
   const backend = await initBackend()
   const benchmark = await getBenchmark(context.db, run.benchmarkId)
-  const base = await resolveBaseModel(store, (benchmark.spec as { baseModel?: string }).baseModel, context.db)
+  const base = await resolveBaseModel(store, benchmark.spec.baseModel, context.db)
   const classifier = loadIntentClassifier(base.checkpoint, adapter, { labels: info.labels, maxLength: info.maxLength })
   let ablation
   try {
@@ -44,7 +44,7 @@ export const runAnalyze: RunHandler = async (context) => {
     classifier.dispose()
   }
 
-  const loraRuns = (await listRunsOfBenchmark(context.db, run.benchmarkId)).filter((candidate) => candidate.method === 'lora' && candidate.status === 'succeeded')
+  const loraRuns = (await listRunsOfBenchmark(context.db, run.benchmarkId)).filter(isLoraRun).filter((candidate) => candidate.status === 'succeeded')
   const analysis = {
     runId: run.id,
     benchmarkId: run.benchmarkId,
@@ -68,17 +68,24 @@ export interface RunGroup {
   trainableParameters: number | null
 }
 
+/** A succeeded run of the lora method: its config is LoRA's. */
+type LoraRun = RunOf<RunConfigOf<'lora'>>
+
+function isLoraRun(run: RunRow): run is LoraRun {
+  return run.config.method === 'lora'
+}
+
 /** The module set a run's target_modules is (a LORA_MODULE_SETS name), else its JSON; PEFT's q/v default when unset. */
-export function moduleSetName(run: RunRow): string {
-  const targets = hyperparameters(run).target_modules
+export function moduleSetName(run: LoraRun): string {
+  const targets = run.config.hyperparameters.target_modules
   if (targets === undefined) return 'q+v'
   const key = (value: unknown) => JSON.stringify(Array.isArray(value) ? [...value].sort() : value)
   return Object.entries(LORA_MODULE_SETS).find(([, set]) => key(set) === key(targets))?.[0] ?? key(targets)
 }
 
 /** Accuracy and trainable parameters against r, r ascending, with the r of best mean validation accuracy. */
-export function rankCurve(runs: RunRow[]) {
-  const points = groupRuns(runs, (run) => String(hyperparameters(run).r ?? 8))
+export function rankCurve(runs: LoraRun[]) {
+  const points = groupRuns(runs, (run) => String(run.config.hyperparameters.r ?? 8))
     .map(({ name, ...group }) => ({ r: Number(name), ...group }))
     .sort((a, b) => a.r - b.r)
   const measured = points.filter((point) => point.validationAccuracy !== null)
@@ -86,23 +93,19 @@ export function rankCurve(runs: RunRow[]) {
   return { points, bestRank: best?.r ?? null }
 }
 
-export function groupRuns(runs: RunRow[], nameOf: (run: RunRow) => string): RunGroup[] {
-  const groups = new Map<string, RunRow[]>()
+export function groupRuns<Run extends Pick<RunRow, 'id' | 'summary'>>(runs: Run[], nameOf: (run: Run) => string): RunGroup[] {
+  const groups = new Map<string, Run[]>()
   for (const run of runs) groups.set(nameOf(run), [...(groups.get(nameOf(run)) ?? []), run])
   return [...groups].map(([name, members]) => ({
     name,
     runIds: members.map((member) => member.id),
-    validationAccuracy: meanOf(members, 'validationAccuracy'),
-    accuracy: meanOf(members, 'accuracy'),
-    trainableParameters: meanOf(members, 'trainableParameters'),
+    validationAccuracy: meanOf(members, (summary) => summary.validationAccuracy),
+    accuracy: meanOf(members, (summary) => summary.accuracy),
+    trainableParameters: meanOf(members, (summary) => summary.trainableParameters),
   }))
 }
 
-function hyperparameters(run: RunRow): Record<string, unknown> {
-  return (run.config.hyperparameters ?? {}) as Record<string, unknown>
-}
-
-function meanOf(runs: RunRow[], field: string): number | null {
-  const values = runs.map((run) => run.summary?.[field]).filter((value): value is number => typeof value === 'number')
+function meanOf(runs: readonly Pick<RunRow, 'summary'>[], figure: (summary: RunFigures) => number | null | undefined): number | null {
+  const values = runs.map((run) => (run.summary ? figure(run.summary) : undefined)).filter((value): value is number => typeof value === 'number')
   return values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length
 }

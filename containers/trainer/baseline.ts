@@ -1,6 +1,6 @@
-import { seededShuffle, type RunHandler } from '@bankbench/core'
+import { isRunOfMethod, seededShuffle, type RunConfigOf, type RunContext, type RunHandler, type TextBaselineSummary } from '@bankbench/core'
 import { evaluateClassifier, evaluationSummary, PeakMemoryTracker } from '@bankbench/metrics'
-import { isFeatureBaselineMethod, trainBaseline, type BaselineMethod } from '@bankbench/baselines'
+import { BASELINE_METHODS, FEATURE_BASELINE_METHODS, trainBaseline, type BaselineMethod } from '@bankbench/baselines'
 import { runFrozenFeatureBaseline } from './frozen-features'
 import { runLlmApiBaseline } from './llm-api'
 
@@ -10,21 +10,22 @@ import { runLlmApiBaseline } from './llm-api'
  * (frozen-probe, centroid) in frozen-features.ts; few-shot prompting of a hosted LLM
  * (llm-api) in llm-api.ts.
  */
-export const runBaseline: RunHandler = (context) => {
-  if (isFeatureBaselineMethod(context.run.method)) return runFrozenFeatureBaseline(context)
-  if (context.run.method === 'llm-api') return runLlmApiBaseline(context)
-  return runTextBaseline(context)
+export const runBaseline: RunHandler<'baseline'> = async (context) => {
+  if (isRunOfMethod(context, FEATURE_BASELINE_METHODS)) return runFrozenFeatureBaseline(context)
+  if (isRunOfMethod(context, ['llm-api'])) return runLlmApiBaseline(context)
+  if (isRunOfMethod(context, BASELINE_METHODS)) return runTextBaseline(context)
+  throw new Error(`the baseline job has no baseline '${context.run.config.method}'`)
 }
 
 /** Trains a text baseline on the run's training data, evaluates like every other run, stores the model. */
-const runTextBaseline: RunHandler = async (context) => {
+async function runTextBaseline(context: RunContext<RunConfigOf<BaselineMethod>>): Promise<TextBaselineSummary> {
   const { run, dataset } = context
-  const config = run.config as { hyperparameters: Record<string, unknown>; trainSubset: number | null }
+  const { config } = run
   const train = config.trainSubset ? seededShuffle(dataset.train, run.seed).slice(0, config.trainSubset) : dataset.train
   context.log(`training ${run.method} on ${train.length} examples`)
   const memory = new PeakMemoryTracker()
   const trainStart = performance.now()
-  const classifier = trainBaseline(run.method as BaselineMethod, train, dataset.labels, { seed: run.seed, ...textBaselineOptions(config.hyperparameters) })
+  const classifier = trainBaseline(config.method, train, dataset.labels, { seed: run.seed, ...textBaselineOptions(config.hyperparameters) })
   const trainSeconds = (performance.now() - trainStart) / 1000
   context.signal.throwIfAborted()
   const evaluation = await evaluateClassifier(classifier, dataset)

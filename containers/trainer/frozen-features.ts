@@ -4,7 +4,7 @@
  * and a linear probe or a nearest-centroid rule is fitted on those vectors. What
  * fine-tuning has to beat to show it taught the model anything.
  */
-import { getBenchmark, seededShuffle, type RunHandler } from '@bankbench/core'
+import { getBenchmark, seededShuffle, type FeatureBaselineSummary, type RunConfigOf, type RunContext } from '@bankbench/core'
 import { evaluateClassifier, evaluationSummary, PeakMemoryTracker } from '@bankbench/metrics'
 import { trainFeatureBaseline, type FeatureBaselineMethod, type FeatureBaselineOptionsByMethod } from '@bankbench/baselines'
 import { initBackend, SentenceEncoder, TRAINER_DEFAULTS } from '@bankbench/engine'
@@ -13,17 +13,17 @@ import { resolveBaseModel } from '@bankbench/model-store'
 /** A train run's truncation (so the comparison is like for like) and texts per forward pass. */
 export const FROZEN_FEATURE_DEFAULTS = { max_length: TRAINER_DEFAULTS.common.max_length, batch_size: 64 }
 
-export const runFrozenFeatureBaseline: RunHandler = async (context) => {
+export const runFrozenFeatureBaseline = async (context: RunContext<RunConfigOf<FeatureBaselineMethod>>): Promise<FeatureBaselineSummary> => {
   const { run, dataset, store } = context
-  const method = run.method as FeatureBaselineMethod
-  const config = run.config as { hyperparameters: Record<string, unknown>; trainSubset: number | null }
-  const { max_length: maxLength, batch_size: batchSize, ...methodFields } = { ...FROZEN_FEATURE_DEFAULTS, ...config.hyperparameters } as typeof FROZEN_FEATURE_DEFAULTS & Record<string, unknown>
+  const { config } = run
+  const { method } = config
+  const { max_length: maxLength, batch_size: batchSize, ...methodFields } = { ...FROZEN_FEATURE_DEFAULTS, ...config.hyperparameters }
   const backend = await initBackend()
   context.recordEnvironment({ backend })
   const memory = new PeakMemoryTracker()
 
   const benchmark = await getBenchmark(context.db, run.benchmarkId)
-  const base = await resolveBaseModel(store, (benchmark.spec as { baseModel?: string }).baseModel, context.db)
+  const base = await resolveBaseModel(store, benchmark.spec.baseModel, context.db)
   const train = config.trainSubset ? seededShuffle(dataset.train, run.seed).slice(0, config.trainSubset) : dataset.train
   const encoder = SentenceEncoder.fromCheckpoint(base.checkpoint, { maxLength, batchSize })
   try {

@@ -5,16 +5,16 @@
  * dataset's text to it (BANKBENCH_LLM_SEND_CUSTOMER_TEXT=1), the run succeeds as skipped:
  * its summary holds only `skipped` (the reason), and no quality figures.
  */
-import { seededShuffle, type RunHandler } from '@bankbench/core'
+import { seededShuffle, type LlmApiSummary, type RunConfigOf, type RunContext, type SkippedRunSummary } from '@bankbench/core'
 import { classificationReport, latencySummary, PeakMemoryTracker } from '@bankbench/metrics'
 import { llmApiOptionsFromHyperparameters, llmEndpointFromEnv, queryLlmApi, queryRecordsForStorage } from '@bankbench/baselines'
 
 /** Stands for an answer that names no label: scored wrong, and listed as its own column of the confusion matrix. */
 export const INVALID_ANSWER = '(invalid answer)'
 
-export const runLlmApiBaseline: RunHandler = async (context) => {
+export const runLlmApiBaseline = async (context: RunContext<RunConfigOf<'llm-api'>>): Promise<LlmApiSummary | SkippedRunSummary> => {
   const { run, dataset } = context
-  const config = run.config as { hyperparameters: Record<string, unknown>; trainSubset: number | null }
+  const { config } = run
   const options = llmApiOptionsFromHyperparameters(config.hyperparameters)
   const endpoint = llmEndpointFromEnv(process.env, options.model)
   if ('skipped' in endpoint) {

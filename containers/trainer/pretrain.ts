@@ -6,14 +6,14 @@
  * benchmark names no other base model. Test text is never seen.
  */
 import { PeakMemoryTracker } from '@bankbench/metrics'
-import type { RunHandler } from '@bankbench/core'
-import { initBackend, pretrainBackbone, type BackboneSettings as PretrainSettings } from '@bankbench/engine'
+import type { PretrainRunSummary, RunHandler } from '@bankbench/core'
+import { initBackend, pretrainBackbone } from '@bankbench/engine'
 import { checkpointFiles, LOCAL_BACKBONE_PREFIX, LOCAL_BACKBONE_PROVENANCE } from '@bankbench/model-store'
 import { progressReporter, trainerCheckpoints } from './training-progress'
 
-export const runPretrain: RunHandler = async (context) => {
+export const runPretrain: RunHandler<'pretrain'> = async (context) => {
   const { run, dataset, store } = context
-  const config = run.config as { hyperparameters: Partial<PretrainSettings>; epochs: number }
+  const { config } = run
   const backend = await initBackend()
   context.recordEnvironment({ backend })
   const memory = new PeakMemoryTracker()
@@ -26,7 +26,8 @@ export const runPretrain: RunHandler = async (context) => {
     // A backbone published before provenance.json existed cannot be checked by the train jobs: it is made again.
     if (published === recipe && await store.exists(`${LOCAL_BACKBONE_PREFIX}summary.json`) && await store.exists(`${LOCAL_BACKBONE_PREFIX}${LOCAL_BACKBONE_PROVENANCE}`)) {
       context.log(`the local backbone at ${LOCAL_BACKBONE_PREFIX} was made from this recipe; reusing it`)
-      const summary = JSON.parse(new TextDecoder().decode(await store.get(`${LOCAL_BACKBONE_PREFIX}summary.json`))) as Record<string, unknown>
+      // The summary this handler published with the backbone (below).
+      const summary = JSON.parse(new TextDecoder().decode(await store.get(`${LOCAL_BACKBONE_PREFIX}summary.json`))) as PretrainRunSummary
       return { ...summary, reused: true }
     }
   }
@@ -57,7 +58,7 @@ export const runPretrain: RunHandler = async (context) => {
   const last = training.history.at(-1)
   context.log(`published the local backbone at ${LOCAL_BACKBONE_PREFIX} (validation MLM loss ${last?.validation?.loss.toFixed(4) ?? 'n/a'})`)
   const parameters = [...checkpoint.weights.values()].reduce((sum, tensor) => sum + tensor.shape.reduce((size, dimension) => size * dimension, 1), 0)
-  const summary = {
+  const summary: PretrainRunSummary = {
     validationMlmLoss: last?.validation?.loss ?? null,
     validationMlmAccuracy: last?.validation?.accuracy ?? null,
     trainSeconds: training.elapsedMs / 1000,

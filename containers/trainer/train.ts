@@ -7,27 +7,20 @@
  */
 import { getBenchmark, seededShuffle, type RunHandler } from '@bankbench/core'
 import { evaluateClassifier, PeakMemoryTracker } from '@bankbench/metrics'
-import { fineTuneClassifier, initBackend, saveFineTuned, trainSettings, type PeftMethodName } from '@bankbench/engine'
+import { fineTuneClassifier, initBackend, saveFineTuned, trainSettings } from '@bankbench/engine'
 import { checkpointFiles, resolveBaseModel } from '@bankbench/model-store'
 import { progressReporter, trainerCheckpoints } from './training-progress'
 
-interface TrainRunConfig {
-  method: PeftMethodName
-  hyperparameters: Record<string, unknown>
-  epochs: number
-  trainSubset: number | null
-}
-
-export const runTrain: RunHandler = async (context) => {
+export const runTrain: RunHandler<'train'> = async (context) => {
   const { run, dataset, store } = context
-  const config = run.config as unknown as TrainRunConfig
+  const { config } = run
   const settings = trainSettings(config.method, config.hyperparameters)
   const backend = await initBackend()
   context.recordEnvironment({ backend })
   const memory = new PeakMemoryTracker()
 
   const benchmark = await getBenchmark(context.db, run.benchmarkId)
-  const base = await resolveBaseModel(store, (benchmark.spec as { baseModel?: string }).baseModel, context.db)
+  const base = await resolveBaseModel(store, benchmark.spec.baseModel, context.db)
   const train = config.trainSubset ? seededShuffle(dataset.train, run.seed).slice(0, config.trainSubset) : dataset.train
   context.log(`${config.method} on ${base.nameOrPath}: ${train.length} examples, ${config.epochs} epochs, batch ${settings.batchSize}, ` +
     `learning rate ${settings.learningRate}, backend ${backend.name}`)

@@ -1,6 +1,7 @@
-import { benchmarkSpecSchema, completeRun, createBenchmark, listRunsOfBenchmark, planRuns, rollUpJob, startRun } from '@bankbench/core'
+import { benchmarkSpecSchema, completeRun, createBenchmark, listRunsOfBenchmark, planRuns, rollUpJob, startRun, type RunSummary } from '@bankbench/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestApi, readProblem, type TestApi } from '../testing'
+import { textBaselineSummary, trainRunSummary } from '../../../packages/core/src/contracts/testing'
 
 /** A benchmark whose runs are completed here with made-up summaries, as train jobs would write them. */
 let api: TestApi
@@ -13,15 +14,15 @@ beforeAll(async () => {
   const spec = benchmarkSpecSchema.parse({ name: 'analysis', arms: [{ method: 'full' }, { method: 'lora', grid: { r: [4, 8] } }, { method: 'majority' }], protocol: { seeds: [1, 2] } })
   const { benchmark } = await createBenchmark(db, { name: 'analysis', datasetId: 'banking77', spec, plannedRuns: planRuns(spec), queue: 'local', timeoutSeconds: 60, attempts: 1 })
   benchmarkId = benchmark.id
-  const summaries: Record<string, (seed: number) => Record<string, unknown>> = {
-    full: () => ({ accuracy: 0.93, validationAccuracy: 0.93, trainableParameters: 1_000_000, totalParameters: 1_000_000, peakTensorBytes: 3 * GiB, trainSeconds: 2000, latencyP50Ms: 4 }),
-    lora: (seed) => ({ accuracy: 0.9 + seed / 100, validationAccuracy: 0.9 + seed / 100, trainableParameters: 20_000, totalParameters: 1_020_000, peakTensorBytes: GiB, trainSeconds: 600, latencyP50Ms: 5 }),
-    majority: () => ({ accuracy: 0.013, validationAccuracy: 0.013, peakRssBytes: GiB, trainSeconds: 1, latencyP50Ms: 0.01 }),
+  const summaries: Record<string, (seed: number, lowRank: boolean) => RunSummary> = {
+    full: () => trainRunSummary({ accuracy: 0.93, validationAccuracy: 0.93, trainableParameters: 1_000_000, totalParameters: 1_000_000, peakTensorBytes: 3 * GiB, trainSeconds: 2000, latencyP50Ms: 4 }),
+    lora: (seed, lowRank) => trainRunSummary({ accuracy: 0.9 + seed / 100, validationAccuracy: lowRank ? 0.85 : 0.9 + seed / 100, trainableParameters: 20_000, totalParameters: 1_020_000, peakTensorBytes: GiB, trainSeconds: 600, latencyP50Ms: 5 }),
+    majority: () => textBaselineSummary({ accuracy: 0.013, validationAccuracy: 0.013, peakRssBytes: GiB, trainSeconds: 1, latencyP50Ms: 0.01 }),
   }
   for (const run of await listRunsOfBenchmark(db, benchmarkId)) {
     await startRun(db, run.id, {})
-    const lowRank = (run.config.hyperparameters as { r?: number }).r === 4
-    await completeRun(db, run.id, { ...summaries[run.method]!(run.seed), ...(lowRank ? { validationAccuracy: 0.85 } : {}) })
+    const lowRank = run.config.method === 'lora' && run.config.hyperparameters.r === 4
+    await completeRun(db, run.id, summaries[run.method]!(run.seed, lowRank))
     await rollUpJob(db, run.jobId!)
   }
 })

@@ -1,4 +1,4 @@
-import { listDatasets, schema, UPLOAD_LIMITS } from '@bankbench/core'
+import { benchmarkSpecSchema, listDatasets, schema, UPLOAD_LIMITS } from '@bankbench/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestApi, readProblem, type TestApi } from '../testing'
 
@@ -215,7 +215,7 @@ describe('DELETE /v1/datasets/{id}', () => {
   it('refuses a dataset that benchmarks use (409 naming them), and keeps its files and row', async () => {
     const { id, artifactKey } = await upload('in use')
     for (const [benchmarkId, name] of [['bm_uses_dataset_1', 'first study'], ['bm_uses_dataset_2', 'second study']] as const) {
-      await api.platform.db.insert(schema.benchmarks).values({ id: benchmarkId, name, datasetId: id, spec: {} })
+      await api.platform.db.insert(schema.benchmarks).values({ id: benchmarkId, name, datasetId: id, spec: benchmarkSpecSchema.parse({ dataset: id, arms: [{ method: 'majority' }] }) })
     }
     const problem = await readProblem(await remove(id))
     expect(problem.body).toMatchObject({

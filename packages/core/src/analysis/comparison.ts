@@ -1,5 +1,6 @@
 import type { JobStatus } from '../jobs/job-queue'
-import { costOfRun, DEFAULT_GPU_INSTANCE, numberField, PRICE_TABLE, servingCostPerMillionQueries, type PriceTable } from './cost'
+import type { RunConfig, RunEnvironment, RunFigures } from '../contracts'
+import { costOfRun, DEFAULT_GPU_INSTANCE, measured, PRICE_TABLE, servingCostPerMillionQueries, type PriceTable } from './cost'
 import { seedStat } from './stats'
 import type { Comparison, ComparisonRow, CostOptions, MemorySource, MethodBestRow } from './types'
 
@@ -8,19 +9,18 @@ export interface AnalysisBenchmark {
   id: string
   name: string
   status: JobStatus
-  spec: Record<string, unknown>
 }
 
-/** What the analysis reads of a run (a `RunRow` is one). */
+/** What the analysis reads of a run (a `RunRow` is one): its hyperparameters, the figures of its summary, where it ran. */
 export interface AnalysisRun {
   id: string
   ordinal: number
   method: string
-  config: Record<string, unknown>
+  config: Pick<RunConfig, 'hyperparameters'>
   seed: number
   status: JobStatus
-  summary: Record<string, unknown> | null
-  environment?: Record<string, unknown> | null
+  summary: RunFigures | null
+  environment?: Pick<RunEnvironment, 'awsBatchJobId'> | null
   startedAt: Date | null
   finishedAt: Date | null
 }
@@ -48,17 +48,18 @@ export function buildComparison(benchmark: AnalysisBenchmark, runs: readonly Ana
 }
 
 /** `r=8, lora_alpha=16` from the run's hyperparameters (keys sorted); `default` when it set none. */
-export function configLabel(config: Record<string, unknown>): string {
+export function configLabel(config: { hyperparameters?: Record<string, unknown> }): string {
   const hyperparameters = hyperparametersOf(config)
   const parts = Object.keys(hyperparameters).sort().map((key) => `${key}=${formatValue(hyperparameters[key])}`)
   return parts.length > 0 ? parts.join(', ') : 'default'
 }
 
 /** Peak memory by the best measurement the run has: GPU, then tensor bytes, then process RSS. */
-export function peakMemory(summary: Record<string, unknown> | null): { bytes: number; source: MemorySource } | null {
-  const candidates: [string, MemorySource][] = [['peakGpuMemoryBytes', 'gpu'], ['peakTensorBytes', 'tensor'], ['peakRssBytes', 'rss']]
-  for (const [field, source] of candidates) {
-    const bytes = numberField(summary, field)
+export function peakMemory(summary: RunFigures | null): { bytes: number; source: MemorySource } | null {
+  const candidates: [number | null, MemorySource][] = [
+    [measured(summary?.peakGpuMemoryBytes), 'gpu'], [measured(summary?.peakTensorBytes), 'tensor'], [measured(summary?.peakRssBytes), 'rss'],
+  ]
+  for (const [bytes, source] of candidates) {
     if (bytes !== null && bytes > 0) return { bytes, source }
   }
   return null
@@ -66,8 +67,8 @@ export function peakMemory(summary: Record<string, unknown> | null): { bytes: nu
 
 function comparisonRow(run: AnalysisRun, fullTrainable: number | null, cost: Required<Pick<CostOptions, 'pricing'>> & CostOptions, prices: PriceTable): ComparisonRow {
   const { summary } = run
-  const trainable = numberField(summary, 'trainableParameters')
-  const total = numberField(summary, 'totalParameters')
+  const trainable = measured(summary?.trainableParameters)
+  const total = measured(summary?.totalParameters)
   // Full fine-tuning trains every parameter: without a full run, the model's total stands in for it.
   const reference = fullTrainable ?? total
   const memory = peakMemory(summary)
@@ -87,14 +88,14 @@ function comparisonRow(run: AnalysisRun, fullTrainable: number | null, cost: Req
     parameterReductionBasis: trainable && reference ? (fullTrainable ? 'full-run' : 'total-parameters') : null,
     peakMemoryBytes: memory?.bytes ?? null,
     memorySource: memory?.source ?? null,
-    trainSeconds: numberField(summary, 'trainSeconds'),
-    accuracy: numberField(summary, 'accuracy'),
-    macroF1: numberField(summary, 'macroF1'),
-    validationAccuracy: numberField(summary, 'validationAccuracy'),
-    latencyP50Ms: numberField(summary, 'latencyP50Ms'),
-    latencyP95Ms: numberField(summary, 'latencyP95Ms'),
-    throughputPerSecond: numberField(summary, 'throughputPerSecond'),
-    adapterBytes: numberField(summary, 'adapterBytes'),
+    trainSeconds: measured(summary?.trainSeconds),
+    accuracy: measured(summary?.accuracy),
+    macroF1: measured(summary?.macroF1),
+    validationAccuracy: measured(summary?.validationAccuracy),
+    latencyP50Ms: measured(summary?.latencyP50Ms),
+    latencyP95Ms: measured(summary?.latencyP95Ms),
+    throughputPerSecond: measured(summary?.throughputPerSecond),
+    adapterBytes: measured(summary?.adapterBytes),
     backend: typeof summary?.backend === 'string' ? summary.backend : null,
     cost: succeeded ? costOfRun(run, { instanceType, pricing: cost.pricing }, prices) : null,
     servingDollarsPerMillionQueries: succeeded ? servingCostPerMillionQueries(summary, prices) : null,
@@ -104,7 +105,7 @@ function comparisonRow(run: AnalysisRun, fullTrainable: number | null, cost: Req
 /** The trainable parameters of the benchmark's full fine-tuning, when a full run succeeded. */
 function fullFineTuningTrainableParameters(runs: readonly AnalysisRun[]): number | null {
   const counts = runs.filter((run) => run.method === 'full' && run.status === 'succeeded')
-    .map((run) => numberField(run.summary, 'trainableParameters'))
+    .map((run) => measured(run.summary?.trainableParameters))
     .filter((count): count is number => count !== null && count > 0)
   return counts.length > 0 ? Math.max(...counts) : null
 }
@@ -157,9 +158,8 @@ function methodRow(method: string, label: string, members: ComparisonRow[]): Met
   }
 }
 
-function hyperparametersOf(config: Record<string, unknown>): Record<string, unknown> {
-  const { hyperparameters } = config
-  return typeof hyperparameters === 'object' && hyperparameters !== null ? hyperparameters as Record<string, unknown> : {}
+function hyperparametersOf(config: { hyperparameters?: Record<string, unknown> }): Record<string, unknown> {
+  return config.hyperparameters ?? {}
 }
 
 function formatValue(value: unknown): string {

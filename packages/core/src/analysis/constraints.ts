@@ -1,9 +1,10 @@
+import type { z } from 'zod'
 import { constraintsSchema } from '../benchmarks/spec'
 import { bytes, milliseconds, percent, seconds, times } from './format'
 import type { ComparisonRow, ConstraintCheck, ConstraintName, Constraints, ConstraintVerdict, MemorySource, MethodBestRow } from './types'
 
 /** The benchmark's success criteria, with the study's defaults for any it did not set (older benchmarks set none). */
-export function constraintsOf(spec: Record<string, unknown>): Constraints {
+export function constraintsOf(spec: { constraints?: z.input<typeof constraintsSchema> | undefined }): Constraints {
   return constraintsSchema.parse(spec.constraints ?? {})
 }
 

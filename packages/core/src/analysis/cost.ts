@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { setting, type Environment } from '@bankbench/settings'
+import type { RunFigures } from '../contracts'
 import type { Pricing, RunCost } from './types'
 
 /**
@@ -96,7 +97,7 @@ const priceOverrideSchema = z.object({
 
 /** What of a run the cost model reads: its measured durations and sizes. */
 export interface MeasuredRun {
-  summary: Record<string, unknown> | null
+  summary: RunFigures | null
   startedAt: Date | null
   finishedAt: Date | null
 }
@@ -119,7 +120,7 @@ export function costOfRun(run: MeasuredRun, options: RunCostOptions, prices: Pri
   }
   const assumptions: string[] = []
   let billedSeconds: number
-  const trainSeconds = numberField(run.summary, 'trainSeconds')
+  const trainSeconds = measured(run.summary?.trainSeconds)
   if (run.startedAt && run.finishedAt) {
     billedSeconds = Math.max(0, (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000)
     assumptions.push('Billed time is the run\'s measured wall-clock time from start to finish (loading, training, evaluation); instance start-up is not included.')
@@ -130,7 +131,7 @@ export function costOfRun(run: MeasuredRun, options: RunCostOptions, prices: Pri
     return null
   }
   const dollarsPerHour = options.pricing === 'spot' ? price.spotPerHour : price.onDemandPerHour
-  const storedBytes = numberField(run.summary, 'adapterBytes') ?? numberField(run.summary, 'modelBytes') ?? 0
+  const storedBytes = measured(run.summary?.adapterBytes) ?? measured(run.summary?.modelBytes) ?? 0
   assumptions.push(`One ${options.instanceType} (${price.description}) at $${dollarsPerHour}/h ${options.pricing}, billed per second.`)
   return {
     dollars: (billedSeconds / 3600) * dollarsPerHour,
@@ -147,16 +148,15 @@ export function costOfRun(run: MeasuredRun, options: RunCostOptions, prices: Pri
  * Serving one million queries on Lambda at the run's measured median latency per
  * query, on a function of the table's memory size. Null without a latency.
  */
-export function servingCostPerMillionQueries(summary: Record<string, unknown> | null, prices: PriceTable = PRICE_TABLE): number | null {
-  const latencyMs = numberField(summary, 'latencyP50Ms')
+export function servingCostPerMillionQueries(summary: RunFigures | null, prices: PriceTable = PRICE_TABLE): number | null {
+  const latencyMs = measured(summary?.latencyP50Ms)
   if (latencyMs === null) return null
   const gbSecondsPerQuery = (prices.lambda.memoryMb / 1024) * (latencyMs / 1000)
   return 1_000_000 * gbSecondsPerQuery * prices.lambda.perGbSecond + prices.lambda.perMillionRequests
 }
 
-/** A finite number field of a run summary, else null (summaries are JSON written by jobs). */
-export function numberField(summary: Record<string, unknown> | null | undefined, field: string): number | null {
-  const value = summary?.[field]
+/** A summary's figure when it is a finite number, else null: not measured (summaries are JSON written by jobs). */
+export function measured(value: number | null | undefined): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null
 }
 

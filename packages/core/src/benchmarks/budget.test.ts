@@ -11,6 +11,7 @@ import { enforceGpuBudget } from './budget'
 import { planRuns } from './plan'
 import { benchmarkProgress } from './service'
 import { benchmarkSpecSchema } from './spec'
+import { textBaselineSummary } from '../contracts/testing'
 
 for (const target of testDatabaseTargets()) {
   describe(`budget, progress and retry on ${target.name}`, () => {
@@ -31,7 +32,7 @@ for (const target of testDatabaseTargets()) {
     /** Ends a run as a job would, then back-dates its start so that it took `hours`. */
     async function finish(runId: string, hours: number, outcome: 'succeeded' | 'failed' = 'succeeded') {
       await startRun(database.db, runId, {})
-      if (outcome === 'succeeded') await completeRun(database.db, runId, { accuracy: 0.5 })
+      if (outcome === 'succeeded') await completeRun(database.db, runId, textBaselineSummary({ accuracy: 0.5 }))
       else await endRun(database.db, runId, 'failed', 'boom')
       const finishedAt = new Date()
       const [run] = await database.db.update(runsTable).set({ startedAt: new Date(finishedAt.getTime() - hours * 3600_000), finishedAt }).where(eq(runsTable.id, runId)).returning()

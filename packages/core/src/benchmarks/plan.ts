@@ -5,6 +5,7 @@ import { seededShuffle } from '@bankbench/data'
 import { PRESETS } from './presets'
 import { armSchema, type Arm, type BenchmarkSpec } from './spec'
 import { describeErrors, issuesToErrors, nearestWord, quoteForMessage, unknownKeysMessage } from '../validation'
+import { runConfig, type RunConfig } from '../contracts/run-config'
 
 export interface PlannedRun {
   ordinal: number
@@ -12,7 +13,7 @@ export interface PlannedRun {
   jobKind: JobKind
   seed: number
   /** The resolved configuration: arm config, one grid point, the protocol. */
-  config: Record<string, unknown>
+  config: RunConfig
 }
 
 /**
@@ -44,15 +45,15 @@ export function planRuns(spec: BenchmarkSpec): PlannedRun[] {
         const errors = issuesToErrors(parsed.error.issues, ['arms', armIndex, 'config'])
         throw new ProblemError('validation-failed', `arms[${armIndex}] (${method}) has invalid hyperparameters: ${describeErrors(errors)}`, errors)
       }
-      // An arm's own `epochs` overrides the protocol's; the handlers read it from config.epochs.
-      const { epochs, ...hyperparameters } = parsed.data as Record<string, unknown> & { epochs?: number }
+      // An arm's own `epochs` overrides the protocol's; the handlers read it from config.epochs (runConfig drops it from the hyperparameters).
+      const epochs = 'epochs' in parsed.data ? parsed.data.epochs : undefined
       for (const seed of spec.protocol.seeds) {
         runs.push({
           ordinal: runs.length,
           method,
           jobKind: METHOD_CATALOG[method].jobKind,
           seed,
-          config: { method, hyperparameters, seed, epochs: epochs ?? spec.protocol.epochs, trainSubset: spec.protocol.trainSubset ?? null, testSet: spec.protocol.testSet, arm: armIndex },
+          config: runConfig(method, parsed.data, { seed, epochs: epochs ?? spec.protocol.epochs, trainSubset: spec.protocol.trainSubset ?? null, testSet: spec.protocol.testSet, arm: armIndex }),
         })
       }
     }

@@ -7,6 +7,8 @@ import {
   bigserial, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, unique, uniqueIndex,
 } from 'drizzle-orm/pg-core'
 import { JOB_KINDS } from '../jobs/job-queue'
+import type { BenchmarkSpec } from '../benchmarks/spec'
+import type { RunConfig, RunEnvironment, RunSummary } from '../contracts'
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
 
@@ -30,7 +32,7 @@ export const benchmarks = pgTable('benchmarks', {
   name: text('name').notNull(),
   datasetId: text('dataset_id').notNull().references(() => datasets.id),
   /** The validated request: arms, protocol, constraints. */
-  spec: jsonb('spec').$type<Record<string, unknown>>().notNull(),
+  spec: jsonb('spec').$type<BenchmarkSpec>().notNull(),
   status: text('status', { enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] }).notNull().default('queued'),
   idempotencyKey: text('idempotency_key'),
   createdAt: createdAt(),
@@ -66,14 +68,14 @@ export const runs = pgTable('runs', {
   /** A PEFT method (lora, full, …) or a baseline (random, majority, tfidf-logreg). */
   method: text('method').notNull(),
   /** The full resolved configuration of this run (hyperparameters, protocol, seed). */
-  config: jsonb('config').$type<Record<string, unknown>>().notNull(),
+  config: jsonb('config').$type<RunConfig>().notNull(),
   seed: integer('seed').notNull(),
   status: text('status', { enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] }).notNull().default('queued'),
   jobId: text('job_id').references(() => jobs.id),
   /** Summary metrics written at the end: accuracy, macroF1, latency, memory, time, … */
-  summary: jsonb('summary').$type<Record<string, unknown>>(),
+  summary: jsonb('summary').$type<RunSummary>(),
   /** Where it ran: backend, hardware, versions, code version, data hash. */
-  environment: jsonb('environment').$type<Record<string, unknown>>(),
+  environment: jsonb('environment').$type<RunEnvironment>(),
   error: text('error'),
   attempt: integer('attempt').notNull().default(0),
   heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }),

@@ -13,15 +13,21 @@ import { describeForLog, errorMessageForLog } from '../describe-for-log'
 import { isTransientDatabaseError } from '../db/transient'
 import type { ArtifactStore } from '../storage/artifact-store'
 import { createArtifactStore } from '../storage/create-artifact-store'
-import { JOB_ENV, JOB_EXIT_CODES, type JobKind } from './job-queue'
+import { JOB_ENV, JOB_EXIT_CODES } from './job-queue'
+import { isRunConfigOfKind, isTrainerJobKind, parseRunConfig, type RunConfig, type RunConfigOfKind, type TrainerJobKind } from '../contracts/run-config'
+import type { JobOutcomes, RunSummary } from '../contracts/run-summary'
+import type { HandlerFacts, HostFacts, RunEnvironment } from '../contracts/run-environment'
 import { setting } from '@bankbench/settings'
 
+/** A run as its handler sees it: the stored row, with the config parsed against the contract and narrowed. */
+export type RunOf<C extends RunConfig = RunConfig> = Omit<RunRow, 'config'> & { config: C }
+
 /** What a job kind's handler gets: its run, its data, and ways to report. */
-export interface RunContext {
+export interface RunContext<C extends RunConfig = RunConfig> {
   db: Database
   store: ArtifactStore
   job: JobRow
-  run: RunRow
+  run: RunOf<C>
   dataset: DatasetSplits
   datasetHash: string
   /** Aborted when the process is asked to stop (cancel, timeout, spot reclaim). */
@@ -30,12 +36,25 @@ export interface RunContext {
   reportMetrics(points: MetricPoint[]): Promise<void>
   /** Stores a file under runs/<id>/ and records it on the run. */
   saveArtifact(name: string, body: Uint8Array | string): Promise<{ key: string }>
-  /** Adds facts about where the run executes (backend, kernels) to its environment record. */
-  recordEnvironment(facts: Record<string, unknown>): void
+  /** Adds facts about where the run executes (backend, LLM endpoint) to its environment record. */
+  recordEnvironment(facts: Partial<HandlerFacts>): void
   log(message: string): void
 }
 
-export type RunHandler = (context: RunContext) => Promise<Record<string, unknown>>
+/**
+ * The handler of a job kind: it receives the configs of the methods that kind runs
+ * (`RunConfigOfKind<K>`, parsed when the job starts) and returns that kind's summary
+ * (`JobOutcomes[K]`), which the harness stores on the run.
+ */
+export type RunHandler<K extends TrainerJobKind> = (context: RunContext<RunConfigOfKind<K>>) => Promise<JobOutcomes[K]>
+
+/** The handlers of a container, by job kind. */
+export type RunHandlers = { [K in TrainerJobKind]?: RunHandler<K> }
+
+/** Narrows a context to the runs of some methods (a baseline job dispatching on its method). */
+export function isRunOfMethod<C extends RunConfig, M extends C['method']>(context: RunContext<C>, methods: readonly M[]): context is RunContext<Extract<C, { method: M }>> {
+  return (methods as readonly string[]).includes(context.run.config.method)
+}
 
 /**
  * The body of every container entrypoint, locally and on AWS Batch: read the job
@@ -43,7 +62,7 @@ export type RunHandler = (context: RunContext) => Promise<Record<string, unknown
  * handler of the job's kind, and record the outcome. Exits non-zero on failure so
  * the queue (Batch retry strategy or the local runner) sees it.
  */
-export async function runJobProcess(handlers: Partial<Record<JobKind, RunHandler>>): Promise<void> {
+export async function runJobProcess(handlers: RunHandlers): Promise<void> {
   const jobId = requiredEnv(JOB_ENV.jobId)
   const arrayIndex = setting(JOB_ENV.arrayIndex)
   const { db, close } = await openDatabase({ url: requiredEnv(JOB_ENV.databaseUrl), migrate: false })
@@ -62,9 +81,9 @@ export async function runJobProcess(handlers: Partial<Record<JobKind, RunHandler
   try {
     const job = await getJob(db, jobId)
     runId = await runIdForArrayChild(db, jobId, arrayIndex)
-    const handler = handlers[job.kind]
-    if (!handler) throw new Error(`this container has no handler for job kind '${job.kind}'`)
-    const environment: Record<string, unknown> = describeHost()
+    const kind = job.kind
+    if (!isTrainerJobKind(kind) || !handlers[kind]) throw new Error(`this container has no handler for job kind '${job.kind}'`)
+    const environment: RunEnvironment = describeHost()
     const subject = await getRun(db, runId)
     readsFinishedRun = subject.jobId !== job.id
     if (readsFinishedRun) await markJobRunning(db, jobId)
@@ -72,11 +91,13 @@ export async function runJobProcess(handlers: Partial<Record<JobKind, RunHandler
     if (!readsFinishedRun) claimedRunOf = run.benchmarkId
     const beat = async () => { if (!readsFinishedRun) await heartbeatRun(db, runId!); await heartbeatJob(db, jobId) }
     heartbeat = setInterval(() => void beat().catch(() => {}), setting(JOB_ENV.heartbeatSeconds) * 1000)
+    // The contract at the boundary: a stored config that does not match fails the run here, naming the field.
+    const config = parseRunConfig(run.config, `run ${run.id}`)
     const benchmarkDataset = await datasetOfRun(db, run)
-    const dataset = withTestSet(await loadDatasetSplits(store, benchmarkDataset), run.config.testSet)
+    const dataset = withTestSet(await loadDatasetSplits(store, benchmarkDataset), config.testSet)
     environment.datasetHash = benchmarkDataset.contentHash
     const context: RunContext = {
-      db, store, job, run, dataset, datasetHash: benchmarkDataset.contentHash, signal: controller.signal,
+      db, store, job, run: { ...run, config }, dataset, datasetHash: benchmarkDataset.contentHash, signal: controller.signal,
       reportMetrics: (points) => appendRunMetrics(db, runId!, points),
       async saveArtifact(name, body) {
         // Each attempt writes under its own prefix and records only while it is the
@@ -92,10 +113,11 @@ export async function runJobProcess(handlers: Partial<Record<JobKind, RunHandler
       // Job logs (CloudWatch on Batch) never carry customer text in clear, whatever a handler puts in a message.
       log: (message) => console.log(`[${jobId}[${arrayIndex}] ${runId}] ${redactPii(message)}`),
     }
-    const summary = await handler(context)
+    const summary = await runHandler(handlers, kind, context)
     if (readsFinishedRun) {
       await finishJob(db, jobId, 'succeeded')
     } else {
+      if (summary === null) throw new Error(`a ${kind} job reads a run another job executed, but run ${runId} is this job's own`)
       await completeRun(db, runId, summary, environment, { attempt: run.attempt })
       await rollUpJob(db, jobId)
     }
@@ -141,7 +163,25 @@ function exitWithParentRunner(): void {
   })
 }
 
-async function datasetOfRun(db: Database, run: RunRow) {
+/** Runs the handler of the job's kind: the summary to store on the run, or null for an analyze job, which stores none. */
+async function runHandler(handlers: RunHandlers, kind: TrainerJobKind, context: RunContext): Promise<RunSummary | null> {
+  if (kind === 'analyze') {
+    await runHandlerOfKind(handlers, kind, context)
+    return null
+  }
+  return runHandlerOfKind(handlers, kind, context)
+}
+
+/** Hands the run to the kind's handler with its config narrowed to the methods that kind runs (a config of another method is an error). */
+async function runHandlerOfKind<K extends TrainerJobKind>(handlers: RunHandlers, kind: K, context: RunContext): Promise<JobOutcomes[K]> {
+  const handler: RunHandler<K> | undefined = handlers[kind]
+  if (!handler) throw new Error(`this container has no handler for job kind '${kind}'`)
+  const { config } = context.run
+  if (!isRunConfigOfKind(kind, config)) throw new Error(`run ${context.run.id} is a ${config.method} run, which a ${kind} job does not run`)
+  return handler({ ...context, run: { ...context.run, config } })
+}
+
+async function datasetOfRun(db: Database, run: Pick<RunRow, 'benchmarkId'>) {
   const benchmark = await getBenchmark(db, run.benchmarkId)
   return getDataset(db, benchmark.datasetId)
 }
@@ -152,7 +192,7 @@ function requiredEnv(name: typeof JOB_ENV.jobId | typeof JOB_ENV.databaseUrl | t
   return value
 }
 
-function describeHost(): Record<string, unknown> {
+function describeHost(): HostFacts {
   return {
     host: hostname(),
     platform: `${platform()}-${arch()}`,

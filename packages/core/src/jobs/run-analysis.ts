@@ -12,14 +12,12 @@ import { newId } from '../ids'
 import { endActiveRuns, getJob, type JobRow } from '../repositories/jobs'
 import { getRun, listRunArtifacts } from '../repositories/runs'
 import type { ArtifactStore } from '../storage/artifact-store'
+import { LORA_METHODS } from '../contracts/run-config'
 import type { JobQueue, JobStatus } from './job-queue'
 import { isTerminal } from './status'
 
 /** Where the analysis lands, under the analysed run's artifacts (runs/<id>/…). */
 export const LORA_ANALYSIS_ARTIFACT = 'analysis/lora-analysis.json'
-
-/** Methods whose runs save a LoRA adapter (B·A updates) to analyse. */
-export const LORA_METHODS = ['lora', 'qlora'] as const
 
 const ANALYSIS_TIMEOUT_SECONDS = 3600
 

@@ -8,6 +8,7 @@ import { createBenchmark, getBenchmark, listBenchmarks } from './benchmarks'
 import { saveDataset } from './datasets'
 import { getJob, rollUpJob } from './jobs'
 import { completeRun, endRun, listRunsOfBenchmark, startRun } from './runs'
+import { textBaselineSummary } from '../contracts/testing'
 
 for (const target of testDatabaseTargets()) {
   describe(`benchmark repositories on ${target.name}`, () => {
@@ -59,7 +60,7 @@ for (const target of testDatabaseTargets()) {
       const runs = (await listRunsOfBenchmark(database.db, benchmark.id)).filter((run) => run.jobId === baselineJob)
       await startRun(database.db, runs[0]!.id, {})
       expect(await rollUpJob(database.db, baselineJob!)).toBe('running')
-      await completeRun(database.db, runs[0]!.id, { accuracy: 1 })
+      await completeRun(database.db, runs[0]!.id, textBaselineSummary({ accuracy: 1 }))
       await startRun(database.db, runs[1]!.id, {})
       await endRun(database.db, runs[1]!.id, 'failed', 'boom')
       expect(await rollUpJob(database.db, baselineJob!)).toBe('failed')

@@ -6,6 +6,7 @@ import { storedReason } from '../describe-for-log'
 import { notFound, ProblemError } from '../errors'
 import { newId } from '../ids'
 import type { PlannedRun } from '../benchmarks/plan'
+import type { BenchmarkSpec } from '../benchmarks/spec'
 import { groupRunsByJobKind } from '../benchmarks/plan'
 import { decodeCursor, toPage, type Page, type PageRequest } from './pagination'
 
@@ -14,7 +15,7 @@ export type BenchmarkRow = typeof benchmarks.$inferSelect
 export interface NewBenchmark {
   name: string
   datasetId: string
-  spec: Record<string, unknown>
+  spec: BenchmarkSpec
   plannedRuns: PlannedRun[]
   queue: 'local' | 'batch'
   timeoutSeconds: number
@@ -63,7 +64,7 @@ export async function createBenchmark(db: Database, input: NewBenchmark): Promis
   }
 }
 
-async function findByIdempotencyKey(db: Database, key: string, spec: Record<string, unknown>) {
+async function findByIdempotencyKey(db: Database, key: string, spec: BenchmarkSpec) {
   const [benchmark] = await db.select().from(benchmarks).where(eq(benchmarks.idempotencyKey, key))
   if (!benchmark) return undefined
   if (!isDeepStrictEqual(benchmark.spec, spec)) {

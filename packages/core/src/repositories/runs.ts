@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm'
 import type { Database } from '../db/connect'
+import type { RunEnvironment, RunSummary } from '../contracts'
 import { runArtifacts, runMetrics, runs } from '../db/schema'
 import { storedReason } from '../describe-for-log'
 import { notFound } from '../errors'
@@ -18,7 +19,7 @@ export async function listRunsOfBenchmark(db: Database, benchmarkId: string): Pr
 }
 
 /** Claims a queued run for execution (a retried container claims its own running run again). */
-export async function startRun(db: Database, id: string, environment: Record<string, unknown>): Promise<RunRow> {
+export async function startRun(db: Database, id: string, environment: RunEnvironment): Promise<RunRow> {
   const [row] = await db.update(runs)
     .set({ status: 'running', startedAt: sql`coalesce(${runs.startedAt}, now())`, heartbeatAt: sql`now()`, attempt: sql`${runs.attempt} + 1`, environment, error: null })
     .where(and(eq(runs.id, id), inArray(runs.status, [...ACTIVE_STATUSES])))
@@ -67,7 +68,7 @@ export async function listRunArtifacts(db: Database, runId: string) {
 }
 
 /** Marks a running run succeeded with its summary; false if it was no longer active (cancelled meanwhile) or, with `fence`, another attempt took it over. */
-export async function completeRun(db: Database, id: string, summary: Record<string, unknown>, environment?: Record<string, unknown>, fence?: { attempt: number }): Promise<boolean> {
+export async function completeRun(db: Database, id: string, summary: RunSummary, environment?: RunEnvironment, fence?: { attempt: number }): Promise<boolean> {
   const rows = await db.update(runs).set({ status: 'succeeded', summary, finishedAt: sql`now()`, ...(environment ? { environment } : {}) })
     .where(and(eq(runs.id, id), eq(runs.status, 'running'), fence ? eq(runs.attempt, fence.attempt) : undefined)).returning({ id: runs.id })
   return rows.length > 0

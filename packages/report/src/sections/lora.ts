@@ -1,4 +1,4 @@
-import { seedStat, type ComparisonRow, type RunRow } from '@bankbench/core'
+import { seedStat, type ComparisonRow, type LoraSpectrum, type RunRow } from '@bankbench/core'
 import { renderChart } from '../charts/render-chart'
 import { accuracyBarSpec, rankCurveSpec, spectrumSpec, type BarValue, type MeanPoint, type MethodColors, type SpectrumPoint } from '../charts/specs'
 import { html, type SafeHtml } from '../html/html'
@@ -98,9 +98,6 @@ function spread(group: ConfigurationGroup) {
   const { mean, std } = group.accuracy
   return { mean, low: mean - std, high: mean + std }
 }
-
-/** The expected shape of `summary.loraSpectra`: singular values of each adapted module's update. */
-interface LoraSpectrum { module: string; singularValues: number[] }
 
 function spectrumPoints(runs: readonly RunRow[]): SpectrumPoint[] {
   // One run's spectra suffice to show the shape; the first LoRA run that recorded them.

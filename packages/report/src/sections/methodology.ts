@@ -1,4 +1,4 @@
-import { resolveArms, type BenchmarkSpec } from '@bankbench/core'
+import { resolveArms } from '@bankbench/core'
 import { formatSeconds } from '../format'
 import { html, type SafeHtml } from '../html/html'
 import { section, table, type ReportSection } from '../html/table'
@@ -7,7 +7,7 @@ import type { ReportData } from '../report-data'
 /** What was measured and how: dataset and splits, protocol, seeds, and each method's grid. */
 export function methodologySection(data: ReportData): ReportSection {
   const { dataset, runs } = data
-  const spec = data.benchmark.spec as unknown as BenchmarkSpec
+  const { spec } = data.benchmark
   const protocol = spec.protocol
   const arms = resolveArms(spec)
   const runsOfArm = (index: number) => runs.filter((run) => run.config.arm === index).length

@@ -1,17 +1,18 @@
+import type { RunFigures } from '../../contracts'
 import type { AnalysisBenchmark, AnalysisRun } from '../comparison'
 
 /** A benchmark and runs made up for analysis tests: each run's summary is exactly what the test gives. */
-export const BENCHMARK: AnalysisBenchmark = { id: 'bm_test', name: 'synthetic', status: 'succeeded', spec: {} }
+export const BENCHMARK: AnalysisBenchmark = { id: 'bm_test', name: 'synthetic', status: 'succeeded' }
 
 let ordinal = 0
 
-export function syntheticRun(method: string, hyperparameters: Record<string, unknown>, summary: Record<string, unknown> | null, overrides: Partial<AnalysisRun> = {}): AnalysisRun {
+export function syntheticRun(method: string, hyperparameters: Record<string, unknown>, summary: RunFigures | null, overrides: Partial<AnalysisRun> = {}): AnalysisRun {
   const index = ordinal++
   return {
     id: `run_${index}`,
     ordinal: index,
     method,
-    config: { method, hyperparameters, seed: overrides.seed ?? 42 },
+    config: { hyperparameters },
     seed: 42,
     status: 'succeeded',
     summary,
@@ -23,7 +24,7 @@ export function syntheticRun(method: string, hyperparameters: Record<string, unk
 }
 
 /** A complete summary as a train job writes it; override any field. */
-export function trainSummary(fields: Record<string, unknown> = {}): Record<string, unknown> {
+export function trainSummary(fields: RunFigures = {}): RunFigures {
   return {
     accuracy: 0.9, macroF1: 0.89, validationAccuracy: 0.9, trainSeconds: 600,
     latencyP50Ms: 5, latencyP95Ms: 8, throughputPerSecond: 400,

@@ -4,6 +4,7 @@ import { testDatabaseTargets } from '../../db/testing'
 import { getBenchmark } from '../../repositories/benchmarks'
 import { endActiveRuns, getJob, rollUpJob } from '../../repositories/jobs'
 import { completeRun, getRun, startRun } from '../../repositories/runs'
+import { textBaselineSummary } from '../../contracts/testing'
 import { describeBatchFailure, EXITED_WITHOUT_RESULT, reconcileBatchJob } from './reconcile'
 import { batchJobStateChangeEvent, storeBatchJob, type StateChange } from './testing'
 
@@ -22,7 +23,7 @@ for (const target of testDatabaseTargets()) {
     /** What the container does before exiting 0: claim its run, record the result, roll the job up. */
     async function containerRecordsSuccess(jobId: string, runId: string) {
       await startRun(database.db, runId, {})
-      await completeRun(database.db, runId, { accuracy: 0.9 })
+      await completeRun(database.db, runId, textBaselineSummary({ accuracy: 0.9 }))
       await rollUpJob(database.db, jobId)
     }
 
@@ -43,7 +44,7 @@ for (const target of testDatabaseTargets()) {
       await reconcile({ jobId: batchJobId, status: 'SUCCEEDED', attempts: [{ container: { exitCode: 0 }, statusReason: 'Essential container in task exited' }] })
       const job = await getJob(database.db, jobId)
       expect([job.status, job.statusReason]).toEqual(['succeeded', null])
-      expect((await getRun(database.db, runIds[0]!)).summary).toEqual({ accuracy: 0.9 })
+      expect((await getRun(database.db, runIds[0]!)).summary).toEqual(textBaselineSummary({ accuracy: 0.9 }))
       expect((await getBenchmark(database.db, benchmarkId)).status).toBe('succeeded')
     })
 

@@ -5,6 +5,7 @@
  */
 import { setting } from '@bankbench/settings'
 import { runJobProcess } from '../job-process'
+import { pretrainRunSummary, textBaselineSummary } from '../../contracts/testing'
 
 const behaviour = setting('SCRIPTED_BEHAVIOUR')
 
@@ -12,7 +13,7 @@ await runJobProcess({
   pretrain: async () => {
     await new Promise((resolve) => setTimeout(resolve, 1500))
     if (behaviour === 'pretrain-fails') throw new Error('the scripted pretraining failed on purpose')
-    return { pretrained: true }
+    return pretrainRunSummary()
   },
   baseline: async (context) => {
     await context.reportMetrics([{ name: 'train_loss', value: 1.5, step: 1 }])
@@ -27,7 +28,9 @@ await runJobProcess({
       await new Promise((_, reject) => context.signal.addEventListener('abort', () => reject(context.signal.reason)))
     }
     if (behaviour === 'crash-once' && context.run.attempt === 1) process.exit(4)
-    if (behaviour === 'pretrain-fails') return { accuracy: 0 }
-    return { accuracy: 0.5, attempt: context.run.attempt }
+    if (behaviour === 'pretrain-fails') return textBaselineSummary({ accuracy: 0 })
+    // The summary also says which attempt wrote it (no real baseline records that; the tests read it back).
+    const summary = { ...textBaselineSummary({ accuracy: 0.5 }), attempt: context.run.attempt }
+    return summary
   },
 })

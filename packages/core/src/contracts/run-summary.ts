@@ -1,0 +1,180 @@
+/**
+ * What a run records when it succeeds (`runs.summary`): each job kind's handler
+ * returns its own summary type (`RunHandler<K>`), and the analysis, the report and
+ * the API read them back. Every summary shares `RunFigures`, the figures the
+ * comparison reads by name, so renaming one is a compile error on both sides
+ * rather than a column that silently reads "unmeasured".
+ */
+
+/**
+ * The figures the analysis reads from any run (a method's summary may lack some:
+ * missing or null is "not measured"). Each kind's summary below says which it always has.
+ */
+export type RunFigures = {
+  /** Test accuracy. */
+  accuracy?: number | null
+  /** Macro-averaged F1 on the test split. */
+  macroF1?: number | null
+  /** What each method's best configuration is chosen by (never test accuracy). */
+  validationAccuracy?: number | null
+  /** Latency per query at batch 1, median and 95th percentile. */
+  latencyP50Ms?: number | null
+  latencyP95Ms?: number | null
+  throughputPerSecond?: number | null
+  trainSeconds?: number | null
+  trainableParameters?: number | null
+  totalParameters?: number | null
+  /** trainableParameters ÷ totalParameters. */
+  trainableRatio?: number | null
+  /** Peak memory, best measurement first: GPU, then tensors, then process RSS (`peakMemory`). */
+  peakGpuMemoryBytes?: number | null
+  peakTensorBytes?: number | null
+  peakRssBytes?: number | null
+  /** The adapter's weights (PEFT methods) or the whole model's (full fine-tuning). */
+  adapterBytes?: number | null
+  /** What serving needs: for an adapter, base model plus adapter. */
+  modelBytes?: number | null
+  /** The tensor backend's name (`wasm`, `tensorflow`, `cpu`). */
+  backend?: string | null
+  /**
+   * Singular values of each adapted module's update, which the report draws when a
+   * summary has them. No job records them here yet: the analyze job stores its
+   * spectra as the run's artifact `analysis/lora-analysis.json`.
+   */
+  loraSpectra?: LoraSpectrum[]
+}
+
+export type LoraSpectrum = { module: string; singularValues: number[] }
+
+/** One label's scores on the test split (as `classificationReport` computes them). */
+export type LabelScores = { label: string; precision: number; recall: number; f1: number; support: number }
+
+/** One non-zero cell of the sparse confusion matrix. */
+export type ConfusionCount = { actual: string; predicted: string; count: number }
+
+/** Latency per query at batch 1 (`latencySummary`: nearest-rank percentiles). */
+export type LatencyPercentiles = { count: number; meanMs: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number }
+
+/** What every run that classifies reports from its evaluation (`evaluationSummary` in the trainer). */
+export type EvaluationFigures = {
+  accuracy: number
+  macroF1: number
+  validationAccuracy: number
+  perLabel: LabelScores[]
+  confusion: ConfusionCount[]
+  latencyP50Ms: number
+  latencyP95Ms: number
+  latency: LatencyPercentiles
+  throughputPerSecond: number
+}
+
+/** A `train` run (full fine-tuning and the PEFT methods). */
+export type TrainRunSummary = RunFigures & EvaluationFigures & {
+  trainSeconds: number
+  /** Mean wall-clock time per optimizer step; null when no step ran. */
+  stepMs: number | null
+  trainExamples: number
+  epochsCompleted: number
+  stepsCompleted: number
+  stoppedEarly: boolean
+  /** 1-based epoch of the best validation figure, when one was kept. */
+  bestEpoch: number | null
+  trainableParameters: number
+  totalParameters: number
+  trainableRatio: number
+  peakTensorBytes: number
+  peakRssBytes: number
+  peakGpuMemoryBytes: number | null
+  adapterBytes: number
+  modelBytes: number
+  backend: string
+}
+
+/** A text baseline (random, majority, tfidf-logreg). */
+export type TextBaselineSummary = RunFigures & EvaluationFigures & {
+  trainSeconds: number
+  trainExamples: number
+  peakRssBytes: number
+  modelBytes: number
+}
+
+/** A frozen-feature baseline (frozen-probe, centroid) on the untuned base model. */
+export type FeatureBaselineSummary = RunFigures & EvaluationFigures & {
+  /** Encoding the training texts and fitting the head. */
+  trainSeconds: number
+  encodeSeconds: number
+  trainExamples: number
+  /** The head's parameters; the encoder's are frozen. */
+  trainableParameters: number
+  totalParameters: number
+  trainableRatio: number
+  featureDimension: number
+  peakRssBytes: number
+  modelBytes: number
+  backend: string
+}
+
+/** The llm-api baseline, on a seeded sample of the test split (no validation split is queried). */
+export type LlmApiSummary = RunFigures & Omit<EvaluationFigures, 'validationAccuracy'> & {
+  validationAccuracy: null
+  /** 0: nothing is trained. */
+  trainSeconds: number
+  /** The few-shot examples in the prompt. */
+  trainExamples: number
+  trainableParameters: number
+  peakRssBytes: number
+  model: string
+  testSubset: { seed: number; size: number; of: number; indicesIn: string }
+  invalidAnswers: number
+  retriedQueries: number
+  promptTokens: number
+  completionTokens: number
+  queriesWithoutUsage: number
+  costUsd: number | null
+  costPer1kQueriesUsd: number | null
+}
+
+/** A run that succeeded without measuring anything (the llm-api baseline without an endpoint or opt-in): why. */
+export type SkippedRunSummary = RunFigures & { skipped: string }
+
+/** What a `baseline` job records: one of the baselines' summaries. */
+export type BaselineRunSummary = TextBaselineSummary | FeatureBaselineSummary | LlmApiSummary | SkippedRunSummary
+
+/** An `mlm-pretrain` run: the local backbone it published. */
+export type PretrainRunSummary = RunFigures & {
+  validationMlmLoss: number | null
+  validationMlmAccuracy: number | null
+  trainSeconds: number
+  stepMs: number | null
+  epochsCompleted: number
+  stepsCompleted: number
+  trainExamples: number
+  vocabSize: number
+  totalParameters: number
+  modelBytes: number | null
+  peakTensorBytes: number
+  peakRssBytes: number
+  peakGpuMemoryBytes: number | null
+  backend: string
+  /** The artifact-store prefix it was published under. */
+  backbone: string
+  /** The published backbone was made from the same recipe and used as it is (its summary repeated). */
+  reused?: true
+}
+
+/**
+ * What an `analyze` job's handler returns. It is not stored as a summary: the job
+ * reads a run another job executed, and its result is that run's artifact.
+ */
+export type LoraAnalysisOutcome = { layers: number; validationAccuracy: number }
+
+/** What each job kind's handler returns (`RunHandler<K>`). */
+export type JobOutcomes = {
+  baseline: BaselineRunSummary
+  train: TrainRunSummary
+  pretrain: PretrainRunSummary
+  analyze: LoraAnalysisOutcome
+}
+
+/** Any run's stored summary. The figures every summary shares (`RunFigures`) read without narrowing. */
+export type RunSummary = JobOutcomes['baseline' | 'train' | 'pretrain']
