@@ -5,7 +5,7 @@
  * that a retried job resumes, then saves the adapter (PEFT layout) or the whole
  * model and evaluates like every other run.
  */
-import { getBenchmark, seededShuffle, type RunHandler } from '@bankbench/core'
+import { getBenchmark, seededShuffle, type RunHandler, type TrainRunSummary } from '@bankbench/core'
 import { evaluateClassifier, PeakMemoryTracker } from '@bankbench/metrics'
 import { fineTuneClassifier, initBackend, saveFineTuned, trainSettings } from '@bankbench/engine'
 import { checkpointFiles, resolveBaseModel } from '@bankbench/model-store'
@@ -44,61 +44,84 @@ export const runTrain: RunHandler<'train'> = async (context) => {
     ...progressReporter(context),
     ...trainerCheckpoints(store, run.id),
   })
-  const { classifier, result, parameterCounts } = fineTuned
+  const { classifier, result } = fineTuned
   try {
     if (result.status === 'cancelled') context.signal.throwIfAborted()
-
-    const saved = saveFineTuned(fineTuned, { baseModelNameOrPath: base.nameOrPath })
-    let weightsBytes: number
-    if (saved.kind === 'adapter') {
-      const weights = saved.adapter['adapter_model.safetensors']
-      await context.saveArtifact('adapter/adapter_config.json', `${JSON.stringify(saved.adapter['adapter_config.json'], null, 2)}\n`)
-      await context.saveArtifact('adapter/adapter_model.safetensors', weights)
-      weightsBytes = weights.byteLength
-    } else {
-      const files = await checkpointFiles(saved.checkpoint)
-      for (const [name, body] of files) await context.saveArtifact(`model/${name}`, body)
-      weightsBytes = files.get('model.safetensors')!.byteLength
-    }
-    // What it takes to rebuild the classifier: labels in class order, the training truncation, and
-    // for QLoRA the 4-bit settings of the base it trained on (PEFT keeps them out of adapter_config.json).
-    const quantizationConfig = saved.kind === 'adapter' ? saved.quantizationConfig : null
-    await context.saveArtifact('classifier.json', JSON.stringify({
-      baseModel: base.nameOrPath, method: config.method, labels: dataset.labels, maxLength: classifier.maxLength, ...(quantizationConfig && { quantizationConfig }),
-    }))
-
+    const weights = await saveTrainedModel(context, fineTuned, base)
     const evaluation = await evaluateClassifier(classifier, dataset)
-    const baseBytes = [...base.checkpoint.weights.values()].reduce((sum, tensor) => sum + tensor.bytes.byteLength, 0)
     context.log(`test accuracy ${(evaluation.test.accuracy * 100).toFixed(2)}% after ${result.steps} steps (${(result.elapsedMs / 1000).toFixed(0)} s)`)
-    return {
-      accuracy: evaluation.test.accuracy,
-      macroF1: evaluation.test.macroF1,
-      validationAccuracy: evaluation.validation.accuracy,
-      perLabel: evaluation.test.perLabel,
-      confusion: evaluation.test.confusion,
-      trainSeconds: result.elapsedMs / 1000,
-      stepMs: result.steps > 0 ? result.elapsedMs / result.steps : null,
-      trainExamples: train.length,
-      epochsCompleted: result.epochsCompleted,
-      stepsCompleted: result.steps,
-      stoppedEarly: result.status === 'early-stopped',
-      bestEpoch: result.best ? result.best.epoch + 1 : null,
-      trainableParameters: parameterCounts.trainable,
-      totalParameters: parameterCounts.total,
-      trainableRatio: parameterCounts.ratio,
-      latencyP50Ms: evaluation.latency.p50Ms,
-      latencyP95Ms: evaluation.latency.p95Ms,
-      latency: evaluation.latency,
-      throughputPerSecond: evaluation.throughputPerSecond,
-      peakTensorBytes: result.peakMemory.tensorBytes,
-      peakRssBytes: Math.max(result.peakMemory.rssBytes, memory.stop()),
-      peakGpuMemoryBytes: result.peakMemory.gpuMemoryBytes,
-      adapterBytes: weightsBytes,
-      // Serving needs the base too unless the whole model was saved.
-      modelBytes: saved.kind === 'adapter' ? baseBytes + weightsBytes : weightsBytes,
-      backend: backend.name,
-    }
+    return trainSummary({ fineTuned, evaluation, weights, trainExamples: train.length, peakRssBytes: memory.stop(), backend: backend.name })
   } finally {
     classifier.dispose()
+  }
+}
+
+type TrainContext = Parameters<typeof runTrain>[0]
+type FineTuned = Awaited<ReturnType<typeof fineTuneClassifier>>
+type BaseModel = Awaited<ReturnType<typeof resolveBaseModel>>
+
+/**
+ * Saves what serving needs to rebuild the classifier: the adapter (PEFT layout) or the
+ * whole model, and classifier.json. Returns the weights' size and what serving loads.
+ */
+async function saveTrainedModel(context: TrainContext, fineTuned: FineTuned, base: BaseModel): Promise<{ adapterBytes: number; modelBytes: number }> {
+  const saved = saveFineTuned(fineTuned, { baseModelNameOrPath: base.nameOrPath })
+  let weightsBytes: number
+  if (saved.kind === 'adapter') {
+    const weights = saved.adapter['adapter_model.safetensors']
+    await context.saveArtifact('adapter/adapter_config.json', `${JSON.stringify(saved.adapter['adapter_config.json'], null, 2)}\n`)
+    await context.saveArtifact('adapter/adapter_model.safetensors', weights)
+    weightsBytes = weights.byteLength
+  } else {
+    const files = await checkpointFiles(saved.checkpoint)
+    for (const [name, body] of files) await context.saveArtifact(`model/${name}`, body)
+    weightsBytes = files.get('model.safetensors')!.byteLength
+  }
+  // What it takes to rebuild the classifier: labels in class order, the training truncation, and
+  // for QLoRA the 4-bit settings of the base it trained on (PEFT keeps them out of adapter_config.json).
+  const quantizationConfig = saved.kind === 'adapter' ? saved.quantizationConfig : null
+  await context.saveArtifact('classifier.json', JSON.stringify({
+    baseModel: base.nameOrPath, method: context.run.config.method, labels: context.dataset.labels, maxLength: fineTuned.classifier.maxLength, ...(quantizationConfig && { quantizationConfig }),
+  }))
+  const baseBytes = [...base.checkpoint.weights.values()].reduce((sum, tensor) => sum + tensor.bytes.byteLength, 0)
+  // Serving needs the base too unless the whole model was saved.
+  return { adapterBytes: weightsBytes, modelBytes: saved.kind === 'adapter' ? baseBytes + weightsBytes : weightsBytes }
+}
+
+/** The run's summary: test figures, training figures, sizes and memory. */
+function trainSummary({ fineTuned, evaluation, weights, trainExamples, peakRssBytes, backend }: {
+  fineTuned: FineTuned
+  evaluation: Awaited<ReturnType<typeof evaluateClassifier>>
+  weights: { adapterBytes: number; modelBytes: number }
+  trainExamples: number
+  peakRssBytes: number
+  backend: string
+}): TrainRunSummary {
+  const { result, parameterCounts } = fineTuned
+  return {
+    accuracy: evaluation.test.accuracy,
+    macroF1: evaluation.test.macroF1,
+    validationAccuracy: evaluation.validation.accuracy,
+    perLabel: evaluation.test.perLabel,
+    confusion: evaluation.test.confusion,
+    trainSeconds: result.elapsedMs / 1000,
+    stepMs: result.steps > 0 ? result.elapsedMs / result.steps : null,
+    trainExamples,
+    epochsCompleted: result.epochsCompleted,
+    stepsCompleted: result.steps,
+    stoppedEarly: result.status === 'early-stopped',
+    bestEpoch: result.best ? result.best.epoch + 1 : null,
+    trainableParameters: parameterCounts.trainable,
+    totalParameters: parameterCounts.total,
+    trainableRatio: parameterCounts.ratio,
+    latencyP50Ms: evaluation.latency.p50Ms,
+    latencyP95Ms: evaluation.latency.p95Ms,
+    latency: evaluation.latency,
+    throughputPerSecond: evaluation.throughputPerSecond,
+    peakTensorBytes: result.peakMemory.tensorBytes,
+    peakRssBytes: Math.max(result.peakMemory.rssBytes, peakRssBytes),
+    peakGpuMemoryBytes: result.peakMemory.gpuMemoryBytes,
+    ...weights,
+    backend,
   }
 }

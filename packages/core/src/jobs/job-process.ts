@@ -72,55 +72,39 @@ export async function runJobProcess(handlers: RunHandlers): Promise<void> {
   process.once('SIGTERM', onSignal)
   process.once('SIGINT', onSignal)
   exitWithParentRunner()
-  let runId: string | undefined
-  /** Set once this process has claimed a run: its hours then count against the benchmark's budget. */
-  let claimedRunOf: string | undefined
-  // An analyze job reads a run that another job executed: it neither claims nor completes that run.
-  let readsFinishedRun = false
+  let claim: RunClaim | undefined
   let heartbeat: NodeJS.Timeout | undefined
   try {
     const job = await getJob(db, jobId)
-    runId = await runIdForArrayChild(db, jobId, arrayIndex)
     const kind = job.kind
     if (!isTrainerJobKind(kind) || !handlers[kind]) throw new Error(`this container has no handler for job kind '${job.kind}'`)
     const environment: RunEnvironment = describeHost()
-    const subject = await getRun(db, runId)
-    readsFinishedRun = subject.jobId !== job.id
-    if (readsFinishedRun) await markJobRunning(db, jobId)
-    const run = readsFinishedRun ? subject : await startRun(db, runId, environment)
-    if (!readsFinishedRun) claimedRunOf = run.benchmarkId
-    const beat = async () => { if (!readsFinishedRun) await heartbeatRun(db, runId!); await heartbeatJob(db, jobId) }
+    claim = await claimRun(db, job, await runIdForArrayChild(db, jobId, arrayIndex), environment)
+    const { run } = claim
+    const beat = claim.beat
     heartbeat = setInterval(() => void beat().catch(() => {}), setting(JOB_ENV.heartbeatSeconds) * 1000)
     // The contract at the boundary: a stored config that does not match fails the run here, naming the field.
     const config = parseRunConfig(run.config, `run ${run.id}`)
     const benchmarkDataset = await datasetOfRun(db, run)
     const dataset = withTestSet(await loadDatasetSplits(store, benchmarkDataset), config.testSet)
     environment.datasetHash = benchmarkDataset.contentHash
+    const owned = claim
     const context: RunContext = {
       db, store, job, run: { ...run, config }, dataset, datasetHash: benchmarkDataset.contentHash, signal: controller.signal,
-      reportMetrics: (points) => appendRunMetrics(db, runId!, points),
+      reportMetrics: (points) => appendRunMetrics(db, run.id, points),
       async saveArtifact(name, body) {
-        // Each attempt writes under its own prefix and records only while it is the
-        // run's current attempt: a stale attempt can never replace what the current one
-        // saved. (A job that reads a finished run, an analysis, writes under its own id.)
-        const key = readsFinishedRun ? `runs/${runId}/${jobId}/${name}` : `runs/${runId}/attempt-${run.attempt}/${name}`
+        const key = owned.artifactKey(name)
         const info = await store.put(key, body)
-        const recorded = await recordRunArtifact(db, runId!, { name, key, bytes: info.bytes, sha256: info.sha256 }, readsFinishedRun ? undefined : { attempt: run.attempt })
-        if (!recorded) throw new Error(`attempt ${run.attempt} of run ${runId} is no longer current; its artifact '${name}' was not recorded`)
+        if (!(await owned.recordArtifact({ name, key, bytes: info.bytes, sha256: info.sha256 }))) {
+          throw new Error(`attempt ${run.attempt} of run ${run.id} is no longer current; its artifact '${name}' was not recorded`)
+        }
         return { key }
       },
       recordEnvironment: (facts) => Object.assign(environment, facts),
       // Job logs (CloudWatch on Batch) never carry customer text in clear, whatever a handler puts in a message.
-      log: (message) => console.log(`[${jobId}[${arrayIndex}] ${runId}] ${redactPii(message)}`),
+      log: (message) => console.log(`[${jobId}[${arrayIndex}] ${run.id}] ${redactPii(message)}`),
     }
-    const summary = await runHandler(handlers, kind, context)
-    if (readsFinishedRun) {
-      await finishJob(db, jobId, 'succeeded')
-    } else {
-      if (summary === null) throw new Error(`a ${kind} job reads a run another job executed, but run ${runId} is this job's own`)
-      await completeRun(db, runId, summary, environment, { attempt: run.attempt })
-      await rollUpJob(db, jobId)
-    }
+    await claim.succeed(await runHandler(handlers, kind, context))
   } catch (error) {
     console.error(describeForLog(error))
     if (controller.signal.aborted) {
@@ -132,19 +116,70 @@ export async function runJobProcess(handlers: RunHandlers): Promise<void> {
       // retries the child (attempts permitting), which resumes from its checkpoint.
       process.exitCode = JOB_EXIT_CODES.retryable
     } else {
-      if (readsFinishedRun) {
-        await finishJob(db, jobId, 'failed', errorMessageForLog(error)).catch(() => {})
-      } else if (runId) {
-        await endRun(db, runId, 'failed', errorMessageForLog(error)).catch(() => {})
-        await rollUpJob(db, jobId).catch(() => {})
-      }
+      await claim?.fail(errorMessageForLog(error)).catch(() => {})
       process.exitCode = JOB_EXIT_CODES.runFailed
     }
   } finally {
     clearInterval(heartbeat)
     // However the run ended, its hours count against the benchmark's GPU budget.
-    if (claimedRunOf) await enforceGpuBudget(db, claimedRunOf).catch((error) => console.error(`could not enforce the GPU budget: ${describeForLog(error)}`))
+    if (claim?.budgetOf) await enforceGpuBudget(db, claim.budgetOf).catch((error) => console.error(`could not enforce the GPU budget: ${describeForLog(error)}`))
     await close()
+  }
+}
+
+/**
+ * How a job process holds the run it works on. Most jobs execute their own run: they
+ * claim it (a new attempt), write artifacts under that attempt, and complete it. An
+ * analyze job reads a run another job finished: it leaves that run's status alone,
+ * writes under its own id, and ends only itself.
+ */
+interface RunClaim {
+  run: RunRow
+  beat(): Promise<void>
+  artifactKey(name: string): string
+  recordArtifact(artifact: { name: string; key: string; bytes: number; sha256: string }): Promise<boolean>
+  /** Records the outcome: the summary on the run (null: an analyze job, which stores none). */
+  succeed(summary: RunSummary | null): Promise<void>
+  fail(reason: string): Promise<void>
+  /** The benchmark whose GPU budget this process's hours count against (a run it executed). */
+  budgetOf?: string
+}
+
+async function claimRun(db: Database, job: JobRow, runId: string, environment: RunEnvironment): Promise<RunClaim> {
+  const subject = await getRun(db, runId)
+  if (subject.jobId !== job.id) {
+    await markJobRunning(db, job.id)
+    return {
+      run: subject,
+      beat: () => heartbeatJob(db, job.id),
+      artifactKey: (name) => `runs/${runId}/${job.id}/${name}`,
+      recordArtifact: (artifact) => recordRunArtifact(db, runId, artifact),
+      succeed: async () => { await finishJob(db, job.id, 'succeeded') },
+      fail: async (reason) => { await finishJob(db, job.id, 'failed', reason) },
+    }
+  }
+  const run = await startRun(db, runId, environment)
+  // Each attempt writes under its own prefix and records only while it is the run's
+  // current attempt: a stale attempt can never replace what the current one saved.
+  const fence = { attempt: run.attempt }
+  return {
+    run,
+    budgetOf: run.benchmarkId,
+    beat: async () => {
+      await heartbeatRun(db, runId)
+      await heartbeatJob(db, job.id)
+    },
+    artifactKey: (name) => `runs/${runId}/attempt-${run.attempt}/${name}`,
+    recordArtifact: (artifact) => recordRunArtifact(db, runId, artifact, fence),
+    succeed: async (summary) => {
+      if (summary === null) throw new Error(`a ${job.kind} job reads a run another job executed, but run ${runId} is this job's own`)
+      await completeRun(db, runId, summary, environment, fence)
+      await rollUpJob(db, job.id)
+    },
+    fail: async (reason) => {
+      await endRun(db, runId, 'failed', reason)
+      await rollUpJob(db, job.id)
+    },
   }
 }
 
