@@ -35,8 +35,7 @@ import {
 } from '@bankbench/core'
 import { serve } from '@hono/node-server'
 import type autocannon from 'autocannon'
-import { operatorAccess } from '../functions/api/admin-keys'
-import { createApp } from '../functions/api/app'
+import { createApp, operatorAccess } from '@bankbench/api'
 
 const { values } = parseArgs({
   options: {

@@ -12,7 +12,7 @@
  *  3. faults: T trials, each submitting a benchmark and then killing (-9), at a random
  *     moment, either the server (restarted at once) or one of its job processes; no run
  *     may be lost, stuck, failed or duplicated (metric points, artifacts of a stale attempt);
- *  4. fuzzing: schema-driven requests from openapi.yaml (functions/api/fuzz.ts) over
+ *  4. fuzzing: schema-driven requests from openapi.yaml (packages/api/src/fuzz.ts) over
  *     HTTP; no 5xx, and the server still healthy.
  * Prints one table; exits non-zero if any check failed. Traffic goes to loopback only.
  */
@@ -26,7 +26,7 @@ import fc from 'fast-check'
 import pg from 'pg'
 import { parse } from 'yaml'
 import { setting } from '@bankbench/settings'
-import { operationsOf, RequestGenerator, type OpenApiDocument } from '../functions/api/fuzz'
+import { operationsOf, RequestGenerator, type OpenApiDocument } from '@bankbench/api/fuzz'
 import { TINY_BACKBONE, TINY_INTENTS } from '../test/fixtures/tiny-intents'
 
 const { values: args } = parseArgs({

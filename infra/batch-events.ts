@@ -1,4 +1,4 @@
-import { batchJobStateChangePattern } from '../packages/core/src/jobs/batch/batch-settings'
+import { batchJobStateChangePattern } from '@bankbench/core/batch-settings'
 import { LAMBDA_HANDLER, LAMBDA_RUNTIME, lambdaBundleDirectory } from './lambda-bundles'
 import { artifactsUri } from './names'
 import { batchSubmitStatements, functionPermissions } from './policies'

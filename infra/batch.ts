@@ -1,4 +1,4 @@
-import { BATCH_TAGS } from '../packages/core/src/jobs/batch/batch-settings'
+import { BATCH_TAGS } from '@bankbench/core/batch-settings'
 import type { ContainerImage } from './images'
 import { jobContainerProperties, PLATFORM_FOR_CONTAINER } from './job-definitions'
 import { CONTAINER_RESOURCE_ID, JOB_CONTAINERS, stageResourceNames, type JobContainer } from './names'

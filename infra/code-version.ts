@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { setting, type SettingName } from '../packages/settings/src/index'
+import { setting, type SettingName } from '@bankbench/settings'
 
 /** The images' build argument (containers/<name>/Dockerfile), which they set as the variable of the same name. */
 export const CODE_VERSION_BUILD_ARG = 'BANKBENCH_CODE_VERSION' satisfies SettingName

@@ -1,4 +1,4 @@
-import { CLASSIFY_DATABASE_ROLE, classifyRolePassword } from '../packages/core/src/classify-role-settings'
+import { CLASSIFY_DATABASE_ROLE, classifyRolePassword } from '@bankbench/core/classify-role-settings'
 import { postgresUrl } from './database-url'
 import { stageResourceNames } from './names'
 import type { StageSettings } from './stage'

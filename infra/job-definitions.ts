@@ -5,7 +5,7 @@
  * definition sets, so a variable added there fails to compile here until infra
  * provides it.
  */
-import { BATCH_ENVIRONMENT } from '../packages/core/src/jobs/batch/batch-settings'
+import { BATCH_ENVIRONMENT } from '@bankbench/core/batch-settings'
 import type { JobContainer } from './names'
 
 type DefinitionVariable = (typeof BATCH_ENVIRONMENT.jobDefinitionEnvironment)[number]

@@ -5,7 +5,7 @@
  * index, so that evaluating the SST config does not load the database driver, the
  * AWS SDK and PGlite.
  */
-import { batchResourceNames, type BatchResourceNames, type JobContainer } from '../packages/core/src/jobs/batch/batch-settings'
+import { batchResourceNames, type BatchResourceNames, type JobContainer } from '@bankbench/core/batch-settings'
 
 export type { JobContainer }
 export const JOB_CONTAINERS: readonly JobContainer[] = ['trainer', 'indexer']

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BATCH_TAGS, batchResourceNames } from '../packages/core/src/jobs/batch/batch-settings'
+import { BATCH_TAGS, batchResourceNames } from '@bankbench/core/batch-settings'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'

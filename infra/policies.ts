@@ -3,7 +3,7 @@
  * read exactly what each role may do. The resource modules turn them into roles
  * (`JSON.stringify`) or SST function permissions (`functionPermissions`).
  */
-import { BATCH_TAGS } from '../packages/core/src/jobs/batch/batch-settings'
+import { BATCH_TAGS } from '@bankbench/core/batch-settings'
 import { ARTIFACTS_PREFIX, JOB_CONTAINERS, stageResourceNames } from './names'
 
 export interface PolicyStatement {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { batchResourceNames } from '../packages/core/src/jobs/batch/batch-settings'
+import { batchResourceNames } from '@bankbench/core/batch-settings'
 import { artifactLifecycleRules } from './artifact-lifecycle'
 import { postgresUrl } from './database-url'
 import { artifactsUri, stageResourceNames } from './names'

@@ -3,8 +3,7 @@
  * or on whatever DATABASE_URL / BANKBENCH_ARTIFACTS point at.
  */
 import { createPlatform, loadConfig } from '@bankbench/core'
-import { operatorAccess } from '../functions/api/admin-keys'
-import { startServer } from '../functions/api/server'
+import { operatorAccess, startServer } from '@bankbench/api'
 
 const config = loadConfig()
 // Local mode (loopback, Host and Origin checked) unless operator keys are set; a deployed configuration without them stops here.

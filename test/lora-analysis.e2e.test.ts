@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getRun, listRunsOfBenchmark, registerDataset, type LocalJobRunner } from '@bankbench/core'
-import { openTestApi, readProblem, type TestApi } from '../functions/api/testing'
+import { openTestApi, readProblem, type TestApi } from '@bankbench/api/testing'
 import { TINY_BACKBONE, tinyIntentSplits } from './fixtures/tiny-intents'
 
 /** Two layers: the analysis ablates each encoder block. */

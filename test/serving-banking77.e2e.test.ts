@@ -4,11 +4,11 @@
  * HTTP, and the run's own test messages classified through POST /v1/classify/batch.
  * The endpoint must return the engine's predictions, hence the run's test accuracy.
  */
+import { MAX_BATCH_TEXTS } from '@bankbench/api'
+import { openTestApi, type TestApi } from '@bankbench/api/testing'
 import { benchmarkSpecSchema, listRunsOfBenchmark, loadBanking77, submitBenchmark, withTestSet, type LocalJobRunner, type RunRow } from '@bankbench/core'
 import { loadServedModel } from '@bankbench/serving'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openTestApi, type TestApi } from '../functions/api/testing'
-import { MAX_BATCH_TEXTS } from '../functions/api/routes/classify'
 
 const TINY_BACKBONE = { vocab_size: 600, hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, max_length: 32, batch_size: 64 }
 

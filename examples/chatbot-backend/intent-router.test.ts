@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { startServer } from '@bankbench/api'
 import { createBankbenchClient } from '@bankbench/client'
 import { closeScriptedServers, json, neverAnswers, problem, scriptedServer, urlWhereNothingListens } from '@bankbench/client/testing'
 import { createPlatform, loadConfig } from '@bankbench/core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { startServer } from '../../functions/api/server'
 import { routeMessage } from './intent-router'
 import { answerFor, HANDOVER_REPLY } from './replies'
 

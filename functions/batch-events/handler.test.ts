@@ -1,9 +1,8 @@
 import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch'
 import { getJob, getRun, startRun, type DatabaseHandle } from '@bankbench/core'
+import { batchJobStateChangeEvent, storeBatchJob, testDatabaseTargets } from '@bankbench/core/testing'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest'
-import { testDatabaseTargets } from '../../packages/core/src/db/testing'
-import { batchJobStateChangeEvent, storeBatchJob } from '../../packages/core/src/jobs/batch/testing'
 import { handler } from './handler'
 import { handler as sweep } from './sweep'
 

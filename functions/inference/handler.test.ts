@@ -1,6 +1,6 @@
+import { createInferenceApp } from '@bankbench/api'
 import { describe, expect, it } from 'vitest'
 import { INFERENCE_ROUTES } from '../../infra/lambda-bundles'
-import { createInferenceApp } from './handler'
 
 describe('inference app', () => {
   it('answers exactly the routes infra sends to the inference function, refusing a request without a key before any database work', async () => {

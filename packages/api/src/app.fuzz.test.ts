@@ -27,7 +27,7 @@ const SEED = setting('FUZZ_SEED')
 const MAX_HEAP_GROWTH_BYTES = 256 * 1024 ** 2
 const REQUEST_TIMEOUT_MS = 15_000
 
-const document = parse(readFileSync(new URL('../../openapi.yaml', import.meta.url), 'utf8')) as OpenApiDocument
+const document = parse(readFileSync(new URL('../../../openapi.yaml', import.meta.url), 'utf8')) as OpenApiDocument
 const operations = operationsOf(document)
 
 let api: TestApi

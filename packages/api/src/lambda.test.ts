@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { CLASSIFY_DATABASE_ROLE, openDatabase, type DatabaseHandle } from '@bankbench/core'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { openApiPlatform } from './lambda'
 
 describe('the API Lambda platform', () => {
   let database: DatabaseHandle
@@ -18,10 +19,6 @@ describe('the API Lambda platform', () => {
   })
 
   it('creates the read-only classify role when infra asks it to, and keeps serving when it cannot', async () => {
-    // The module builds its handler on import: it needs an operator key in the environment.
-    vi.stubEnv('BANKBENCH_ADMIN_API_KEYS', 'operator-key-0123456789abcdef')
-    const { openApiPlatform } = await import('./lambda')
-    vi.unstubAllEnvs()
     // The embedded server takes any password; the role's is derived from the one in the URL.
     const withPassword = database.url.replace('postgresql://postgres@', 'postgresql://postgres:owner-secret@')
     const env = { BANKBENCH_HOME: home, DATABASE_URL: withPassword, BANKBENCH_PROVISION_CLASSIFY_ROLE: '1' }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { OPENAPI_YAML_PATH, renderOpenApiYaml } from '../../scripts/write-openapi'
+import { OPENAPI_YAML_PATH, renderOpenApiYaml } from '../../../scripts/write-openapi'
 
 describe('openapi.yaml', () => {
   it('matches the route schemas', () => {

@@ -1,7 +1,6 @@
 import type { AddressInfo } from 'node:net'
-import { createPlatform, loadConfig, type Platform } from '@bankbench/core'
+import type { Platform } from '@bankbench/core'
 import { serve } from '@hono/node-server'
-import { pathToFileURL } from 'node:url'
 import { operatorAccess } from './admin-keys'
 import { createApp } from './app'
 
@@ -29,20 +28,4 @@ export async function startServer(platform: Platform, port: number, env: Record<
       })
     })
   })
-}
-
-// `npx tsx functions/api/server.ts`: the embedded platform (configured from the environment) on PORT.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const config = loadConfig()
-  // Refuse a deployed configuration without operator keys before opening anything.
-  operatorAccess(config)
-  const platform = await createPlatform(config)
-  const server = await startServer(platform, config.port)
-  console.log(`bankbench API on ${server.url} (reference: ${server.url}/docs)`)
-  const shutdown = async () => {
-    await server.close()
-    await platform.close()
-  }
-  process.once('SIGINT', () => void shutdown())
-  process.once('SIGTERM', () => void shutdown())
 }

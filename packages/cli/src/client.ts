@@ -1,54 +1,56 @@
+import { createApp } from '@bankbench/api'
+import { createBankbenchClient, type BankbenchClient, type BankbenchClientOptions } from '@bankbench/client'
 import { createPlatform, loadConfig } from '@bankbench/core'
-// The CLI sits at the top of the dependency graph, beside scripts/: it composes the API app itself.
-import { createApp } from '../../../functions/api/app'
 
-/** An error response of the API: its problem detail is what the user needs to read. */
-export class ApiError extends Error {
-  constructor(readonly status: number, readonly problem: { title?: string; detail?: string }, path: string) {
-    super(`${path} → ${status}: ${problem.detail ?? problem.title ?? 'no detail'}`)
-    this.name = 'ApiError'
-  }
-}
+/**
+ * The event stream (`GET /v1/benchmarks/{id}/events`) is asked to end after this
+ * long; the follower then reconnects with Last-Event-ID, so no metric point is lost
+ * or repeated.
+ */
+export const STREAM_SECONDS = 300
 
-/** The bankbench API as the CLI uses it, over HTTP or in-process: the same requests either way. */
-export interface ApiClient {
+/** Any other request: submitting, reading a benchmark, rendering a report (HTML, or PDF through Chromium). */
+const REQUEST_TIMEOUT_MS = 120_000
+
+/**
+ * The bankbench API as the CLI uses it: the typed client of @bankbench/client, over
+ * HTTP or into an app in this process; the same requests and errors either way.
+ */
+export interface CliClient {
   /** Where requests go, for messages: a URL or "embedded stack in <home>". */
   describe: string
-  request(path: string, init?: RequestInit): Promise<Response>
-  getJson<T>(path: string): Promise<T>
-  postJson<T>(path: string, body: unknown): Promise<T>
+  /** Every route but the event stream, its answers typed as JSON. */
+  api: BankbenchClient<'application/json'>
+  /** The event stream only: its requests last up to STREAM_SECONDS, and the follower reconnects on its own instead of retrying. */
+  events: BankbenchClient
   close(): Promise<void>
 }
 
 /** A client of a running server (`bankbench start`, or a deployed API). */
-export function httpClient(baseUrl: string): ApiClient {
-  return clientOver((path, init) => fetch(`${baseUrl}${path}`, init), baseUrl, async () => {})
+export function httpClient(baseUrl: string): CliClient {
+  return clientOver({ baseUrl }, baseUrl, async () => {})
 }
 
 /**
  * A client of an embedded stack opened in this process: PGlite, files and the local
- * job runner under BANKBENCH_HOME, the API app answering requests without a port.
- * Job processes still run as children and write through the database socket.
+ * job runner under BANKBENCH_HOME, the API app answering the client's requests
+ * without a port (`app.request`). Job processes still run as children and write
+ * through the database socket.
  */
-export async function embeddedClient(env: Record<string, string | undefined> = process.env): Promise<ApiClient> {
+export async function embeddedClient(env: Record<string, string | undefined> = process.env): Promise<CliClient> {
   const config = loadConfig(env)
   const platform = await createPlatform(config)
   const app = createApp(platform)
-  return clientOver(async (path, init) => app.request(path, init), `embedded stack in ${config.home}`, () => platform.close())
+  // localhost: the app runs in local mode, which answers loopback host names only. No network, so nothing to retry.
+  const transport = { baseUrl: 'http://localhost', fetch: async (request: Request) => app.request(request), retries: 0 }
+  return clientOver(transport, `embedded stack in ${config.home}`, () => platform.close())
 }
 
-function clientOver(send: (path: string, init?: RequestInit) => Promise<Response>, describe: string, close: () => Promise<void>): ApiClient {
-  const json = async <T>(path: string, init?: RequestInit): Promise<T> => {
-    const response = await send(path, init)
-    const body = await response.json().catch(() => ({})) as T & { title?: string; detail?: string }
-    if (!response.ok) throw new ApiError(response.status, body, path)
-    return body
-  }
+function clientOver(options: BankbenchClientOptions, describe: string, close: () => Promise<void>): CliClient {
   return {
     describe,
-    request: send,
-    getJson: (path) => json(path),
-    postJson: (path, body) => json(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    api: createBankbenchClient<'application/json'>({ timeoutMs: REQUEST_TIMEOUT_MS, ...options }),
+    events: createBankbenchClient({ ...options, timeoutMs: (STREAM_SECONDS + 60) * 1000, retries: 0 }),
     close,
   }
 }

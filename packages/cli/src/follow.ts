@@ -1,44 +1,53 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { JobStatus } from '@bankbench/core'
-import type { Progress, RunSummary } from './api-types'
-import type { ApiClient } from './client'
+import { BankbenchApiError, type Schemas } from '@bankbench/client'
+import { STREAM_SECONDS, type CliClient } from './client'
 import type { MetricEvent, ProgressDisplay, RunEvent } from './progress'
 
-/** Each event stream lasts this long; the follower reconnects with Last-Event-ID, so no metric point is lost or repeated. */
-const STREAM_SECONDS = 300
 const MAX_RECONNECTS_IN_A_ROW = 5
 
 /**
  * Follows a benchmark to its end through the API's event stream
  * (`GET /v1/benchmarks/{id}/events`), feeding the display; returns the final status.
+ * Each stream lasts STREAM_SECONDS; the follower reconnects with Last-Event-ID, so no
+ * metric point is lost or repeated.
  */
-export async function followBenchmark(client: ApiClient, id: string, display: ProgressDisplay): Promise<JobStatus> {
-  display.addRuns((await client.getJson<{ items: RunSummary[] }>(`/v1/benchmarks/${id}/runs`)).items)
+export async function followBenchmark(client: CliClient, id: string, display: ProgressDisplay): Promise<Schemas['Status']> {
+  display.addRuns((await client.api.GET('/v1/benchmarks/{id}/runs', { params: { path: { id } } })).data.items)
   let lastEventId: string | null = null
   let failures = 0
   for (;;) {
     try {
-      const response = await client.request(`/v1/benchmarks/${id}/events?maxSeconds=${STREAM_SECONDS}`, { headers: lastEventId ? { 'last-event-id': lastEventId } : {} })
-      if (!response.ok || !response.body) throw new Error(`the event stream answered ${response.status}`)
-      for await (const event of readServerSentEvents(response.body)) {
+      for await (const event of readServerSentEvents(await openEventStream(client, id, lastEventId))) {
         failures = 0
         if (event.id) lastEventId = event.id
         const data = JSON.parse(event.data) as unknown
         if (event.event === 'run') display.onRun(data as RunEvent)
         else if (event.event === 'metrics') display.onMetrics((data as { points: MetricEvent[] }).points)
-        else if (event.event === 'progress') display.onProgress(data as Progress)
+        else if (event.event === 'progress') display.onProgress(data as Schemas['BenchmarkProgress'])
         else if (event.event === 'end') {
           display.finish()
-          return (data as { status: JobStatus }).status
+          return (data as { status: Schemas['Status'] }).status
         }
       }
     } catch (error) {
+      // The server refused the request itself (no such benchmark, no access): reconnecting would not change that.
+      if (error instanceof BankbenchApiError && error.status < 500) throw error
       // A dropped connection (server restart, network): reconnect and resume after the last event.
       failures += 1
       if (failures > MAX_RECONNECTS_IN_A_ROW) throw error
       await sleep(1000 * failures)
     }
   }
+}
+
+/** The benchmark's event stream, resuming after `lastEventId` when given. */
+async function openEventStream(client: CliClient, id: string, lastEventId: string | null): Promise<ReadableStream<Uint8Array>> {
+  const { data } = await client.events.GET('/v1/benchmarks/{id}/events', {
+    params: { path: { id }, query: { maxSeconds: STREAM_SECONDS }, header: lastEventId ? { 'last-event-id': lastEventId } : {} },
+    parseAs: 'stream',
+  })
+  if (!data) throw new Error('the event stream answered without a body')
+  return data
 }
 
 export interface ServerSentEvent { event: string; data: string; id: string | null }

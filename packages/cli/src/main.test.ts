@@ -79,6 +79,6 @@ describe('bankbench run, status and report on an embedded stack', () => {
     expect(usage.errors).toMatch(/give --preset or --file, not both[\s\S]*Usage:/)
     const missing = capture()
     expect(await main(['status', 'bm_missing'], missing, env)).toBe(1)
-    expect(missing.errors).toBe("bankbench: /v1/benchmarks/bm_missing → 404: benchmark 'bm_missing' does not exist\n")
+    expect(missing.errors).toBe("bankbench: Not found (404): benchmark 'bm_missing' does not exist\n")
   })
 })

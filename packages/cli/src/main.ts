@@ -1,5 +1,6 @@
+import { BankbenchError } from '@bankbench/client'
 import { parseCommand, USAGE, UsageError } from './args'
-import { ApiError, embeddedClient, httpClient, type ApiClient } from './client'
+import { embeddedClient, httpClient, type CliClient } from './client'
 import { describeReport, writeReport } from './commands/report'
 import { runBenchmark } from './commands/run'
 import { startLocalStack } from './commands/start'
@@ -31,7 +32,8 @@ export async function main(argv: readonly string[], output: Output = stdoutOutpu
       output.error(`bankbench: ${error.message}\n\n${USAGE}\n`)
       return 2
     }
-    if (error instanceof ApiError) {
+    // The API's problem (BankbenchApiError), or a server that did not answer (timeout, unreachable).
+    if (error instanceof BankbenchError) {
       output.error(`bankbench: ${error.message}\n`)
       return 1
     }
@@ -39,7 +41,7 @@ export async function main(argv: readonly string[], output: Output = stdoutOutpu
   }
 }
 
-async function withClient(url: string | undefined, env: Record<string, string | undefined>, use: (client: ApiClient) => Promise<number>): Promise<number> {
+async function withClient(url: string | undefined, env: Record<string, string | undefined>, use: (client: CliClient) => Promise<number>): Promise<number> {
   const client = url ? httpClient(url) : await embeddedClient(env)
   try {
     return await use(client)

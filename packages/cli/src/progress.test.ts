@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import type { RunSummary } from './api-types'
+import type { Schemas } from '@bankbench/client'
 import type { Output } from './output'
 import { ProgressDisplay } from './progress'
 
-const RUNS: RunSummary[] = [
-  { id: 'r1', ordinal: 0, method: 'lora', seed: 42, status: 'queued', config: { hyperparameters: { r: 8 } }, error: null },
-  { id: 'r2', ordinal: 1, method: 'majority', seed: 42, status: 'queued', config: { hyperparameters: {} }, error: null },
+const RUN = { benchmarkId: 'bm_1', jobId: null, attempt: 0, summary: null, error: null, startedAt: null, finishedAt: null, createdAt: '2026-11-25T10:15:00.000Z' }
+const RUNS: Schemas['RunSummary'][] = [
+  { ...RUN, id: 'r1', ordinal: 0, method: 'lora', seed: 42, status: 'queued', config: { hyperparameters: { r: 8 } } },
+  { ...RUN, id: 'r2', ordinal: 1, method: 'majority', seed: 42, status: 'queued', config: { hyperparameters: {} } },
 ]
 
 function capture(isTTY: boolean): Output & { text: string } {

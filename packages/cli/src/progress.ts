@@ -1,13 +1,15 @@
-import { configLabel, type JobStatus } from '@bankbench/core'
-import type { Progress, RunSummary } from './api-types'
+import type { Schemas } from '@bankbench/client'
+import { configLabel } from '@bankbench/core'
 import type { Output } from './output'
 
+type Status = Schemas['Status']
+
 const BAR_WIDTH = 24
-const SYMBOL: Record<JobStatus, string> = { queued: '·', running: '▸', succeeded: '✓', failed: '✗', cancelled: '✗' }
+const SYMBOL: Record<Status, string> = { queued: '·', running: '▸', succeeded: '✓', failed: '✗', cancelled: '✗' }
 
 interface RunState {
   label: string
-  status: JobStatus
+  status: Status
   attempt: number
   epoch: number | null
   step: number | null
@@ -15,7 +17,7 @@ interface RunState {
   validationAccuracy: number | null
 }
 
-export interface RunEvent { runId: string; status: JobStatus; attempt: number; error: string | null }
+export interface RunEvent { runId: string; status: Status; attempt: number; error: string | null }
 export interface MetricEvent { runId: string; name: string; step: number | null; epoch: number | null; value: number }
 
 /**
@@ -26,12 +28,12 @@ export interface MetricEvent { runId: string; name: string; step: number | null;
  */
 export class ProgressDisplay {
   private readonly runs = new Map<string, RunState>()
-  private progress: Progress | null = null
+  private progress: Schemas['BenchmarkProgress'] | null = null
   private liveLines = 0
 
   constructor(private readonly output: Output) {}
 
-  addRuns(runs: readonly RunSummary[]): void {
+  addRuns(runs: readonly Schemas['RunSummary'][]): void {
     for (const run of runs) {
       this.runs.set(run.id, { label: `${run.method} ${configLabel(run.config)} seed ${run.seed}`, status: run.status, attempt: 0, epoch: null, step: null, loss: null, validationAccuracy: null })
     }
@@ -62,7 +64,7 @@ export class ProgressDisplay {
     if (this.output.isTTY) this.redraw()
   }
 
-  onProgress(progress: Progress): void {
+  onProgress(progress: Schemas['BenchmarkProgress']): void {
     this.progress = progress
     if (this.output.isTTY) this.redraw()
     else this.log(this.progressLine())

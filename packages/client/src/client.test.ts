@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { startServer } from '@bankbench/api'
 import { createPlatform, loadConfig, type Platform } from '@bankbench/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startServer } from '../../../functions/api/server'
 import { BankbenchApiError, createBankbenchClient, type BankbenchClient, type Schemas } from './index'
 
 /** The client against a real bankbench: the embedded platform in a fresh home, served over HTTP on a free port. */

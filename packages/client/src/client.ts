@@ -9,6 +9,12 @@ export interface BankbenchClientOptions extends Partial<RetryPolicy> {
   baseUrl: string
   /** A `bb_…` API key, sent as `Authorization: Bearer`, for the routes that need one. */
   apiKey?: string
+  /**
+   * What sends each attempt; the global `fetch` by default. `(request) => app.request(request)`
+   * talks to a Hono app in this process without a socket (the CLI's embedded stack),
+   * with the same timeouts, retries and errors.
+   */
+  fetch?: (request: Request) => Promise<Response>
 }
 
 const DEFAULT_POLICY: RetryPolicy = { timeoutMs: 10_000, retries: 2, baseDelayMs: 200, maxDelayMs: 5_000 }
@@ -17,23 +23,25 @@ const DEFAULT_POLICY: RetryPolicy = { timeoutMs: 10_000, retries: 2, baseDelayMs
 type InitParam<Init> = RequiredKeysOf<Init> extends never ? [(Init & { [key: string]: unknown })?] : [Init & { [key: string]: unknown }]
 type Succeeded<Result> = Extract<Result, { data: unknown }>
 type Operation<Path extends keyof paths, Method extends HttpMethod> = paths[Path][Method] extends infer Found extends Record<string | number, unknown> ? Found : never
-type ThrowingMethod<Method extends HttpMethod> = <Path extends PathsWithMethod<paths, Method>, Init extends MaybeOptionalInit<paths[Path], Method>>(
+type ThrowingMethod<Method extends HttpMethod, Media extends MediaType> = <Path extends PathsWithMethod<paths, Method>, Init extends MaybeOptionalInit<paths[Path], Method>>(
   url: Path,
   ...init: InitParam<Init>
-) => Promise<Succeeded<FetchResponse<Operation<Path, Method>, Init, MediaType>>>
+) => Promise<Succeeded<FetchResponse<Operation<Path, Method>, Init, Media>>>
 
 /**
  * Every route of openapi.yaml, typed: `GET('/v1/benchmarks/{id}', { params: { path: { id } } })`
  * resolves to `{ data, response }` with `data` typed by the route's schema, or throws a
  * `BankbenchError` (`BankbenchApiError` with the problem+json body, `BankbenchTimeoutError`,
- * `BankbenchUnavailableError`).
+ * `BankbenchUnavailableError`). `Media` narrows `data` where a route answers in several
+ * media types: `BankbenchClient<'application/json'>` types the comparison as JSON, not
+ * also as its `?format=csv` text.
  */
-export interface BankbenchClient {
-  GET: ThrowingMethod<'get'>
-  POST: ThrowingMethod<'post'>
-  PUT: ThrowingMethod<'put'>
-  PATCH: ThrowingMethod<'patch'>
-  DELETE: ThrowingMethod<'delete'>
+export interface BankbenchClient<Media extends MediaType = MediaType> {
+  GET: ThrowingMethod<'get', Media>
+  POST: ThrowingMethod<'post', Media>
+  PUT: ThrowingMethod<'put', Media>
+  PATCH: ThrowingMethod<'patch', Media>
+  DELETE: ThrowingMethod<'delete', Media>
 }
 
 /** Turns every error status into a thrown BankbenchApiError, so that a call either has its data or throws. */
@@ -43,7 +51,7 @@ const throwProblems: Middleware = {
   },
 }
 
-export function createBankbenchClient(options: BankbenchClientOptions): BankbenchClient {
+export function createBankbenchClient<Media extends MediaType = MediaType>(options: BankbenchClientOptions): BankbenchClient<Media> {
   const { baseUrl, apiKey } = options
   const policy: RetryPolicy = {
     timeoutMs: options.timeoutMs ?? DEFAULT_POLICY.timeoutMs,
@@ -53,10 +61,10 @@ export function createBankbenchClient(options: BankbenchClientOptions): Bankbenc
   }
   const client = createClient<paths>({
     baseUrl,
-    fetch: resilientFetch(policy),
+    fetch: resilientFetch(policy, options.fetch),
     headers: apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` },
   })
   client.use(throwProblems)
   // The cast drops the `{ error }` results that throwProblems makes impossible.
-  return client as unknown as BankbenchClient
+  return client as unknown as BankbenchClient<Media>
 }

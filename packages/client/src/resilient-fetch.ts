@@ -17,12 +17,13 @@ const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
 
 /**
  * A fetch that bounds every attempt with `AbortSignal.timeout` and retries what is
- * safe to retry. 429 and 503 say the server did not take the request on, so they
- * are retried for every method. Other 5xx, timeouts and network errors may have
- * left the request half done, so they are retried only for idempotent methods and
- * for requests carrying an Idempotency-Key (the API replays those).
+ * safe to retry; `send` makes each attempt (the global fetch, or an in-process app).
+ * 429 and 503 say the server did not take the request on, so they are retried for
+ * every method. Other 5xx, timeouts and network errors may have left the request
+ * half done, so they are retried only for idempotent methods and for requests
+ * carrying an Idempotency-Key (the API replays those).
  */
-export function resilientFetch(policy: RetryPolicy): (request: Request) => Promise<Response> {
+export function resilientFetch(policy: RetryPolicy, send: (request: Request) => Promise<Response> = (request) => fetch(request)): (request: Request) => Promise<Response> {
   return async (request) => {
     const replayable = IDEMPOTENT_METHODS.has(request.method) || request.headers.has('idempotency-key')
     for (let attempt = 1; ; attempt++) {
@@ -31,7 +32,7 @@ export function resilientFetch(policy: RetryPolicy): (request: Request) => Promi
       let response: Response
       try {
         // A fresh copy per attempt: a request body can be read only once.
-        response = await fetch(new Request(request.clone(), { signal: AbortSignal.any([request.signal, timeout]) }))
+        response = await send(new Request(request.clone(), { signal: AbortSignal.any([request.signal, timeout]) }))
       } catch (error) {
         if (request.signal.aborted) throw error
         if (!(retriesLeft && replayable)) {

@@ -1,7 +1,7 @@
 import { benchmarkSpecSchema, completeRun, createBenchmark, listRunsOfBenchmark, planRuns, rollUpJob, startRun, type RunSummary } from '@bankbench/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestApi, readProblem, type TestApi } from '../testing'
-import { textBaselineSummary, trainRunSummary } from '../../../packages/core/src/contracts/testing'
+import { textBaselineSummary, trainRunSummary } from '@bankbench/core/testing'
 
 /** A benchmark whose runs are completed here with made-up summaries, as train jobs would write them. */
 let api: TestApi

@@ -6,9 +6,9 @@
 import { benchmarkSpecSchema, listRunsOfBenchmark, registerDataset, submitBenchmark, type LocalJobRunner, type RunRow } from '@bankbench/core'
 import { loadServedModel } from '@bankbench/serving'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createInferenceApp } from '../../inference/handler'
+import { createInferenceApp } from '../inference'
 import { openTestApi, readProblem, type TestApi } from '../testing'
-import { TINY_BACKBONE, tinyIntentSplits } from '../../../test/fixtures/tiny-intents'
+import { TINY_BACKBONE, tinyIntentSplits } from '../../../../test/fixtures/tiny-intents'
 
 const TEST = tinyIntentSplits().test
 

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { ApiError, type ApiClient } from '../client'
+import { BankbenchApiError } from '@bankbench/client'
+import type { CliClient } from '../client'
 
 export interface WrittenReport {
   html: string
@@ -11,25 +12,20 @@ export interface WrittenReport {
 }
 
 /** Fetches a benchmark's HTML and PDF reports from the API and writes `<out>/<id>.html` and `<out>/<id>.pdf`. */
-export async function writeReport(client: ApiClient, id: string, outDir: string): Promise<WrittenReport> {
+export async function writeReport(client: CliClient, id: string, outDir: string): Promise<WrittenReport> {
   await mkdir(outDir, { recursive: true })
+  const params = { path: { id } }
   const html = resolve(join(outDir, `${id}.html`))
-  await writeFile(html, await fetchBody(client, `/v1/benchmarks/${id}/report`))
+  await writeFile(html, new Uint8Array((await client.api.GET('/v1/benchmarks/{id}/report', { params, parseAs: 'arrayBuffer' })).data))
   try {
     const pdf = resolve(join(outDir, `${id}.pdf`))
-    await writeFile(pdf, await fetchBody(client, `/v1/benchmarks/${id}/report.pdf`))
+    await writeFile(pdf, new Uint8Array((await client.api.GET('/v1/benchmarks/{id}/report.pdf', { params, parseAs: 'arrayBuffer' })).data))
     return { html, pdf, pdfSkipped: null }
   } catch (error) {
     // 503: this server has no Chromium; the HTML report is still whole.
-    if (error instanceof ApiError && error.status === 503) return { html, pdf: null, pdfSkipped: error.problem.detail ?? error.message }
+    if (error instanceof BankbenchApiError && error.status === 503) return { html, pdf: null, pdfSkipped: error.problem.detail }
     throw error
   }
-}
-
-async function fetchBody(client: ApiClient, path: string): Promise<Uint8Array> {
-  const response = await client.request(path)
-  if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => ({})) as { detail?: string }, path)
-  return new Uint8Array(await response.arrayBuffer())
 }
 
 export function describeReport(report: WrittenReport): string {

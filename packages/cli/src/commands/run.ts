@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises'
-import type { Comparison, Recommendation } from '@bankbench/core'
+import type { Schemas } from '@bankbench/client'
 import { parse as parseYaml } from 'yaml'
-import type { BenchmarkDetail } from '../api-types'
-import type { ApiClient } from '../client'
+import type { CliClient } from '../client'
 import { followBenchmark } from '../follow'
 import { formatMethodsTable, formatRecommendation, formatRunsTable } from '../format/comparison'
 import type { Output } from '../output'
@@ -21,20 +20,22 @@ export interface RunOptions {
  * comparison matrix and the recommendation, and writes the report. Returns the exit
  * code: 0 when the benchmark succeeded.
  */
-export async function runBenchmark(client: ApiClient, options: RunOptions, output: Output): Promise<number> {
-  let body: unknown
+export async function runBenchmark(client: CliClient, options: RunOptions, output: Output): Promise<number> {
+  let body: Schemas['BenchmarkSpec']
   if (options.file) {
-    body = await readSpecFile(options.file)
+    // Whatever the file holds: the server validates it and answers a problem naming what is wrong.
+    body = await readSpecFile(options.file) as Schemas['BenchmarkSpec']
   } else {
     const { body: presetRequest, preset } = await presetBody(client, options.preset ?? 'demo')
     output.write(`preset ${preset.name} (${preset.runCount} runs): ${preset.description}\n`)
     body = presetRequest
   }
-  const created = await client.postJson<BenchmarkDetail>('/v1/benchmarks', body)
+  const { data: created } = await client.api.POST('/v1/benchmarks', { body })
   output.write(`submitted ${created.id}: ${created.name} (${created.progress.total} runs) to the ${client.describe}\n`)
   const status = await followBenchmark(client, created.id, new ProgressDisplay(output))
-  const comparison = await client.getJson<Comparison>(`/v1/benchmarks/${created.id}/comparison`)
-  const recommendation = await client.getJson<Recommendation>(`/v1/benchmarks/${created.id}/recommendations`)
+  const params = { path: { id: created.id } }
+  const { data: comparison } = await client.api.GET('/v1/benchmarks/{id}/comparison', { params })
+  const { data: recommendation } = await client.api.GET('/v1/benchmarks/{id}/recommendations', { params })
   output.write(`\n${created.name}: ${status}\n\n${formatRunsTable(comparison)}\n\nBest configuration of each method (mean ± std over seeds):\n${formatMethodsTable(comparison)}\n\n${formatRecommendation(recommendation)}\n\n`)
   output.write(`${describeReport(await writeReport(client, created.id, options.out))}\n`)
   return status === 'succeeded' ? 0 : 1

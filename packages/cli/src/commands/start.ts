@@ -1,6 +1,5 @@
+import { operatorAccess, startServer } from '@bankbench/api'
 import { createPlatform, loadConfig } from '@bankbench/core'
-import { operatorAccess } from '../../../../functions/api/admin-keys'
-import { startServer } from '../../../../functions/api/server'
 import type { Output } from '../output'
 
 /** `bankbench start`: the API on the embedded stack until SIGINT or SIGTERM. */

@@ -1,11 +1,11 @@
-import type { Comparison, Recommendation } from '@bankbench/core'
+import type { Schemas } from '@bankbench/client'
 import {
   formatBytes, formatCount, formatDollars, formatMilliseconds, formatPercent, formatRatio, formatSeconds, formatSeedStat,
 } from '@bankbench/report'
 import { formatTable } from './table'
 
 /** The comparison matrix as the terminal shows it: one row per run. */
-export function formatRunsTable(comparison: Comparison): string {
+export function formatRunsTable(comparison: Schemas['Comparison']): string {
   return formatTable(
     ['method', 'config', 'seed', 'status', 'accuracy', 'macro-F1', 'p50', 'train time', 'peak memory', 'trainable', 'fewer params', 'cost'],
     comparison.runs.map((row) => [
@@ -16,7 +16,7 @@ export function formatRunsTable(comparison: Comparison): string {
 }
 
 /** Each method's best configuration (by validation accuracy), mean ± std over seeds. */
-export function formatMethodsTable(comparison: Comparison): string {
+export function formatMethodsTable(comparison: Schemas['Comparison']): string {
   const percent = (value: number) => formatPercent(value)
   return formatTable(
     ['method', 'best config', 'seeds', 'accuracy', 'macro-F1', 'p50', 'train time', 'peak memory', 'fewer params'],
@@ -28,7 +28,7 @@ export function formatMethodsTable(comparison: Comparison): string {
 }
 
 /** The analysis' verdict in a few lines: the recommended method and why, or why there is none. */
-export function formatRecommendation(recommendation: Recommendation): string {
+export function formatRecommendation(recommendation: Schemas['Recommendation']): string {
   const { best, noneReasons } = recommendation
   if (best) return [`Recommended: ${best.method} (${best.configLabel})`, ...best.reasons.map((reason) => `  - ${reason}`)].join('\n')
   return ['No method meets every success criterion:', ...noneReasons.map((reason) => `  - ${reason}`)].join('\n')

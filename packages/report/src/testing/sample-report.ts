@@ -4,7 +4,7 @@
  * analysis is the real one: `buildComparison` and `recommend` over these runs.
  */
 import { benchmarkSpecSchema, buildComparison, constraintsOf, parseRunConfig, recommend, seededRandom, type BenchmarkRow, type DatasetRow, type RunEnvironment, type RunRow } from '@bankbench/core'
-import { textBaselineSummary, trainRunSummary } from '../../../core/src/contracts/testing'
+import { textBaselineSummary, trainRunSummary } from '@bankbench/core/testing'
 import type { LossPoint, ReportData } from '../report-data'
 
 const CREATED = new Date('2026-11-25T09:00:00Z')
