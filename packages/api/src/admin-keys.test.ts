@@ -2,6 +2,7 @@ import { loadConfig } from '@bankbench/core'
 import { describe, expect, it, vi } from 'vitest'
 import { operatorAccess, requireAdminKey } from './admin-keys'
 import { createApp } from './app'
+import { createHandler } from './lambda'
 import { readProblem } from './testing'
 
 const OPERATOR_KEY = 'operator-key-0123456789abcdef'
@@ -58,14 +59,12 @@ describe('fail closed: a deployed API needs operator keys', () => {
     expect(operatorAccess(loadConfig({ BANKBENCH_QUEUE: 'batch', BANKBENCH_ADMIN_API_KEYS: OPERATOR_KEY }), { AWS_LAMBDA_FUNCTION_NAME: 'f' }).mode).toBe('operator-keys')
   })
 
-  it('the Lambda entry point: its module fails to load without a key, and its factory takes no local mode', async () => {
-    vi.resetModules()
+  it('the Lambda handler (functions/api/lambda.ts builds it on load): refused without a key, and it takes no local mode', () => {
     vi.stubEnv('BANKBENCH_ADMIN_API_KEYS', '')
-    await expect(import('./lambda')).rejects.toThrow(/refuses to start without operator keys: it is the deployed API entry point/)
-    vi.resetModules()
+    expect(() => createHandler()).toThrow(/refuses to start without operator keys: it is the deployed API entry point/)
     vi.stubEnv('BANKBENCH_ADMIN_API_KEYS', OPERATOR_KEY)
-    const { createHandler } = await import('./lambda')
     expect(() => createHandler(noPlatform, { mode: 'local' })).toThrow(/requires operator keys/)
+    expect(createHandler(noPlatform)).toBeTypeOf('function')
     vi.unstubAllEnvs()
   })
 })
