@@ -4,8 +4,8 @@
  * buffer, and publishes the request number as done.
  */
 import { workerData } from 'node:worker_threads'
-import { accumulateRowLosses } from './logistic-regression'
 import { Control, type GradientWorkerData } from './parallel-objective'
+import { accumulateRowLosses } from './softmax-loss'
 
 const { problem, firstRow, endRow, parameters, gradient, loss, control } = workerData as GradientWorkerData
 

@@ -1,7 +1,7 @@
 import { seededRandom } from '@bankbench/data'
 import { describe, expect, it } from 'vitest'
-import { parameterCount, softmaxLossAndGradient, type SoftmaxProblem } from './logistic-regression'
 import { createSoftmaxObjective, splitRowsByNonZeros } from './parallel-objective'
+import { parameterCount, softmaxLossAndGradient, type SoftmaxProblem } from './softmax-loss'
 import { csrFromRows } from './sparse'
 
 /** 300 random sparse rows over 50 features and 5 classes. */

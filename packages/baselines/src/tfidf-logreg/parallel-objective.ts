@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Objective } from './lbfgs'
-import { accumulateRowLosses, addL2Penalty, softmaxLossAndGradient, type SoftmaxProblem } from './logistic-regression'
+import { accumulateRowLosses, addL2Penalty, softmaxLossAndGradient, type SoftmaxProblem } from './softmax-loss'
 
 /**
  * The softmax objective split over threads: the main thread takes the first block of
