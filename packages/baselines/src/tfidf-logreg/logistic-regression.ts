@@ -1,6 +1,7 @@
 import { minimizeLbfgs, type LbfgsResult } from './lbfgs'
 import { createSoftmaxObjective } from './parallel-objective'
 import { parameterCount, softmaxLossAndGradient, type SoftmaxProblem } from './softmax-loss'
+import type { CsrMatrix } from './sparse'
 
 /**
  * Multinomial (softmax) logistic regression on sparse rows, the estimator behind
