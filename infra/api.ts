@@ -13,7 +13,7 @@ export interface ApiInputs {
 }
 
 /**
- * The Hono app (functions/api/lambda.ts) behind an HTTP API. It runs in the VPC
+ * The Hono app of @bankbench/api (entry functions/api/lambda.ts) behind an HTTP API. It runs in the VPC
  * to reach the database, submits jobs to this stage's Batch queues, reads the
  * artifacts and writes and deletes datasets (policies.ts: explicit actions, never
  * SST's `link`, which would grant `s3:*`). API Gateway throttles the whole stage and
@@ -45,9 +45,9 @@ export function createApi({ settings, vpc, bucket, databaseUrl, adminApiKeys }: 
       BANKBENCH_STAGE: $app.stage,
       BANKBENCH_ARTIFACTS: bucket.name.apply(artifactsUri),
       DATABASE_URL: databaseUrl,
-      // Without keys the function refuses to start (functions/api/admin-keys.ts): never an open API.
+      // Without keys the function refuses to start (packages/api/src/admin-keys.ts): never an open API.
       BANKBENCH_ADMIN_API_KEYS: adminApiKeys.value,
-      // The API connects as the database owner: it creates the inference function's read-only role (functions/api/lambda.ts).
+      // The API connects as the database owner: it creates the inference function's read-only role (packages/api/src/lambda.ts `openApiPlatform`).
       BANKBENCH_PROVISION_CLASSIFY_ROLE: '1',
       NODE_OPTIONS: '--enable-source-maps',
     },

@@ -21,7 +21,7 @@ export interface BankbenchConfig {
   concurrency: number
   jobAttempts: number
   port: number
-  /** Empty: local mode (loopback only), which a deployed API refuses (functions/api/admin-keys.ts `operatorAccess`). */
+  /** Empty: local mode (loopback only), which a deployed API refuses (packages/api/src/admin-keys.ts `operatorAccess`). */
   adminApiKeys: string[]
 }
 

@@ -1,6 +1,6 @@
 /**
  * The intent endpoint the bank's chatbot backend calls: the API serves it, and the
- * inference Lambda (functions/inference/handler.ts) serves it alone. Message text is
+ * inference Lambda (`createInferenceApp`, entry functions/inference/handler.ts) serves it alone. Message text is
  * never logged or stored here.
  */
 import { apiKeyFromAuthorization, ProblemError, strictObject, type ApiKeyRow } from '@bankbench/core'
