@@ -91,10 +91,12 @@ describe('entrypoints', () => {
   })
 
   it('answers an API Gateway (HTTP API) event as a Lambda handler', async () => {
-    const handler = createHandler(async () => api.platform)
+    // A deployed handler always has operator keys (createHandler refuses local mode).
+    const key = 'operator-key-0123456789abcdef'
+    const handler = createHandler(async () => api.platform, { mode: 'operator-keys', keys: [key] })
     const event = {
       version: '2.0', routeKey: '$default', rawPath: '/v1/datasets/banking77', rawQueryString: '', isBase64Encoded: false,
-      headers: { host: 'api.example.com' },
+      headers: { host: 'api.example.com', authorization: `Bearer ${key}` },
       requestContext: { http: { method: 'GET', path: '/v1/datasets/banking77', protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'test' }, requestId: 'r1', stage: '$default' },
     }
     const result = await handler(event as unknown as Parameters<typeof handler>[0], {} as Parameters<typeof handler>[1])
