@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { LLM_ENDPOINT_ENV } from '@bankbench/baselines'
 import { BATCH_ENVIRONMENT, LLM_BASELINE_ENV, QUEUE_KIND_FOR_CONTAINER } from '@bankbench/core/batch-settings'
-import { JOB_ENV } from '@bankbench/core'
+import { JOB_ENV } from '@bankbench/core/job-queue'
 import { jobContainerProperties, PLATFORM_FOR_CONTAINER, type JobDefinitionInputs } from './job-definitions'
 import { JOB_CONTAINERS } from './names'
 
