@@ -7,7 +7,10 @@ import type { paths } from './schema'
 export interface BankbenchClientOptions extends Partial<RetryPolicy> {
   /** Where the API is, e.g. `http://127.0.0.1:8787` (`npm start`) or the stage's API Gateway URL. */
   baseUrl: string
-  /** A `bb_…` API key, sent as `Authorization: Bearer`, for the routes that need one. */
+  /**
+   * Sent as `Authorization: Bearer` on every request: an operator key (every /v1 route but
+   * classify, on a stage with BANKBENCH_ADMIN_API_KEYS) or a stage's `bb_…` key (classify).
+   */
   apiKey?: string
   /**
    * What sends each attempt; the global `fetch` by default. `(request) => app.request(request)`
