@@ -18,7 +18,7 @@ Usage:
   bankbench help
 
 Without --url the commands run an embedded stack in-process (BANKBENCH_HOME, default .bankbench);
-with --url they talk to a running server (bankbench start, or a deployed API).
+with --url they talk to a running server (bankbench start, or a deployed API: set BANKBENCH_API_KEY to an operator key).
 --preset: a preset the server lists (GET /v1/presets), e.g. demo (the default) or floors (two baselines in seconds).`
 
 export class UsageError extends Error {

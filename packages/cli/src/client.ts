@@ -1,6 +1,7 @@
 import { createApp } from '@bankbench/api'
 import { createBankbenchClient, type BankbenchClient, type BankbenchClientOptions } from '@bankbench/client'
 import { createPlatform, loadConfig } from '@bankbench/core'
+import { setting } from '@bankbench/settings'
 
 /**
  * The event stream (`GET /v1/benchmarks/{id}/events`) is asked to end after this
@@ -26,9 +27,9 @@ export interface CliClient {
   close(): Promise<void>
 }
 
-/** A client of a running server (`bankbench start`, or a deployed API). */
-export function httpClient(baseUrl: string): CliClient {
-  return clientOver({ baseUrl }, baseUrl, async () => {})
+/** A client of a running server (`bankbench start`, or a deployed API with its operator key, BANKBENCH_API_KEY). */
+export function httpClient(baseUrl: string, apiKey = setting('BANKBENCH_API_KEY')): CliClient {
+  return clientOver({ baseUrl, ...(apiKey ? { apiKey } : {}) }, baseUrl, async () => {})
 }
 
 /**

@@ -1,4 +1,5 @@
 import { BankbenchError } from '@bankbench/client'
+import { setting } from '@bankbench/settings'
 import { parseCommand, USAGE, UsageError } from './args'
 import { embeddedClient, httpClient, type CliClient } from './client'
 import { describeReport, writeReport } from './commands/report'
@@ -42,7 +43,7 @@ export async function main(argv: readonly string[], output: Output = stdoutOutpu
 }
 
 async function withClient(url: string | undefined, env: Record<string, string | undefined>, use: (client: CliClient) => Promise<number>): Promise<number> {
-  const client = url ? httpClient(url) : await embeddedClient(env)
+  const client = url ? httpClient(url, setting('BANKBENCH_API_KEY', env)) : await embeddedClient(env)
   try {
     return await use(client)
   } finally {

@@ -157,6 +157,11 @@ export const SETTINGS = {
     meaning: 'operator keys, comma-separated (16+ characters each): every `/v1` route but classify then needs `Authorization: Bearer <key>`. Required on a deployed API (Lambda, or `BANKBENCH_QUEUE=batch`), which refuses to start without. Local mode listens on 127.0.0.1 only, answers only Host `localhost`/`127.0.0.1`/`[::1]` with its port, and refuses cross-origin POST/PUT/PATCH/DELETE (403)',
     ...list({ minLength: 16, unsetMeans: 'local mode' }),
   },
+  BANKBENCH_API_KEY: {
+    kind: 'user', readBy: ['cli'], default: 'unset', secret: true,
+    meaning: 'the operator key `bankbench run/status/report --url` sends (`Authorization: Bearer <key>`), needed against a deployed API; a local server in local mode needs none',
+    ...text(),
+  },
 
   // Set by bankbench for its own processes.
   BANKBENCH_JOB_ID: {
