@@ -1,7 +1,7 @@
 /**
  * The train and pretrain jobs' code on Banking77, in-process, beside TF-IDF + logistic
  * regression as the named peer:
- *   npx tsx bench/train-banking77.ts [--pretrain-epochs 3] [--pretrain-set key=value ...] [--epochs 5] [--methods lora,full]
+ *   npx tsx bench/train-banking77.ts [--pretrain-epochs 3] [--pretrain-set key=value ...] [--corpus banking77|banking77+nlupp] [--epochs 5] [--methods lora,full]
  *     [--backbone DIR] [--pooling model|cls|mean] [--set key=value ...]
  * Pretrains the local backbone with the job's defaults (or reuses DIR when it holds
  * one; --pretrain-set overrides the engine's PRETRAIN_DEFAULTS; --pretrain-epochs 0 saves the
@@ -13,7 +13,7 @@
  */
 import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { loadBanking77 } from '@bankbench/data'
+import { loadBanking77, loadNluppBanking } from '@bankbench/data'
 import { trainBaseline } from '@bankbench/baselines'
 import { fineTuneClassifier, initBackend, loadCheckpoint, pretrainBackbone, saveCheckpoint, trainSettings } from '@bankbench/engine'
 import { evaluateClassifier } from '@bankbench/metrics'
@@ -25,6 +25,8 @@ const { values } = parseArgs({
     methods: { type: 'string', default: 'lora,full' },
     backbone: { type: 'string', default: '.bankbench/bench/local-backbone' },
     'pretrain-set': { type: 'string', multiple: true, default: [] },
+    /** The pretraining text: Banking77's training split alone, or with NLU++ banking's utterances (labels unused). */
+    corpus: { type: 'string', default: 'banking77' },
     pooling: { type: 'string' },
     /** Hyperparameters for the fine-tuning runs, the API's names: --set learning_rate=0.001 --set r=16 */
     set: { type: 'string', multiple: true, default: [] },
@@ -36,20 +38,21 @@ const hyperparameters = parseSettings(values.set)
 const backend = await initBackend()
 const data = loadBanking77()
 const trainTexts = data.train.map((example) => example.text)
+const corpusTexts = pretrainingCorpus(values.corpus, trainTexts)
 console.log(`Banking77: ${data.train.length} train, ${data.validation.length} validation, ${data.test.length} test; backend ${backend.name} (simd ${backend.simd ?? '-'}, ${backend.threads} thread)`)
 
 const rows: { name: string; accuracy: number; macroF1: number; trainSeconds: number; stepMs: number | null; p50Ms: number; detail: string }[] = []
 
 if (!existsSync(`${values.backbone}/config.json`)) {
   const started = performance.now()
-  const { checkpoint, training, vocabSize } = await pretrainBackbone(trainTexts, data.validation.map((example) => example.text), parseSettings(values['pretrain-set']), {
+  const { checkpoint, training, vocabSize } = await pretrainBackbone(corpusTexts, data.validation.map((example) => example.text), parseSettings(values['pretrain-set']), {
     epochs: Number(values['pretrain-epochs']),
     seed: SEED,
     log: console.log,
     onEpoch: (record) => console.log(`  pretrain epoch ${record.epoch + 1}: train ${record.trainLoss.toFixed(3)}, validation MLM loss ${record.validation?.loss.toFixed(3)} accuracy ${percent(record.validation?.accuracy ?? 0)} (${(record.elapsedMs / 1000).toFixed(0)} s)`),
   })
   await saveCheckpoint(values.backbone, checkpoint)
-  console.log(`pretrain: vocabulary ${vocabSize}, ${training.steps} steps in ${((performance.now() - started) / 1000).toFixed(0)} s (${(training.elapsedMs / training.steps).toFixed(0)} ms/step)\n`)
+  console.log(`pretrain: vocabulary ${vocabSize}, ${training.steps} steps in ${((performance.now() - started) / 1000).toFixed(0)} s (${training.steps > 0 ? (training.elapsedMs / training.steps).toFixed(0) : "-"} ms/step)\n`)
 }
 const saved = await loadCheckpoint(values.backbone)
 const base = values.pooling ? { ...saved, config: { ...saved.config, classifier_pooling: values.pooling } } : saved
@@ -87,6 +90,19 @@ for (const row of rows) {
 }
 
 /** `key=value` pairs, the API's names: numbers as numbers, JSON where it parses, else the string (all-linear, mean). */
+/**
+ * The texts MLM pretraining sees. Never Banking77's test split: NLU++ utterances that
+ * also occur in Banking77's test set are left out, so no test text is ever seen.
+ */
+function pretrainingCorpus(corpus: string | undefined, banking77Train: string[]): string[] {
+  if (corpus === 'banking77') return banking77Train
+  if (corpus !== 'banking77+nlupp') throw new Error(`--corpus ${corpus}: use banking77 or banking77+nlupp`)
+  const testTexts = new Set(data.test.map((example) => example.text.trim().toLowerCase()))
+  const nlupp = loadNluppBanking().map((utterance) => utterance.text).filter((text) => !testTexts.has(text.trim().toLowerCase()))
+  console.log(`corpus: ${banking77Train.length} Banking77 training texts + ${nlupp.length} NLU++ banking utterances`)
+  return [...banking77Train, ...nlupp]
+}
+
 function parseSettings(pairs: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(pairs.map((pair) => {
     const [key, value] = pair.split('=') as [string, string]
