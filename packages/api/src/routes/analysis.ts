@@ -20,6 +20,7 @@ const AnalysisSchema = z.object({
 const submitRoute = createRoute({
   method: 'post',
   path: '/runs/{id}/analysis',
+  operationId: 'startRunAnalysis',
   tags: ['runs'],
   summary: 'Start the LoRA analysis of a succeeded LoRA run',
   description: 'Runs as an `analyze` job in the trainer container (the model is loaded there, never in the API). '
@@ -34,8 +35,10 @@ const submitRoute = createRoute({
 const getRoute = createRoute({
   method: 'get',
   path: '/runs/{id}/analysis',
+  operationId: 'getRunAnalysis',
   tags: ['runs'],
   summary: 'Get the LoRA analysis of a run',
+  description: '`result` once the analysis succeeded; until then the status of its latest `analyze` job (`job`), which is null if none was started.',
   request: { params: IdParams },
   responses: {
     200: { description: 'The analysis, or its progress', content: { 'application/json': { schema: AnalysisSchema } } },

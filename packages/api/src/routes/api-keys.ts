@@ -33,6 +33,7 @@ const toSummary = (row: ApiKeyRow) => ({
 const createRouteDefinition = createRoute({
   method: 'post',
   path: '/api-keys',
+  operationId: 'createApiKey',
   tags: ['serving'],
   summary: 'Create an API key for the classify endpoint of one stage',
   description: 'The key is in this response only: only its sha256 is stored (and its first characters, to recognise it in `GET /v1/api-keys`). '
@@ -68,6 +69,7 @@ const createRouteDefinition = createRoute({
 const listRouteDefinition = createRoute({
   method: 'get',
   path: '/api-keys',
+  operationId: 'listApiKeys',
   tags: ['serving'],
   summary: 'List the classify API keys, newest first (never the keys themselves)',
   description: 'Revoked and expired keys are listed too, with their status.',
@@ -81,6 +83,7 @@ const listRouteDefinition = createRoute({
 const revokeRouteDefinition = createRoute({
   method: 'delete',
   path: '/api-keys/{id}',
+  operationId: 'revokeApiKey',
   tags: ['serving'],
   summary: 'Revoke an API key',
   description: 'From this call on, classify answers 401 for the key in this process, and within 5 seconds in every other '

@@ -17,6 +17,7 @@ const specSchema = benchmarkSpecSchema.meta({ id: 'BenchmarkSpec', example: { ar
 const submitRoute = createRoute({
   method: 'post',
   path: '/benchmarks',
+  operationId: 'createBenchmark',
   tags: ['benchmarks'],
   summary: 'Submit a benchmark',
   description: `Validates the benchmark, stores it with its planned runs and starts their jobs. Methods: ${METHOD_NAMES.join(', ')}. With an Idempotency-Key, repeating the request returns the benchmark the first one created; the same key with a different body is a 409.`,
@@ -37,8 +38,10 @@ const submitRoute = createRoute({
 const listRoute = createRoute({
   method: 'get',
   path: '/benchmarks',
+  operationId: 'listBenchmarks',
   tags: ['benchmarks'],
   summary: 'List benchmarks, newest first',
+  description: 'Keyset-paginated: pass a page\'s `nextCursor` as `cursor` for the next. Each item is the benchmark without its progress; `GET /v1/benchmarks/{id}` adds it.',
   request: { query: PageQuery },
   responses: {
     200: { description: 'A page of benchmarks', content: { 'application/json': { schema: pageOf(BenchmarkSchema, 'BenchmarkPage') } } },
@@ -49,8 +52,10 @@ const listRoute = createRoute({
 const getRoute = createRoute({
   method: 'get',
   path: '/benchmarks/{id}',
+  operationId: 'getBenchmark',
   tags: ['benchmarks'],
   summary: 'Get a benchmark with the progress of its runs',
+  description: 'The benchmark, its validated spec and its progress: runs per status and, once a run has succeeded, an estimate of the time left.',
   request: { params: IdParams },
   responses: {
     200: { description: 'The benchmark', content: { 'application/json': { schema: BenchmarkDetailSchema } } },
@@ -61,6 +66,7 @@ const getRoute = createRoute({
 const cancelRoute = createRoute({
   method: 'post',
   path: '/benchmarks/{id}/cancel',
+  operationId: 'cancelBenchmark',
   tags: ['benchmarks'],
   summary: 'Cancel a queued or running benchmark',
   description: 'Stops its active jobs; runs that already finished keep their results.',

@@ -53,8 +53,10 @@ function routes(getPlatform: GetPlatform, lookups: ServingLookups) {
   const single = createRoute({
     method: 'post',
     path: '/classify',
+    operationId: 'classifyText',
     tags: ['serving'],
     summary: 'Classify one customer message with the stage\'s deployed model',
+    description: 'Needs an API key of the stage (`POST /v1/api-keys`): a key of another stage is a 403, a stage with no deployment a 404. The message text is never logged or stored.',
     security,
     middleware,
     request: { body: { required: true, content: { 'application/json': { schema: strictObject({ stage: StageSchema, text: Text }).openapi('ClassifyRequest') } } } },
@@ -66,8 +68,10 @@ function routes(getPlatform: GetPlatform, lookups: ServingLookups) {
   const batch = createRoute({
     method: 'post',
     path: '/classify/batch',
+    operationId: 'classifyBatch',
     tags: ['serving'],
     summary: `Classify up to ${MAX_BATCH_TEXTS} messages in one call`,
+    description: 'The same as `POST /v1/classify` for several messages: one result per text, in request order, from one model call.',
     security,
     middleware,
     request: {

@@ -24,6 +24,7 @@ const ComparisonQuery = CostQuery.extend({
 const comparisonRoute = createRoute({
   method: 'get',
   path: '/benchmarks/{id}/comparison',
+  operationId: 'getBenchmarkComparison',
   tags: ['benchmarks'],
   summary: 'The comparison matrix: each run and each method\'s best configuration',
   description: 'Method, configuration, trainable parameters and reduction against full fine-tuning, peak memory (and which measurement), training time, '
@@ -45,6 +46,7 @@ const comparisonRoute = createRoute({
 const recommendationsRoute = createRoute({
   method: 'get',
   path: '/benchmarks/{id}/recommendations',
+  operationId: 'getBenchmarkRecommendations',
   tags: ['benchmarks'],
   summary: 'Which methods meet the success criteria, the Pareto fronts, the recommended method and the study\'s answers',
   description: 'Every run and every method\'s best configuration against each constraint (measured value, pass or fail), the Pareto fronts of accuracy '

@@ -18,8 +18,10 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024
 const listRoute = createRoute({
   method: 'get',
   path: '/datasets',
+  operationId: 'listDatasets',
   tags: ['datasets'],
   summary: 'List datasets, newest first',
+  description: 'Keyset-paginated: pass a page\'s `nextCursor` as `cursor` for the next. Each item is a summary; `GET /v1/datasets/{id}` adds the labels.',
   request: { query: PageQuery },
   responses: {
     200: { description: 'A page of datasets', content: { 'application/json': { schema: pageOf(DatasetSummarySchema, 'DatasetPage') } } },
@@ -30,8 +32,10 @@ const listRoute = createRoute({
 const getRoute = createRoute({
   method: 'get',
   path: '/datasets/{id}',
+  operationId: 'getDataset',
   tags: ['datasets'],
   summary: 'Get a dataset with its labels and split sizes',
+  description: 'The dataset\'s source, content hash, rows per split and its intent labels, sorted.',
   request: { params: IdParams },
   responses: {
     200: { description: 'The dataset', content: { 'application/json': { schema: DatasetSchema } } },
@@ -42,6 +46,7 @@ const getRoute = createRoute({
 const deleteRoute = createRoute({
   method: 'delete',
   path: '/datasets/{id}',
+  operationId: 'deleteDataset',
   tags: ['datasets'],
   summary: 'Erase an uploaded dataset: its files and its record',
   description: 'Deletes the dataset\'s files from the artifact store and its row. Refused with 409 while a benchmark uses it ' +
@@ -57,6 +62,7 @@ const deleteRoute = createRoute({
 const uploadRoute = createRoute({
   method: 'post',
   path: '/datasets',
+  operationId: 'uploadDataset',
   tags: ['datasets'],
   summary: 'Upload a CSV dataset (text,label[,split])',
   description: `A UTF-8 CSV with a header naming the columns \`text\` and \`label\`, and optionally \`split\` (train, validation or test; without it ${UPLOAD_LIMITS.testFraction * 100}% of the rows are held out for test and ${UPLOAD_LIMITS.validationFraction * 100}% for validation, with a fixed seed). At most ${UPLOAD_LIMITS.maxBytes / 1024 / 1024} MiB. The same content uploaded again returns the stored dataset with 200.`,

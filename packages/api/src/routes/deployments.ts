@@ -19,6 +19,7 @@ const DeployRequestSchema = strictObject({
 const deployRoute = createRoute({
   method: 'post',
   path: '/deployments',
+  operationId: 'createDeployment',
   tags: ['serving'],
   summary: 'Deploy a run to a stage',
   description: 'Loads the base model and the run\'s adapter from the artifact store, checks that the served model predicts what the engine does on validation texts, '
@@ -34,8 +35,10 @@ const deployRoute = createRoute({
 const listRoute = createRoute({
   method: 'get',
   path: '/deployments',
+  operationId: 'listDeployments',
   tags: ['serving'],
   summary: "A stage's deployment history, newest first",
+  description: 'Every deployment of the stage, active, superseded and rolled back, newest first.',
   request: { query: z.object({ stage: StageSchema.openapi({ param: { name: 'stage', in: 'query' } }) }) },
   responses: {
     200: { description: 'The deployments', content: { 'application/json': { schema: z.object({ items: z.array(DeploymentSchema) }).openapi('DeploymentList') } } },
@@ -52,8 +55,10 @@ const ActiveDeploymentSchema = DeploymentSchema.extend({
 const getRoute = createRoute({
   method: 'get',
   path: '/deployments/{stage}',
+  operationId: 'getActiveDeployment',
   tags: ['serving'],
   summary: "A stage's active deployment",
+  description: 'The deployment the stage\'s classify requests are served by, and how long this process took to load its model (null if it has not). A stage with no deployment is a 404.',
   request: { params: StageParams },
   responses: {
     200: { description: 'The active deployment', content: { 'application/json': { schema: ActiveDeploymentSchema } } },
@@ -64,6 +69,7 @@ const getRoute = createRoute({
 const rollbackRoute = createRoute({
   method: 'post',
   path: '/deployments/{stage}/rollback',
+  operationId: 'rollbackDeployment',
   tags: ['serving'],
   summary: 'Switch a stage back to its previous deployment',
   description: 'The active deployment becomes `rolled-back` and the one before it `active`. A stage with only one deployment is a 409.',

@@ -18,6 +18,7 @@ const EventsQuery = z.object({
 const eventsRoute = createRoute({
   method: 'get',
   path: '/benchmarks/{id}/events',
+  operationId: 'streamBenchmarkEvents',
   tags: ['benchmarks'],
   summary: "Stream a benchmark's run status changes, new metric points and progress (Server-Sent Events)",
   description: 'Events: `run` (a run\'s status or attempt changed; every run once at the start), `metrics` (new metric points, `id` is the last '

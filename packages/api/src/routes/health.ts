@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { sql } from 'drizzle-orm'
 import type { ApiEnv, GetPlatform } from '../env'
-import { problemResponses } from '../schemas/problem'
+import { ProblemSchema, problemResponses } from '../schemas/problem'
 import { API_VERSION } from '../version'
 
 const HealthSchema = z.object({
@@ -14,10 +14,17 @@ const HealthSchema = z.object({
 const healthRoute = createRoute({
   method: 'get',
   path: '/health',
+  operationId: 'getHealth',
   tags: ['health'],
   summary: 'Is the API able to serve: version, database, job queue',
+  description: 'Needs no key. 200 while the database answers, 503 with the same body (`status: unavailable`) while it does not; `queue` names the job queue this server submits to.',
+  security: [],
   responses: {
     ...problemResponses(),
+    403: {
+      description: 'A local server without operator keys refused a Host other than localhost, 127.0.0.1 or [::1] with its port',
+      content: { 'application/problem+json': { schema: ProblemSchema } },
+    },
     200: { description: 'Healthy', content: { 'application/json': { schema: HealthSchema } } },
     503: { description: 'The database is not reachable', content: { 'application/json': { schema: HealthSchema } } },
   },

@@ -8,8 +8,10 @@ import { problemResponses } from '../schemas/problem'
 const getRoute = createRoute({
   method: 'get',
   path: '/jobs/{id}',
+  operationId: 'getJob',
   tags: ['jobs'],
   summary: 'Get a job: kind, queue, status, its runs',
+  description: 'A job executes its runs as one array job (one run per child, in `runIds` order); `externalId` is the AWS Batch job id or the local runner\'s handle.',
   request: { params: IdParams },
   responses: {
     200: { description: 'The job', content: { 'application/json': { schema: JobSchema } } },

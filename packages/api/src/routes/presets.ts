@@ -15,6 +15,7 @@ const PresetSchema = z.object({
 const listRoute = createRoute({
   method: 'get',
   path: '/presets',
+  operationId: 'listPresets',
   tags: ['benchmarks'],
   summary: 'List the benchmark presets',
   description: 'Named plans a benchmark may give as `preset` (or as an arm `{ "preset": … }`) instead of writing its arms out; '

@@ -12,6 +12,7 @@ const CONTENTS = 'Methodology (dataset, splits, protocol, seeds, methods and gri
 const htmlRoute = createRoute({
   method: 'get',
   path: '/benchmarks/{id}/report',
+  operationId: 'getBenchmarkReport',
   tags: ['benchmarks'],
   summary: 'The benchmark report as one self-contained HTML page',
   description: `${CONTENTS} Inline CSS and SVG charts, no scripts or external resources: it opens offline. Reflects the runs finished so far.`,
@@ -25,6 +26,7 @@ const htmlRoute = createRoute({
 const pdfRoute = createRoute({
   method: 'get',
   path: '/benchmarks/{id}/report.pdf',
+  operationId: 'getBenchmarkReportPdf',
   tags: ['benchmarks'],
   summary: 'The benchmark report as an A4 PDF',
   description: 'The HTML report printed by headless Chromium. A 503 problem when this server has no Chromium (install it, or set BANKBENCH_CHROMIUM); the HTML report needs none.',

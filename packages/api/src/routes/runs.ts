@@ -8,8 +8,10 @@ import { RunSchema, RunSummarySchema, toRun, toRunSummary } from '../schemas/run
 const listOfBenchmarkRoute = createRoute({
   method: 'get',
   path: '/benchmarks/{id}/runs',
+  operationId: 'listBenchmarkRuns',
   tags: ['runs'],
   summary: "List a benchmark's runs with their summary metrics, in plan order",
+  description: 'Every planned run of the benchmark with its configuration, status and summary metrics; `GET /v1/runs/{id}` adds the metric series and artifacts.',
   request: { params: IdParams },
   responses: {
     200: { description: 'The runs', content: { 'application/json': { schema: z.object({ items: z.array(RunSummarySchema) }).openapi('RunList') } } },
@@ -20,8 +22,10 @@ const listOfBenchmarkRoute = createRoute({
 const getRoute = createRoute({
   method: 'get',
   path: '/runs/{id}',
+  operationId: 'getRun',
   tags: ['runs'],
   summary: 'Get a run: configuration, status, metrics, series, artifacts',
+  description: 'The run\'s resolved configuration, status, summary metrics, where it ran, its metric series by name and its artifacts in the artifact store.',
   request: { params: IdParams },
   responses: {
     200: { description: 'The run', content: { 'application/json': { schema: RunSchema } } },
@@ -32,6 +36,7 @@ const getRoute = createRoute({
 const retryRoute = createRoute({
   method: 'post',
   path: '/runs/{id}/retry',
+  operationId: 'retryRun',
   tags: ['runs'],
   summary: 'Run a failed or cancelled run again',
   description: 'The run goes back to queued on its own, in a new job of its kind (array size 1) submitted to the queue; its next start is a new attempt. '
