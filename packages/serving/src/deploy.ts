@@ -4,8 +4,8 @@
  * calibrated on the run's validation split at the same time.
  */
 import {
-  activateDeployment, buildComparison, constraintsOf, getBenchmark, getDataset, getRun, listRunsOfBenchmark, loadDatasetSplits,
-  loadPriceTable, ProblemError, recommend, type ArtifactStore, type Database, type DeploymentRow,
+  activateDeployment, buildComparison, isServable, METHOD_NAMES, constraintsOf, getBenchmark, getDataset, getRun, listRunsOfBenchmark, loadDatasetSplits,
+  loadPriceTable, ProblemError, recommend, type ArtifactStore, type ConstraintName, type Database, type DeploymentRow,
 } from '@bankbench/core'
 import { calibrateThreshold, type Calibration } from './calibration'
 import type { ModelCache } from './model-cache'
@@ -19,6 +19,21 @@ export interface DeploymentRequest {
   settings?: { outOfScopeThreshold?: number | undefined; topK?: number | undefined; targetFalseRejectRate?: number | undefined }
 }
 
+/** What a deployment of a benchmark's recommendation served, and what it misses of the success criteria. */
+export interface DeployedRecommendation {
+  benchmarkId: string
+  method: string
+  configLabel: string
+  /** Whether it meets every success criterion that applies to it. */
+  meetsAll: boolean
+  missedCriteria: ConstraintName[]
+  /** Each missed criterion in words. */
+  misses: string[]
+  /** Whether it is the recommendation's best candidate (false: the best one cannot be served, this is the best-ranked one that can). */
+  isBest: boolean
+  rule: string
+}
+
 export const DEFAULT_TOP_K = 3
 export const DEFAULT_TARGET_FALSE_REJECT_RATE = 0.05
 /** Validation texts the smoke check classifies both ways. */
@@ -26,9 +41,13 @@ const SMOKE_CHECK_TEXTS = 8
 /** Merging LoRA reorders float sums: confidences may differ by rounding, labels may not. */
 const SMOKE_CHECK_TOLERANCE = 1e-4
 
-export async function deployRun(services: { db: Database; store: ArtifactStore; models: ModelCache }, request: DeploymentRequest): Promise<DeploymentRow> {
+/** The deployment made; with `recommendation` when the target was a benchmark's recommendation. */
+export type DeployedRun = DeploymentRow & { recommendation?: DeployedRecommendation }
+
+export async function deployRun(services: { db: Database; store: ArtifactStore; models: ModelCache }, request: DeploymentRequest): Promise<DeployedRun> {
   const { db, store, models } = services
-  const runId = 'runId' in request.target ? request.target.runId : await recommendedRunId(db, request.target.benchmarkId)
+  const recommended = 'runId' in request.target ? null : await recommendedRun(db, request.target.benchmarkId)
+  const runId = 'runId' in request.target ? request.target.runId : recommended!.runId
   const run = await getRun(db, runId)
   const dataset = await getDataset(db, (await getBenchmark(db, run.benchmarkId)).datasetId)
   const { validation } = await loadDatasetSplits(store, dataset)
@@ -36,7 +55,7 @@ export async function deployRun(services: { db: Database; store: ArtifactStore; 
   const served = await models.get(db, store, runId)
   const smokeCheck = await smokeCheckAgainstEngine(db, store, runId, served.model.predictor, validation.slice(0, SMOKE_CHECK_TEXTS).map((row) => row.text))
   const calibration = await calibrate(served.model.predictor, validation, request.settings?.targetFalseRejectRate ?? DEFAULT_TARGET_FALSE_REJECT_RATE)
-  return activateDeployment(db, {
+  const deployment = await activateDeployment(db, {
     stage: request.stage,
     runId,
     modelSha256: served.model.modelSha256,
@@ -51,6 +70,7 @@ export async function deployRun(services: { db: Database; store: ArtifactStore; 
       ...(served.model.engineReason && { engineReason: served.model.engineReason }),
     },
   })
+  return recommended ? { ...deployment, recommendation: recommended.recommendation } : deployment
 }
 
 /**
@@ -79,12 +99,30 @@ async function calibrate(predictor: IntentPredictor, validation: readonly { text
   return calibrateThreshold(predictions.map((prediction, index) => ({ confidence: prediction.confidence, correct: prediction.label === validation[index]!.label })), target)
 }
 
-/** The recommended method's best run (by validation accuracy) among the runs the recommendation names. */
-async function recommendedRunId(db: Database, benchmarkId: string): Promise<string> {
+/**
+ * The run a benchmark's recommendation deploys: the best-ranked candidate that can be served
+ * (an engine run), even when it misses some criteria (it says which); of its runs, the one with
+ * the highest validation accuracy. Only when no candidate can be served is it a 409.
+ */
+async function recommendedRun(db: Database, benchmarkId: string): Promise<{ runId: string; recommendation: DeployedRecommendation }> {
   const benchmark = await getBenchmark(db, benchmarkId)
   const runs = await listRunsOfBenchmark(db, benchmark.id)
-  const { best, noneReasons } = recommend(buildComparison(benchmark, runs, {}, loadPriceTable()), constraintsOf(benchmark.spec))
-  if (!best) throw new ProblemError('invalid-state', `benchmark ${benchmarkId} recommends no run: ${noneReasons.join(' ')}`)
+  const { best, candidates, rule } = recommend(buildComparison(benchmark, runs, {}, loadPriceTable()), constraintsOf(benchmark.spec))
+  if (!best) {
+    throw new ProblemError('invalid-state', `benchmark ${benchmarkId} has no run that can be served: no run other than pretraining has succeeded (pretraining runs are never candidates)`)
+  }
+  const chosen = candidates.find((candidate) => candidate.servable)
+  if (!chosen) {
+    throw new ProblemError('invalid-state', `benchmark ${benchmarkId} has no run that can be served: its succeeded runs are all baselines (${candidates.map((candidate) => candidate.method).join(', ')}), `
+      + `which save no classifier; only fine-tuned engine runs (${METHOD_NAMES.filter(isServable).join(', ')}) can be deployed`)
+  }
   const validationAccuracy = (id: string) => Number(runs.find((run) => run.id === id)?.summary?.validationAccuracy ?? -1)
-  return [...best.runIds].sort((a, b) => validationAccuracy(b) - validationAccuracy(a))[0]!
+  const runId = [...chosen.runIds].sort((a, b) => validationAccuracy(b) - validationAccuracy(a))[0]!
+  return {
+    runId,
+    recommendation: {
+      benchmarkId: benchmark.id, method: chosen.method, configLabel: chosen.configLabel, meetsAll: chosen.meetsAll,
+      missedCriteria: chosen.missedCriteria, misses: chosen.misses, isBest: chosen.method === best.method, rule,
+    },
+  }
 }

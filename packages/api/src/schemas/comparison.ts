@@ -37,8 +37,10 @@ const ComparisonRowSchema = z.object({
   totalParameters: nullableNumber,
   parameterReduction: nullableNumber.openapi({ description: 'Trainable parameters of full fine-tuning ÷ this run\'s.' }),
   parameterReductionBasis: z.enum(['full-run', 'total-parameters']).nullable(),
-  peakMemoryBytes: nullableNumber,
+  peakMemoryBytes: nullableNumber.openapi({ description: "The process's peak resident memory (RSS), measured the same way for every run." }),
   memorySource: MemorySourceSchema.nullable(),
+  peakGpuMemoryBytes: nullableNumber.openapi({ description: 'Peak GPU memory; null for runs without a GPU.' }),
+  peakTensorBytes: nullableNumber.openapi({ description: 'Peak bytes held by tensors (engine runs).' }),
   trainSeconds: nullableNumber,
   accuracy: nullableNumber.openapi({ description: 'Test accuracy.' }),
   macroF1: nullableNumber,
@@ -66,6 +68,8 @@ const MethodBestRowSchema = z.object({
   throughputPerSecond: SeedStatSchema.nullable(),
   trainSeconds: SeedStatSchema.nullable(),
   peakMemoryBytes: SeedStatSchema.nullable(),
+  peakGpuMemoryBytes: SeedStatSchema.nullable(),
+  peakTensorBytes: SeedStatSchema.nullable(),
   costDollars: SeedStatSchema.nullable(),
   trainableParameters: nullableNumber,
   parameterReduction: nullableNumber,
@@ -88,15 +92,30 @@ const ConstraintVerdictSchema = z.object({
   method: z.string(),
   configLabel: z.string(),
   runIds: z.array(z.string()),
-  meetsAll: z.boolean(),
+  meetsAll: z.boolean().openapi({ description: 'Every criterion that applies is met (not-applicable ones are left out).' }),
   checks: z.array(z.object({
     constraint: ConstraintNameSchema,
     threshold: z.number(),
     measured: nullableNumber,
-    passed: z.boolean().nullable().openapi({ description: 'null when not measured (never counted as met).' }),
+    passed: z.boolean().nullable().openapi({ description: 'null when not measured (never counted as met) or not applicable: see state.' }),
+    state: z.enum(['met', 'failed', 'unmeasured', 'not-applicable'])
+      .openapi({ description: '`not-applicable`: the criterion does not apply to the method (e.g. the parameter reduction of a baseline), neither met nor failed.' }),
     detail: z.string().openapi({ example: 'test accuracy 90.5% ≥ 88.0%' }),
   })),
 }).openapi('ConstraintVerdict')
+
+const RecommendationCandidateSchema = z.object({
+  method: z.string(),
+  configLabel: z.string(),
+  runIds: z.array(z.string()),
+  meetsAll: z.boolean(),
+  criteriaMet: z.number().int().openapi({ description: 'Criteria met or not applicable.' }),
+  missedCriteria: z.array(ConstraintNameSchema).openapi({ description: 'Failed or unmeasured.' }),
+  misses: z.array(z.string()),
+  servable: z.boolean().openapi({ description: 'Whether its runs can be deployed (engine runs; baselines save no classifier).' }),
+  validationAccuracy: nullableNumber,
+  latencyP50Ms: nullableNumber,
+}).openapi('RecommendationCandidate')
 
 const ParetoFrontSchema = z.object({
   x: z.enum(['peakMemoryBytes', 'trainSeconds', 'trainableParameters']),
@@ -117,8 +136,13 @@ export const RecommendationSchema = z.object({
   runs: z.array(ConstraintVerdictSchema),
   methods: z.array(ConstraintVerdictSchema),
   paretoFronts: z.object({ accuracyVsMemory: ParetoFrontSchema, accuracyVsTime: ParetoFrontSchema, accuracyVsParameters: ParetoFrontSchema }),
-  best: z.object({ method: z.string(), configLabel: z.string(), runIds: z.array(z.string()), reasons: z.array(z.string()) }).nullable(),
-  noneReasons: z.array(z.string()),
+  best: z.object({
+    method: z.string(), configLabel: z.string(), runIds: z.array(z.string()), reasons: z.array(z.string()),
+    meetsAll: z.boolean(), missedCriteria: z.array(ConstraintNameSchema), misses: z.array(z.string()), servable: z.boolean(),
+  }).nullable().openapi({ description: 'The best candidate by `rule`: one that meets every criterion when any does, else the closest (missedCriteria). Null only when no run succeeded.' }),
+  noneReasons: z.array(z.string()).openapi({ description: 'Why no method meets every criterion; empty when one does.' }),
+  rule: z.string().openapi({ description: 'How candidates are ranked.' }),
+  candidates: z.array(RecommendationCandidateSchema).openapi({ description: 'Every candidate method (pretraining excluded), best first.' }),
   questions: z.object({ optimalLoraRank: StudyAnswerSchema, qloraWorthIt: StudyAnswerSchema, bestOverall: StudyAnswerSchema }),
 }).openapi('Recommendation')
 

@@ -28,6 +28,23 @@ export const DeploymentSchema = z.object({
   createdAt: Timestamp,
 }).openapi('Deployment')
 
+/** What POST /v1/deployments with `recommended: true` served, and which success criteria it misses. */
+export const DeployedRecommendationSchema = z.object({
+  benchmarkId: z.string(),
+  method: z.string(),
+  configLabel: z.string(),
+  meetsAll: z.boolean().openapi({ description: 'Whether it meets every success criterion that applies to it.' }),
+  missedCriteria: z.array(z.enum(['minAccuracy', 'maxLatencyMs', 'maxGpuMemoryBytes', 'minParameterReduction', 'maxTrainingSeconds'])),
+  misses: z.array(z.string()).openapi({ description: 'Each missed criterion in words.' }),
+  isBest: z.boolean().openapi({ description: "false when the recommendation's best candidate cannot be served (a baseline) and this is the best-ranked one that can." }),
+  rule: z.string().openapi({ description: 'How the recommendation ranks candidates.' }),
+}).openapi('DeployedRecommendation')
+
+export const DeployResponseSchema = DeploymentSchema.extend({
+  recommendation: DeployedRecommendationSchema.optional()
+    .openapi({ description: 'With `recommended: true`: the recommended run deployed, and the criteria it misses (a run is deployed even when none meets every criterion).' }),
+}).openapi('DeployResponse')
+
 export const modelVersionOf = (row: Pick<DeploymentRow, 'runId' | 'modelSha256'>) => `${row.runId}@sha256:${row.modelSha256}`
 
 export function toDeployment(row: DeploymentRow): z.infer<typeof DeploymentSchema> {

@@ -18,10 +18,10 @@ describe('configLabel and peakMemory', () => {
     expect(configLabel({ hyperparameters: {} })).toBe('default')
   })
 
-  it('prefers GPU memory, then tensor memory, then RSS', () => {
-    expect(peakMemory({ peakGpuMemoryBytes: 3, peakTensorBytes: 2, peakRssBytes: 1 })).toEqual({ bytes: 3, source: 'gpu' })
-    expect(peakMemory({ peakGpuMemoryBytes: null, peakTensorBytes: 2, peakRssBytes: 1 })).toEqual({ bytes: 2, source: 'tensor' })
+  it('reads process peak RSS for every run, never GPU or tensor memory, so runs compare like for like', () => {
+    expect(peakMemory({ peakGpuMemoryBytes: 3, peakTensorBytes: 2, peakRssBytes: 1 })).toEqual({ bytes: 1, source: 'rss' })
     expect(peakMemory({ peakRssBytes: 1 })).toEqual({ bytes: 1, source: 'rss' })
+    expect(peakMemory({ peakGpuMemoryBytes: 3, peakTensorBytes: 2 })).toBeNull()
     expect(peakMemory(null)).toBeNull()
   })
 })
@@ -41,11 +41,13 @@ describe('buildComparison', () => {
   it('has one row per run in plan order, with parameter reduction against the full run', () => {
     expect(comparison.runs.map((row) => row.runId)).toEqual([full, ...loraSeeds, loraTestFavourite, failed, baseline].map((run) => run.id))
     const lora = comparison.runs.find((row) => row.runId === loraTestFavourite.id)!
-    expect(lora).toMatchObject({ method: 'lora', configLabel: 'r=4', parameterReduction: 200, parameterReductionBasis: 'full-run', memorySource: 'tensor', peakMemoryBytes: 500 * 1024 ** 2 })
+    expect(lora).toMatchObject({
+      method: 'lora', configLabel: 'r=4', parameterReduction: 200, parameterReductionBasis: 'full-run', memorySource: 'rss', peakMemoryBytes: 1.5 * 1024 ** 3, peakTensorBytes: 500 * 1024 ** 2, peakGpuMemoryBytes: null,
+    })
     expect(lora.cost!.dollars).toBeCloseTo(1.006, 10)
     const failedRow = comparison.runs.find((row) => row.runId === failed.id)!
     expect(failedRow).toMatchObject({ status: 'failed', accuracy: null, cost: null })
-    expect(comparison.runs.find((row) => row.runId === baseline.id)).toMatchObject({ parameterReduction: null, memorySource: 'rss' })
+    expect(comparison.runs.find((row) => row.runId === baseline.id)).toMatchObject({ parameterReduction: null, memorySource: 'rss', peakMemoryBytes: 1e9, peakTensorBytes: null, peakGpuMemoryBytes: null })
   })
 
   it('measures parameter reduction against the total parameters when no full run exists', () => {

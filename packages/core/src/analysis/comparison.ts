@@ -54,15 +54,20 @@ export function configLabel(config: { hyperparameters?: Record<string, unknown> 
   return parts.length > 0 ? parts.join(', ') : 'default'
 }
 
-/** Peak memory by the best measurement the run has: GPU, then tensor bytes, then process RSS. */
+/**
+ * A run's peak memory as the comparison and the memory criterion read it: the process's peak
+ * resident memory (RSS), which every run measures. Tensor bytes (engine runs only) and GPU
+ * memory (GPU runs only) measure something else, so they are never mixed into it: they are
+ * extra columns (`peakTensorBytes`, `peakGpuMemoryBytes`).
+ */
 export function peakMemory(summary: RunFigures | null): { bytes: number; source: MemorySource } | null {
-  const candidates: [number | null, MemorySource][] = [
-    [measured(summary?.peakGpuMemoryBytes), 'gpu'], [measured(summary?.peakTensorBytes), 'tensor'], [measured(summary?.peakRssBytes), 'rss'],
-  ]
-  for (const [bytes, source] of candidates) {
-    if (bytes !== null && bytes > 0) return { bytes, source }
-  }
-  return null
+  const bytes = positive(summary?.peakRssBytes)
+  return bytes === null ? null : { bytes, source: 'rss' }
+}
+
+function positive(value: number | null | undefined): number | null {
+  const number = measured(value)
+  return number !== null && number > 0 ? number : null
 }
 
 function comparisonRow(run: AnalysisRun, fullTrainable: number | null, cost: Required<Pick<CostOptions, 'pricing'>> & CostOptions, prices: PriceTable): ComparisonRow {
@@ -88,6 +93,8 @@ function comparisonRow(run: AnalysisRun, fullTrainable: number | null, cost: Req
     parameterReductionBasis: trainable && reference ? (fullTrainable ? 'full-run' : 'total-parameters') : null,
     peakMemoryBytes: memory?.bytes ?? null,
     memorySource: memory?.source ?? null,
+    peakGpuMemoryBytes: positive(summary?.peakGpuMemoryBytes),
+    peakTensorBytes: positive(summary?.peakTensorBytes),
     trainSeconds: measured(summary?.trainSeconds),
     accuracy: measured(summary?.accuracy),
     macroF1: measured(summary?.macroF1),
@@ -150,6 +157,8 @@ function methodRow(method: string, label: string, members: ComparisonRow[]): Met
     throughputPerSecond: stat((row) => row.throughputPerSecond),
     trainSeconds: stat((row) => row.trainSeconds),
     peakMemoryBytes: stat((row) => row.peakMemoryBytes),
+    peakGpuMemoryBytes: stat((row) => row.peakGpuMemoryBytes),
+    peakTensorBytes: stat((row) => row.peakTensorBytes),
     costDollars: stat((row) => row.cost?.dollars ?? null),
     // The same configuration trains the same parameters whatever the seed.
     trainableParameters: first.trainableParameters,

@@ -1,7 +1,8 @@
 import type { z } from 'zod'
 import { constraintsSchema } from '../benchmarks/spec'
+import { isMethodName, METHOD_CATALOG } from '../benchmarks/methods'
 import { bytes, milliseconds, percent, seconds, times } from './format'
-import type { ComparisonRow, ConstraintCheck, ConstraintName, Constraints, ConstraintVerdict, MemorySource, MethodBestRow } from './types'
+import type { ComparisonRow, ConstraintCheck, ConstraintName, Constraints, ConstraintVerdict, MethodBestRow } from './types'
 
 /** The benchmark's success criteria, with the study's defaults for any it did not set (older benchmarks set none). */
 export function constraintsOf(spec: { constraints?: z.input<typeof constraintsSchema> | undefined }): Constraints {
@@ -13,12 +14,37 @@ interface Measured {
   accuracy: number | null
   latencyP50Ms: number | null
   peakMemoryBytes: number | null
-  memorySource: MemorySource | null
   parameterReduction: number | null
   trainSeconds: number | null
 }
 
-const MEMORY_SOURCE_NAMES: Record<MemorySource, string> = { gpu: 'GPU memory', tensor: 'peak tensor memory (no GPU measured)', rss: 'process RSS (no GPU or tensor memory measured)' }
+/** How a method runs, from the catalog; null for a name it does not know (every criterion then applies). */
+export function jobKindOf(method: string): 'baseline' | 'train' | 'pretrain' | null {
+  return isMethodName(method) ? METHOD_CATALOG[method].jobKind : null
+}
+
+/** Pretraining (mlm-pretrain) builds a backbone: it is never a candidate for recommendation or deployment. */
+export function isPretraining(method: string): boolean {
+  return jobKindOf(method) === 'pretrain'
+}
+
+/** Whether a method's runs can be deployed: fine-tuned engine runs save a classifier, baselines do not. */
+export function isServable(method: string): boolean {
+  return jobKindOf(method) === 'train'
+}
+
+/**
+ * Whether a criterion applies to a method. The trainable-parameter reduction applies only to
+ * fine-tuning (baselines train no transformer parameters). Memory is the process's peak RSS,
+ * measured for every run, so it applies to all.
+ */
+export function criterionApplies(method: string, constraint: ConstraintName): boolean {
+  if (constraint === 'minParameterReduction') {
+    const kind = jobKindOf(method)
+    return kind === null || kind === 'train'
+  }
+  return true
+}
 
 /** Checks one run against every constraint. */
 export function runVerdict(row: ComparisonRow, constraints: Constraints): ConstraintVerdict {
@@ -31,29 +57,40 @@ export function methodVerdict(row: MethodBestRow, constraints: Constraints): Con
     accuracy: row.accuracy?.mean ?? null,
     latencyP50Ms: row.latencyP50Ms?.mean ?? null,
     peakMemoryBytes: row.peakMemoryBytes?.mean ?? null,
-    memorySource: row.memorySource,
     parameterReduction: row.parameterReduction,
     trainSeconds: row.trainSeconds?.mean ?? null,
   }, constraints)
 }
 
 function verdict(method: string, configLabel: string, runIds: string[], measured: Measured, constraints: Constraints): ConstraintVerdict {
-  const memoryName = measured.memorySource ? MEMORY_SOURCE_NAMES[measured.memorySource] : 'peak memory'
+  const check = (constraint: ConstraintName, value: number | null, direction: 'at-least' | 'at-most', what: string, format: (value: number) => string) =>
+    checkOne(constraint, constraints[constraint], criterionApplies(method, constraint) ? value : NOT_APPLICABLE, direction, what, format)
   const checks = [
-    check('minAccuracy', constraints.minAccuracy, measured.accuracy, 'at-least', 'test accuracy', percent),
-    check('maxLatencyMs', constraints.maxLatencyMs, measured.latencyP50Ms, 'at-most', 'median latency per query', milliseconds),
-    check('maxGpuMemoryBytes', constraints.maxGpuMemoryBytes, measured.peakMemoryBytes, 'at-most', memoryName, bytes),
-    check('minParameterReduction', constraints.minParameterReduction, measured.parameterReduction, 'at-least', 'fewer trainable parameters than full fine-tuning', times),
-    check('maxTrainingSeconds', constraints.maxTrainingSeconds, measured.trainSeconds, 'at-most', 'training time', seconds),
+    check('minAccuracy', measured.accuracy, 'at-least', 'test accuracy', percent),
+    check('maxLatencyMs', measured.latencyP50Ms, 'at-most', 'median latency per query', milliseconds),
+    check('maxGpuMemoryBytes', measured.peakMemoryBytes, 'at-most', 'peak process memory (RSS)', bytes),
+    check('minParameterReduction', measured.parameterReduction, 'at-least', 'fewer trainable parameters than full fine-tuning', times),
+    check('maxTrainingSeconds', measured.trainSeconds, 'at-most', 'training time', seconds),
   ]
-  return { method, configLabel, runIds, meetsAll: checks.every((item) => item.passed === true), checks }
+  return { method, configLabel, runIds, meetsAll: checks.every((item) => item.state === 'met' || item.state === 'not-applicable'), checks }
 }
 
-function check(constraint: ConstraintName, threshold: number, measured: number | null, direction: 'at-least' | 'at-most', what: string, format: (value: number) => string): ConstraintCheck {
+const NOT_APPLICABLE = Symbol('not applicable')
+
+function checkOne(constraint: ConstraintName, threshold: number, measured: number | null | typeof NOT_APPLICABLE, direction: 'at-least' | 'at-most', what: string, format: (value: number) => string): ConstraintCheck {
+  const bound = `${direction === 'at-least' ? '≥' : '≤'} ${format(threshold)}`
+  if (measured === NOT_APPLICABLE) {
+    return { constraint, threshold, measured: null, passed: null, state: 'not-applicable', detail: `${what} (${bound}) does not apply: the method trains no transformer parameters` }
+  }
   if (measured === null) {
-    return { constraint, threshold, measured, passed: null, detail: `${what} was not measured, so the constraint (${direction === 'at-least' ? '≥' : '≤'} ${format(threshold)}) is not met` }
+    return { constraint, threshold, measured, passed: null, state: 'unmeasured', detail: `${what} was not measured, so the constraint (${bound}) is not met` }
   }
   const passed = direction === 'at-least' ? measured >= threshold : measured <= threshold
   const relation = direction === 'at-least' ? (passed ? '≥' : '<') : (passed ? '≤' : '>')
-  return { constraint, threshold, measured, passed, detail: `${what} ${format(measured)} ${relation} ${format(threshold)}` }
+  return { constraint, threshold, measured, passed, state: passed ? 'met' : 'failed', detail: `${what} ${format(measured)} ${relation} ${format(threshold)}` }
+}
+
+/** The checks a verdict misses: failed or unmeasured (not-applicable ones are neither met nor missed). */
+export function missedChecks(verdict: ConstraintVerdict): ConstraintCheck[] {
+  return verdict.checks.filter((item) => item.state === 'failed' || item.state === 'unmeasured')
 }

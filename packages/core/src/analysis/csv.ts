@@ -15,6 +15,8 @@ const RUN_COLUMNS: [string, (row: ComparisonRow) => Cell][] = [
   ['parameter_reduction_basis', (row) => row.parameterReductionBasis],
   ['peak_memory_bytes', (row) => row.peakMemoryBytes],
   ['memory_source', (row) => row.memorySource],
+  ['peak_gpu_memory_bytes', (row) => row.peakGpuMemoryBytes],
+  ['peak_tensor_bytes', (row) => row.peakTensorBytes],
   ['train_seconds', (row) => row.trainSeconds],
   ['accuracy', (row) => row.accuracy],
   ['macro_f1', (row) => row.macroF1],
@@ -35,6 +37,8 @@ const METHOD_STATS: [string, (row: MethodBestRow) => SeedStat | null][] = [
   ['throughput_per_second', (row) => row.throughputPerSecond],
   ['train_seconds', (row) => row.trainSeconds],
   ['peak_memory_bytes', (row) => row.peakMemoryBytes],
+  ['peak_gpu_memory_bytes', (row) => row.peakGpuMemoryBytes],
+  ['peak_tensor_bytes', (row) => row.peakTensorBytes],
   ['cost_dollars', (row) => row.costDollars],
 ]
 

@@ -92,7 +92,7 @@ export function bestOverall(comparison: Comparison, methodVerdicts: readonly Con
   const best = ranked[0]
   if (!best) return { question, enoughData: false, answer: 'Not enough data: no run has succeeded yet.', data: {} }
   const verdict = methodVerdicts.find((item) => item.method === best.method)
-  const failed = verdict?.checks.filter((item) => item.passed !== true).map((item) => item.detail) ?? []
+  const failed = verdict?.checks.filter((item) => item.state === 'failed' || item.state === 'unmeasured').map((item) => item.detail) ?? []
   const constraintsText = failed.length === 0 ? 'it meets every constraint' : `it does not meet every constraint: ${failed.join('; ')}`
   return {
     question,

@@ -17,40 +17,52 @@ describe('constraints', () => {
 
   it('checks each constraint with the measured value, at the boundary inclusive', () => {
     const [row] = buildComparison(BENCHMARK, [syntheticRun('lora', {}, trainSummary({
-      accuracy: 0.88, latencyP50Ms: 50.5, peakGpuMemoryBytes: 2 * GiB, trainableParameters: 100_000, totalParameters: 1_000_000, trainSeconds: 3601,
+      accuracy: 0.88, latencyP50Ms: 50.5, peakRssBytes: 2 * GiB, peakGpuMemoryBytes: 5 * GiB, trainableParameters: 100_000, totalParameters: 1_000_000, trainSeconds: 3601,
     }))]).runs
     const verdict = runVerdict(row!, DEFAULTS)
-    expect(Object.fromEntries(verdict.checks.map((check) => [check.constraint, [check.passed, check.measured]]))).toEqual({
-      minAccuracy: [true, 0.88],
-      maxLatencyMs: [false, 50.5],
-      maxGpuMemoryBytes: [true, 2 * GiB],
-      minParameterReduction: [true, 10],
-      maxTrainingSeconds: [false, 3601],
+    expect(Object.fromEntries(verdict.checks.map((check) => [check.constraint, [check.passed, check.state, check.measured]]))).toEqual({
+      minAccuracy: [true, 'met', 0.88],
+      maxLatencyMs: [false, 'failed', 50.5],
+      maxGpuMemoryBytes: [true, 'met', 2 * GiB],
+      minParameterReduction: [true, 'met', 10],
+      maxTrainingSeconds: [false, 'failed', 3601],
     })
     expect(verdict.meetsAll).toBe(false)
-    expect(verdict.checks.find((check) => check.constraint === 'maxGpuMemoryBytes')!.detail).toBe('GPU memory 2.00 GiB ≤ 2.00 GiB')
+    // Process RSS for every run, like for like; GPU memory is only an extra column.
+    expect(verdict.checks.find((check) => check.constraint === 'maxGpuMemoryBytes')!.detail).toBe('peak process memory (RSS) 2.00 GiB ≤ 2.00 GiB')
     expect(verdict.checks.find((check) => check.constraint === 'maxLatencyMs')!.detail).toBe('median latency per query 50.5 ms > 50.0 ms')
   })
 
-  it('never counts an unmeasured constraint as met, and names the memory measurement used', () => {
-    const [row] = buildComparison(BENCHMARK, [syntheticRun('tfidf-logreg', {}, { accuracy: 0.91, latencyP50Ms: 1, peakRssBytes: GiB, trainSeconds: 20 })]).runs
+  it('never counts an unmeasured constraint as met', () => {
+    const [row] = buildComparison(BENCHMARK, [syntheticRun('lora', {}, trainSummary({ trainableParameters: null, peakRssBytes: null, peakTensorBytes: GiB }))]).runs
     const verdict = runVerdict(row!, DEFAULTS)
     expect(verdict.meetsAll).toBe(false)
-    expect(verdict.checks.find((check) => check.constraint === 'minParameterReduction')).toMatchObject({ passed: null, measured: null, detail: expect.stringMatching(/not measured/) })
-    expect(verdict.checks.find((check) => check.constraint === 'maxGpuMemoryBytes')!.detail).toMatch(/^process RSS/)
+    expect(verdict.checks.find((check) => check.constraint === 'minParameterReduction')).toMatchObject({ passed: null, state: 'unmeasured', measured: null, detail: expect.stringMatching(/not measured/) })
+    // Tensor memory never stands in for RSS.
+    expect(verdict.checks.find((check) => check.constraint === 'maxGpuMemoryBytes')).toMatchObject({ state: 'unmeasured', measured: null })
+  })
+
+  it('marks the parameter reduction not applicable to baselines: neither met nor failed', () => {
+    const [row] = buildComparison(BENCHMARK, [syntheticRun('tfidf-logreg', {}, { accuracy: 0.91, latencyP50Ms: 1, peakRssBytes: GiB, trainSeconds: 20 })]).runs
+    const verdict = runVerdict(row!, DEFAULTS)
+    expect(verdict.checks.find((check) => check.constraint === 'minParameterReduction')).toMatchObject({ passed: null, state: 'not-applicable', measured: null, detail: expect.stringMatching(/does not apply/) })
+    expect(verdict.checks.filter((check) => check.state !== 'not-applicable').every((check) => check.state === 'met')).toBe(true)
+    expect(verdict.meetsAll).toBe(true)
+    expect(verdict.checks.find((check) => check.constraint === 'maxGpuMemoryBytes')!.detail).toBe('peak process memory (RSS) 1.00 GiB ≤ 2.00 GiB')
   })
 })
 
 describe('recommend', () => {
-  const full = syntheticRun('full', {}, trainSummary({ trainableParameters: 1_000_000, validationAccuracy: 0.93, accuracy: 0.93, peakTensorBytes: 3 * GiB }))
-  const lora8 = syntheticRun('lora', { r: 8 }, trainSummary({ validationAccuracy: 0.91, accuracy: 0.905, trainableParameters: 20_000, trainSeconds: 600, peakTensorBytes: 1.5 * GiB }))
+  const full = syntheticRun('full', {}, trainSummary({ trainableParameters: 1_000_000, validationAccuracy: 0.93, accuracy: 0.93, peakRssBytes: 3 * GiB }))
+  const lora8 = syntheticRun('lora', { r: 8 }, trainSummary({ validationAccuracy: 0.91, accuracy: 0.905, trainableParameters: 20_000, trainSeconds: 600, peakRssBytes: 1.5 * GiB }))
   const lora4 = syntheticRun('lora', { r: 4 }, trainSummary({ validationAccuracy: 0.90, accuracy: 0.91, trainableParameters: 10_000 }))
-  const qlora = syntheticRun('qlora', { r: 8 }, trainSummary({ validationAccuracy: 0.905, accuracy: 0.9, trainableParameters: 20_000, trainSeconds: 900, peakTensorBytes: 0.5 * GiB }))
+  const qlora = syntheticRun('qlora', { r: 8 }, trainSummary({ validationAccuracy: 0.905, accuracy: 0.9, trainableParameters: 20_000, trainSeconds: 900, peakRssBytes: 0.5 * GiB }))
   const ia3 = syntheticRun('ia3', {}, trainSummary({ validationAccuracy: 0.86, accuracy: 0.85, trainableParameters: 2_000 }))
   const recommendation = analyse([full, lora8, lora4, qlora, ia3])
 
   it('picks the best method that meets every constraint by validation accuracy, with reasons from the data', () => {
-    expect(recommendation.best).toMatchObject({ method: 'lora', configLabel: 'r=8', runIds: [lora8.id] })
+    expect(recommendation.best).toMatchObject({ method: 'lora', configLabel: 'r=8', runIds: [lora8.id], meetsAll: true, missedCriteria: [], servable: true })
+    expect(recommendation.noneReasons).toEqual([])
     const reasons = recommendation.best!.reasons.join('\n')
     expect(reasons).toContain('It meets all 5 constraints: test accuracy 90.5% ≥ 88.0%')
     expect(reasons).toContain('highest mean validation accuracy (91.0% over 1 run) of the 2 methods that meet every constraint: lora, qlora')
@@ -76,17 +88,45 @@ describe('recommend', () => {
     expect(tight.best).toMatchObject({ method: 'qlora', reasons: expect.arrayContaining(['It is the only method that meets every constraint.']) })
   })
 
-  it('says when there is not enough data, and why no method is recommended', () => {
+  it('says when there is not enough data', () => {
     const thin = analyse([lora8, ia3])
     expect(thin.questions.optimalLoraRank).toMatchObject({ enoughData: false, answer: expect.stringMatching(/only r=8/) })
     expect(thin.questions.qloraWorthIt.enoughData).toBe(false)
+    expect(analyse([]).best).toBeNull()
+    expect(analyse([]).noneReasons).toEqual(['No run has succeeded yet.'])
+  })
 
+  it('when no method meets every criterion, still names the one missing the fewest, with what it misses and why none meets all', () => {
     const none = analyse([full, ia3])
-    expect(none.best).toBeNull()
+    expect(none.best).toMatchObject({ method: 'ia3', meetsAll: false, missedCriteria: ['minAccuracy'], misses: ['test accuracy 85.0% < 88.0%'], servable: true })
+    expect(none.best!.reasons[0]).toBe('No method meets every constraint; it misses the fewest (1 of 5): test accuracy 85.0% < 88.0%.')
+    expect(none.candidates.map((candidate) => [candidate.method, candidate.missedCriteria])).toEqual([['ia3', ['minAccuracy']], ['full', ['maxGpuMemoryBytes', 'minParameterReduction']]])
     expect(none.noneReasons).toEqual([
-      expect.stringMatching(/^full \(default\): .*peak tensor memory .*3.00 GiB > 2.00 GiB; fewer trainable parameters than full fine-tuning 1.00x < 10.0x$/),
+      expect.stringMatching(/^full \(default\): peak process memory \(RSS\) 3.00 GiB > 2.00 GiB; fewer trainable parameters than full fine-tuning 1.00x < 10.0x$/),
       expect.stringMatching(/^ia3 \(default\): test accuracy 85.0% < 88.0%$/),
     ])
-    expect(analyse([]).noneReasons).toEqual(['No run has succeeded yet.'])
+    expect(none.rule).toMatch(/fewest criteria missed .* validation accuracy .* median latency/)
+  })
+
+  it('breaks ties in criteria missed by validation accuracy, then by latency', () => {
+    const slow = syntheticRun('adapter', {}, trainSummary({ validationAccuracy: 0.8, accuracy: 0.8, latencyP50Ms: 9 }))
+    const fast = syntheticRun('ia3', {}, trainSummary({ validationAccuracy: 0.8, accuracy: 0.8, latencyP50Ms: 3 }))
+    const better = syntheticRun('lora', {}, trainSummary({ validationAccuracy: 0.85, accuracy: 0.8, latencyP50Ms: 20 }))
+    expect(analyse([slow, fast, better]).candidates.map((candidate) => candidate.method)).toEqual(['lora', 'ia3', 'adapter'])
+  })
+
+  it('never makes pretraining a candidate, and says when the best method cannot be served', () => {
+    const pretrain = syntheticRun('mlm-pretrain', {}, { trainSeconds: 100, peakRssBytes: GiB, trainableParameters: 1_000_000, totalParameters: 1_000_000 })
+    const tfidf = syntheticRun('tfidf-logreg', {}, { validationAccuracy: 0.9, accuracy: 0.9, latencyP50Ms: 1, peakRssBytes: GiB, trainSeconds: 20 })
+    const result = analyse([pretrain, tfidf, ia3])
+    expect(result.candidates.map((candidate) => [candidate.method, candidate.servable])).toEqual([['tfidf-logreg', false], ['ia3', true]])
+    expect([...result.methods, ...result.runs].map((verdict) => verdict.method)).not.toContain('mlm-pretrain')
+    expect(result.questions.bestOverall.data.method).toBe('tfidf-logreg')
+    expect(result.best).toMatchObject({ method: 'tfidf-logreg', meetsAll: true, servable: false })
+    expect(result.best!.reasons).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^It meets all 4 constraints that apply to it/),
+      expect.stringMatching(/^Not applicable to it: fewer trainable parameters/),
+      expect.stringMatching(/cannot be served .* serves ia3 \(default\)/),
+    ]))
   })
 })

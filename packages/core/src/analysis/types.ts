@@ -5,7 +5,11 @@
  */
 import type { JobStatus } from '../jobs/job-queue'
 
-/** Which measurement a run's peak memory came from, best first: GPU, then peak tensor bytes, then process RSS. */
+/**
+ * Which measurement a memory figure came from. The main memory figure (`peakMemoryBytes`, the
+ * memory criterion, the Pareto front) is always the process's peak RSS, so runs compare like
+ * for like; GPU and tensor memory are extra figures.
+ */
 export type MemorySource = 'gpu' | 'tensor' | 'rss'
 
 export type Pricing = 'on-demand' | 'spot'
@@ -48,8 +52,14 @@ export interface ComparisonRow {
   parameterReduction: number | null
   /** `full-run`: against a full fine-tuning run of this benchmark; `total-parameters`: against the model's total (what full fine-tuning would train). */
   parameterReductionBasis: 'full-run' | 'total-parameters' | null
+  /** The process's peak resident memory (RSS), measured the same way for every run. */
   peakMemoryBytes: number | null
+  /** `rss` when peakMemoryBytes was measured. */
   memorySource: MemorySource | null
+  /** Peak GPU memory; null for runs without a GPU. */
+  peakGpuMemoryBytes: number | null
+  /** Peak bytes held by tensors (engine runs). */
+  peakTensorBytes: number | null
   trainSeconds: number | null
   accuracy: number | null
   macroF1: number | null
@@ -78,7 +88,10 @@ export interface MethodBestRow {
   latencyP95Ms: SeedStat | null
   throughputPerSecond: SeedStat | null
   trainSeconds: SeedStat | null
+  /** Process peak RSS, as in ComparisonRow. */
   peakMemoryBytes: SeedStat | null
+  peakGpuMemoryBytes: SeedStat | null
+  peakTensorBytes: SeedStat | null
   costDollars: SeedStat | null
   trainableParameters: number | null
   parameterReduction: number | null
@@ -113,13 +126,22 @@ export interface Constraints {
 
 export type ConstraintName = keyof Constraints
 
+/**
+ * `met` / `failed`: measured against the threshold; `unmeasured`: it applies but was not
+ * measured (never counted as met); `not-applicable`: it does not apply to the method (e.g. the
+ * trainable-parameter reduction of a baseline that trains no transformer parameters), neither
+ * met nor failed.
+ */
+export type CheckState = 'met' | 'failed' | 'unmeasured' | 'not-applicable'
+
 export interface ConstraintCheck {
   constraint: ConstraintName
   threshold: number
-  /** The measured value (a mean over seeds for a method); null when not measured. */
+  /** The measured value (a mean over seeds for a method); null when not measured or not applicable. */
   measured: number | null
-  /** null when the value was not measured: an unmeasured constraint is never counted as met. */
+  /** null when the value was not measured or the criterion does not apply: see `state`. */
   passed: boolean | null
+  state: CheckState
   detail: string
 }
 
@@ -127,8 +149,27 @@ export interface ConstraintVerdict {
   method: string
   configLabel: string
   runIds: string[]
+  /** Every criterion that applies is met (not-applicable ones are left out). */
   meetsAll: boolean
   checks: ConstraintCheck[]
+}
+
+/** A method's best configuration as a candidate for recommendation, ranked by `RECOMMENDATION_RULE`. */
+export interface RecommendationCandidate {
+  method: string
+  configLabel: string
+  runIds: string[]
+  meetsAll: boolean
+  /** Criteria met or not applicable. */
+  criteriaMet: number
+  /** The criteria it misses (failed or unmeasured). */
+  missedCriteria: ConstraintName[]
+  /** Each missed criterion in words. */
+  misses: string[]
+  /** Whether its runs can be deployed (engine runs save a classifier; baselines do not). */
+  servable: boolean
+  validationAccuracy: number | null
+  latencyP50Ms: number | null
 }
 
 export type ParetoAxis = 'peakMemoryBytes' | 'trainSeconds' | 'trainableParameters'
@@ -167,9 +208,19 @@ export interface Recommendation {
   /** Each method's best configuration (mean over seeds) against every constraint. */
   methods: ConstraintVerdict[]
   paretoFronts: { accuracyVsMemory: ParetoFront; accuracyVsTime: ParetoFront; accuracyVsParameters: ParetoFront }
-  /** The best method that meets every constraint, or null with the reasons why none does. */
-  best: { method: string; configLabel: string; runIds: string[]; reasons: string[] } | null
-  /** Why no method was recommended, when best is null. */
+  /**
+   * The best candidate by `rule`: a method that meets every criterion when one does, else the one
+   * closest to it (meetsAll false, missedCriteria say what it misses). Null only when no run succeeded.
+   */
+  best: {
+    method: string; configLabel: string; runIds: string[]; reasons: string[]
+    meetsAll: boolean; missedCriteria: ConstraintName[]; misses: string[]; servable: boolean
+  } | null
+  /** Why no method meets every criterion (empty when one does). */
   noneReasons: string[]
+  /** How candidates are ranked, in words. */
+  rule: string
+  /** Every candidate method (pretraining excluded), best first by `rule`. */
+  candidates: RecommendationCandidate[]
   questions: { optimalLoraRank: StudyAnswer; qloraWorthIt: StudyAnswer; bestOverall: StudyAnswer }
 }

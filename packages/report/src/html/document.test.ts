@@ -1,3 +1,4 @@
+import { recommend } from '@bankbench/core'
 import { parse, type DefaultTreeAdapterMap } from 'parse5'
 import { describe, expect, it } from 'vitest'
 import { sampleReportData } from '../testing/sample-report'
@@ -69,6 +70,21 @@ describe('renderReportHtml', () => {
     expect(best).not.toBeNull()
     expect(page).toContain(`Recommended: ${best!.method}`)
     for (const answer of Object.values(data.recommendation.questions)) expect(page).toContain(escape(answer.answer))
+  })
+
+  it('shows a criterion that does not apply as n/a, and the closest method when none meets every criterion', async () => {
+    const data = sampleReportData()
+    const page = await renderReportHtml(data)
+    const criteria = page.slice(page.indexOf('<section id="criteria"'), page.indexOf('<section id="results"'))
+    // The baselines train no transformer parameters: their parameter reduction is n/a, not unmeasured.
+    expect(criteria.match(/class="na">n\/a</g)).toHaveLength(data.recommendation.methods.filter((verdict) => verdict.method === 'majority' || verdict.method === 'tfidf-logreg').length)
+    expect(page).toContain(escape(data.recommendation.rule))
+
+    const strict = recommend(data.comparison, { ...data.recommendation.constraints, minAccuracy: 0.99 })
+    const closest = await renderReportHtml({ ...data, recommendation: strict })
+    expect(strict.best).toMatchObject({ meetsAll: false, missedCriteria: ['minAccuracy'] })
+    expect(closest).toContain(`No method meets every success criterion. Closest: ${strict.best!.method}`)
+    expect(closest).not.toContain('Recommended:')
   })
 
   it('escapes text that came from users', async () => {

@@ -34,6 +34,7 @@ figcaption { font-size: 8.5pt; color: #555; margin-top: 2px; }
 .pass { color: #1a7f37; font-weight: 700; }
 .fail { color: #c62828; font-weight: 700; }
 .unknown { color: #888; }
+.na { color: #888; font-style: italic; }
 .verdict { border-left: 4px solid; padding: 6px 10px; margin: 8px 0; background: #fafafa; break-inside: avoid; }
 .verdict.pass { border-color: #1a7f37; color: inherit; font-weight: normal; }
 .verdict.fail { border-color: #c62828; color: inherit; font-weight: normal; }

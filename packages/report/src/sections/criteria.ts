@@ -18,7 +18,7 @@ export function criteriaSection(data: ReportData): ReportSection {
   const { constraints, methods } = data.recommendation
   const names = Object.keys(constraints) as ConstraintName[]
   return section('criteria', 'Success criteria',
-    html`<p class="note">✓ met, ✗ missed, — not measured (an unmeasured criterion never counts as met). Figures are means over seeds of each method's best configuration.</p>`,
+    html`<p class="note">✓ met, ✗ missed, — not measured (an unmeasured criterion never counts as met), n/a not applicable to the method (neither met nor missed, e.g. the parameter reduction of a baseline that trains no transformer parameters). Memory is the process's peak RSS for every run. Figures are means over seeds of each method's best configuration.</p>`,
     table<ConstraintVerdict>([
       { title: 'method', cell: (verdict) => verdict.method },
       { title: 'configuration', cell: (verdict) => html`<code>${verdict.configLabel}</code>` },
@@ -34,6 +34,7 @@ function criterionTitle(constraints: Constraints, name: ConstraintName): string 
 
 function checkCell(check: ConstraintCheck | undefined): SafeHtml {
   if (!check) return mark(null)
+  if (check.state === 'not-applicable') return html`<span title="${check.detail}" class="na">n/a</span>`
   const figure = check.measured == null ? '' : CRITERIA[check.constraint].format(check.measured)
   return html`<span title="${check.detail}">${figure} ${mark(check.passed)}</span>`
 }

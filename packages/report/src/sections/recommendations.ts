@@ -9,13 +9,18 @@ import type { ReportData } from '../report-data'
  * the study's questions. Nothing here is written by hand.
  */
 export function recommendationsSection(data: ReportData): ReportSection {
-  const { best, noneReasons, questions } = data.recommendation
-  const verdict = best
-    ? html`<div class="verdict pass"><strong>Recommended: ${best.method}</strong> <code>${best.configLabel}</code>
-<ul>${best.reasons.map((reason) => html`<li>${reason}</li>`)}</ul></div>`
-    : html`<div class="verdict fail"><strong>No method meets every success criterion.</strong>
+  const { best, noneReasons, questions, rule } = data.recommendation
+  const verdict = !best
+    ? html`<div class="verdict fail"><strong>No method can be recommended.</strong>
 <ul>${noneReasons.map((reason) => html`<li>${reason}</li>`)}</ul></div>`
-  return section('recommendations', 'Recommendations', verdict,
+    : best.meetsAll
+      ? html`<div class="verdict pass"><strong>Recommended: ${best.method}</strong> <code>${best.configLabel}</code>
+<ul>${best.reasons.map((reason) => html`<li>${reason}</li>`)}</ul></div>`
+      : html`<div class="verdict fail"><strong>No method meets every success criterion. Closest: ${best.method}</strong> <code>${best.configLabel}</code>, missing ${best.missedCriteria.length}
+<ul>${best.reasons.map((reason) => html`<li>${reason}</li>`)}</ul>
+<p>Why each method falls short:</p>
+<ul>${noneReasons.map((reason) => html`<li>${reason}</li>`)}</ul></div>`
+  return section('recommendations', 'Recommendations', verdict, html`<p class="note">${rule}</p>`,
     html`<h3>Study questions</h3>
 <dl class="answers">${[questions.bestOverall, questions.optimalLoraRank, questions.qloraWorthIt].map(answer)}</dl>`,
     costAssumptions(data))

@@ -13,12 +13,17 @@ function memory(bytes: number | null, source: MemorySource | null): SafeHtml | s
   return bytes == null ? formatBytes(null) : html`${formatBytes(bytes)}<br><span class="sd">${MEMORY_SOURCE[source ?? 'rss']}</span>`
 }
 
+/** GPU memory (n/a without a GPU) over peak tensor memory: extra figures, not comparable across methods. */
+function extraMemory(gpu: number | null, tensors: number | null): SafeHtml {
+  return html`${gpu == null ? 'n/a' : formatBytes(gpu)}<br><span class="sd">${formatBytes(tensors)}</span>`
+}
+
 /** The comparison matrix (every run) and each method's best configuration with mean ± std over seeds. */
 export function resultsSection(data: ReportData): ReportSection {
   const { comparison } = data
   return section('results', 'Results',
     html`<h3>Each method at its best configuration</h3>
-<p class="note">Mean ± sample standard deviation over seeds. Memory is the peak measured on the GPU, else the peak of tensor memory, else the process's resident memory (RSS), as noted under each figure. Costs: ${comparison.cost.pricing} pricing${comparison.cost.instanceType ? ` of ${comparison.cost.instanceType}` : ' of the machine each run ran on'}.</p>`,
+<p class="note">Mean ± sample standard deviation over seeds. Peak RSS is the process's peak resident memory, measured the same way for every run (what the memory criterion reads); GPU memory (n/a for runs without a GPU) and peak tensor memory (engine runs) are extra figures that do not compare across methods. Costs: ${comparison.cost.pricing} pricing${comparison.cost.instanceType ? ` of ${comparison.cost.instanceType}` : ' of the machine each run ran on'}.</p>`,
     table<MethodBestRow>([
       { title: 'method', cell: (row) => row.method },
       { title: 'configuration', cell: (row) => html`<code>${row.configLabel}</code>` },
@@ -27,7 +32,8 @@ export function resultsSection(data: ReportData): ReportSection {
       { title: 'macro-F1', cell: (row) => seedStatCell(row.macroF1, (value) => formatPercent(value)), numeric: true },
       { title: 'p50 latency', cell: (row) => seedStatCell(row.latencyP50Ms, formatMilliseconds), numeric: true },
       { title: 'train time', cell: (row) => seedStatCell(row.trainSeconds, formatSeconds), numeric: true },
-      { title: 'peak memory', cell: (row) => (row.peakMemoryBytes ? memory(row.peakMemoryBytes.mean, row.memorySource) : formatBytes(null)), numeric: true },
+      { title: 'peak RSS', cell: (row) => (row.peakMemoryBytes ? memory(row.peakMemoryBytes.mean, row.memorySource) : formatBytes(null)), numeric: true },
+      { title: 'GPU / tensors', cell: (row) => extraMemory(row.peakGpuMemoryBytes?.mean ?? null, row.peakTensorBytes?.mean ?? null), numeric: true },
       { title: 'trainable', cell: (row) => formatCount(row.trainableParameters), numeric: true },
       { title: 'fewer params', cell: (row) => formatRatio(row.parameterReduction), numeric: true },
       { title: 'cost', cell: (row) => seedStatCell(row.costDollars, formatDollars), numeric: true },
@@ -42,7 +48,8 @@ export function resultsSection(data: ReportData): ReportSection {
       { title: 'macro-F1', cell: (row) => formatPercent(row.macroF1), numeric: true },
       { title: 'p50 / p95 latency', cell: (row) => (row.latencyP50Ms == null ? formatMilliseconds(null) : html`${formatMilliseconds(row.latencyP50Ms)}<br><span class="sd">${formatMilliseconds(row.latencyP95Ms)}</span>`), numeric: true },
       { title: 'train time', cell: (row) => formatSeconds(row.trainSeconds), numeric: true },
-      { title: 'peak memory', cell: (row) => memory(row.peakMemoryBytes, row.memorySource), numeric: true },
+      { title: 'peak RSS', cell: (row) => memory(row.peakMemoryBytes, row.memorySource), numeric: true },
+      { title: 'GPU / tensors', cell: (row) => extraMemory(row.peakGpuMemoryBytes, row.peakTensorBytes), numeric: true },
       { title: 'trainable', cell: (row) => formatCount(row.trainableParameters), numeric: true },
       { title: 'fewer params', cell: (row) => formatRatio(row.parameterReduction), numeric: true },
       { title: 'cost', cell: (row) => formatDollars(row.cost?.dollars), numeric: true },
