@@ -371,7 +371,7 @@ export interface paths {
         put?: never;
         /**
          * Deploy a run to a stage
-         * @description Loads the base model and the run's adapter from the artifact store, checks that the served model predicts what the engine does on validation texts, calibrates the out-of-scope threshold on the validation split, and only then makes it the stage's active deployment (the one before becomes its previous). A run that is not succeeded or saved no classifier, or a failed smoke check, is a 409 and the stage keeps what it served.
+         * @description Loads the base model and the run's adapter from the artifact store, checks that the served model predicts what the engine does on validation texts, calibrates the out-of-scope threshold on the validation split, and only then makes it the stage's active deployment (the one before becomes its previous). A run that is not succeeded or saved no classifier, or a failed smoke check, is a 409 and the stage keeps what it served. With `recommended: true` the best-ranked engine run of the recommendation is deployed even when it misses criteria (`recommendation.missedCriteria`); only a benchmark with no run that can be served (no succeeded run, or only baselines) is a 409.
          */
         post: operations["createDeployment"];
         delete?: never;
@@ -752,12 +752,17 @@ export interface components {
             parameterReduction: number | null;
             /** @enum {string|null} */
             parameterReductionBasis: "full-run" | "total-parameters" | null;
+            /** @description The process's peak resident memory (RSS), measured the same way for every run. */
             peakMemoryBytes: number | null;
             /**
              * @description Which measurement peak memory came from: GPU memory, else peak tensor bytes, else process RSS.
              * @enum {string|null}
              */
             memorySource: "gpu" | "tensor" | "rss" | null;
+            /** @description Peak GPU memory; null for runs without a GPU. */
+            peakGpuMemoryBytes: number | null;
+            /** @description Peak bytes held by tensors (engine runs). */
+            peakTensorBytes: number | null;
             trainSeconds: number | null;
             /** @description Test accuracy. */
             accuracy: number | null;
@@ -799,6 +804,8 @@ export interface components {
             throughputPerSecond: components["schemas"]["SeedStat"];
             trainSeconds: components["schemas"]["SeedStat"];
             peakMemoryBytes: components["schemas"]["SeedStat"];
+            peakGpuMemoryBytes: components["schemas"]["SeedStat"];
+            peakTensorBytes: components["schemas"]["SeedStat"];
             costDollars: components["schemas"]["SeedStat"];
             trainableParameters: number | null;
             parameterReduction: number | null;
@@ -831,13 +838,23 @@ export interface components {
                 accuracyVsTime: components["schemas"]["ParetoFront"];
                 accuracyVsParameters: components["schemas"]["ParetoFront"];
             };
+            /** @description The best candidate by `rule`: one that meets every criterion when any does, else the closest (missedCriteria). Null only when no run succeeded. */
             best: {
                 method: string;
                 configLabel: string;
                 runIds: string[];
                 reasons: string[];
+                meetsAll: boolean;
+                missedCriteria: ("minAccuracy" | "maxLatencyMs" | "maxGpuMemoryBytes" | "minParameterReduction" | "maxTrainingSeconds")[];
+                misses: string[];
+                servable: boolean;
             } | null;
+            /** @description Why no method meets every criterion; empty when one does. */
             noneReasons: string[];
+            /** @description How candidates are ranked. */
+            rule: string;
+            /** @description Every candidate method (pretraining excluded), best first. */
+            candidates: components["schemas"]["RecommendationCandidate"][];
             questions: {
                 optimalLoraRank: components["schemas"]["StudyAnswer"];
                 qloraWorthIt: components["schemas"]["StudyAnswer"];
@@ -848,14 +865,20 @@ export interface components {
             method: string;
             configLabel: string;
             runIds: string[];
+            /** @description Every criterion that applies is met (not-applicable ones are left out). */
             meetsAll: boolean;
             checks: {
                 /** @enum {string} */
                 constraint: "minAccuracy" | "maxLatencyMs" | "maxGpuMemoryBytes" | "minParameterReduction" | "maxTrainingSeconds";
                 threshold: number;
                 measured: number | null;
-                /** @description null when not measured (never counted as met). */
+                /** @description null when not measured (never counted as met) or not applicable: see state. */
                 passed: boolean | null;
+                /**
+                 * @description `not-applicable`: the criterion does not apply to the method (e.g. the parameter reduction of a baseline), neither met nor failed.
+                 * @enum {string}
+                 */
+                state: "met" | "failed" | "unmeasured" | "not-applicable";
                 /** @example test accuracy 90.5% ≥ 88.0% */
                 detail: string;
             }[];
@@ -872,6 +895,21 @@ export interface components {
                 x: number;
                 y: number;
             }[];
+        };
+        RecommendationCandidate: {
+            method: string;
+            configLabel: string;
+            runIds: string[];
+            meetsAll: boolean;
+            /** @description Criteria met or not applicable. */
+            criteriaMet: number;
+            /** @description Failed or unmeasured. */
+            missedCriteria: ("minAccuracy" | "maxLatencyMs" | "maxGpuMemoryBytes" | "minParameterReduction" | "maxTrainingSeconds")[];
+            misses: string[];
+            /** @description Whether its runs can be deployed (engine runs; baselines save no classifier). */
+            servable: boolean;
+            validationAccuracy: number | null;
+            latencyP50Ms: number | null;
         };
         StudyAnswer: {
             question: string;
@@ -1046,6 +1084,24 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        DeployResponse: components["schemas"]["Deployment"] & {
+            recommendation?: components["schemas"]["DeployedRecommendation"];
+        };
+        /** @description With `recommended: true`: the recommended run deployed, and the criteria it misses (a run is deployed even when none meets every criterion). */
+        DeployedRecommendation: {
+            benchmarkId: string;
+            method: string;
+            configLabel: string;
+            /** @description Whether it meets every success criterion that applies to it. */
+            meetsAll: boolean;
+            missedCriteria: ("minAccuracy" | "maxLatencyMs" | "maxGpuMemoryBytes" | "minParameterReduction" | "maxTrainingSeconds")[];
+            /** @description Each missed criterion in words. */
+            misses: string[];
+            /** @description false when the recommendation's best candidate cannot be served (a baseline) and this is the best-ranked one that can. */
+            isBest: boolean;
+            /** @description How the recommendation ranks candidates. */
+            rule: string;
+        };
         Deployment: {
             /** @example dep_3f9c2a71d04e4b6a9c1e */
             id: string;
@@ -1088,7 +1144,7 @@ export interface components {
             runId?: string;
             benchmarkId?: string;
             /**
-             * @description With benchmarkId: serve the run the benchmark's recommendation names.
+             * @description With benchmarkId: serve the benchmark's recommended run: the best-ranked candidate that can be served, even when none meets every criterion (the response's recommendation says which it misses).
              * @enum {boolean}
              */
             recommended?: true;
@@ -2654,7 +2710,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Deployment"];
+                    "application/json": components["schemas"]["DeployResponse"];
                 };
             };
             /** @description The request is not valid (see `errors`) */

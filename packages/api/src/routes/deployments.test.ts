@@ -17,6 +17,8 @@ describe('deployments and classify', () => {
   let lora: RunRow
   let majority: RunRow
   let loraBenchmarkId: string
+  let majorityBenchmarkId: string
+  let pretrainBenchmarkId: string
   let prodKey: string
   let stagingKey: string
 
@@ -33,17 +35,19 @@ describe('deployments and classify', () => {
       id: 'intents', name: 'intents', source: 'upload',
       splits: tinyIntentSplits(),
     })
-    await submit({
+    pretrainBenchmarkId = (await submit({
       arms: [{ method: 'mlm-pretrain', config: TINY_BACKBONE }],
       protocol: { epochs: 2, timeoutSeconds: 120 },
-    })
+    })).benchmarkId
     const trained = await submit({ arms: [{ method: 'lora', config: { batch_size: 4, max_length: 16, learning_rate: 0.005, r: 4 } }], protocol: { epochs: 3, timeoutSeconds: 120 },
-      // A tiny model on 16 examples meets no production criterion: loose ones let it be recommended.
-      constraints: { minAccuracy: 0, minParameterReduction: 1, maxLatencyMs: 10_000 },
+      // A tiny model on 16 examples meets no production criterion: loose ones, but for an impossible training time, so it misses exactly one.
+      constraints: { minAccuracy: 0, minParameterReduction: 1, maxLatencyMs: 10_000, maxGpuMemoryBytes: 64 * 1024 ** 3, maxTrainingSeconds: 0.001 },
     })
     loraBenchmarkId = trained.benchmarkId
     lora = trained.runs[0]!
-    majority = (await submit({ arms: [{ method: 'majority' }] })).runs[0]!
+    const baselines = await submit({ arms: [{ method: 'majority' }] })
+    majority = baselines.runs[0]!
+    majorityBenchmarkId = baselines.benchmarkId
     prodKey = (await (await api.postJson('/v1/api-keys', { stage: 'prod' })).json() as { key: string }).key
     stagingKey = (await (await api.postJson('/v1/api-keys', { stage: 'staging' })).json() as { key: string }).key
   }, 120_000)
@@ -131,12 +135,27 @@ describe('deployments and classify', () => {
     expect((await classify({ stage: 'prod', text: 'x'.repeat(300_000) })).status).toBe(413)
   })
 
+  it('refuses to deploy the recommendation of a benchmark with no run that can be served, saying why', async () => {
+    for (const [benchmarkId, reason] of [[majorityBenchmarkId, /baselines \(majority\), which save no classifier/], [pretrainBenchmarkId, /pretraining runs are never candidates/]] as const) {
+      const response = await api.postJson('/v1/deployments', { stage: 'staging', benchmarkId, recommended: true })
+      const { body } = await readProblem(response)
+      expect(response.status).toBe(409)
+      expect(body.detail).toMatch(reason)
+    }
+    expect((await api.app.request('/v1/deployments/staging')).status).toBe(404)
+  })
+
   it('keeps the history and rolls back to the previous deployment in one call', async () => {
+    // No run meets every criterion: the recommendation still deploys the closest one and says what it misses.
     const second = await api.postJson('/v1/deployments', { stage: 'prod', benchmarkId: loraBenchmarkId, recommended: true, settings: { outOfScopeThreshold: 0.9 } })
-    const secondBody = await second.json() as { id: string; runId: string; previousDeploymentId: string; detail?: string }
+    const secondBody = await second.json() as { id: string; runId: string; previousDeploymentId: string; detail?: string; recommendation: unknown }
     expect(secondBody.detail).toBeUndefined()
     expect(second.status).toBe(201)
     expect(secondBody).toMatchObject({ runId: lora.id, previousDeploymentId: first.id })
+    expect(secondBody.recommendation).toMatchObject({
+      benchmarkId: loraBenchmarkId, method: 'lora', meetsAll: false, missedCriteria: ['maxTrainingSeconds'], misses: [expect.stringMatching(/^training time .* > /)], isBest: true,
+    })
+    expect(first).not.toHaveProperty('recommendation')
 
     const history = await (await api.app.request('/v1/deployments?stage=prod')).json() as { items: { id: string; status: string }[] }
     expect(history.items.map((item) => [item.id, item.status])).toEqual([[secondBody.id, 'active'], [first.id, 'superseded']])

@@ -3,13 +3,15 @@ import { deployRun, type ModelCache, type ServingLookups } from '@bankbench/serv
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { ApiEnv, GetPlatform } from '../env'
 import { problemResponses } from '../schemas/problem'
-import { DeploymentSchema, DeploymentSettingsSchema, StageParams, StageSchema, toDeployment } from '../schemas/deployments'
+import { DeploymentSchema, DeploymentSettingsSchema, DeployResponseSchema, StageParams, StageSchema, toDeployment } from '../schemas/deployments'
 
 const DeployRequestSchema = strictObject({
   stage: StageSchema,
   runId: nameString().min(1).max(100).optional().openapi({ description: 'The run to serve. Or name a benchmark with `recommended: true`.' }),
   benchmarkId: nameString().min(1).max(100).optional(),
-  recommended: z.literal(true).optional().openapi({ description: "With benchmarkId: serve the run the benchmark's recommendation names." }),
+  recommended: z.literal(true).optional().openapi({
+    description: "With benchmarkId: serve the benchmark's recommended run: the best-ranked candidate that can be served, even when none meets every criterion (the response's recommendation says which it misses).",
+  }),
   settings: DeploymentSettingsSchema.optional(),
 }).refine((body) => (body.runId === undefined) !== (body.benchmarkId === undefined && body.recommended === undefined)
   && (body.benchmarkId === undefined) === (body.recommended === undefined), {
@@ -24,10 +26,12 @@ const deployRoute = createRoute({
   summary: 'Deploy a run to a stage',
   description: 'Loads the base model and the run\'s adapter from the artifact store, checks that the served model predicts what the engine does on validation texts, '
     + 'calibrates the out-of-scope threshold on the validation split, and only then makes it the stage\'s active deployment (the one before becomes its previous). '
-    + 'A run that is not succeeded or saved no classifier, or a failed smoke check, is a 409 and the stage keeps what it served.',
+    + 'A run that is not succeeded or saved no classifier, or a failed smoke check, is a 409 and the stage keeps what it served. '
+    + 'With `recommended: true` the best-ranked engine run of the recommendation is deployed even when it misses criteria (`recommendation.missedCriteria`); '
+    + 'only a benchmark with no run that can be served (no succeeded run, or only baselines) is a 409.',
   request: { body: { required: true, content: { 'application/json': { schema: DeployRequestSchema } } } },
   responses: {
-    201: { description: 'Deployed and active', headers: { Location: { schema: { type: 'string' } } }, content: { 'application/json': { schema: DeploymentSchema } } },
+    201: { description: 'Deployed and active', headers: { Location: { schema: { type: 'string' } } }, content: { 'application/json': { schema: DeployResponseSchema } } },
     ...problemResponses(400, 404, 409),
   },
 })
@@ -88,7 +92,7 @@ export function deploymentRoutes(getPlatform: GetPlatform, models: ModelCache, l
       const target = runId !== undefined ? { runId } : { benchmarkId: benchmarkId!, recommended: true as const }
       const deployment = await deployRun({ db, store, models }, { stage, target, settings })
       lookups.forgetStage(stage)
-      return c.json(toDeployment(deployment), 201, { Location: `/v1/deployments/${stage}` })
+      return c.json({ ...toDeployment(deployment), ...(deployment.recommendation && { recommendation: deployment.recommendation }) }, 201, { Location: `/v1/deployments/${stage}` })
     })
     .openapi(listRoute, async (c) => {
       const { db } = await getPlatform()

@@ -30,6 +30,9 @@ export function formatMethodsTable(comparison: Schemas['Comparison']): string {
 /** The analysis' verdict in a few lines: the recommended method and why, or why there is none. */
 export function formatRecommendation(recommendation: Schemas['Recommendation']): string {
   const { best, noneReasons } = recommendation
+  if (best?.meetsAll === false) {
+    return [`No method meets every success criterion. Closest: ${best.method} (${best.configLabel}), missing ${best.missedCriteria.join(', ')}`, ...best.reasons.map((reason) => `  - ${reason}`)].join('\n')
+  }
   if (best) return [`Recommended: ${best.method} (${best.configLabel})`, ...best.reasons.map((reason) => `  - ${reason}`)].join('\n')
-  return ['No method meets every success criterion:', ...noneReasons.map((reason) => `  - ${reason}`)].join('\n')
+  return ['No method can be recommended:', ...noneReasons.map((reason) => `  - ${reason}`)].join('\n')
 }
