@@ -22,6 +22,7 @@ import { createServer } from 'node:net'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { seededRandom } from '@bankbench/data'
 import fc from 'fast-check'
 import pg from 'pg'
 import { parse } from 'yaml'
@@ -43,7 +44,7 @@ const TRIALS = Number(args.trials)
 const FUZZ_REQUESTS = Number(args.fuzz)
 const POSTGRES_URL = setting('RELIABILITY_POSTGRES_URL')
 const REPO = join(import.meta.dirname, '..')
-let random = mulberry32(Number(args.seed))
+let random = seededRandom(Number(args.seed))
 
 interface Figures {
   target: string
@@ -297,7 +298,7 @@ async function fuzz(server: ServerProcess, setup: { authorization: string }): Pr
 // ---------------------------------------------------------------------------- main
 
 async function runTarget(target: string): Promise<Figures | undefined> {
-  random = mulberry32(Number(args.seed))
+  random = seededRandom(Number(args.seed))
   const home = mkdtempSync(join(tmpdir(), `bankbench-reliability-${target}-`))
   const env: Record<string, string> = { BANKBENCH_HOME: home, BANKBENCH_CONCURRENCY: '2', BANKBENCH_JOB_ATTEMPTS: '2' }
   let dropDatabase: (() => Promise<void>) | undefined
@@ -390,16 +391,4 @@ function freePort(): Promise<number> {
       probe.close(() => resolve(port))
     })
   })
-}
-
-/** A small seeded generator: the trials' timing and victims are reproducible by --seed. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
 }
