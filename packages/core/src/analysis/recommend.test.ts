@@ -96,19 +96,25 @@ describe('recommend', () => {
     expect(analyse([]).noneReasons).toEqual(['No run has succeeded yet.'])
   })
 
-  it('when no method meets every criterion, still names the one missing the fewest, with what it misses and why none meets all', () => {
+  it('when no method meets every criterion, names the most accurate, with what it misses and why none meets all', () => {
     const none = analyse([full, ia3])
-    expect(none.best).toMatchObject({ method: 'ia3', meetsAll: false, missedCriteria: ['minAccuracy'], misses: ['test accuracy 85.0% < 88.0%'], servable: true })
-    expect(none.best!.reasons[0]).toBe('No method meets every constraint; it misses the fewest (1 of 5): test accuracy 85.0% < 88.0%.')
-    expect(none.candidates.map((candidate) => [candidate.method, candidate.missedCriteria])).toEqual([['ia3', ['minAccuracy']], ['full', ['maxGpuMemoryBytes', 'minParameterReduction']]])
+    expect(none.best).toMatchObject({ method: 'full', meetsAll: false, missedCriteria: ['maxGpuMemoryBytes', 'minParameterReduction'], servable: true })
+    expect(none.best!.reasons[0]).toMatch(/^No method meets every constraint; it has the highest mean validation accuracy \(93.0% over 1 run\) and misses 2 of 5: peak process memory/)
+    expect(none.candidates.map((candidate) => [candidate.method, candidate.missedCriteria])).toEqual([['full', ['maxGpuMemoryBytes', 'minParameterReduction']], ['ia3', ['minAccuracy']]])
     expect(none.noneReasons).toEqual([
       expect.stringMatching(/^full \(default\): peak process memory \(RSS\) 3.00 GiB > 2.00 GiB; fewer trainable parameters than full fine-tuning 1.00x < 10.0x$/),
       expect.stringMatching(/^ia3 \(default\): test accuracy 85.0% < 88.0%$/),
     ])
-    expect(none.rule).toMatch(/fewest criteria missed .* validation accuracy .* median latency/)
+    expect(none.rule).toMatch(/validation accuracy .* fewest criteria missed .* median latency/)
   })
 
-  it('breaks ties in criteria missed by validation accuracy, then by latency', () => {
+  it('ranks a near-chance method that misses one criterion below an accurate one that misses two', () => {
+    const prefix = syntheticRun('prefix-tuning', {}, trainSummary({ validationAccuracy: 0.196, accuracy: 0.19, trainableParameters: 2_000 }))
+    const accurate = syntheticRun('full', {}, trainSummary({ trainableParameters: 1_000_000, validationAccuracy: 0.73, accuracy: 0.73 }))
+    expect(analyse([prefix, accurate]).best).toMatchObject({ method: 'full', meetsAll: false })
+  })
+
+  it('ranks by validation accuracy, then by latency', () => {
     const slow = syntheticRun('adapter', {}, trainSummary({ validationAccuracy: 0.8, accuracy: 0.8, latencyP50Ms: 9 }))
     const fast = syntheticRun('ia3', {}, trainSummary({ validationAccuracy: 0.8, accuracy: 0.8, latencyP50Ms: 3 }))
     const better = syntheticRun('lora', {}, trainSummary({ validationAccuracy: 0.85, accuracy: 0.8, latencyP50Ms: 20 }))

@@ -44,8 +44,9 @@ export function recommend(comparison: Comparison, constraints: Constraints): Rec
 }
 
 /** How `recommend` ranks the candidate methods (each at its best configuration, means over seeds). */
-export const RECOMMENDATION_RULE = 'Methods that meet every criterion come first; then the fewest criteria missed (failed or unmeasured; a criterion that does not apply is not missed); '
-  + 'then the highest mean validation accuracy (the test split only reports); then the lowest median latency; then plan order. Pretraining runs are never candidates. '
+export const RECOMMENDATION_RULE = 'Methods that meet every criterion come first; then the highest mean validation accuracy (the test split only reports); '
+  + 'then the fewest criteria missed (failed or unmeasured; a criterion that does not apply is not missed); then the lowest median latency; then plan order. '
+  + 'Accuracy ranks before the count of missed criteria because a method that answers the bank\'s customers wrongly is no use however cheap it is. Pretraining runs are never candidates. '
   + 'A deployment of the recommendation serves the best-ranked candidate that can be served (an engine run).'
 
 /** The candidates, best first by RECOMMENDATION_RULE. */
@@ -68,8 +69,8 @@ export function rankCandidates(rows: readonly MethodBestRow[], verdicts: readonl
     }
   })
   candidates.sort((a, b) => Number(b.meetsAll) - Number(a.meetsAll)
-    || a.missedCriteria.length - b.missedCriteria.length
     || (b.validationAccuracy ?? -1) - (a.validationAccuracy ?? -1)
+    || a.missedCriteria.length - b.missedCriteria.length
     || (a.latencyP50Ms ?? Number.POSITIVE_INFINITY) - (b.latencyP50Ms ?? Number.POSITIVE_INFINITY)
     || a.index - b.index)
   return candidates.map(({ index: _index, ...candidate }) => candidate)
@@ -93,9 +94,9 @@ function bestCandidate(candidates: readonly RecommendationCandidate[], rows: rea
       ? 'It is the only method that meets every constraint.'
       : `It has the highest mean validation accuracy (${validationText}) of the ${meeting.length} methods that meet every constraint: ${meeting.map((item) => item.method).join(', ')}.`)
   } else {
-    reasons.push(`No method meets every constraint; it misses the fewest (${winner.missedCriteria.length} of ${verdict.checks.length}): ${winner.misses.join('; ')}.`)
-    const tied = candidates.filter((item) => item.missedCriteria.length === winner.missedCriteria.length)
-    if (tied.length > 1) reasons.push(`Of the ${tied.length} methods missing as few (${tied.map((item) => item.method).join(', ')}), it has the highest mean validation accuracy (${validationText}).`)
+    reasons.push(`No method meets every constraint; it has the highest mean validation accuracy (${validationText}) and misses ${winner.missedCriteria.length} of ${verdict.checks.length}: ${winner.misses.join('; ')}.`)
+    const tied = candidates.filter((item) => item.validationAccuracy === winner.validationAccuracy)
+    if (tied.length > 1) reasons.push(`Of the ${tied.length} methods as accurate (${tied.map((item) => item.method).join(', ')}), it misses the fewest criteria.`)
   }
   if (notApplicable.length > 0) reasons.push(`Not applicable to it: ${notApplicable.map((item) => item.detail).join('; ')}.`)
   const runnerUp = candidates[1]
