@@ -27,6 +27,12 @@ interface RawUtterance {
  * or as a different intent task) without touching Banking77's test set; its slots are the
  * study's entity-extraction data.
  */
+/**
+ * NLU++ folds no pretraining ever sees: the study's NLU++ evaluations (entity F1, intent
+ * transfer) score on them, so a backbone pretrained on the other folds stays clean.
+ */
+export const NLUPP_HELD_OUT_FOLDS: ReadonlySet<number> = new Set([15, 16, 17, 18, 19])
+
 export function loadNluppBanking(dataDir = DATA_DIR): NluppUtterance[] {
   const directory = join(dataDir, 'nlupp-banking')
   const folds = readdirSync(directory).map((name) => /^fold(\d+)\.json$/.exec(name)).filter((match) => match !== null)

@@ -44,7 +44,7 @@ export type BackboneSettings = z.output<typeof backboneSettingsSchema>
 
 export const PRETRAIN_DEFAULTS: BackboneSettings = backboneSettingsSchema.parse({})
 
-export interface BackboneOptions extends Pick<PretrainOptions, 'signal' | 'onStep' | 'onEpoch' | 'saveCheckpoint' | 'loadCheckpoint' | 'checkpointEverySteps'> {
+export interface BackboneOptions extends Pick<PretrainOptions, 'signal' | 'onStep' | 'onEpoch' | 'onEpochCheckpoint' | 'saveCheckpoint' | 'loadCheckpoint' | 'checkpointEverySteps'> {
   epochs: number
   seed: number
   log?: (message: string) => void

@@ -37,6 +37,11 @@ export interface PretrainOptions extends Omit<TrainOptions, 'metricForBest' | 'e
   validationTexts?: readonly string[]
   /** Continue from these weights (a BertForMaskedLM or BertModel checkpoint) instead of a random start. */
   initialWeights?: Map<string, NamedTensor>
+  /**
+   * Called after each epoch with the weights as they are then (not the best epoch's), in the
+   * layout of the final checkpoint: a long pretraining can be fine-tuned from mid-way.
+   */
+  onEpochCheckpoint?: (checkpoint: Checkpoint, epoch: number) => void | Promise<void>
 }
 
 export interface PretrainResult {
@@ -119,22 +124,23 @@ export async function pretrain(corpus: readonly string[], options: PretrainOptio
       return { loss: lossSum / Math.max(1, total), accuracy: correct / Math.max(1, total) }
     }
 
+    const toCheckpoint = (): Checkpoint => ({
+      config: { ...encoderConfigToJson(config), architectures: ['BertForMaskedLM'] },
+      weights: new Map([...variables].map(([name, variable]) => fromTensor(name, variable))),
+      tokenizer: tokenizer.toJSON(),
+      tokenizerConfig: null,
+    })
     const training = await train(task, {
       ...options,
+      onEpoch: async (record) => {
+        await options.onEpochCheckpoint?.(toCheckpoint(), record.epoch)
+        await options.onEpoch?.(record)
+      },
       seed,
       metricForBest: 'loss',
       evalEvery: options.validationTexts ? 'epoch' : 'never',
     })
-    const weights = new Map([...variables].map(([name, variable]) => fromTensor(name, variable)))
-    return {
-      checkpoint: {
-        config: { ...encoderConfigToJson(config), architectures: ['BertForMaskedLM'] },
-        weights,
-        tokenizer: tokenizer.toJSON(),
-        tokenizerConfig: null,
-      },
-      training,
-    }
+    return { checkpoint: toCheckpoint(), training }
   } finally {
     model.dispose()
     tf.dispose([...head.values()])

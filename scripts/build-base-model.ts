@@ -1,0 +1,143 @@
+/**
+ * Builds bankbench-mini, the base model shipped in models/bankbench-mini/: a WordPiece
+ * vocabulary and a small BERT pretrained with masked-language modelling on banking text
+ * (Banking77's training split, labels unused, and NLU++ banking's utterances outside its
+ * held-out folds; never any test text). One command from a fresh clone:
+ *
+ *   npm run build:base-model [-- --epochs 40 --out models/bankbench-mini]
+ *
+ * About 70 minutes on 2 cores with the native kernels. Resumable: the trainer state is
+ * saved after every epoch under .bankbench/base-model-build/, and a rerun with the same
+ * recipe continues from it (kill it whenever). Every `--snapshot-every` epochs the weights
+ * as they are then go to .bankbench/base-model-build/epoch-<n>/, so fine-tuning can be
+ * measured against pretraining compute (bench/train-banking77.ts --backbone DIR).
+ * Writes build.json beside the weights: recipe, corpus sizes, steps, wall time, the MLM
+ * curve and each file's sha256; the model card (README.md) is written from it by
+ * scripts/write-model-card.ts.
+ */
+import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { loadBanking77, loadNluppBanking, NLUPP_HELD_OUT_FOLDS } from '@bankbench/data'
+import { decodeTrainerState, encodeTrainerState, initBackend, pretrainBackbone, saveCheckpoint } from '@bankbench/engine'
+import type { BackboneSettings } from '@bankbench/engine'
+
+const { values } = parseArgs({
+  options: {
+    epochs: { type: 'string', default: '40' },
+    out: { type: 'string', default: 'models/bankbench-mini' },
+    work: { type: 'string', default: '.bankbench/base-model-build' },
+    'snapshot-every': { type: 'string', default: '10' },
+    /** Overrides of the recipe below, to measure another one: --set num_hidden_layers=4 */
+    set: { type: 'string', multiple: true, default: [] },
+  },
+})
+
+/** The shipped recipe. Why these numbers: models/bankbench-mini/README.md, "What was tried". */
+const SETTINGS: Partial<BackboneSettings> = {
+  vocab_size: 8000,
+  hidden_size: 256,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  intermediate_size: 1024,
+  learning_rate: 1e-3,
+  batch_size: 32,
+  max_length: 64,
+  mask_probability: 0.15,
+  classifier_pooling: 'mean',
+}
+const overrides = Object.fromEntries(values.set.map((pair) => {
+  const [key, value] = pair.split('=') as [string, string]
+  return [key, Number.isNaN(Number(value)) ? value : Number(value)]
+}))
+const settings = { ...SETTINGS, ...overrides }
+const SEED = 42
+const epochs = Number(values.epochs)
+const snapshotEvery = Number(values['snapshot-every'])
+
+const backend = await initBackend()
+const banking77 = loadBanking77()
+const testTexts = new Set(banking77.test.map((example) => normalise(example.text)))
+const nlupp = loadNluppBanking()
+  .filter((utterance) => !NLUPP_HELD_OUT_FOLDS.has(utterance.fold))
+  .map((utterance) => utterance.text)
+  // An NLU++ sentence that is also a Banking77 test question would leak the test set.
+  .filter((text) => !testTexts.has(normalise(text)))
+const corpus = [...banking77.train.map((example) => example.text), ...nlupp]
+const recipe = { settings, epochs, seed: SEED, corpus: { banking77Train: banking77.train.length, nluppUtterances: nlupp.length } }
+const recipeJson = JSON.stringify(recipe)
+
+await mkdir(values.work, { recursive: true })
+const statePath = join(values.work, 'trainer-state.safetensors')
+const recipePath = join(values.work, 'recipe.json')
+if (existsSync(recipePath) && await readFile(recipePath, 'utf8') !== recipeJson) {
+  console.log(`${values.work} holds a build of another recipe; starting over`)
+  await rm(statePath, { force: true })
+}
+await writeFile(recipePath, recipeJson)
+
+console.log(`corpus: ${banking77.train.length} Banking77 training texts + ${nlupp.length} NLU++ banking utterances (folds outside ${[...NLUPP_HELD_OUT_FOLDS].join(',')}); ` +
+  `backend ${backend.name}, ${backend.threads} thread(s)`)
+const started = performance.now()
+const { checkpoint, training, vocabSize } = await pretrainBackbone(corpus, banking77.validation.map((example) => example.text), settings, {
+  epochs,
+  seed: SEED,
+  log: console.log,
+  loadCheckpoint: async () => existsSync(statePath) ? decodeTrainerState(new Uint8Array(await readFile(statePath))) : null,
+  saveCheckpoint: async (state) => {
+    // Renamed into place, so a kill mid-write leaves the previous epoch's state intact.
+    await writeFile(`${statePath}.tmp`, encodeTrainerState(state))
+    await rename(`${statePath}.tmp`, statePath)
+  },
+  onEpochCheckpoint: async (snapshot, epoch) => {
+    if ((epoch + 1) % snapshotEvery === 0 && epoch + 1 < epochs) await saveCheckpoint(join(values.work, `epoch-${epoch + 1}`), snapshot)
+  },
+  onEpoch: (record) => console.log(`epoch ${record.epoch + 1}/${epochs}: train MLM loss ${record.trainLoss.toFixed(3)}, ` +
+    `validation MLM loss ${record.validation?.loss.toFixed(3)} accuracy ${((record.validation?.accuracy ?? 0) * 100).toFixed(2)}% (${(record.elapsedMs / 1000).toFixed(0)} s)`),
+})
+if (training.status !== 'completed') throw new Error(`pretraining ended ${training.status}`)
+
+// The encoder alone, as a BertModel: the MLM head is not needed to fine-tune, and leaving it
+// out keeps the shipped file small (HF loads a BertModel checkpoint into any Bert* class).
+const encoderOnly = {
+  ...checkpoint,
+  config: { ...checkpoint.config, architectures: ['BertModel'] },
+  weights: new Map([...checkpoint.weights].filter(([name]) => name.startsWith('bert.'))),
+}
+await rm(values.out, { recursive: true, force: true })
+const names = await saveCheckpoint(values.out, encoderOnly)
+const files = Object.fromEntries(await Promise.all(names.sort().map(async (name) => [name, sha256(await readFile(join(values.out, name)))])))
+const parameters = [...encoderOnly.weights.values()].reduce((sum, tensor) => sum + tensor.shape.reduce((size, dimension) => size * dimension, 1), 0)
+const build = {
+  name: 'bankbench-mini',
+  recipe,
+  vocabSize,
+  parameters,
+  steps: training.steps,
+  // Wall time of the training steps, resumed sessions included.
+  trainSeconds: Math.round(training.elapsedMs / 1000),
+  wallSeconds: Math.round((performance.now() - started) / 1000),
+  backend: backend.name,
+  bestEpoch: (training.best?.epoch ?? epochs - 1) + 1,
+  history: training.history.map((record) => ({
+    epoch: record.epoch + 1, trainLoss: round(record.trainLoss), validationLoss: round(record.validation?.loss), validationAccuracy: round(record.validation?.accuracy),
+  })),
+  files,
+  snapshots: (await readdir(values.work)).filter((name) => name.startsWith('epoch-')),
+}
+await writeFile(join(values.out, 'build.json'), `${JSON.stringify(build, null, 2)}\n`)
+console.log(`bankbench-mini: ${parameters} parameters, vocabulary ${vocabSize}, ${training.steps} steps in ${build.trainSeconds} s → ${values.out}`)
+
+function normalise(text: string): string {
+  return text.trim().toLowerCase()
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}
+
+function round(value: number | undefined): number | null {
+  return value === undefined ? null : Math.round(value * 10_000) / 10_000
+}
