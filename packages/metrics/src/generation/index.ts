@@ -1,0 +1,5 @@
+export * from './bleu'
+export * from './exact-match'
+export * from './perplexity'
+export * from './rouge'
+export * from './semantic-similarity'
