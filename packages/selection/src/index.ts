@@ -1,0 +1,5 @@
+export * from './types'
+export { SELECTION_STRATEGIES, STRATEGY_NAMES, selectBatch, selectionStrategy, type StrategyName } from './strategies/registry'
+export { METRICS, type Metric } from './strategies/geometry'
+export { baldScore } from './strategies/bald'
+export { expectedGradientLength } from './strategies/expected-gradient-length'
