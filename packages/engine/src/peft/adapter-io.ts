@@ -25,7 +25,11 @@ export interface AdapterFiles {
 export interface SaveAdapterOptions {
   /** Where the base model came from, recorded as PEFT records it. */
   baseModelNameOrPath?: string | null
+  /** PEFT's task type: SEQ_CLS (default, the sequence classifier) or TOKEN_CLS (the slot tagger, same tuner files). */
+  taskType?: AdapterTaskType
 }
+
+export type AdapterTaskType = 'SEQ_CLS' | 'TOKEN_CLS'
 
 export function saveAdapter(model: SequenceClassifier, applied: AppliedPeft, options: SaveAdapterOptions = {}): AdapterFiles {
   const format = peftMethod(applied.method).adapterFormat
@@ -36,7 +40,7 @@ export function saveAdapter(model: SequenceClassifier, applied: AppliedPeft, opt
   return {
     'adapter_config.json': {
       peft_type: format.peftType,
-      task_type: 'SEQ_CLS',
+      task_type: options.taskType ?? 'SEQ_CLS',
       base_model_name_or_path: options.baseModelNameOrPath ?? null,
       revision: null,
       inference_mode: true,
@@ -54,6 +58,8 @@ export interface LoadAdapterOptions {
    * onto a base loaded in 4-bit; without, onto the fp32 base.
    */
   quantizationConfig?: Record<string, unknown> | null
+  /** The task the model is built for; the adapter's task_type must match. Default SEQ_CLS. */
+  taskType?: AdapterTaskType
 }
 
 /**
@@ -61,10 +67,10 @@ export interface LoadAdapterOptions {
  * Every key in the file must belong to the method's weights, and every weight must be
  * in the file: a partial adapter is an error, never silently random.
  */
-export function loadAdapter(model: SequenceClassifier, files: AdapterFiles, { quantizationConfig }: LoadAdapterOptions = {}): AppliedPeft {
+export function loadAdapter(model: SequenceClassifier, files: AdapterFiles, { quantizationConfig, taskType = 'SEQ_CLS' }: LoadAdapterOptions = {}): AppliedPeft {
   const json = files['adapter_config.json']
-  if (json.task_type !== undefined && json.task_type !== 'SEQ_CLS') {
-    throw new Error(`adapter_config.json task_type ${JSON.stringify(json.task_type)}: only SEQ_CLS adapters load into a sequence classifier`)
+  if (json.task_type !== undefined && json.task_type !== taskType) {
+    throw new Error(`adapter_config.json task_type ${JSON.stringify(json.task_type)}: only ${taskType} adapters load into this model`)
   }
   const fourBit = quantizationConfig?.load_in_4bit === true
   if (fourBit && json.peft_type !== 'LORA') throw new Error(`a 4-bit base takes a LORA adapter (QLoRA), not ${JSON.stringify(json.peft_type)}`)

@@ -2,7 +2,7 @@ export { PEFT_METHODS, applyPeft, peftMethod, peftMethodForType } from './regist
 export type { PeftMethodName } from './registry'
 export type { AppliedPeft, ApplyOptions, ParameterCounts, PeftMethod } from './types'
 export { saveAdapter, loadAdapter } from './adapter-io'
-export type { AdapterFiles, SaveAdapterOptions } from './adapter-io'
+export type { AdapterFiles, AdapterTaskType, SaveAdapterOptions } from './adapter-io'
 export { full, fullConfigSchema } from './full'
 export type { FullConfig } from './full'
 export * from './lora'

@@ -53,7 +53,10 @@ export class PrefixEncoder implements AttentionPrefix {
       .reshape([numVirtualTokens, numLayers, 2, numHeads, tokenDim / numHeads])
       .transpose([1, 2, 3, 0, 4])
     const forBatch = (prefix: tf.Tensor) => prefix.expandDims(0).tile([batchSize, 1, 1, 1]) as tf.Tensor4D
-    return tf.unstack(perLayer).map((layer) => {
+    // tfjs hands Unpack's gradient a bare tensor, not an array, when it has one output:
+    // a one-layer model's backward pass failed in stack(). squeeze has a plain gradient.
+    const layers = numLayers === 1 ? [perLayer.squeeze([0])] : tf.unstack(perLayer)
+    return layers.map((layer) => {
       const [key, value] = tf.unstack(layer)
       return { key: forBatch(key!), value: forBatch(value!) }
     })
