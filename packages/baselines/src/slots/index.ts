@@ -1,0 +1,2 @@
+export { RuleSlotTagger } from './rule-slot-tagger'
+export type { SlotExample, SlotSpan } from './rule-slot-tagger'
