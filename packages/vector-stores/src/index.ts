@@ -7,3 +7,4 @@ export { PGVECTOR_DEFAULTS, PgvectorIndex, PgvectorStore, pgliteVectorStore, typ
 export { LANCEDB_DEFAULTS, LancedbIndex, LancedbStore } from './lancedb'
 export { CHROMA_DEFAULTS, ChromaIndex, ChromaStore } from './chroma'
 export { startLocalChroma, type LocalChromaServer } from './chroma-server'
+export { FAISS_DEFAULTS, FaissIndex, FaissStore, loadFaiss } from './faiss'
