@@ -1,11 +1,12 @@
 /**
  * The trainer container's entrypoint (AWS Batch runs it in the GPU image; the local
- * runner runs it as a child process). Job kinds: baseline, train, pretrain, analyze.
+ * runner runs it as a child process). Job kinds: baseline, train, pretrain, analyze, select.
  */
 import { runJobProcess } from '@bankbench/core'
 import { runAnalyze } from './analyze'
 import { runBaseline } from './baseline'
 import { runPretrain } from './pretrain'
+import { runSelect } from './select'
 import { runTrain } from './train'
 
 await runJobProcess({
@@ -13,4 +14,5 @@ await runJobProcess({
   train: runTrain,
   pretrain: runPretrain,
   analyze: runAnalyze,
+  select: runSelect,
 })

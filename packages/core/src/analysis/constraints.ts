@@ -19,13 +19,17 @@ interface Measured {
 }
 
 /** How a method runs, from the catalog; null for a name it does not know (every criterion then applies). */
-export function jobKindOf(method: string): 'baseline' | 'train' | 'pretrain' | null {
+export function jobKindOf(method: string): (typeof METHOD_CATALOG)[keyof typeof METHOD_CATALOG]['jobKind'] | null {
   return isMethodName(method) ? METHOD_CATALOG[method].jobKind : null
 }
 
-/** Pretraining (mlm-pretrain) builds a backbone: it is never a candidate for recommendation or deployment. */
+/**
+ * Pretraining (mlm-pretrain) builds a backbone, and data selection (the select job) measures how many
+ * labels a learner needs: neither is a candidate for recommendation or deployment.
+ */
 export function isPretraining(method: string): boolean {
-  return jobKindOf(method) === 'pretrain'
+  const kind = jobKindOf(method)
+  return kind === 'pretrain' || kind === 'select'
 }
 
 /** Whether a method's runs can be deployed: fine-tuned engine runs save a classifier, baselines do not. */

@@ -25,6 +25,49 @@ const frozenFeatureFields = {
 
 const BACKBONE_DEFAULTS = ENGINE_METHOD_DEFAULTS['mlm-pretrain']
 
+/**
+ * The query strategies of @bankbench/selection (its STRATEGY_NAMES; containers/trainer's
+ * select test checks the two lists agree). Written out here because core validates a run's
+ * config at the edge without depending on the package that runs it, as for the baselines.
+ */
+export const SELECTION_STRATEGY_NAMES = ['random', 'greedy', 'least-confidence', 'entropy', 'margin', 'bald', 'core-set', 'expected-gradient-length', 'diversity-max-min', 'diversity-k-means'] as const
+
+/** Which strategies read which option: a request naming an option its strategy ignores is refused, not silently run without it. */
+const SELECTION_OPTION_OWNERS = {
+  threshold: ['greedy'],
+  order: ['greedy'],
+  metric: ['core-set', 'diversity-max-min', 'diversity-k-means'],
+  kmeans_iterations: ['diversity-k-means'],
+  dropout_samples: ['bald'],
+  dropout_rate: ['bald'],
+} as const satisfies Record<string, readonly (typeof SELECTION_STRATEGY_NAMES)[number][]>
+
+const selectionConfig = strictObject({
+  strategy: z.enum(SELECTION_STRATEGY_NAMES),
+  threshold: z.number().gt(0).lt(1),
+  order: z.enum(['random', 'uncertainty']),
+  metric: z.enum(['euclidean', 'cosine']),
+  kmeans_iterations: positiveInt.max(100),
+  dropout_samples: z.number().int().min(2).max(100),
+  dropout_rate: z.number().gt(0).lt(1),
+  /** The learner's fixed features: TF-IDF of the pool's text, or the base model's frozen mean-pooled embeddings. */
+  features: z.enum(['tfidf', 'embeddings']),
+  /** Labelled rows per intent before the first query (the stratified seed set). */
+  seed_per_class: positiveInt.max(100),
+  /** Labels after the last round; at most the training split's rows. */
+  budget: positiveInt.max(1_000_000),
+  rounds: positiveInt.max(100),
+  C: z.number().positive(),
+  max_iterations: positiveInt.max(10_000),
+}).partial().superRefine((config, context) => {
+  const strategy = config.strategy ?? 'random'
+  for (const [option, owners] of Object.entries(SELECTION_OPTION_OWNERS)) {
+    if (option in config && !(owners as readonly string[]).includes(strategy)) {
+      context.addIssue({ code: 'custom', path: [option], message: `${option} applies only to the ${owners.join(', ')} strategies, not ${strategy}` })
+    }
+  }
+})
+
 export const METHOD_CATALOG = {
   random: { jobKind: 'baseline', config: strictObject({}) },
   majority: { jobKind: 'baseline', config: strictObject({}) },
@@ -80,6 +123,12 @@ export const METHOD_CATALOG = {
       .refine((config) => (config.hidden_size ?? BACKBONE_DEFAULTS.hidden_size) % (config.num_attention_heads ?? BACKBONE_DEFAULTS.num_attention_heads) === 0,
         { message: 'hidden_size must be a multiple of num_attention_heads', path: ['num_attention_heads'] }),
   },
+  /**
+   * Data selection, simulated on the training split (the `select` job): a query strategy picks which rows to label,
+   * round by round up to a label budget, and a logistic-regression head on fixed features is refitted and scored on
+   * the test split each round. One run is one strategy and one seed; the report compares strategies' learning curves.
+   */
+  'data-selection': { jobKind: 'select', config: selectionConfig },
 } as const satisfies Record<string, { jobKind: JobKind; config: z.ZodType }>
 
 export type MethodName = keyof typeof METHOD_CATALOG

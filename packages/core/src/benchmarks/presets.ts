@@ -10,6 +10,7 @@
  */
 import type { z } from 'zod'
 import type { armSchema, protocolSchema } from './spec'
+import { SELECTION_STRATEGY_NAMES } from './methods'
 
 type ArmInput = z.input<typeof armSchema>
 type ProtocolInput = z.input<typeof protocolSchema>
@@ -41,7 +42,7 @@ const QUERY_VALUE = [...LORA_MODULE_SETS['q+v']]
 /** The ranks of the optimal-rank curve. */
 const RANK_CURVE = [4, 8, 16, 32, 64]
 
-export const PRESET_NAMES = ['demo', 'floors', 'seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank'] as const
+export const PRESET_NAMES = ['demo', 'floors', 'seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank', 'selection', 'selection-quick'] as const
 export type PresetName = (typeof PRESET_NAMES)[number]
 
 export const PRESETS: Record<PresetName, BenchmarkPreset> = {
@@ -108,6 +109,26 @@ export const PRESETS: Record<PresetName, BenchmarkPreset> = {
   'lora-rank': {
     description: `LoRA on q/v at each rank r in ${RANK_CURVE.join(', ')} (lora_alpha 16): the optimal-rank curve of the LoRA analysis.`,
     arms: [{ method: 'lora', config: { lora_alpha: 16, target_modules: QUERY_VALUE }, grid: { r: RANK_CURVE } }],
+  },
+  /**
+   * Data selection (the `select` job, issue 14): every query strategy, three seeds, the fast learner (logistic regression on
+   * TF-IDF features), rounds from one label per intent to half the training split. The report's data-selection section
+   * reads these runs: learning curves with spread, labels to 95% of full-data accuracy, and whether half the data suffices.
+   */
+  selection: {
+    description: 'Data selection: every query strategy (random, greedy, least confidence, entropy, margin, BALD, core-set euclidean and cosine, '
+      + 'expected gradient length, max-min and k-means diversity) from one label per intent to half the training split in 14 rounds, '
+      + 'logistic regression on TF-IDF features refitted each round, 3 seeds: labels to 95% of full-data accuracy per strategy beside random.',
+    arms: [
+      { method: 'data-selection', grid: { strategy: [...SELECTION_STRATEGY_NAMES] } },
+      { method: 'data-selection', config: { strategy: 'core-set', metric: 'cosine' } },
+    ],
+    protocol: { seeds: [1, 2, 3] },
+  },
+  'selection-quick': {
+    description: 'Data selection in a few minutes: random, margin and core-set, one seed, 8 rounds to 2,000 labels (the selection preset\'s learner).',
+    arms: [{ method: 'data-selection', config: { budget: 2000, rounds: 8 }, grid: { strategy: ['random', 'margin', 'core-set'] } }],
+    protocol: { seeds: [1] },
   },
 }
 

@@ -162,6 +162,50 @@ export type PretrainRunSummary = RunFigures & {
   reused?: true
 }
 
+/** One round of a data-selection run: after labelling `labels` rows and refitting. */
+export type SelectionRound = {
+  round: number
+  labels: number
+  accuracy: number
+  macroF1: number
+  /** Computing what the strategy reads and running it; 0 for the seed set. */
+  selectionSeconds: number
+  trainSeconds: number
+}
+
+/** A `select` run (data-selection): one strategy's learning curve for one seed, and the figures read off it. */
+export type SelectionRunSummary = RunFigures & {
+  strategy: string
+  /** The strategy's options as run (defaults filled in). */
+  strategyOptions: Record<string, unknown>
+  /** The learner's fixed features, described (`tfidf (word 1-2 grams, …)`, or the base model's embeddings). */
+  features: string
+  /** Test accuracy and macro-F1 at the last round (the label budget). */
+  accuracy: number
+  macroF1: number
+  /** Nothing is tuned on validation: the curves are the measurement. */
+  validationAccuracy: null
+  /** Refitting the learner, all rounds together. */
+  trainSeconds: number
+  selectionSeconds: number
+  /** Labels used at the last round. */
+  trainExamples: number
+  poolSize: number
+  seedSetSize: number
+  curve: SelectionRound[]
+  /** The same learner fitted on the whole pool: what "95% of full-data accuracy" is measured against. */
+  fullData: { accuracy: number; macroF1: number; trainSeconds: number }
+  /** Mean accuracy over the labels the curve spans (trapezoid area ÷ span). */
+  areaUnderCurve: number
+  /** Labels of the first round at or above 95% of fullData.accuracy; null when the budget never reached it. */
+  labelsTo95PercentOfFull: number | null
+  /** Labels of the first round at or above the study's 88% accuracy criterion; null when never reached. */
+  labelsTo88Percent: number | null
+  /** The round a retried job resumed after (its saved state's last round); null for an uninterrupted run. */
+  resumedAfterRound: number | null
+  peakRssBytes: number
+}
+
 /**
  * What an `analyze` job's handler returns. It is not stored as a summary: the job
  * reads a run another job executed, and its result is that run's artifact.
@@ -174,7 +218,8 @@ export type JobOutcomes = {
   train: TrainRunSummary
   pretrain: PretrainRunSummary
   analyze: LoraAnalysisOutcome
+  select: SelectionRunSummary
 }
 
 /** Any run's stored summary. The figures every summary shares (`RunFigures`) read without narrowing. */
-export type RunSummary = JobOutcomes['baseline' | 'train' | 'pretrain']
+export type RunSummary = JobOutcomes['baseline' | 'train' | 'pretrain' | 'select']

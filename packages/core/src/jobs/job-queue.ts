@@ -14,8 +14,9 @@ export type JobStatus = (typeof JOB_STATUSES)[number]
 
 /** Which container image runs a job kind (each has its own entrypoint and Batch job definition). */
 export const CONTAINER_FOR_KIND: Record<JobKind, 'trainer' | 'indexer'> = {
-  pretrain: 'trainer', train: 'trainer', baseline: 'trainer', analyze: 'trainer',
-  index: 'indexer', 'vector-bench': 'indexer', select: 'indexer',
+  // select runs in the trainer: it needs the baselines' TF-IDF and logistic regression, and the engine for embeddings.
+  pretrain: 'trainer', train: 'trainer', baseline: 'trainer', analyze: 'trainer', select: 'trainer',
+  index: 'indexer', 'vector-bench': 'indexer',
 }
 
 /** What a queue needs to start a job that is already persisted in the jobs table. */
