@@ -12,3 +12,5 @@ export { stackColumns, csrFromRows, type CsrMatrix } from './tfidf-logreg/sparse
 export { fitSoftmaxRegression, parameterCount } from './tfidf-logreg/logistic-regression'
 export { columnStatistics, standardize, denseToCsr } from './frozen-features/dense'
 export * from './slots'
+export { TfidfSvdEncoder, DEFAULT_TFIDF_SVD_OPTIONS, type TfidfSvdOptions } from './tfidf-svd/encoder'
+export { fitTruncatedSvd, transformTruncatedSvd, type TruncatedSvd } from './tfidf-svd/truncated-svd'
