@@ -12,7 +12,7 @@ describe('GET /v1/presets', () => {
     const { items } = await response.json() as { items: { name: string; runCount: number; runsByMethod: Record<string, number>; protocol: object }[] }
     // Every preset there is: the CLI's demo and floors are served from the same list, not kept apart.
     expect(items.map((item) => item.name)).toEqual([...PRESET_NAMES])
-    expect(items.map((item) => item.name)).toEqual(['demo', 'floors', 'seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank'])
+    expect(items.map((item) => item.name)).toEqual(['demo', 'floors', 'seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank', 'slots'])
     const byName = Object.fromEntries(items.map((item) => [item.name, item]))
     expect(byName['seed-grid']).toMatchObject({ runCount: 125, runsByMethod: { lora: 90, qlora: 16, ia3: 1, 'prefix-tuning': 6, adapter: 6, full: 6 } })
     expect(byName['seed-grid-small']).toMatchObject({ runCount: 7, protocol: { epochs: 1, trainSubset: 1000, testSet: 'sample500' } })
@@ -22,6 +22,7 @@ describe('GET /v1/presets', () => {
       runsByMethod: { 'mlm-pretrain': 1, random: 1, majority: 1, 'tfidf-logreg': 1, full: 1, lora: 1, qlora: 1, ia3: 1, 'prefix-tuning': 1, adapter: 1 },
     })
     expect(byName.floors).toMatchObject({ runCount: 2, runsByMethod: { random: 1, majority: 1 } })
+    expect(byName.slots).toMatchObject({ runCount: 3, protocol: { seeds: [42], epochs: 20 }, runsByMethod: { 'slots-rules': 1, 'slots-lora': 1, 'slots-full': 1 } })
     for (const item of items) expect(Object.values(item.runsByMethod).reduce((sum, count) => sum + count, 0)).toBe(item.runCount)
   })
 })

@@ -31,4 +31,11 @@ describe('RuleSlotTagger', () => {
     expect(spansOf(tagger, 'deliverooing is not a word')).toEqual([])
     expect(tagger.gazetteerSize).toBe(2)
   })
+
+  it('restores from its JSON form to identical predictions', () => {
+    const text = 'pay Guy Kephart 40€ at deliveroo from the 3rd to the 5th'
+    const restored = RuleSlotTagger.fromJSON(JSON.parse(JSON.stringify(tagger.toJSON())))
+    expect(restored.predict([text])).toEqual(tagger.predict([text]))
+    expect(restored.predict([text])[0]).toHaveLength(5)
+  })
 })

@@ -55,6 +55,16 @@ export class RuleSlotTagger {
     return this.gazetteer.size
   }
 
+  /** What a run stores: the slot types and the gazetteer (the patterns are code). `fromJSON` restores it exactly. */
+  toJSON(): { method: string; version: 1; slotTypes: string[]; gazetteer: [string, string][] } {
+    return { method: this.method, version: 1, slotTypes: [...this.slotTypes], gazetteer: [...this.gazetteer] }
+  }
+
+  static fromJSON(json: ReturnType<RuleSlotTagger['toJSON']>): RuleSlotTagger {
+    if (json.method !== 'rules-gazetteer' || json.version !== 1) throw new Error(`not a rules-gazetteer slot tagger (method ${json.method}, version ${json.version})`)
+    return new RuleSlotTagger(new Set(json.slotTypes), new Map(json.gazetteer))
+  }
+
   predict(texts: readonly string[]): SlotSpan[][] {
     return texts.map((text) => this.tag(text))
   }

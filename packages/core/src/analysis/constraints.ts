@@ -28,6 +28,8 @@ export function jobKindOf(method: string): (typeof METHOD_CATALOG)[keyof typeof 
  * labels a learner needs: neither is a candidate for recommendation or deployment.
  */
 export function isPretraining(method: string): boolean {
+  // Slot taggers (the slots job) find entities, not intents: never the intent classifier to recommend or deploy.
+  if (jobKindOf(method) === 'slots') return true
   const kind = jobKindOf(method)
   return kind === 'pretrain' || kind === 'select'
 }
@@ -43,6 +45,8 @@ export function isServable(method: string): boolean {
  * measured for every run, so it applies to all.
  */
 export function criterionApplies(method: string, constraint: ConstraintName): boolean {
+  // A slot tagger has no intent accuracy; its quality is span F1.
+  if (constraint === 'minAccuracy' && jobKindOf(method) === 'slots') return false
   if (constraint === 'minParameterReduction') {
     const kind = jobKindOf(method)
     return kind === null || kind === 'train'

@@ -124,6 +124,15 @@ export const METHOD_CATALOG = {
         { message: 'hidden_size must be a multiple of num_attention_heads', path: ['num_attention_heads'] }),
   },
   /**
+   * Slot filling on NLU++ banking (the `slots` job; the benchmark's intent dataset is not used): a token-classification
+   * head (BIO tags over word pieces) fine-tuned on the base model with full fine-tuning or LoRA, with the same fields
+   * and defaults as the `full` and `lora` arms; and the rules + gazetteer baseline. Scored with span-level F1 on the
+   * held-out folds 15-19, which the shipped base model never saw.
+   */
+  'slots-rules': { jobKind: 'slots', config: strictObject({}) },
+  'slots-full': { jobKind: 'slots', config: strictObject({ epochs, ...ENGINE_METHOD_FIELDS.full }).partial() },
+  'slots-lora': { jobKind: 'slots', config: strictObject({ epochs, ...ENGINE_METHOD_FIELDS.lora }).partial() },
+  /**
    * Data selection, simulated on the training split (the `select` job): a query strategy picks which rows to label,
    * round by round up to a label budget, and a logistic-regression head on fixed features is refitted and scored on
    * the test split each round. One run is one strategy and one seed; the report compares strategies' learning curves.

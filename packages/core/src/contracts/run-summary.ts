@@ -36,6 +36,14 @@ export type RunFigures = {
   modelBytes?: number | null
   /** The tensor backend's name (`wasm`, `tensorflow`, `cpu`). */
   backend?: string | null
+  /** Slot filling (`slots` runs): span-level micro and macro F1 on the test split, 0-1 (seqeval convention). */
+  entityMicroF1?: number | null
+  entityMacroF1?: number | null
+  /**
+   * Figures that do not apply to this run, by RunFigures name (e.g. `accuracy` for a slot tagger, the trainable
+   * parameters of a rules baseline): the comparison and the report say "not applicable" there, not "unmeasured".
+   */
+  notApplicable?: string[]
   /**
    * Singular values of each adapted module's update, which the report draws when a
    * summary has them. No job records them here yet: the analyze job stores its
@@ -140,6 +148,47 @@ export type SkippedRunSummary = RunFigures & { skipped: string }
 /** What a `baseline` job records: one of the baselines' summaries. */
 export type BaselineRunSummary = TextBaselineSummary | FeatureBaselineSummary | LlmApiSummary | SkippedRunSummary
 
+/** One slot type's span-level scores on the test split (`spanF1` in @bankbench/metrics). */
+export type SlotTypeScores = { type: string; precision: number; recall: number; f1: number; support: number; predicted: number }
+
+/**
+ * A `slots` run: slot filling on NLU++ banking, trained on folds 0-13, best epoch by validation span F1 on fold 14,
+ * tested on the held-out folds 15-19 (`nluppSlotSplit`). Intent figures (accuracy, macroF1, validationAccuracy) do not
+ * apply and are listed in `notApplicable`; so are the trainable parameters of the rules baseline.
+ */
+export type SlotRunSummary = RunFigures & {
+  task: 'slot-filling'
+  dataset: 'nlupp-banking'
+  folds: { train: number[]; validation: number[]; test: number[] }
+  entityMicroF1: number
+  entityMacroF1: number
+  entityMicroPrecision: number
+  entityMicroRecall: number
+  perSlot: SlotTypeScores[]
+  /** Span micro-F1 on the validation fold at the kept epoch; null for the rules baseline (nothing is chosen). */
+  validationEntityMicroF1: number | null
+  testUtterances: number
+  goldEntities: number
+  latencyP50Ms: number
+  latencyP95Ms: number
+  latency: LatencyPercentiles
+  throughputPerSecond: number
+  trainSeconds: number
+  trainExamples: number
+  epochsCompleted: number | null
+  bestEpoch: number | null
+  trainableParameters: number | null
+  totalParameters: number | null
+  trainableRatio: number | null
+  peakRssBytes: number
+  peakTensorBytes: number | null
+  peakGpuMemoryBytes: number | null
+  adapterBytes: number | null
+  modelBytes: number
+  backend: string | null
+  notApplicable: string[]
+}
+
 /** An `mlm-pretrain` run: the local backbone it published. */
 export type PretrainRunSummary = RunFigures & {
   validationMlmLoss: number | null
@@ -217,9 +266,10 @@ export type JobOutcomes = {
   baseline: BaselineRunSummary
   train: TrainRunSummary
   pretrain: PretrainRunSummary
+  slots: SlotRunSummary
   analyze: LoraAnalysisOutcome
   select: SelectionRunSummary
 }
 
 /** Any run's stored summary. The figures every summary shares (`RunFigures`) read without narrowing. */
-export type RunSummary = JobOutcomes['baseline' | 'train' | 'pretrain' | 'select']
+export type RunSummary = JobOutcomes['baseline' | 'train' | 'pretrain' | 'slots' | 'select']

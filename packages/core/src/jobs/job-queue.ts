@@ -6,7 +6,7 @@
  */
 import type { SettingName } from '@bankbench/settings'
 
-export const JOB_KINDS = ['pretrain', 'train', 'baseline', 'index', 'vector-bench', 'select', 'analyze'] as const
+export const JOB_KINDS = ['pretrain', 'train', 'baseline', 'index', 'vector-bench', 'select', 'slots', 'analyze'] as const
 export type JobKind = (typeof JOB_KINDS)[number]
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const
@@ -14,6 +14,8 @@ export type JobStatus = (typeof JOB_STATUSES)[number]
 
 /** Which container image runs a job kind (each has its own entrypoint and Batch job definition). */
 export const CONTAINER_FOR_KIND: Record<JobKind, 'trainer' | 'indexer'> = {
+  // slots trains the engine's token classifier: the trainer image.
+  slots: 'trainer',
   // select runs in the trainer: it needs the baselines' TF-IDF and logistic regression, and the engine for embeddings.
   pretrain: 'trainer', train: 'trainer', baseline: 'trainer', analyze: 'trainer', select: 'trainer',
   index: 'indexer', 'vector-bench': 'indexer',

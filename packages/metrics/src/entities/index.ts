@@ -1,1 +1,2 @@
 export * from './span-f1'
+export * from './evaluate-tagger'
