@@ -1,12 +1,13 @@
 /**
  * The trainer container's entrypoint (AWS Batch runs it in the GPU image; the local
- * runner runs it as a child process). Job kinds: baseline, train, pretrain, analyze, select.
+ * runner runs it as a child process). Job kinds: baseline, train, pretrain, analyze, select, slots.
  */
 import { runJobProcess } from '@bankbench/core'
 import { runAnalyze } from './analyze'
 import { runBaseline } from './baseline'
 import { runPretrain } from './pretrain'
 import { runSelect } from './select'
+import { runSlots } from './slots'
 import { runTrain } from './train'
 
 await runJobProcess({
@@ -15,4 +16,5 @@ await runJobProcess({
   pretrain: runPretrain,
   analyze: runAnalyze,
   select: runSelect,
+  slots: runSlots,
 })
