@@ -16,7 +16,7 @@ function collectionName(name: string): string {
 }
 
 export class ChromaIndex implements VectorIndex {
-  constructor(private readonly collection: Collection, private readonly maxBatch: number, readonly spec: IndexSpec) {}
+  constructor(readonly collection: Collection, private readonly maxBatch: number, readonly spec: IndexSpec) {}
 
   async upsert(records: readonly VectorRecord[]): Promise<void> {
     const unique = lastById(records)

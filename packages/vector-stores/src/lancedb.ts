@@ -25,7 +25,7 @@ export class LancedbIndex implements VectorIndex {
   /** Whether queries go through a vector index (built by `optimize`) rather than a flat scan. */
   private indexed = false
 
-  constructor(private readonly table: Table, private readonly folder: string, readonly spec: IndexSpec) {
+  constructor(readonly table: Table, private readonly folder: string, readonly spec: IndexSpec) {
     this.settings = readSettings('lancedb', spec, LANCEDB_DEFAULTS)
   }
 

@@ -1,0 +1,27 @@
+/**
+ * What an hour of the machine that runs a self-hosted store costs: AWS Fargate on-demand
+ * in us-east-1 (the indexer's Batch compute environment), per vCPU-hour and GB-hour, as
+ * published on aws.amazon.com/fargate/pricing (December 2026). A store's cost per
+ * million queries is the machine's hourly price over the queries it answers in an hour
+ * at the measured throughput; its monthly floor is the machine kept up for 730 hours.
+ */
+export const FARGATE_PRICE = { vcpuHour: 0.04048, gbHour: 0.004445, region: 'us-east-1' }
+
+/** The machine a self-hosted store is priced on: the indexer's default job size (2 vCPU, 4 GB). */
+export const SELF_HOSTED_MACHINE = { vcpus: 2, memoryGb: 4 }
+
+export function machineHourlyUsd(machine = SELF_HOSTED_MACHINE): number {
+  return machine.vcpus * FARGATE_PRICE.vcpuHour + machine.memoryGb * FARGATE_PRICE.gbHour
+}
+
+export interface StoreCost {
+  /** USD per million queries at the measured throughput. */
+  perMillionQueriesUsd: number
+  /** USD per month to keep the store's machine running (730 h). */
+  monthlyUsd: number
+}
+
+export function selfHostedCost(queriesPerSecond: number, machine = SELF_HOSTED_MACHINE): StoreCost {
+  const hourly = machineHourlyUsd(machine)
+  return { perMillionQueriesUsd: queriesPerSecond > 0 ? (hourly / (queriesPerSecond * 3600)) * 1e6 : Number.POSITIVE_INFINITY, monthlyUsd: hourly * 730 }
+}

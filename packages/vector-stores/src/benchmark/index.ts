@@ -1,0 +1,5 @@
+export { describeArm, VECTOR_ARMS, VECTOR_QUICK_ARMS } from './arms'
+export { FARGATE_PRICE, machineHourlyUsd, SELF_HOSTED_MACHINE, selfHostedCost, type StoreCost } from './cost'
+export { exactTopK } from './reference'
+export { runVectorArm, tieAwareRecall, type VectorArm, type VectorArmResult, type VectorBenchInput } from './run-arm'
+export { LOCAL_STORES, openLocalStore, unavailable, type LocalStoreName, type OpenedStore } from './stores'

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest'
+import { clusteredRecords } from '../testing'
+import { VECTOR_ARMS, VECTOR_QUICK_ARMS, describeArm } from './arms'
+import { selfHostedCost } from './cost'
+import { exactTopK } from './reference'
+import { runVectorArm, tieAwareRecall } from './run-arm'
+
+const RECORDS = clusteredRecords({ count: 400, dimension: 12, clusters: 5, seed: 2 })
+const QUERIES = clusteredRecords({ count: 40, dimension: 12, clusters: 5, seed: 2, spread: 0.7 }).map((record) => ({ vector: record.vector, label: record.label }))
+
+describe('runVectorArm', () => {
+  it('measures exact search at recall 1 and an HNSW store near it, with every figure filled in', async () => {
+    const exact = exactTopK(RECORDS, QUERIES.map((query) => query.vector), 'cosine', 10)
+    const input = { records: RECORDS, queries: QUERIES, exact, k: 10, concurrency: 2, warmup: 5 }
+    const reference = await runVectorArm({ store: 'exact', metric: 'cosine', settings: {} }, input)
+    expect(reference.recallAtK).toBe(1)
+    expect(reference.count).toBe(400)
+    const hnsw = await runVectorArm({ store: 'usearch', metric: 'cosine', settings: { efSearch: 64 } }, input)
+    expect(hnsw.recallAtK).toBeGreaterThan(0.95)
+    for (const result of [reference, hnsw]) {
+      expect(result.latency.count).toBe(QUERIES.length)
+      expect(result.latency.p50Ms).toBeGreaterThan(0)
+      expect(result.throughputQps).toBeGreaterThan(0)
+      expect(result.knnAccuracy[1]).toBeGreaterThan(0.8) // clusters are well apart: neighbours share the query's intent
+      expect(result.cost.perMillionQueriesUsd).toBeGreaterThan(0)
+    }
+  })
+})
+
+describe('tieAwareRecall', () => {
+  const m = (id: string, score: number) => ({ id, label: 'x', score })
+  it('counts ids of the exact top k, and others that tie with its k-th score', () => {
+    const exact = [[m('a', 0.9), m('b', 0.8)]]
+    expect(tieAwareRecall([[m('a', 0.9), m('c', 0.8)]], exact, 2)).toBe(1)
+    expect(tieAwareRecall([[m('a', 0.9), m('c', 0.7)]], exact, 2)).toBe(0.5)
+  })
+})
+
+describe('the presets', () => {
+  it('name every seed FAISS factory with L2 and inner product, and describe arms on one line', () => {
+    const faiss = VECTOR_ARMS.filter((arm) => arm.store === 'faiss').map(describeArm)
+    for (const factory of ['Flat', 'IVF100,PQ8', 'HNSW32']) for (const metric of ['l2', 'ip']) expect(faiss.some((line) => line.startsWith(`faiss ${factory} ${metric}`))).toBe(true)
+    expect(new Set(VECTOR_QUICK_ARMS.map((arm) => arm.store))).toEqual(new Set(['exact', 'faiss', 'usearch', 'pgvector', 'lancedb', 'chroma']))
+  })
+
+  it('price a self-hosted store by the machine hour over its throughput', () => {
+    const cost = selfHostedCost(1000)
+    expect(cost.perMillionQueriesUsd).toBeCloseTo((cost.monthlyUsd / 730 / 3_600_000) * 1e6, 9)
+  })
+})
