@@ -139,3 +139,23 @@ export function spectrumSpec(points: SpectrumPoint[]): TopLevelSpec {
     },
   }
 }
+
+/**
+ * Data selection's learning curves: mean test accuracy against labels used (log axis, the
+ * rounds' spacing), one line per strategy, bars spanning ± one standard deviation over
+ * seeds, and a dashed rule at the target (95% of full-data accuracy).
+ */
+export function learningCurveSpec(points: MeanPoint[], colors: MethodColors, target: number): TopLevelSpec {
+  const x = { field: 'x', type: 'quantitative' as const, title: 'labelled training rows', scale: { type: 'log' as const } }
+  const color = { field: 'method', type: 'nominal' as const, title: 'strategy', scale: colorsOf(colors, points.map((point) => point.method)) }
+  return {
+    ...WIDE,
+    height: 260,
+    description: 'Mean test accuracy against labels used, per selection strategy',
+    layer: [
+      { data: { values: [{ y: target }] }, mark: { type: 'rule', strokeDash: [4, 3], color: '#888' }, encoding: { y: { field: 'y', type: 'quantitative' } } },
+      { data: { values: points }, mark: { type: 'rule', opacity: 0.6 }, encoding: { x, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' }, color } },
+      { data: { values: points }, mark: { type: 'line', point: { size: 18 }, strokeWidth: 1.3 }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: 'test accuracy', axis: { format: '.0%' }, scale: { zero: false } }, color } },
+    ],
+  } as TopLevelSpec
+}

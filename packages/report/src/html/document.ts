@@ -1,6 +1,8 @@
 import { methodColors } from '../charts/specs'
 import type { ReportData } from '../report-data'
 import { criteriaSection } from '../sections/criteria'
+import { entitiesSection } from '../sections/entities'
+import { dataSelectionSection } from '../sections/data-selection'
 import { environmentSection } from '../sections/environment'
 import { loraSection } from '../sections/lora'
 import { methodologySection } from '../sections/methodology'
@@ -26,6 +28,8 @@ export async function renderReportHtml(data: ReportData): Promise<string> {
     await paretoSection(data, colors),
     await trainingCurvesSection(data, colors),
     await loraSection(data, colors),
+    entitiesSection(data),
+    await dataSelectionSection(data),
     methodologySection(data),
     environmentSection(data),
   ].filter((part): part is ReportSection => part !== null)

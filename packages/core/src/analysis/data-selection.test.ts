@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest'
+import type { SelectionRunSummary } from '../contracts/run-summary'
+import { dataSelectionStudy, formatSelectionTable, type SelectionRunInput } from './data-selection'
+
+const SCHEDULE = [100, 200, 400, 800, 1600]
+
+/** A run whose curve is `accuracies` over SCHEDULE, against a full-data accuracy of 0.9 on a pool of 2,000. */
+function run(strategy: string, seed: number, accuracies: number[], options: Record<string, unknown> = {}): SelectionRunInput {
+  const curve = SCHEDULE.map((labels, round) => ({ round, labels, accuracy: accuracies[round]!, macroF1: accuracies[round]!, selectionSeconds: 1, trainSeconds: 1 }))
+  const target = 0.95 * 0.9
+  const summary: SelectionRunSummary = {
+    strategy, strategyOptions: options, features: 'tfidf', accuracy: accuracies.at(-1)!, macroF1: accuracies.at(-1)!, validationAccuracy: null,
+    trainSeconds: 5, selectionSeconds: 4, trainExamples: 1600, poolSize: 2000, seedSetSize: 100, curve,
+    fullData: { accuracy: 0.9, macroF1: 0.9, trainSeconds: 2 }, areaUnderCurve: 0.7,
+    labelsTo95PercentOfFull: curve.find((round) => round.accuracy >= target)?.labels ?? null,
+    labelsTo88Percent: curve.find((round) => round.accuracy >= 0.88)?.labels ?? null,
+    resumedAfterRound: null, peakRssBytes: 1,
+  }
+  return { method: 'data-selection', status: 'succeeded', seed, hyperparameters: { strategy, budget: 1600, ...options }, summary }
+}
+
+describe('the data-selection study', () => {
+  const runs = [
+    run('random', 1, [0.5, 0.6, 0.7, 0.8, 0.86]),
+    run('random', 2, [0.5, 0.6, 0.7, 0.8, 0.84]),
+    run('margin', 1, [0.5, 0.65, 0.86, 0.89, 0.9]),
+    run('margin', 2, [0.5, 0.65, 0.8, 0.87, 0.9]),
+    run('core-set', 1, [0.5, 0.6, 0.7, 0.8, 0.82], { metric: 'cosine' }),
+    { method: 'lora', status: 'succeeded', seed: 1, hyperparameters: {}, summary: { accuracy: 0.9 } },
+  ]
+
+  it('groups runs by strategy and options, ranks by labels to 95% of full data, and counts seeds that never reached it', () => {
+    const study = dataSelectionStudy(runs)!
+    expect(study.strategies.map((row) => row.label)).toEqual(['margin', 'random', 'core-set metric=cosine'])
+    const [margin, random, coreSet] = study.strategies
+    expect(margin!.labelsTo95).toEqual({ stat: { mean: 600, std: expect.closeTo(282.84, 1), n: 2 }, reached: 2 })
+    expect(random!.labelsTo95).toEqual({ stat: { mean: 1600, std: 0, n: 1 }, reached: 1 })
+    expect(coreSet!.labelsTo95).toEqual({ stat: null, reached: 0 })
+    expect(margin!.curve[2]!.accuracy.mean).toBeCloseTo(0.83)
+    expect(study.fullDataAccuracy.mean).toBeCloseTo(0.9)
+  })
+
+  it('answers the 50% question from the measurements, beside random', () => {
+    const { answer } = dataSelectionStudy(runs)!
+    expect(answer.question).toBe('Can data selection cut the training data by 50%?')
+    // Margin: 600 ± 283 labels, under half the pool (1,000) even at mean + std.
+    expect(answer.answer).toMatch(/^Yes: margin reached 95% of full-data accuracy \(85\.5%; full data 90\.0% on 2000 labels\) with 600 ± 283 labels, 30\.0% of the pool/)
+    expect(answer.answer).toContain('random did not reach it within 1600 labels for 1 of 2 seeds')
+  })
+
+  it('says no when no strategy reached the target for every seed, and is null without data-selection runs', () => {
+    expect(dataSelectionStudy([runs[4]!])!.answer.answer).toMatch(/^No strategy reached/)
+    expect(dataSelectionStudy([runs[5]!])).toBeNull()
+  })
+
+  it('prints the labels-to-95% table with random marked as the control', () => {
+    const table = formatSelectionTable(dataSelectionStudy(runs)!)
+    expect(table).toMatch(/^margin\s+600 ± 283\s+2\/2\s+-/m)
+    expect(table).toMatch(/^random \(control\)\s+1600 ± 0\s+1\/2\s+100%/m)
+    expect(table).toMatch(/^core-set metric=cosine\s+> 1600\s+0\/1/m)
+  })
+})
