@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml'
 import type { CliClient } from '../client'
 import { followBenchmark } from '../follow'
 import { formatMethodsTable, formatRecommendation, formatRunsTable } from '../format/comparison'
+import { formatSelection } from '../format/selection'
 import type { Output } from '../output'
 import { presetBody } from '../presets'
 import { ProgressDisplay } from '../progress'
@@ -37,6 +38,9 @@ export async function runBenchmark(client: CliClient, options: RunOptions, outpu
   const { data: comparison } = await client.api.GET('/v1/benchmarks/{id}/comparison', { params })
   const { data: recommendation } = await client.api.GET('/v1/benchmarks/{id}/recommendations', { params })
   output.write(`\n${created.name}: ${status}\n\n${formatRunsTable(comparison)}\n\nBest configuration of each method (mean ± std over seeds):\n${formatMethodsTable(comparison)}\n\n${formatRecommendation(recommendation)}\n\n`)
+  // A data-selection benchmark's answer is its labels-to-target table, beside random.
+  const selection = formatSelection((await client.api.GET('/v1/benchmarks/{id}/runs', { params })).data.items)
+  if (selection) output.write(`${selection}\n\n`)
   output.write(`${describeReport(await writeReport(client, created.id, options.out))}\n`)
   return status === 'succeeded' ? 0 : 1
 }
