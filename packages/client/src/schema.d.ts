@@ -771,6 +771,12 @@ export interface components {
             latencyP50Ms: number | null;
             latencyP95Ms: number | null;
             throughputPerSecond: number | null;
+            /** @description Slot filling (slots runs): span-level micro F1 on the test split, 0-1; null for other runs. */
+            entityMicroF1: number | null;
+            /** @description Slot filling: span-level macro F1 over slot types, 0-1. */
+            entityMacroF1: number | null;
+            /** @description Figures of this row that do not apply to the method (e.g. accuracy for a slot tagger): not applicable, not unmeasured. */
+            notApplicable: string[];
             adapterBytes: number | null;
             backend: string | null;
             cost: components["schemas"]["RunCost"];
@@ -802,6 +808,9 @@ export interface components {
             latencyP50Ms: components["schemas"]["SeedStat"];
             latencyP95Ms: components["schemas"]["SeedStat"];
             throughputPerSecond: components["schemas"]["SeedStat"];
+            entityMicroF1: components["schemas"]["SeedStat"];
+            entityMacroF1: components["schemas"]["SeedStat"];
+            notApplicable: string[];
             trainSeconds: components["schemas"]["SeedStat"];
             peakMemoryBytes: components["schemas"]["SeedStat"];
             peakGpuMemoryBytes: components["schemas"]["SeedStat"];

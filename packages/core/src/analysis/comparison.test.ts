@@ -78,3 +78,21 @@ describe('buildComparison', () => {
     expect(methods[2]!.startsWith('lora,r=8,2,')).toBe(true)
   })
 })
+
+describe('buildComparison with slot-filling runs', () => {
+  it('carries span F1 and says which figures do not apply, separately from unmeasured ones', () => {
+    const rules = syntheticRun('slots-rules', {}, { entityMicroF1: 0.71, entityMacroF1: 0.55, latencyP50Ms: 0.1, peakRssBytes: 2e8, notApplicable: ['accuracy', 'macroF1', 'validationAccuracy', 'trainableParameters'] }, { ordinal: 0 })
+    const lora = syntheticRun('slots-lora', {}, { entityMicroF1: 0.4, entityMacroF1: 0.2, trainableParameters: 1000, notApplicable: ['accuracy', 'macroF1', 'validationAccuracy'] }, { ordinal: 1 })
+    const intent = syntheticRun('lora', {}, trainSummary({ accuracy: 0.9 }), { ordinal: 2 })
+    const comparison = buildComparison(BENCHMARK, [rules, lora, intent])
+    const [rulesRow, loraRow, intentRow] = comparison.runs
+    expect(rulesRow).toMatchObject({ entityMicroF1: 0.71, entityMacroF1: 0.55, accuracy: null, trainableParameters: null })
+    expect(rulesRow!.notApplicable).toEqual(['accuracy', 'macroF1', 'validationAccuracy', 'trainableParameters'])
+    expect(loraRow!.notApplicable).not.toContain('trainableParameters')
+    // An intent run has no span F1 and nothing marked not applicable: its nulls are unmeasured.
+    expect(intentRow).toMatchObject({ entityMicroF1: null, notApplicable: [] })
+    const rulesMethod = comparison.methods.find((method) => method.method === 'slots-rules')!
+    expect(rulesMethod.entityMicroF1).toEqual({ mean: 0.71, std: 0, n: 1 })
+    expect(rulesMethod.notApplicable).toContain('accuracy')
+  })
+})

@@ -24,6 +24,10 @@ const RUN_COLUMNS: [string, (row: ComparisonRow) => Cell][] = [
   ['latency_p50_ms', (row) => row.latencyP50Ms],
   ['latency_p95_ms', (row) => row.latencyP95Ms],
   ['throughput_per_second', (row) => row.throughputPerSecond],
+  ['entity_micro_f1', (row) => row.entityMicroF1],
+  ['entity_macro_f1', (row) => row.entityMacroF1],
+  // Semicolon-separated figure names: an empty cell there is "not applicable", elsewhere "unmeasured".
+  ['not_applicable', (row) => row.notApplicable.join(';') || null],
   ['cost_dollars', (row) => row.cost?.dollars ?? null],
   ['instance_type', (row) => row.cost?.instanceType ?? null],
 ]
@@ -35,6 +39,8 @@ const METHOD_STATS: [string, (row: MethodBestRow) => SeedStat | null][] = [
   ['latency_p50_ms', (row) => row.latencyP50Ms],
   ['latency_p95_ms', (row) => row.latencyP95Ms],
   ['throughput_per_second', (row) => row.throughputPerSecond],
+  ['entity_micro_f1', (row) => row.entityMicroF1],
+  ['entity_macro_f1', (row) => row.entityMacroF1],
   ['train_seconds', (row) => row.trainSeconds],
   ['peak_memory_bytes', (row) => row.peakMemoryBytes],
   ['peak_gpu_memory_bytes', (row) => row.peakGpuMemoryBytes],

@@ -67,6 +67,11 @@ export interface ComparisonRow {
   latencyP50Ms: number | null
   latencyP95Ms: number | null
   throughputPerSecond: number | null
+  /** Slot filling: span-level micro and macro F1 on the test split, 0-1 (slots runs; null elsewhere). */
+  entityMicroF1: number | null
+  entityMacroF1: number | null
+  /** Figures of this row that do not apply to the run's method (the summary's `notApplicable`): shown as "not applicable", not as unmeasured. */
+  notApplicable: string[]
   adapterBytes: number | null
   backend: string | null
   cost: RunCost | null
@@ -87,6 +92,10 @@ export interface MethodBestRow {
   latencyP50Ms: SeedStat | null
   latencyP95Ms: SeedStat | null
   throughputPerSecond: SeedStat | null
+  entityMicroF1: SeedStat | null
+  entityMacroF1: SeedStat | null
+  /** As in ComparisonRow: the figures that do not apply to this method (those of its first run). */
+  notApplicable: string[]
   trainSeconds: SeedStat | null
   /** Process peak RSS, as in ComparisonRow. */
   peakMemoryBytes: SeedStat | null

@@ -1,12 +1,25 @@
-import type { ComparisonRow, MemorySource, MethodBestRow, SeedStat } from '@bankbench/core'
+import { jobKindOf, type ComparisonRow, type MemorySource, type MethodBestRow, type SeedStat } from '@bankbench/core'
 import {
-  formatBytes, formatCount, formatDollars, formatMilliseconds, formatPercent, formatRatio, formatSeconds, MISSING,
+  formatBytes, formatCount, formatDollars, formatMilliseconds, formatPercent, formatRatio, formatSeconds, formatSeedStat, MISSING,
 } from '../format'
 import { html, type SafeHtml } from '../html/html'
 import { section, table, type ReportSection } from '../html/table'
 import type { ReportData } from '../report-data'
 
 const MEMORY_SOURCE: Record<MemorySource, string> = { gpu: 'GPU', tensor: 'tensors', rss: 'RSS' }
+
+/** What a cell says for a figure the run's method does not produce, unlike `—`, a figure that applies but was not measured. */
+const NOT_APPLICABLE = 'not applicable'
+
+/** The cell, unless the row's summary lists the figure as not applicable to its method. */
+function applicable(row: { notApplicable: readonly string[] }, figure: string, cell: SafeHtml | string): SafeHtml | string {
+  return row.notApplicable.includes(figure) ? NOT_APPLICABLE : cell
+}
+
+/** Span F1 (micro, macro on a second line) for slot-filling runs; not applicable to intent classifiers. */
+function entityCell(method: string, micro: string, macro: string): SafeHtml | string {
+  return jobKindOf(method) === 'slots' ? html`${micro}<br><span class="sd">${macro}</span>` : NOT_APPLICABLE
+}
 
 /** Peak memory with where it was measured on a second line (GPU, tensors, RSS). */
 function memory(bytes: number | null, source: MemorySource | null): SafeHtml | string {
@@ -23,19 +36,20 @@ export function resultsSection(data: ReportData): ReportSection {
   const { comparison } = data
   return section('results', 'Results',
     html`<h3>Each method at its best configuration</h3>
-<p class="note">Mean ± sample standard deviation over seeds. Peak RSS is the process's peak resident memory, measured the same way for every run (what the memory criterion reads); GPU memory (n/a for runs without a GPU) and peak tensor memory (engine runs) are extra figures that do not compare across methods. Costs: ${comparison.cost.pricing} pricing${comparison.cost.instanceType ? ` of ${comparison.cost.instanceType}` : ' of the machine each run ran on'}.</p>`,
+<p class="note">Mean ± sample standard deviation over seeds. Peak RSS is the process's peak resident memory, measured the same way for every run (what the memory criterion reads); GPU memory (n/a for runs without a GPU) and peak tensor memory (engine runs) are extra figures that do not compare across methods. “not applicable” marks a figure the method does not produce (intent accuracy for a slot tagger, entity F1 for an intent classifier); — marks one that applies but was not measured. Costs: ${comparison.cost.pricing} pricing${comparison.cost.instanceType ? ` of ${comparison.cost.instanceType}` : ' of the machine each run ran on'}.</p>`,
     table<MethodBestRow>([
       { title: 'method', cell: (row) => row.method },
       { title: 'configuration', cell: (row) => html`<code>${row.configLabel}</code>` },
       { title: 'seeds', cell: (row) => String(row.seeds.length), numeric: true },
-      { title: 'accuracy', cell: (row) => seedStatCell(row.accuracy, (value) => formatPercent(value)), numeric: true },
-      { title: 'macro-F1', cell: (row) => seedStatCell(row.macroF1, (value) => formatPercent(value)), numeric: true },
+      { title: 'accuracy', cell: (row) => applicable(row, 'accuracy', seedStatCell(row.accuracy, (value) => formatPercent(value))), numeric: true },
+      { title: 'macro-F1', cell: (row) => applicable(row, 'macroF1', seedStatCell(row.macroF1, (value) => formatPercent(value))), numeric: true },
+      { title: 'entity F1 micro / macro', cell: (row) => entityCell(row.method, formatSeedStat(row.entityMicroF1, formatPercent), formatSeedStat(row.entityMacroF1, formatPercent)), numeric: true },
       { title: 'p50 latency', cell: (row) => seedStatCell(row.latencyP50Ms, formatMilliseconds), numeric: true },
       { title: 'train time', cell: (row) => seedStatCell(row.trainSeconds, formatSeconds), numeric: true },
       { title: 'peak RSS', cell: (row) => (row.peakMemoryBytes ? memory(row.peakMemoryBytes.mean, row.memorySource) : formatBytes(null)), numeric: true },
       { title: 'GPU / tensors', cell: (row) => extraMemory(row.peakGpuMemoryBytes?.mean ?? null, row.peakTensorBytes?.mean ?? null), numeric: true },
-      { title: 'trainable', cell: (row) => formatCount(row.trainableParameters), numeric: true },
-      { title: 'fewer params', cell: (row) => formatRatio(row.parameterReduction), numeric: true },
+      { title: 'trainable', cell: (row) => applicable(row, 'trainableParameters', formatCount(row.trainableParameters)), numeric: true },
+      { title: 'fewer params', cell: (row) => applicable(row, 'trainableParameters', formatRatio(row.parameterReduction)), numeric: true },
       { title: 'cost', cell: (row) => seedStatCell(row.costDollars, formatDollars), numeric: true },
     ], comparison.methods, { className: 'compact' }),
     html`<h3>Every run</h3>`,
@@ -44,14 +58,15 @@ export function resultsSection(data: ReportData): ReportSection {
       { title: 'configuration', cell: (row) => html`<code>${row.configLabel}</code>` },
       { title: 'seed', cell: (row) => String(row.seed), numeric: true },
       { title: 'status', cell: (row) => html`<span class="status ${row.status}">${row.status}</span>` },
-      { title: 'accuracy', cell: (row) => formatPercent(row.accuracy), numeric: true },
-      { title: 'macro-F1', cell: (row) => formatPercent(row.macroF1), numeric: true },
+      { title: 'accuracy', cell: (row) => applicable(row, 'accuracy', formatPercent(row.accuracy)), numeric: true },
+      { title: 'macro-F1', cell: (row) => applicable(row, 'macroF1', formatPercent(row.macroF1)), numeric: true },
+      { title: 'entity F1 micro / macro', cell: (row) => entityCell(row.method, formatPercent(row.entityMicroF1), formatPercent(row.entityMacroF1)), numeric: true },
       { title: 'p50 / p95 latency', cell: (row) => (row.latencyP50Ms == null ? formatMilliseconds(null) : html`${formatMilliseconds(row.latencyP50Ms)}<br><span class="sd">${formatMilliseconds(row.latencyP95Ms)}</span>`), numeric: true },
       { title: 'train time', cell: (row) => formatSeconds(row.trainSeconds), numeric: true },
       { title: 'peak RSS', cell: (row) => memory(row.peakMemoryBytes, row.memorySource), numeric: true },
       { title: 'GPU / tensors', cell: (row) => extraMemory(row.peakGpuMemoryBytes, row.peakTensorBytes), numeric: true },
-      { title: 'trainable', cell: (row) => formatCount(row.trainableParameters), numeric: true },
-      { title: 'fewer params', cell: (row) => formatRatio(row.parameterReduction), numeric: true },
+      { title: 'trainable', cell: (row) => applicable(row, 'trainableParameters', formatCount(row.trainableParameters)), numeric: true },
+      { title: 'fewer params', cell: (row) => applicable(row, 'trainableParameters', formatRatio(row.parameterReduction)), numeric: true },
       { title: 'cost', cell: (row) => formatDollars(row.cost?.dollars), numeric: true },
     ], comparison.runs, { className: 'compact' }),
     failures(data),
