@@ -11,6 +11,7 @@ import {
   benchmarkSpecSchema, FsArtifactStore, listRunsOfBenchmark, LocalJobRunner, openDatabase, planRuns, registerDataset, submitBenchmark,
   type DatabaseHandle, type SelectionRunSummary,
 } from '@bankbench/core'
+import { initBackend, parseEncoderConfig, pretrain, saveCheckpoint, Tokenizer, trainWordPiece } from '@bankbench/engine'
 import { tinyIntentExamples, tinyIntentSplits } from './fixtures/tiny-intents'
 
 describe('select jobs through the local runner', () => {
@@ -48,6 +49,38 @@ describe('select jobs through the local runner', () => {
         expect(await store.exists(`runs/${run.id}/checkpoint/selection-state.json`)).toBe(true)
       }
       expect(new Set(runs.map((run) => (run.summary as SelectionRunSummary).strategy))).toEqual(new Set(['random', 'margin']))
+    } finally {
+      await queue.close()
+    }
+  })
+
+  it('learns on the base model\'s frozen embeddings when asked, with the geometric strategies measuring distances on them', async () => {
+    // A tiny untrained BERT (wide initialisation, so texts get distinct vectors) saved as an HF folder, as the baselines' e2e test does.
+    await initBackend()
+    const texts = tinyIntentExamples(0, 6).map((example) => example.text)
+    const tokenizer = Tokenizer.fromJSON(trainWordPiece(texts, { vocabSize: 150, minFrequency: 1 }))
+    const modelConfig = parseEncoderConfig({
+      model_type: 'bert', vocab_size: tokenizer.vocabSize, hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2,
+      intermediate_size: 64, max_position_embeddings: 32, initializer_range: 0.2,
+    })
+    const { checkpoint } = await pretrain(texts, { tokenizer, modelConfig, epochs: 0, batchSize: 8, learningRate: 1e-3, seed: 3, maxLength: 16 })
+    await saveCheckpoint(join(directory, 'base'), checkpoint)
+    const queue = new LocalJobRunner({ db: database.db, databaseUrl: database.url, artifactsUri: store.uri, logDir: join(directory, 'logs'), concurrency: 1 })
+    try {
+      const { benchmark } = await submitBenchmark({ db: database.db, queue, jobAttempts: 1 }, benchmarkSpecSchema.parse({
+        dataset: 'intents',
+        baseModel: join(directory, 'base'),
+        arms: [{ method: 'data-selection', config: { strategy: 'core-set', metric: 'cosine', features: 'embeddings', budget: 12, rounds: 3 } }],
+        protocol: { timeoutSeconds: 120 },
+      }))
+      await queue.idle()
+      const [run] = await listRunsOfBenchmark(database.db, benchmark.id)
+      expect([run!.status, run!.error]).toEqual(['succeeded', null])
+      const summary = run!.summary as SelectionRunSummary
+      expect(summary.features).toMatch(/frozen mean-pooled embeddings \(32 features\)$/)
+      expect(summary.strategyOptions).toMatchObject({ metric: 'cosine' })
+      expect(summary.curve.map((round) => round.labels)).toEqual([4, 7, 12])
+      expect(run!.environment).toMatchObject({ backend: { name: expect.any(String) } })
     } finally {
       await queue.close()
     }
