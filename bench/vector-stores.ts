@@ -18,9 +18,8 @@ import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { FsArtifactStore, loadBanking77, type Database } from '@bankbench/core'
-import { seededRandom } from '@bankbench/data'
 import {
-  describeArm, exactTopK, loadFaiss, runVectorArm, unavailable, VECTOR_ARMS, VECTOR_QUICK_ARMS,
+  describeArm, enlargeRecords, exactTopK, loadFaiss, runVectorArm, unavailable, VECTOR_ARMS, VECTOR_QUICK_ARMS,
   type VectorArm, type VectorArmResult, type VectorRecord,
 } from '@bankbench/vector-stores'
 import { ensureEmbeddings, row, splitOf } from '@bankbench/vector-stores/embeddings'
@@ -52,7 +51,7 @@ console.log(`Embeddings: ${set.model}, dimension ${set.dimension}${embedded.reus
 const train = splitOf(set, 'train')
 const test = splitOf(set, 'test')
 let records: VectorRecord[] = train.ids.map((id, i) => ({ id, label: train.labels[i]!, vector: row(train.vectors, set.dimension, i) }))
-if (scale > records.length) records = enlarge(records, scale, set.dimension)
+if (scale > records.length) records = enlargeRecords(records, scale, 100)
 const queries = Array.from({ length: Math.min(queryCount, test.count) }, (_, i) => ({ vector: row(test.vectors, set.dimension, i), label: test.labels[i]! }))
 console.log(`Indexing ${records.length} vectors, querying ${queries.length} test queries, k = 10\n`)
 
@@ -85,23 +84,6 @@ if ('reason' in loadFaiss()) console.log(`(FAISS: ${(loadFaiss() as { reason: st
 /** Banking77's official training split is our train + validation (validation is a carve-out of it). */
 function withOfficialTrain(splits: ReturnType<typeof loadBanking77>) {
   return { ...splits, train: [...splits.train, ...splits.validation], validation: [] }
-}
-
-function enlarge(base: VectorRecord[], target: number, dimension: number): VectorRecord[] {
-  const random = seededRandom(100)
-  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())
-  const mean = new Float64Array(dimension)
-  const square = new Float64Array(dimension)
-  for (const record of base) record.vector.forEach((value, d) => { mean[d]! += value / base.length; square[d]! += (value * value) / base.length })
-  const std = Float64Array.from(mean, (m, d) => Math.sqrt(Math.max(square[d]! - m * m, 0)))
-  const out = [...base]
-  for (let copy = 1; out.length < target; copy++) {
-    for (const record of base) {
-      if (out.length >= target) break
-      out.push({ id: `${record.id}~${copy}`, label: record.label, vector: Float32Array.from(record.vector, (value, d) => value + 0.1 * std[d]! * gaussian()) })
-    }
-  }
-  return out
 }
 
 function formatRow(result: VectorArmResult): string {

@@ -83,7 +83,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a benchmark
-         * @description Validates the benchmark, stores it with its planned runs and starts their jobs. Methods: random, majority, tfidf-logreg, frozen-probe, centroid, llm-api, full, lora, qlora, ia3, prefix-tuning, adapter, mlm-pretrain, slots-rules, slots-full, slots-lora, data-selection. With an Idempotency-Key, repeating the request returns the benchmark the first one created; the same key with a different body is a 409.
+         * @description Validates the benchmark, stores it with its planned runs and starts their jobs. Methods: random, majority, tfidf-logreg, frozen-probe, centroid, llm-api, full, lora, qlora, ia3, prefix-tuning, adapter, mlm-pretrain, slots-rules, slots-full, slots-lora, data-selection, vector-bench. With an Idempotency-Key, repeating the request returns the benchmark the first one created; the same key with a different body is a 409.
          */
         post: operations["createBenchmark"];
         delete?: never;
@@ -649,7 +649,7 @@ export interface components {
             dataset?: string;
             baseModel?: string;
             arms?: ({
-                /** @description One of: random, majority, tfidf-logreg, frozen-probe, centroid, llm-api, full, lora, qlora, ia3, prefix-tuning, adapter, mlm-pretrain, slots-rules, slots-full, slots-lora, data-selection */
+                /** @description One of: random, majority, tfidf-logreg, frozen-probe, centroid, llm-api, full, lora, qlora, ia3, prefix-tuning, adapter, mlm-pretrain, slots-rules, slots-full, slots-lora, data-selection, vector-bench */
                 method: string;
                 /** @default {} */
                 config?: {
@@ -661,16 +661,16 @@ export interface components {
                 };
             } | {
                 /**
-                 * @description One of: demo, floors, seed-grid, seed-grid-small, lora-modules, lora-rank, slots, selection, selection-quick
+                 * @description One of: demo, floors, seed-grid, seed-grid-small, lora-modules, lora-rank, slots, selection, selection-quick, vector, vector-quick
                  * @enum {string}
                  */
-                preset: "demo" | "floors" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "selection" | "selection-quick";
+                preset: "demo" | "floors" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "selection" | "selection-quick" | "vector" | "vector-quick";
             })[];
             /**
-             * @description One of: demo, floors, seed-grid, seed-grid-small, lora-modules, lora-rank, slots, selection, selection-quick
+             * @description One of: demo, floors, seed-grid, seed-grid-small, lora-modules, lora-rank, slots, selection, selection-quick, vector, vector-quick
              * @enum {string}
              */
-            preset?: "demo" | "floors" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "selection" | "selection-quick";
+            preset?: "demo" | "floors" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "selection" | "selection-quick" | "vector" | "vector-quick";
             subsample?: {
                 maxRunsPerMethod: number;
                 /** @default 0 */
@@ -936,7 +936,7 @@ export interface components {
              * @example seed-grid-small
              * @enum {string}
              */
-            name: "demo" | "floors" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "selection" | "selection-quick";
+            name: "demo" | "floors" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "selection" | "selection-quick" | "vector" | "vector-quick";
             description: string;
             /** @description Runs the preset plans with its own protocol (one seed unless the request names more). */
             runCount: number;

@@ -27,7 +27,8 @@ interface FaissBinding {
   setThreads(threads: number): void
 }
 
-const ADDON = new URL('../build/Release/faiss_binding.node', import.meta.url)
+/** Where the addon is: built in this package, or beside the bundled entrypoint in the indexer image. */
+const ADDON_CANDIDATES = [new URL('../build/Release/faiss_binding.node', import.meta.url), new URL('./faiss_binding.node', import.meta.url)]
 
 let loaded: { binding: FaissBinding } | { reason: string } | undefined
 
@@ -38,12 +39,13 @@ let loaded: { binding: FaissBinding } | { reason: string } | undefined
  */
 export function loadFaiss(): { binding: FaissBinding } | { reason: string } {
   if (loaded) return loaded
-  if (!existsSync(ADDON)) {
+  const addon = ADDON_CANDIDATES.find((candidate) => existsSync(candidate))
+  if (!addon) {
     loaded = { reason: 'the FAISS addon is not built (apt-get install libfaiss-dev libopenblas-dev g++ make; npm run build -w @bankbench/vector-stores)' }
     return loaded
   }
   try {
-    loaded = { binding: createRequire(import.meta.url)(ADDON.pathname) as FaissBinding }
+    loaded = { binding: createRequire(import.meta.url)(addon.pathname) as FaissBinding }
   } catch (error) {
     loaded = { reason: `the FAISS addon did not load: ${(error as Error).message}` }
   }

@@ -12,7 +12,7 @@ describe('GET /v1/presets', () => {
     const { items } = await response.json() as { items: { name: string; runCount: number; runsByMethod: Record<string, number>; protocol: object }[] }
     // Every preset there is: the CLI's demo and floors are served from the same list, not kept apart.
     expect(items.map((item) => item.name)).toEqual([...PRESET_NAMES])
-    expect(items.map((item) => item.name)).toEqual(['demo', 'floors', 'seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank', 'slots', 'selection', 'selection-quick'])
+    expect(items.map((item) => item.name)).toEqual(['demo', 'floors', 'seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank', 'slots', 'selection', 'selection-quick', 'vector', 'vector-quick'])
     const byName = Object.fromEntries(items.map((item) => [item.name, item]))
     expect(byName['seed-grid']).toMatchObject({ runCount: 125, runsByMethod: { lora: 90, qlora: 16, ia3: 1, 'prefix-tuning': 6, adapter: 6, full: 6 } })
     expect(byName['seed-grid-small']).toMatchObject({ runCount: 7, protocol: { epochs: 1, trainSubset: 1000, testSet: 'sample500' } })

@@ -68,6 +68,28 @@ const selectionConfig = strictObject({
   }
 })
 
+/**
+ * The vector stores a `vector-bench` arm may name (@bankbench/vector-stores' LOCAL_STORES;
+ * its test checks the two lists agree), written out here as SELECTION_STRATEGY_NAMES is.
+ */
+export const VECTOR_STORE_NAMES = ['exact', 'faiss', 'usearch', 'pgvector', 'lancedb', 'chroma'] as const
+
+/** One vector-store arm: the store, its metric and index settings, the encoder whose embeddings it indexes, and the query protocol. */
+const vectorBenchConfig = strictObject({
+  store: z.enum(VECTOR_STORE_NAMES),
+  metric: z.enum(['cosine', 'l2', 'ip']),
+  /** The store's own settings (a FAISS factory string, HNSW m / efConstruction / efSearch, IVF lists / probes): the adapter refuses unknown keys. */
+  index_settings: z.record(z.string().max(64), z.union([z.string().max(200), z.number(), z.boolean()])),
+  /** Which embeddings: the base model mean-pooled, or TF-IDF reduced by truncated SVD. */
+  encoder: z.enum(['base', 'tfidf-svd']),
+  /** Test queries run (the seed's protocol: 1,000); at most the test split's rows. */
+  queries: positiveInt.max(100_000),
+  /** Vectors indexed: the training queries, enlarged with jittered copies above their count (the seed's 100K). */
+  scale: positiveInt.max(1_000_000),
+  /** Queries in flight for the throughput figure. */
+  concurrency: positiveInt.max(64),
+}).partial()
+
 export const METHOD_CATALOG = {
   random: { jobKind: 'baseline', config: strictObject({}) },
   majority: { jobKind: 'baseline', config: strictObject({}) },
@@ -138,6 +160,12 @@ export const METHOD_CATALOG = {
    * the test split each round. One run is one strategy and one seed; the report compares strategies' learning curves.
    */
   'data-selection': { jobKind: 'select', config: selectionConfig },
+  /**
+   * A vector store on the dataset's embeddings (the `vector-bench` job, indexer container): index the training
+   * queries, run the test queries, measure build time, size, latency, throughput, recall@10 against exact search,
+   * kNN intent accuracy and cost. One run is one store with one metric and settings on one encoder's embeddings.
+   */
+  'vector-bench': { jobKind: 'vector-bench', config: vectorBenchConfig },
 } as const satisfies Record<string, { jobKind: JobKind; config: z.ZodType }>
 
 export type MethodName = keyof typeof METHOD_CATALOG

@@ -42,7 +42,7 @@ const QUERY_VALUE = [...LORA_MODULE_SETS['q+v']]
 /** The ranks of the optimal-rank curve. */
 const RANK_CURVE = [4, 8, 16, 32, 64]
 
-export const PRESET_NAMES = ['demo', 'floors', 'seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank', 'slots', 'selection', 'selection-quick'] as const
+export const PRESET_NAMES = ['demo', 'floors', 'seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank', 'slots', 'selection', 'selection-quick', 'vector', 'vector-quick'] as const
 export type PresetName = (typeof PRESET_NAMES)[number]
 
 export const PRESETS: Record<PresetName, BenchmarkPreset> = {
@@ -145,6 +145,39 @@ export const PRESETS: Record<PresetName, BenchmarkPreset> = {
     description: 'Data selection in a few minutes: random, margin and core-set, one seed, 8 rounds to 2,000 labels (the selection preset\'s learner).',
     arms: [{ method: 'data-selection', config: { budget: 2000, rounds: 8 }, grid: { strategy: ['random', 'margin', 'core-set'] } }],
     protocol: { seeds: [1] },
+  },
+  /**
+   * The vector-store phase (`vector-bench` jobs, indexer container, issue 13): every store that runs here with the seed's
+   * settings on the base model's embeddings of the 10,003 training queries, 1,000 test queries each. Query-time knobs the
+   * seed leaves open are set where the library default would make a different experiment (FAISS IVF nprobe 10 of 100 lists,
+   * pgvector IVFFlat probes 10). @bankbench/vector-stores' VECTOR_ARMS is the same list (its test checks).
+   */
+  vector: {
+    description: 'Vector stores on the base model\'s embeddings of the training queries, 1,000 test queries each: exact search, FAISS Flat / '
+      + 'IVF100,PQ8 / HNSW32 with L2 and inner product, usearch HNSW, pgvector HNSW and IVFFlat (PGlite), LanceDB IVF-flat and Chroma '
+      + '(hnsw:space cosine); build time, index size, latency p50/p95/p99, throughput, recall@10 against exact search, kNN intent accuracy, cost.',
+    arms: [
+      { method: 'vector-bench', config: { store: 'exact', metric: 'cosine', index_settings: {} } },
+      { method: 'vector-bench', config: { store: 'faiss', index_settings: { factory: 'Flat' } }, grid: { metric: ['l2', 'ip'] } },
+      { method: 'vector-bench', config: { store: 'faiss', index_settings: { factory: 'IVF100,PQ8', nprobe: 10 } }, grid: { metric: ['l2', 'ip'] } },
+      { method: 'vector-bench', config: { store: 'faiss', index_settings: { factory: 'HNSW32', efSearch: 64 } }, grid: { metric: ['l2', 'ip'] } },
+      { method: 'vector-bench', config: { store: 'usearch', metric: 'cosine', index_settings: { m: 16, efConstruction: 128, efSearch: 64 } } },
+      { method: 'vector-bench', config: { store: 'pgvector', metric: 'cosine', index_settings: { index: 'hnsw', m: 16, efConstruction: 64, efSearch: 40 } } },
+      { method: 'vector-bench', config: { store: 'pgvector', metric: 'cosine', index_settings: { index: 'ivfflat', lists: 100, probes: 10 } } },
+      { method: 'vector-bench', config: { store: 'lancedb', metric: 'cosine', index_settings: { index: 'ivf_flat', partitions: 100, nprobes: 10 } } },
+      { method: 'vector-bench', config: { store: 'chroma', metric: 'cosine', index_settings: { m: 16, efConstruction: 100, efSearch: 100 } } },
+    ],
+    protocol: { seeds: [42] },
+  },
+  'vector-quick': {
+    description: 'The vector stores in a few minutes (the demo\'s): one arm per store that runs here, TF-IDF + SVD embeddings, 200 test queries.',
+    arms: [
+      { method: 'vector-bench', config: { encoder: 'tfidf-svd', queries: 200, metric: 'cosine' }, grid: { store: ['exact', 'usearch', 'chroma'] } },
+      { method: 'vector-bench', config: { encoder: 'tfidf-svd', queries: 200, metric: 'l2', store: 'faiss', index_settings: { factory: 'HNSW32', efSearch: 64 } } },
+      { method: 'vector-bench', config: { encoder: 'tfidf-svd', queries: 200, metric: 'cosine', store: 'pgvector', index_settings: { index: 'hnsw' } } },
+      { method: 'vector-bench', config: { encoder: 'tfidf-svd', queries: 200, metric: 'cosine', store: 'lancedb', index_settings: { index: 'ivf_flat', partitions: 100, nprobes: 10 } } },
+    ],
+    protocol: { seeds: [42] },
   },
 }
 

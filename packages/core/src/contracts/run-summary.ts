@@ -256,6 +256,43 @@ export type SelectionRunSummary = RunFigures & {
 }
 
 /**
+ * A `vector-bench` run: one vector-store arm (store, metric, index settings) indexing one
+ * encoder's embeddings of the training queries and answering the test queries.
+ * `latencyP50Ms`/`latencyP95Ms`/`throughputPerSecond` are the store's query figures,
+ * `accuracy` its top-10 kNN intent accuracy, `peakRssBytes` the memory the index added.
+ */
+export type VectorBenchSummary = RunFigures & {
+  store: string
+  metric: string
+  /** The store's index settings as run (the arm's, defaults not filled in). */
+  indexSettings: Record<string, unknown>
+  /** The encoder's id and description, and the embedding artifact every arm of that encoder reads. */
+  encoder: string
+  encoderModel: string
+  embeddingsKey: string
+  dimension: number
+  vectors: number
+  queries: number
+  insertSeconds: number
+  optimizeSeconds: number
+  /** Insert + optimize: the index build time. */
+  buildSeconds: number
+  /** The index's size as the store reports it; null where it reports none (Chroma). */
+  indexBytes: number | null
+  memoryBytes: number
+  latency: LatencyPercentiles
+  concurrency: number
+  /** Against exact search, ties at the 10th distance counted as found. */
+  recallAt10: number
+  /** kNN intent accuracy of the test queries (majority vote of the k nearest). */
+  knnAccuracy: { k1: number; k5: number; k10: number }
+  /** Self-hosted: the machine's hourly price over the queries it answers in an hour at the measured throughput. */
+  costPerMillionQueriesUsd: number
+  monthlyUsd: number
+  validationAccuracy: null
+}
+
+/**
  * What an `analyze` job's handler returns. It is not stored as a summary: the job
  * reads a run another job executed, and its result is that run's artifact.
  */
@@ -269,7 +306,8 @@ export type JobOutcomes = {
   slots: SlotRunSummary
   analyze: LoraAnalysisOutcome
   select: SelectionRunSummary
+  'vector-bench': VectorBenchSummary
 }
 
 /** Any run's stored summary. The figures every summary shares (`RunFigures`) read without narrowing. */
-export type RunSummary = JobOutcomes['baseline' | 'train' | 'pretrain' | 'slots' | 'select']
+export type RunSummary = JobOutcomes['baseline' | 'train' | 'pretrain' | 'slots' | 'select' | 'vector-bench']

@@ -3,3 +3,4 @@ export { FARGATE_PRICE, machineHourlyUsd, SELF_HOSTED_MACHINE, selfHostedCost, t
 export { exactTopK } from './reference'
 export { runVectorArm, tieAwareRecall, type VectorArm, type VectorArmResult, type VectorBenchInput } from './run-arm'
 export { LOCAL_STORES, openLocalStore, unavailable, type LocalStoreName, type OpenedStore } from './stores'
+export { enlargeRecords } from './enlarge'

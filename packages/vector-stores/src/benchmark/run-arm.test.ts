@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import { planRuns, benchmarkSpecSchema, VECTOR_STORE_NAMES } from '@bankbench/core'
 import { clusteredRecords } from '../testing'
 import { VECTOR_ARMS, VECTOR_QUICK_ARMS, describeArm } from './arms'
 import { selfHostedCost } from './cost'
+import { LOCAL_STORES } from './stores'
 import { exactTopK } from './reference'
 import { runVectorArm, tieAwareRecall } from './run-arm'
 
@@ -46,5 +48,21 @@ describe('the presets', () => {
   it('price a self-hosted store by the machine hour over its throughput', () => {
     const cost = selfHostedCost(1000)
     expect(cost.perMillionQueriesUsd).toBeCloseTo((cost.monthlyUsd / 730 / 3_600_000) * 1e6, 9)
+  })
+})
+
+describe('core\'s copy of the vector-bench vocabulary', () => {
+  it('names the stores this package opens', () => {
+    expect([...VECTOR_STORE_NAMES]).toEqual([...LOCAL_STORES])
+  })
+
+  it('plans the vector preset as exactly VECTOR_ARMS', () => {
+    const runs = planRuns(benchmarkSpecSchema.parse({ arms: [{ preset: 'vector' }] }))
+    const planned = runs.map((run) => {
+      const config = run.config.hyperparameters as { store: string; metric: string; index_settings: Record<string, unknown> }
+      return { store: config.store, metric: config.metric, settings: config.index_settings }
+    })
+    expect(new Set(planned.map((arm) => JSON.stringify(arm)))).toEqual(new Set(VECTOR_ARMS.map((arm) => JSON.stringify(arm))))
+    expect(planned).toHaveLength(VECTOR_ARMS.length)
   })
 })

@@ -1,0 +1,68 @@
+/**
+ * The `vector-bench` job (method vector-bench): one vector-store arm on the dataset's
+ * embeddings. The embeddings come from the artifact store when an earlier run of the
+ * same encoder made them (`ensureEmbeddings`: computed once per dataset and encoder,
+ * shared by every arm), else they are encoded and stored. The store indexes the
+ * training and validation queries (Banking77's official training split), answers the
+ * test queries, and the run records build time, size, latency, throughput, recall@10
+ * against exact search, kNN intent accuracy and cost (`runVectorArm`).
+ */
+import { benchmarkBaseModel } from '@bankbench/model-store'
+import { getBenchmark, type RunHandler, type VectorBenchSummary } from '@bankbench/core'
+import { describeArm, enlargeRecords, exactTopK, runVectorArm, type VectorArm, type VectorRecord } from '@bankbench/vector-stores'
+import { ensureEmbeddings, row, splitOf } from '@bankbench/vector-stores/embeddings'
+
+/** What a vector-bench run does when its config leaves a field out: the seed's 1,000 test queries, 4 in flight for throughput. */
+export const VECTOR_BENCH_DEFAULTS = {
+  metric: 'cosine' as VectorArm['metric'],
+  index_settings: {} as Record<string, unknown>,
+  encoder: 'base' as 'base' | 'tfidf-svd',
+  queries: 1000,
+  concurrency: 4,
+}
+
+export const runVectorBench: RunHandler<'vector-bench'> = async (context) => {
+  const { run, dataset, store, db } = context
+  const config = { ...VECTOR_BENCH_DEFAULTS, ...run.config.hyperparameters }
+  if (!config.store) throw new Error('a vector-bench run names its store (config.store)')
+  const encoder = config.encoder === 'base'
+    ? { kind: 'base' as const, baseModel: await benchmarkBaseModel(db, await getBenchmark(db, run.benchmarkId)) }
+    : { kind: 'tfidf-svd' as const, seed: run.config.seed }
+  const embedded = await ensureEmbeddings({ store, db, dataset, datasetHash: context.datasetHash, encoder, log: context.log })
+  const { set } = embedded
+  context.log(`${embedded.reused ? 'reusing' : 'made'} ${embedded.key}: ${set.model}`)
+
+  const records: VectorRecord[] = []
+  for (const split of ['train', 'validation'] as const) {
+    const part = splitOf(set, split)
+    part.ids.forEach((id, i) => records.push({ id, label: part.labels[i]!, vector: row(part.vectors, set.dimension, i) }))
+  }
+  const indexed = config.scale && config.scale > records.length ? enlargeRecords(records, config.scale, run.config.seed) : records
+  const test = splitOf(set, 'test')
+  const queries = Array.from({ length: Math.min(config.queries, test.count) }, (_, i) => ({ vector: row(test.vectors, set.dimension, i), label: test.labels[i]! }))
+  const arm: VectorArm = { store: config.store, metric: config.metric, settings: config.index_settings }
+  context.log(`${describeArm(arm)}: indexing ${indexed.length} vectors of dimension ${set.dimension}, ${queries.length} queries`)
+  context.signal.throwIfAborted()
+
+  const exact = exactTopK(indexed, queries.map((query) => query.vector), arm.metric, 10)
+  const result = await runVectorArm(arm, { records: indexed, queries, exact, k: 10, concurrency: config.concurrency, warmup: Math.min(50, queries.length) }, `run_${run.id.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`)
+  await context.saveArtifact('vector-bench.json', JSON.stringify(result, null, 2))
+  await context.reportMetrics([
+    { name: 'recall_at_10', value: result.recallAtK, epoch: 1 },
+    { name: 'knn_accuracy_at_10', value: result.knnAccuracy[10]!, epoch: 1 },
+    { name: 'query_p50_ms', value: result.latency.p50Ms, epoch: 1 },
+  ])
+  context.log(`recall@10 ${result.recallAtK.toFixed(4)}, p50 ${result.latency.p50Ms.toFixed(3)} ms, build ${result.buildSeconds.toFixed(2)} s`)
+  return {
+    store: arm.store, metric: arm.metric, indexSettings: arm.settings, encoder: set.encoder, encoderModel: set.model, embeddingsKey: embedded.key,
+    dimension: set.dimension, vectors: result.count, queries: queries.length,
+    insertSeconds: result.insertSeconds, optimizeSeconds: result.optimizeSeconds, buildSeconds: result.buildSeconds,
+    indexBytes: result.indexBytes, memoryBytes: result.memoryBytes, latency: result.latency, concurrency: result.concurrency,
+    recallAt10: result.recallAtK, knnAccuracy: { k1: result.knnAccuracy[1]!, k5: result.knnAccuracy[5]!, k10: result.knnAccuracy[10]! },
+    costPerMillionQueriesUsd: result.cost.perMillionQueriesUsd, monthlyUsd: result.cost.monthlyUsd,
+    // The figures the comparison reads by name: the store's query latency and throughput, its top-10 kNN intent accuracy.
+    accuracy: result.knnAccuracy[10]!, validationAccuracy: null, latencyP50Ms: result.latency.p50Ms, latencyP95Ms: result.latency.p95Ms,
+    throughputPerSecond: result.throughputQps, trainSeconds: result.buildSeconds, peakRssBytes: result.memoryBytes,
+    notApplicable: ['macroF1', 'trainableParameters', 'totalParameters', 'trainableRatio', 'adapterBytes', 'modelBytes'],
+  } satisfies VectorBenchSummary
+}
