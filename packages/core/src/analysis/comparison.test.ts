@@ -96,3 +96,15 @@ describe('buildComparison with slot-filling runs', () => {
     expect(rulesMethod.notApplicable).toContain('accuracy')
   })
 })
+
+describe('figures that do not apply', () => {
+  it('come from the summary and from the method kind, for summaries that predate the list', () => {
+    const pretrain = syntheticRun('mlm-pretrain', {}, { trainSeconds: 100, peakRssBytes: 1e9 }, { ordinal: 0 })
+    const majority = syntheticRun('majority', {}, { accuracy: 0.01, latencyP50Ms: 0.01 }, { ordinal: 1 })
+    const lora = syntheticRun('lora', {}, trainSummary({}), { ordinal: 2 })
+    const [pretrainRow, majorityRow, loraRow] = buildComparison(BENCHMARK, [pretrain, majority, lora]).runs
+    expect(pretrainRow!.notApplicable).toEqual(expect.arrayContaining(['accuracy', 'latencyP50Ms', 'throughputPerSecond']))
+    expect(majorityRow!.notApplicable).toEqual(['trainableParameters', 'adapterBytes'])
+    expect(loraRow!.notApplicable).toEqual([])
+  })
+})

@@ -1,6 +1,7 @@
 import type { JobStatus } from '../jobs/job-queue'
 import type { RunConfig, RunEnvironment, RunFigures } from '../contracts'
 import { costOfRun, DEFAULT_GPU_INSTANCE, measured, PRICE_TABLE, servingCostPerMillionQueries, type PriceTable } from './cost'
+import { notApplicableFigures } from './applicability'
 import { seedStat } from './stats'
 import type { Comparison, ComparisonRow, CostOptions, MemorySource, MethodBestRow } from './types'
 
@@ -104,7 +105,7 @@ function comparisonRow(run: AnalysisRun, fullTrainable: number | null, cost: Req
     throughputPerSecond: measured(summary?.throughputPerSecond),
     entityMicroF1: measured(summary?.entityMicroF1),
     entityMacroF1: measured(summary?.entityMacroF1),
-    notApplicable: Array.isArray(summary?.notApplicable) ? summary.notApplicable.filter((name): name is string => typeof name === 'string') : [],
+    notApplicable: notApplicableFigures(run.method, summary),
     adapterBytes: measured(summary?.adapterBytes),
     backend: typeof summary?.backend === 'string' ? summary.backend : null,
     cost: succeeded ? costOfRun(run, { instanceType, pricing: cost.pricing }, prices) : null,

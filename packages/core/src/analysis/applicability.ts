@@ -1,0 +1,26 @@
+/**
+ * Which figures do not apply to a run, so that the comparison and the report say "not
+ * applicable" instead of showing an unmeasured gap: what the run's summary lists
+ * (`notApplicable`, e.g. a slot tagger's intent accuracy) and what never applies to its
+ * kind of method, for summaries written before runs listed them.
+ */
+import type { RunFigures } from '../contracts'
+import { jobKindOf } from './constraints'
+
+/** Pretraining builds a backbone: it classifies nothing and serves no queries. */
+const PRETRAIN_FIGURES = ['accuracy', 'macroF1', 'validationAccuracy', 'latencyP50Ms', 'latencyP95Ms', 'throughputPerSecond', 'trainableParameters', 'adapterBytes']
+
+/** Slot filling scores spans, not intents. */
+const SLOT_FIGURES = ['accuracy', 'macroF1', 'validationAccuracy']
+
+/** Baselines with no neural parameters to train (tfidf-logreg's are a linear model's, which the reduction does not compare). */
+const PARAMETER_FREE_BASELINES = new Set(['random', 'majority', 'tfidf-logreg', 'llm-api'])
+
+export function notApplicableFigures(method: string, summary: RunFigures | null): string[] {
+  const listed = Array.isArray(summary?.notApplicable) ? summary.notApplicable.filter((name): name is string => typeof name === 'string') : []
+  const kind = jobKindOf(method)
+  const byKind = kind === 'pretrain' ? PRETRAIN_FIGURES
+    : kind === 'slots' ? SLOT_FIGURES
+      : PARAMETER_FREE_BASELINES.has(method) ? ['trainableParameters', 'adapterBytes'] : []
+  return [...new Set([...listed, ...byKind])]
+}
