@@ -5,6 +5,7 @@ import type { CliClient } from '../client'
 import { followBenchmark } from '../follow'
 import { formatMethodsTable, formatRecommendation, formatRunsTable } from '../format/comparison'
 import { formatSelection } from '../format/selection'
+import { formatVectorStores } from '../format/vector-stores'
 import type { Output } from '../output'
 import { presetBody } from '../presets'
 import { ProgressDisplay } from '../progress'
@@ -39,8 +40,12 @@ export async function runBenchmark(client: CliClient, options: RunOptions, outpu
   const { data: recommendation } = await client.api.GET('/v1/benchmarks/{id}/recommendations', { params })
   output.write(`\n${created.name}: ${status}\n\n${formatRunsTable(comparison)}\n\nBest configuration of each method (mean ± std over seeds):\n${formatMethodsTable(comparison)}\n\n${formatRecommendation(recommendation)}\n\n`)
   // A data-selection benchmark's answer is its labels-to-target table, beside random.
-  const selection = formatSelection((await client.api.GET('/v1/benchmarks/{id}/runs', { params })).data.items)
+  const runs = (await client.api.GET('/v1/benchmarks/{id}/runs', { params })).data.items
+  const selection = formatSelection(runs)
   if (selection) output.write(`${selection}\n\n`)
+  // A vector-store benchmark's answer is its store table and the best store at the recall floor.
+  const vectorStores = formatVectorStores(runs)
+  if (vectorStores) output.write(`${vectorStores}\n\n`)
   output.write(`${describeReport(await writeReport(client, created.id, options.out))}\n`)
   return status === 'succeeded' ? 0 : 1
 }

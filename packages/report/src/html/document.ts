@@ -10,6 +10,7 @@ import { paretoSection } from '../sections/pareto'
 import { recommendationsSection } from '../sections/recommendations'
 import { resultsSection } from '../sections/results'
 import { trainingCurvesSection } from '../sections/training-curves'
+import { vectorStoresSection } from '../sections/vector-stores'
 import { html, trustedHtml } from './html'
 import type { ReportSection } from './table'
 import { REPORT_CSS } from './style'
@@ -30,6 +31,7 @@ export async function renderReportHtml(data: ReportData): Promise<string> {
     await loraSection(data, colors),
     entitiesSection(data),
     await dataSelectionSection(data),
+    vectorStoresSection(data),
     methodologySection(data),
     environmentSection(data),
   ].filter((part): part is ReportSection => part !== null)

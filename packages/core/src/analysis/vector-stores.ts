@@ -1,0 +1,96 @@
+import type { VectorBenchSummary } from '../contracts/run-summary'
+
+/** A run as the study reads it (`GET /v1/benchmarks/{id}/runs` items, or the runs table). */
+export interface VectorRunInput {
+  method: string
+  status: string
+  summary: unknown
+}
+
+export interface VectorStoreRow {
+  /** `faiss HNSW32 l2 efSearch=64`: the store, its index kind, metric and knobs. */
+  arm: string
+  store: string
+  encoder: string
+  vectors: number
+  queries: number
+  buildSeconds: number
+  indexBytes: number | null
+  p50Ms: number
+  p95Ms: number
+  p99Ms: number
+  throughputQps: number
+  recallAt10: number
+  knnAt1: number
+  knnAt10: number
+  costPerMillionQueriesUsd: number
+  /** On the latency / recall Pareto front: no other arm is at least as fast and as exact, and better in one. */
+  onFront: boolean
+}
+
+export interface VectorStoreStudy {
+  rows: VectorStoreRow[]
+  /** The recall@10 an arm needs to count as answering like exact search. */
+  minRecall: number
+  answer: { question: string; answer: string; best: string | null }
+}
+
+/** How the self-hosted cost column is priced (the figures are the vector-bench job's, `selfHostedCost` in @bankbench/vector-stores). */
+export const FARGATE_PRICE_NOTE = 'Cost: a self-hosted store on AWS Fargate, 2 vCPU and 4 GB in us-east-1 ($0.0987 an hour), over the queries it answers in an hour at the measured throughput.'
+
+/** The study's recall floor: an index that misses more than 1 in 20 of the true neighbours changes kNN votes. */
+export const VECTOR_MIN_RECALL = 0.95
+
+/**
+ * The vector-store phase's table and its answer to "which vector store is best for
+ * banking?": among the arms that reach recall@10 >= `minRecall` against exact search,
+ * the lowest median query latency (then the lower cost). Null when the benchmark ran no
+ * vector-bench arm.
+ */
+export function vectorStoreStudy(runs: readonly VectorRunInput[], minRecall = VECTOR_MIN_RECALL): VectorStoreStudy | null {
+  const summaries = runs.filter((run) => run.method === 'vector-bench' && run.status === 'succeeded' && isVectorSummary(run.summary)).map((run) => run.summary as VectorBenchSummary)
+  if (summaries.length === 0) return null
+  const rows = summaries.map((summary): VectorStoreRow => ({
+    arm: describeVectorArm(summary), store: summary.store, encoder: summary.encoder, vectors: summary.vectors, queries: summary.queries,
+    buildSeconds: summary.buildSeconds, indexBytes: summary.indexBytes, p50Ms: summary.latency.p50Ms, p95Ms: summary.latency.p95Ms, p99Ms: summary.latency.p99Ms,
+    throughputQps: summary.throughputPerSecond ?? 0, recallAt10: summary.recallAt10, knnAt1: summary.knnAccuracy.k1, knnAt10: summary.knnAccuracy.k10,
+    costPerMillionQueriesUsd: summary.costPerMillionQueriesUsd, onFront: false,
+  }))
+  for (const row of rows) {
+    row.onFront = !rows.some((other) => other !== row && other.p50Ms <= row.p50Ms && other.recallAt10 >= row.recallAt10 && (other.p50Ms < row.p50Ms || other.recallAt10 > row.recallAt10))
+  }
+  rows.sort((left, right) => left.p50Ms - right.p50Ms)
+  const question = 'Which vector store is best for banking (latency, accuracy, cost)?'
+  const eligible = rows.filter((row) => row.recallAt10 >= minRecall).sort((left, right) => left.p50Ms - right.p50Ms || left.costPerMillionQueriesUsd - right.costPerMillionQueriesUsd)
+  const best = eligible[0]
+  if (!best) return { rows, minRecall, answer: { question, best: null, answer: `No arm reached recall@10 >= ${minRecall}: none answers like exact search.` } }
+  const exact = rows.find((row) => row.store === 'exact')
+  const answer = `${best.arm}: the fastest arm at recall@10 >= ${minRecall} (p50 ${best.p50Ms.toFixed(3)} ms, recall@10 ${best.recallAt10.toFixed(3)}, `
+    + `kNN@10 intent accuracy ${(best.knnAt10 * 100).toFixed(1)}%, $${best.costPerMillionQueriesUsd.toFixed(3)} per million queries self-hosted, built in ${best.buildSeconds.toFixed(1)} s)`
+    + (exact ? `; exact search answers in ${exact.p50Ms.toFixed(3)} ms.` : '.')
+  return { rows, minRecall, answer: { question, best: best.arm, answer } }
+}
+
+export function formatVectorStoreTable(study: VectorStoreStudy): string {
+  const header = ['arm', 'vectors', 'build s', 'index MiB', 'p50 ms', 'p95 ms', 'p99 ms', 'qps', 'recall@10', 'kNN@1', 'kNN@10', '$/1M q', 'front']
+  const rows = study.rows.map((row) => [
+    row.arm, String(row.vectors), row.buildSeconds.toFixed(2), row.indexBytes === null ? 'n/a' : (row.indexBytes / 2 ** 20).toFixed(1),
+    row.p50Ms.toFixed(3), row.p95Ms.toFixed(3), row.p99Ms.toFixed(3), row.throughputQps.toFixed(0), row.recallAt10.toFixed(4),
+    `${(row.knnAt1 * 100).toFixed(1)}%`, `${(row.knnAt10 * 100).toFixed(1)}%`, row.costPerMillionQueriesUsd.toFixed(3), row.onFront ? '*' : '',
+  ])
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((cells) => cells[column]!.length)))
+  const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ').trimEnd()
+  return [`Vector stores (${study.rows[0]?.encoder ?? ''} embeddings; * = on the latency/recall Pareto front)`, line(header), ...rows.map(line)].join('\n')
+}
+
+/** `faiss HNSW32 l2 efSearch=64`. */
+export function describeVectorArm(summary: Pick<VectorBenchSummary, 'store' | 'metric' | 'indexSettings'>): string {
+  const { factory, index, ...rest } = summary.indexSettings
+  const kind = factory ?? index ?? ''
+  const knobs = Object.entries(rest).map(([key, value]) => `${key}=${String(value)}`).join(' ')
+  return [summary.store, String(kind), summary.metric, knobs].filter((part) => part !== '').join(' ')
+}
+
+function isVectorSummary(summary: unknown): summary is VectorBenchSummary {
+  return typeof summary === 'object' && summary !== null && 'recallAt10' in summary && 'latency' in summary && 'store' in summary
+}

@@ -1,0 +1,34 @@
+import { FARGATE_PRICE_NOTE, vectorStoreStudy, type VectorStoreRow } from '@bankbench/core'
+import { html } from '../html/html'
+import { section, table, type ReportSection } from '../html/table'
+import type { ReportData } from '../report-data'
+
+/**
+ * Which vector store for banking (the `vector-bench` runs): each arm's build time,
+ * size, latency percentiles, throughput, recall@10 against exact search, kNN intent
+ * accuracy and cost, the arms on the latency/recall Pareto front, and the answer.
+ * Absent when the benchmark ran no vector arm.
+ */
+export function vectorStoresSection(data: ReportData): ReportSection | null {
+  const study = vectorStoreStudy(data.runs.map((run) => ({ method: run.method, status: run.status, summary: run.summary })))
+  if (!study) return null
+  const first = study.rows[0]!
+  return section('vector-stores', 'Vector stores: latency, recall and cost',
+    html`<p><strong>${study.answer.question}</strong> ${study.answer.answer}</p>`,
+    table<VectorStoreRow>([
+      { title: 'arm', cell: (row) => (row.onFront ? html`<strong>${row.arm}</strong>` : row.arm) },
+      { title: 'build s', cell: (row) => row.buildSeconds.toFixed(2), numeric: true },
+      { title: 'index MiB', cell: (row) => (row.indexBytes === null ? 'n/a' : (row.indexBytes / 2 ** 20).toFixed(1)), numeric: true },
+      { title: 'p50 ms', cell: (row) => row.p50Ms.toFixed(3), numeric: true },
+      { title: 'p95 ms', cell: (row) => row.p95Ms.toFixed(3), numeric: true },
+      { title: 'p99 ms', cell: (row) => row.p99Ms.toFixed(3), numeric: true },
+      { title: 'queries/s', cell: (row) => row.throughputQps.toFixed(0), numeric: true },
+      { title: 'recall@10', cell: (row) => row.recallAt10.toFixed(4), numeric: true },
+      { title: 'kNN@1', cell: (row) => percent(row.knnAt1), numeric: true },
+      { title: 'kNN@10', cell: (row) => percent(row.knnAt10), numeric: true },
+      { title: '$ / 1M queries', cell: (row) => row.costPerMillionQueriesUsd.toFixed(3), numeric: true },
+    ], study.rows),
+    html`<p class="note">${first.vectors} vectors (${first.encoder} embeddings), ${first.queries} test queries per arm, k = 10. Arms in bold are on the latency/recall Pareto front (no other arm is as fast and as exact). Recall@10 is against exact search, a neighbour tied with the 10th counted as found; kNN@k is the share of test queries whose k nearest training queries vote for the right intent. Latency is per query at concurrency 1; queries/s at the run's concurrency. ${FARGATE_PRICE_NOTE} The answer is the fastest arm at recall@10 ≥ ${study.minRecall}.</p>`)
+}
+
+const percent = (value: number) => `${(value * 100).toFixed(1)}%`
