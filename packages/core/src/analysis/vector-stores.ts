@@ -36,7 +36,7 @@ export interface VectorStoreStudy {
 }
 
 /** How the self-hosted cost column is priced (the figures are the vector-bench job's, `selfHostedCost` in @bankbench/vector-stores). */
-export const FARGATE_PRICE_NOTE = 'Cost: a self-hosted store on AWS Fargate, 2 vCPU and 4 GB in us-east-1 ($0.0987 an hour), over the queries it answers in an hour at the measured throughput.'
+export const FARGATE_PRICE_NOTE = 'Cost: a self-hosted store on AWS Fargate, 2 vCPU and 8 GB in us-east-1 as the indexer job ($0.1165 an hour), over the queries it answers in an hour at the measured throughput.'
 
 /** The study's recall floor: an index that misses more than 1 in 20 of the true neighbours changes kNN votes. */
 export const VECTOR_MIN_RECALL = 0.95

@@ -7,8 +7,8 @@
  */
 export const FARGATE_PRICE = { vcpuHour: 0.04048, gbHour: 0.004445, region: 'us-east-1' }
 
-/** The machine a self-hosted store is priced on: the indexer's default job size (2 vCPU, 4 GB). */
-export const SELF_HOSTED_MACHINE = { vcpus: 2, memoryGb: 4 }
+/** The machine a self-hosted store is priced on: the indexer's Batch job size (infra/job-definitions.ts: 2 vCPU, 8 GiB). */
+export const SELF_HOSTED_MACHINE = { vcpus: 2, memoryGb: 8 }
 
 export function machineHourlyUsd(machine = SELF_HOSTED_MACHINE): number {
   return machine.vcpus * FARGATE_PRICE.vcpuHour + machine.memoryGb * FARGATE_PRICE.gbHour

@@ -66,3 +66,11 @@ describe('core\'s copy of the vector-bench vocabulary', () => {
     expect(planned).toHaveLength(VECTOR_ARMS.length)
   })
 })
+
+describe('the self-hosted price', () => {
+  it('is the indexer job size on Fargate, as the report\'s note says', async () => {
+    const { machineHourlyUsd } = await import('./cost')
+    const { FARGATE_PRICE_NOTE } = await import('@bankbench/core')
+    expect(FARGATE_PRICE_NOTE).toContain(`$${machineHourlyUsd().toFixed(4)} an hour`)
+  })
+})
