@@ -1,0 +1,76 @@
+import type { Match } from './types'
+
+/**
+ * The hybrid classifier's rule: a classifier's class probabilities mixed with the
+ * votes of the k nearest labelled examples in a vector store,
+ *   p(c) = (1 - weight) * p_model(c) + weight * votes_k(c),
+ * where votes_k(c) is the share of the k nearest neighbours labelled c; the prediction
+ * is the argmax. `weight` 0 is the model alone, 1 kNN alone. Both are chosen on the
+ * validation split (`chooseHybridRule`), never on test.
+ */
+export interface HybridRule {
+  weight: number
+  k: number
+}
+
+export const HYBRID_GRID = { weights: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], ks: [1, 3, 5, 10, 20] }
+
+/** One query as the hybrid sees it: the model's probabilities over `labels` (in that order) and the store's neighbours, nearest first. */
+export interface HybridInput {
+  probabilities: ArrayLike<number>
+  matches: readonly Match[]
+}
+
+export function hybridPredict(input: HybridInput, labels: readonly string[], rule: HybridRule, indexOf = labelIndex(labels)): string {
+  const mixed = Float64Array.from({ length: labels.length }, (_, c) => (1 - rule.weight) * (input.probabilities[c] ?? 0))
+  const neighbours = input.matches.slice(0, rule.k)
+  for (const match of neighbours) {
+    const c = indexOf.get(match.label)
+    if (c !== undefined) mixed[c]! += rule.weight / neighbours.length
+  }
+  let best = 0
+  for (let c = 1; c < mixed.length; c++) if (mixed[c]! > mixed[best]!) best = c
+  return labels[best]!
+}
+
+export interface HybridChoice {
+  rule: HybridRule
+  /** Validation accuracy of the chosen rule, of the model alone (weight 0) and of the best kNN alone (weight 1). */
+  validationAccuracy: number
+  modelValidationAccuracy: number
+  knnValidationAccuracy: number
+}
+
+/**
+ * The weight and k with the best validation accuracy; ties go to the smaller weight
+ * (the model alone wins a tie: the store costs a query) and then the smaller k.
+ */
+export function chooseHybridRule(validation: readonly (HybridInput & { label: string })[], labels: readonly string[], grid = HYBRID_GRID): HybridChoice {
+  const indexOf = labelIndex(labels)
+  const accuracy = (rule: HybridRule) => validation.filter((row) => hybridPredict(row, labels, rule, indexOf) === row.label).length / Math.max(validation.length, 1)
+  let best: { rule: HybridRule; accuracy: number } | undefined
+  let knnBest = 0
+  for (const weight of grid.weights) {
+    for (const k of grid.ks) {
+      const rule = { weight, k }
+      const value = accuracy(rule)
+      if (weight === 1) knnBest = Math.max(knnBest, value)
+      if (!best || value > best.accuracy) best = { rule, accuracy: value }
+      if (weight === 0) break // k does not matter without the store
+    }
+  }
+  return { rule: best!.rule, validationAccuracy: best!.accuracy, modelValidationAccuracy: accuracy({ weight: 0, k: 1 }), knnValidationAccuracy: knnBest }
+}
+
+/**
+ * Probabilities from a classifier that reports only its top class and its confidence
+ * (the baselines' `Prediction`): the confidence on that class, the rest spread evenly.
+ */
+export function probabilitiesFromTopClass(label: string, confidence: number, labels: readonly string[]): Float64Array {
+  const rest = labels.length > 1 ? (1 - confidence) / (labels.length - 1) : 0
+  return Float64Array.from(labels, (candidate) => (candidate === label ? confidence : rest))
+}
+
+function labelIndex(labels: readonly string[]): Map<string, number> {
+  return new Map(labels.map((label, index) => [label, index]))
+}
