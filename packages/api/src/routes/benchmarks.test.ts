@@ -173,3 +173,14 @@ describe('POST /v1/benchmarks/{id}/cancel', () => {
     expect(again.body).toMatchObject({ status: 409, detail: expect.stringContaining('already cancelled') })
   })
 })
+
+describe('POST /v1/benchmarks with a preset', () => {
+  it('takes the protocol fields the request leaves out from the preset, and the ones it sets from the request', async () => {
+    const { response, benchmark } = await submit({ preset: 'slots', protocol: { seeds: [7] } })
+    expect(response.status).toBe(202)
+    // Cancelled at once: only the stored spec is under test, not the slot-filling runs.
+    await api.app.request(`/v1/benchmarks/${benchmark.id}/cancel`, { method: 'POST' })
+    const stored = await (await api.app.request(`/v1/benchmarks/${benchmark.id}`)).json() as { spec: { protocol: { seeds: number[]; epochs: number } } }
+    expect(stored.spec.protocol).toMatchObject({ seeds: [7], epochs: 20 })
+  })
+})

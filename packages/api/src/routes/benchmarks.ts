@@ -81,7 +81,10 @@ export function benchmarkRoutes(getPlatform: GetPlatform) {
   return new OpenAPIHono<ApiEnv>()
     .openapi(submitRoute, async (c) => {
       const platform = await getPlatform()
-      const { benchmark } = await submitBenchmark(servicesOf(platform), c.req.valid('json'), c.req.valid('header')['idempotency-key'])
+      c.req.valid('json')
+      // The request as sent, not the validated copy: validation fills the protocol's defaults, which would
+      // hide from submitBenchmark which fields the request left to its preset (the slots preset's 20 epochs).
+      const { benchmark } = await submitBenchmark(servicesOf(platform), await c.req.json(), c.req.valid('header')['idempotency-key'])
       const detail = toBenchmarkDetail(benchmark, await benchmarkProgress(platform.db, benchmark.id, platform.config.concurrency))
       return c.json(detail, 202, { Location: `/v1/benchmarks/${benchmark.id}` })
     })
