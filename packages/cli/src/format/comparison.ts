@@ -6,22 +6,39 @@ import { formatTable } from './table'
 
 /** The comparison matrix as the terminal shows it: one row per run. */
 export function formatRunsTable(comparison: Schemas['Comparison']): string {
+  const entities = hasEntityRuns(comparison)
   return formatTable(
-    ['method', 'config', 'seed', 'status', 'accuracy', 'macro-F1', 'p50', 'train time', 'peak memory', 'trainable', 'fewer params', 'cost'],
+    ['method', 'config', 'seed', 'status', 'accuracy', 'macro-F1', ...(entities ? ['entity F1 micro/macro'] : []), 'p50', 'train time', 'peak memory', 'trainable', 'fewer params', 'cost'],
     comparison.runs.map((row) => [
-      row.method, row.configLabel, String(row.seed), row.status, formatPercent(row.accuracy), formatPercent(row.macroF1), formatMilliseconds(row.latencyP50Ms),
-      formatSeconds(row.trainSeconds), formatBytes(row.peakMemoryBytes), formatCount(row.trainableParameters), formatRatio(row.parameterReduction), formatDollars(row.cost?.dollars),
+      row.method, row.configLabel, String(row.seed), row.status, applicable(row, 'accuracy', formatPercent(row.accuracy)), applicable(row, 'macroF1', formatPercent(row.macroF1)),
+      ...(entities ? [row.entityMicroF1 === null ? NOT_APPLICABLE : `${formatPercent(row.entityMicroF1)} / ${formatPercent(row.entityMacroF1)}`] : []),
+      applicable(row, 'latencyP50Ms', formatMilliseconds(row.latencyP50Ms)), formatSeconds(row.trainSeconds), formatBytes(row.peakMemoryBytes),
+      applicable(row, 'trainableParameters', formatCount(row.trainableParameters)), applicable(row, 'trainableParameters', formatRatio(row.parameterReduction)), formatDollars(row.cost?.dollars),
     ]),
   )
+}
+
+/** What a cell says for a figure that does not apply to the method (the row's notApplicable), unlike an unmeasured one. */
+const NOT_APPLICABLE = 'n/a'
+
+function applicable(row: { notApplicable: string[] }, figure: string, cell: string): string {
+  return row.notApplicable.includes(figure) ? NOT_APPLICABLE : cell
+}
+
+/** Slot-filling runs add an entity F1 column; a benchmark without them keeps the intent table as it was. */
+function hasEntityRuns(comparison: Schemas['Comparison']): boolean {
+  return comparison.runs.some((row) => row.entityMicroF1 !== null)
 }
 
 /** Each method's best configuration (by validation accuracy), mean ± std over seeds. */
 export function formatMethodsTable(comparison: Schemas['Comparison']): string {
   const percent = (value: number) => formatPercent(value)
+  const entities = hasEntityRuns(comparison)
   return formatTable(
-    ['method', 'best config', 'seeds', 'accuracy', 'macro-F1', 'p50', 'train time', 'peak memory', 'fewer params'],
+    ['method', 'best config', 'seeds', 'accuracy', 'macro-F1', ...(entities ? ['entity F1 micro'] : []), 'p50', 'train time', 'peak memory', 'fewer params'],
     comparison.methods.map((row) => [
-      row.method, row.configLabel, String(row.seeds.length), formatSeedStat(row.accuracy, percent), formatSeedStat(row.macroF1, percent),
+      row.method, row.configLabel, String(row.seeds.length), applicable(row, 'accuracy', formatSeedStat(row.accuracy, percent)), applicable(row, 'macroF1', formatSeedStat(row.macroF1, percent)),
+      ...(entities ? [row.entityMicroF1 === null ? NOT_APPLICABLE : formatSeedStat(row.entityMicroF1, percent)] : []),
       formatSeedStat(row.latencyP50Ms, formatMilliseconds), formatSeedStat(row.trainSeconds, formatSeconds), formatBytes(row.peakMemoryBytes?.mean), formatRatio(row.parameterReduction),
     ]),
   )

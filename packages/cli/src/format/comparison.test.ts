@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest'
+import { buildComparison, type AnalysisRun } from '@bankbench/core'
+import { formatMethodsTable, formatRunsTable } from './comparison'
+
+function run(ordinal: number, method: string, summary: Record<string, unknown>): AnalysisRun {
+  return { id: `run_${ordinal}`, ordinal, method, config: { hyperparameters: {} }, seed: 42, status: 'succeeded', summary, startedAt: null, finishedAt: null }
+}
+
+const BENCHMARK = { id: 'bm_cli', name: 'cli', status: 'succeeded' as const }
+
+describe('the terminal comparison tables', () => {
+  it('add an entity F1 column for slot-filling runs and print n/a where a figure does not apply', () => {
+    const comparison = buildComparison(BENCHMARK, [
+      run(0, 'slots-rules', { entityMicroF1: 0.715, entityMacroF1: 0.559, latencyP50Ms: 0.07, notApplicable: ['accuracy', 'macroF1', 'validationAccuracy', 'trainableParameters'] }),
+      run(1, 'lora', { accuracy: 0.9, macroF1: 0.89, validationAccuracy: 0.9, latencyP50Ms: 5, trainableParameters: 1000 }),
+    ])
+    const [header, , rules, lora] = formatRunsTable(comparison).split('\n')
+    expect(header).toMatch(/accuracy\s+macro-F1\s+entity F1 micro\/macro\s+p50/)
+    expect(rules).toMatch(/^slots-rules\s+default\s+42\s+succeeded\s+n\/a\s+n\/a\s+71\.50% \/ 55\.90%\s+0\.07 ms/)
+    expect(lora).toMatch(/^lora\s+default\s+42\s+succeeded\s+90\.00%\s+89\.00%\s+n\/a\s+5\.00 ms/)
+    expect(formatMethodsTable(comparison).split('\n')[2]).toMatch(/^slots-rules\s+default\s+1\s+n\/a\s+n\/a\s+71\.50%/)
+  })
+
+  it('keep the intent tables as they were when no run fills slots', () => {
+    const comparison = buildComparison(BENCHMARK, [run(0, 'majority', { accuracy: 0.013, macroF1: 0.001, latencyP50Ms: 0.01 })])
+    const [header, , majority] = formatRunsTable(comparison).split('\n')
+    expect(header).not.toContain('entity')
+    // majority trains no parameters: not applicable, not unmeasured.
+    expect(majority).toMatch(/^majority\s+default\s+42\s+succeeded\s+1\.30%\s+0\.10%\s+0\.01 ms\s+—\s+—\s+n\/a\s+n\/a/)
+  })
+})
