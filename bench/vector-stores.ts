@@ -1,6 +1,6 @@
 /**
  * The vector stores on Banking77 embeddings, in one run:
- *   npx tsx bench/vector-stores.ts [--preset vector|quick] [--encoder tfidf-svd|base] [--queries 1000] [--scale 10000|100000] [--overhead-only]
+ *   npx tsx bench/vector-stores.ts [--preset vector|quick] [--encoder tfidf-svd|base] [--queries 1000] [--scale 10000|100000] [--stores faiss,chroma] [--overhead-only]
  * 1. Each arm of the preset (packages/vector-stores/src/benchmark/arms.ts) indexes the
  *    official training queries (10,003) and runs the test queries: build time, index
  *    size, memory, latency p50/p95/p99 at concurrency 1, throughput at concurrency 4,
@@ -31,10 +31,12 @@ const { values } = parseArgs({
     encoder: { type: 'string', default: 'tfidf-svd' },
     queries: { type: 'string' },
     scale: { type: 'string', default: '10000' },
+    stores: { type: 'string' },
     'overhead-only': { type: 'boolean', default: false },
   },
 })
-const preset = values.preset === 'vector' ? VECTOR_ARMS : VECTOR_QUICK_ARMS
+const onlyStores = values.stores?.split(',')
+const preset = (values.preset === 'vector' ? VECTOR_ARMS : VECTOR_QUICK_ARMS).filter((arm) => !onlyStores || onlyStores.includes(arm.store))
 const queryCount = Number(values.queries ?? (values.preset === 'vector' ? 1000 : 200))
 const scale = Number(values.scale)
 
