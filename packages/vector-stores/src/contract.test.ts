@@ -11,6 +11,8 @@ import { ExactIndex, ExactStore } from './exact'
 import { FaissStore, loadFaiss } from './faiss'
 import { LancedbStore } from './lancedb'
 import { pgliteVectorStore } from './pgvector'
+import { PineconeStore } from './remote/pinecone'
+import { startPineconeProtocolServer } from './remote/pinecone-protocol-server'
 import { clusteredRecords } from './testing'
 import { METRICS, type Metric, type VectorIndex, type VectorStore } from './types'
 import { UsearchStore } from './usearch'
@@ -40,6 +42,15 @@ const SUBJECTS: Subject[] = [
   { name: 'pgvector (PGlite, IVFFlat)', open: pgliteVectorStore, settings: { index: 'ivfflat', lists: 8, probes: 8 } },
   { name: 'lancedb (flat scan)', open: async () => new LancedbStore(), settings: { index: 'none' } },
   { name: 'lancedb (IVF-flat)', open: async () => new LancedbStore(), settings: { index: 'ivf_flat', partitions: 4, nprobes: 4 } },
+  {
+    name: 'pinecone (official client, local protocol server)',
+    open: async () => {
+      const server = await startPineconeProtocolServer()
+      const store = new PineconeStore({ apiKey: server.apiKey, controllerHostUrl: server.url })
+      return Object.assign(store, { close: () => server.stop() })
+    },
+    settings: {},
+  },
   {
     name: 'chroma (local server)',
     open: async () => {

@@ -18,3 +18,4 @@ export function clusteredRecords(options: { count: number; dimension: number; cl
     return { id: `r${i}`, label: `intent_${cluster}`, vector }
   })
 }
+export { startPineconeProtocolServer, type PineconeProtocolServer } from './remote/pinecone-protocol-server'
