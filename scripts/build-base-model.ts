@@ -99,17 +99,12 @@ const { checkpoint, training, vocabSize } = await pretrainBackbone(corpus, banki
 })
 if (training.status !== 'completed') throw new Error(`pretraining ended ${training.status}`)
 
-// The encoder alone, as a BertModel: the MLM head is not needed to fine-tune, and leaving it
-// out keeps the shipped file small (HF loads a BertModel checkpoint into any Bert* class).
-const encoderOnly = {
-  ...checkpoint,
-  config: { ...checkpoint.config, architectures: ['BertModel'] },
-  weights: new Map([...checkpoint.weights].filter(([name]) => name.startsWith('bert.'))),
-}
 await rm(values.out, { recursive: true, force: true })
-const names = await saveCheckpoint(values.out, encoderOnly)
+// With its MLM head (BertForMaskedLM, as HF ships bert-base-uncased with its pretraining heads):
+// an mlm-pretrain arm continues pretraining from it, and fine-tuning ignores the head.
+const names = await saveCheckpoint(values.out, checkpoint)
 const files = Object.fromEntries(await Promise.all(names.sort().map(async (name) => [name, sha256(await readFile(join(values.out, name)))])))
-const parameters = [...encoderOnly.weights.values()].reduce((sum, tensor) => sum + tensor.shape.reduce((size, dimension) => size * dimension, 1), 0)
+const parameters = [...checkpoint.weights.values()].reduce((sum, tensor) => sum + tensor.shape.reduce((size, dimension) => size * dimension, 1), 0)
 const build = {
   name: 'bankbench-mini',
   recipe,

@@ -9,11 +9,11 @@
  * (c) the rank curve: accuracy and trainable parameters against r over the
  *     benchmark's LoRA runs (the `lora-rank` preset).
  */
-import { getBenchmark, listRunsOfBenchmark, LORA_ANALYSIS_ARTIFACT, LORA_MODULE_SETS, type RunConfigOf, type RunFigures, type RunHandler, type RunOf, type RunRow } from '@bankbench/core'
+import { listRunsOfBenchmark, LORA_ANALYSIS_ARTIFACT, LORA_MODULE_SETS, type RunConfigOf, type RunFigures, type RunHandler, type RunOf, type RunRow } from '@bankbench/core'
 import { ablateLoraBlocks, initBackend, loadIntentClassifier, loraLayerSpectra, loraScaling, type AdapterFiles } from '@bankbench/engine'
 import { resolveBaseModel, verifiedRunArtifacts } from '@bankbench/model-store'
 
-interface SavedClassifierInfo { labels: string[]; maxLength: number }
+interface SavedClassifierInfo { baseModel: string; labels: string[]; maxLength: number }
 
 export const runAnalyze: RunHandler<'analyze'> = async (context) => {
   const { run, store, dataset } = context
@@ -34,8 +34,8 @@ export const runAnalyze: RunHandler<'analyze'> = async (context) => {
   context.log(`spectra of ${layers.length} LoRA layers; ablating each encoder block on ${dataset.validation.length} validation examples`)
 
   const backend = await initBackend()
-  const benchmark = await getBenchmark(context.db, run.benchmarkId)
-  const base = await resolveBaseModel(store, benchmark.spec.baseModel, context.db)
+  // The exact base the LoRA run trained on, as its classifier.json records it.
+  const base = await resolveBaseModel(store, info.baseModel, context.db)
   const classifier = loadIntentClassifier(base.checkpoint, adapter, { labels: info.labels, maxLength: info.maxLength })
   let ablation
   try {

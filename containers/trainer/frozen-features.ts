@@ -8,7 +8,7 @@ import { getBenchmark, seededShuffle, type FeatureBaselineSummary, type RunConfi
 import { evaluateClassifier, evaluationSummary, PeakMemoryTracker } from '@bankbench/metrics'
 import { trainFeatureBaseline, type FeatureBaselineMethod, type FeatureBaselineOptionsByMethod } from '@bankbench/baselines'
 import { initBackend, SentenceEncoder, TRAINER_DEFAULTS } from '@bankbench/engine'
-import { resolveBaseModel } from '@bankbench/model-store'
+import { benchmarkBaseModel, resolveBaseModel } from '@bankbench/model-store'
 
 /** A train run's truncation (so the comparison is like for like) and texts per forward pass. */
 export const FROZEN_FEATURE_DEFAULTS = { max_length: TRAINER_DEFAULTS.common.max_length, batch_size: 64 }
@@ -23,7 +23,7 @@ export const runFrozenFeatureBaseline = async (context: RunContext<RunConfigOf<F
   const memory = new PeakMemoryTracker()
 
   const benchmark = await getBenchmark(context.db, run.benchmarkId)
-  const base = await resolveBaseModel(store, benchmark.spec.baseModel, context.db)
+  const base = await resolveBaseModel(store, await benchmarkBaseModel(context.db, benchmark), context.db)
   const train = config.trainSubset ? seededShuffle(dataset.train, run.seed).slice(0, config.trainSubset) : dataset.train
   const encoder = SentenceEncoder.fromCheckpoint(base.checkpoint, { maxLength, batchSize })
   try {
@@ -48,6 +48,7 @@ export const runFrozenFeatureBaseline = async (context: RunContext<RunConfigOf<F
     const totalParameters = encoder.parameterCount + classifier.parameterCount
     return {
       ...evaluationSummary(evaluation),
+      baseModel: base.nameOrPath,
       // Encoding the training texts is part of what this baseline costs to train.
       trainSeconds,
       encodeSeconds,

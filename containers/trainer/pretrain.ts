@@ -1,14 +1,14 @@
 /**
- * The `pretrain` job (method `mlm-pretrain`): the local backbone. Learns a WordPiece
- * vocabulary on the run's training text, pretrains a small BERT with masked-language
- * modelling on the same text, and publishes the checkpoint (HF layout) at
- * `models/local-backbone/` in the artifact store, where train jobs find it when the
- * benchmark names no other base model. Test text is never seen.
+ * The `pretrain` job (method `mlm-pretrain`): domain adaptation of the base model.
+ * Continues the masked-language-model pretraining of the benchmark's base model (the
+ * shipped bankbench-mini unless `baseModel` names another BERT) on the run's training
+ * text, and publishes the checkpoint (HF layout) at `models/local-backbone/` in the
+ * artifact store, where the benchmark's train jobs find it. Test text is never seen.
  */
 import { PeakMemoryTracker } from '@bankbench/metrics'
-import type { PretrainRunSummary, RunHandler } from '@bankbench/core'
-import { initBackend, pretrainBackbone } from '@bankbench/engine'
-import { checkpointFiles, LOCAL_BACKBONE_PREFIX, LOCAL_BACKBONE_PROVENANCE } from '@bankbench/model-store'
+import { getBenchmark, type PretrainRunSummary, type RunHandler } from '@bankbench/core'
+import { initBackend, pretrainBackbone, shapesNewBackbone } from '@bankbench/engine'
+import { checkpointFiles, LOCAL_BACKBONE_PREFIX, LOCAL_BACKBONE_PROVENANCE, resolveBaseModel, SHIPPED_BASE_MODEL } from '@bankbench/model-store'
 import { progressReporter, trainerCheckpoints } from './training-progress'
 
 export const runPretrain: RunHandler<'pretrain'> = async (context) => {
@@ -20,7 +20,11 @@ export const runPretrain: RunHandler<'pretrain'> = async (context) => {
 
   // The backbone is a pure function of its recipe: when the published one was made
   // from the same recipe, this run reuses it instead of spending minutes to remake it.
-  const recipe = JSON.stringify({ hyperparameters: config.hyperparameters, epochs: config.epochs, seed: run.seed, datasetHash: context.datasetHash })
+  // Domain adaptation continues the benchmark's base model; a shape in the settings asks for a new backbone instead.
+  const benchmark = await getBenchmark(context.db, run.benchmarkId)
+  const base = shapesNewBackbone(config.hyperparameters) ? null : await resolveBaseModel(store, benchmark.spec.baseModel ?? SHIPPED_BASE_MODEL, context.db)
+  if (base) context.log(`continuing the pretraining of ${base.nameOrPath} on the dataset's training text`)
+  const recipe = JSON.stringify({ base: base?.nameOrPath ?? null, hyperparameters: config.hyperparameters, epochs: config.epochs, seed: run.seed, datasetHash: context.datasetHash })
   if (await store.exists(`${LOCAL_BACKBONE_PREFIX}recipe.json`)) {
     const published = new TextDecoder().decode(await store.get(`${LOCAL_BACKBONE_PREFIX}recipe.json`))
     // A backbone published before provenance.json existed cannot be checked by the train jobs: it is made again.
@@ -40,6 +44,7 @@ export const runPretrain: RunHandler<'pretrain'> = async (context) => {
     seed: run.seed,
     signal: context.signal,
     log: context.log,
+    ...(base && { from: base.checkpoint }),
     ...progressReporter(context),
     ...trainerCheckpoints(store, run.id),
   })
@@ -74,6 +79,7 @@ export const runPretrain: RunHandler<'pretrain'> = async (context) => {
     peakGpuMemoryBytes: training.peakMemory.gpuMemoryBytes,
     backend: backend.name,
     backbone: LOCAL_BACKBONE_PREFIX,
+    ...(base && { baseModel: base.nameOrPath }),
   }
   await store.put(`${LOCAL_BACKBONE_PREFIX}summary.json`, JSON.stringify(summary))
   await store.put(`${LOCAL_BACKBONE_PREFIX}recipe.json`, recipe)

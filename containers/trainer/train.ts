@@ -8,7 +8,7 @@
 import { getBenchmark, seededShuffle, type RunHandler, type TrainRunSummary } from '@bankbench/core'
 import { evaluateClassifier, PeakMemoryTracker } from '@bankbench/metrics'
 import { fineTuneClassifier, initBackend, saveFineTuned, trainSettings } from '@bankbench/engine'
-import { checkpointFiles, resolveBaseModel } from '@bankbench/model-store'
+import { benchmarkBaseModel, checkpointFiles, resolveBaseModel } from '@bankbench/model-store'
 import { progressReporter, trainerCheckpoints } from './training-progress'
 
 export const runTrain: RunHandler<'train'> = async (context) => {
@@ -20,7 +20,7 @@ export const runTrain: RunHandler<'train'> = async (context) => {
   const memory = new PeakMemoryTracker()
 
   const benchmark = await getBenchmark(context.db, run.benchmarkId)
-  const base = await resolveBaseModel(store, benchmark.spec.baseModel, context.db)
+  const base = await resolveBaseModel(store, await benchmarkBaseModel(context.db, benchmark), context.db)
   const train = config.trainSubset ? seededShuffle(dataset.train, run.seed).slice(0, config.trainSubset) : dataset.train
   context.log(`${config.method} on ${base.nameOrPath}: ${train.length} examples, ${config.epochs} epochs, batch ${settings.batchSize}, ` +
     `learning rate ${settings.learningRate}, backend ${backend.name}`)
@@ -50,7 +50,7 @@ export const runTrain: RunHandler<'train'> = async (context) => {
     const weights = await saveTrainedModel(context, fineTuned, base)
     const evaluation = await evaluateClassifier(classifier, dataset)
     context.log(`test accuracy ${(evaluation.test.accuracy * 100).toFixed(2)}% after ${result.steps} steps (${(result.elapsedMs / 1000).toFixed(0)} s)`)
-    return trainSummary({ fineTuned, evaluation, weights, trainExamples: train.length, peakRssBytes: memory.stop(), backend: backend.name })
+    return { baseModel: base.nameOrPath, ...trainSummary({ fineTuned, evaluation, weights, trainExamples: train.length, peakRssBytes: memory.stop(), backend: backend.name }) }
   } finally {
     classifier.dispose()
   }

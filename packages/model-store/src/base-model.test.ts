@@ -54,18 +54,19 @@ describe('resolveBaseModel', () => {
   })
 
   it('asks for an mlm-pretrain run when the local backbone is missing', async () => {
-    await expect(resolveBaseModel(store, undefined, db)).rejects.toThrow(/Run a benchmark with an mlm-pretrain arm first/)
+    await expect(resolveBaseModel(store, 'local-backbone', db)).rejects.toThrow(/Run a benchmark with an mlm-pretrain arm first/)
   })
 
-  it('reads the local backbone from the artifact store, by default and by name', async () => {
+  it('reads the local backbone from the artifact store, pinned to the run that published it, and that run\'s model by its id', async () => {
     publisher = await publishBackbone(db, store)
-    for (const baseModel of [undefined, 'local-backbone']) {
+    for (const baseModel of ['local-backbone', `run:${publisher}`]) {
       const base = await resolveBaseModel(store, baseModel, db)
-      expect(base.nameOrPath).toBe('local-backbone')
+      expect(base.nameOrPath).toBe(`run:${publisher}`)
       expect(base.checkpoint.config).toEqual(checkpoint.config)
       expect([...base.checkpoint.weights.keys()]).toEqual(['bert.embeddings.word_embeddings.weight'])
       expect(base.checkpoint.tokenizer).toEqual(checkpoint.tokenizer)
     }
+    await expect(resolveBaseModel(store, 'run:run_00000000000000000000', db)).rejects.toThrow(/recorded no model/)
   })
 
   it('refuses a local backbone file that is not what its pretrain run recorded, naming the key and both hashes', async () => {
@@ -75,7 +76,7 @@ describe('resolveBaseModel', () => {
     changed[changed.length - 1] = changed[changed.length - 1]! ^ 0x01
     await store.put(key, changed)
     try {
-      const refusal = await resolveBaseModel(store, undefined, db).catch((error: unknown) => error)
+      const refusal = await resolveBaseModel(store, 'local-backbone', db).catch((error: unknown) => error)
       expect(refusal).toBeInstanceOf(ArtifactIntegrityError)
       expect(refusal).toMatchObject({ key, expectedSha256: sha256Hex(original), actualSha256: sha256Hex(changed) })
       expect((refusal as Error).message).toBe(`artifact ${key} (the local backbone's model.safetensors, recorded as 'model/model.safetensors' of run ${publisher}) ` +
@@ -83,7 +84,7 @@ describe('resolveBaseModel', () => {
     } finally {
       await store.put(key, original)
     }
-    expect((await resolveBaseModel(store, undefined, db)).checkpoint.config).toEqual(checkpoint.config)
+    expect((await resolveBaseModel(store, 'local-backbone', db)).checkpoint.config).toEqual(checkpoint.config)
   })
 
   it('refuses a local backbone that names no publishing run, or one that recorded none of its files', async () => {
@@ -91,9 +92,9 @@ describe('resolveBaseModel', () => {
     const original = await store.get(provenance)
     try {
       await store.put(provenance, JSON.stringify({ runId: 'run_00000000000000000000' }))
-      await expect(resolveBaseModel(store, undefined, db)).rejects.toThrow('The local backbone names run run_00000000000000000000 as its publisher, but that run recorded no model files')
+      await expect(resolveBaseModel(store, 'local-backbone', db)).rejects.toThrow('The local backbone names run run_00000000000000000000 as its publisher, but that run recorded no model files')
       await store.delete(provenance)
-      await expect(resolveBaseModel(store, undefined, db)).rejects.toThrow(/names no run that published it \(no provenance\.json\).*mlm-pretrain arm again/)
+      await expect(resolveBaseModel(store, 'local-backbone', db)).rejects.toThrow(/names no run that published it \(no provenance\.json\).*mlm-pretrain arm again/)
     } finally {
       await store.put(provenance, original)
     }

@@ -137,7 +137,12 @@ export const METHOD_CATALOG = {
   'prefix-tuning': { jobKind: 'train', config: strictObject({ epochs, ...ENGINE_METHOD_FIELDS['prefix-tuning'] }).partial() },
   /** Bottleneck adapters (no PEFT type): AdapterHub's Houlsby and Pfeiffer placements; hidden_size is the bottleneck width. */
   adapter: { jobKind: 'train', config: strictObject({ epochs, ...ENGINE_METHOD_FIELDS.adapter }).partial() },
-  /** Masked-language-model pretraining of a small BERT on the dataset's training text: the local backbone. */
+  /**
+   * Domain adaptation: continued masked-language-model pretraining of the base model on the
+   * dataset's training text; the benchmark's train runs then use it (the local backbone).
+   * Setting a shape field (vocab_size, hidden_size, num_hidden_layers, num_attention_heads,
+   * intermediate_size) pretrains a new BERT of that shape from scratch instead.
+   */
   'mlm-pretrain': {
     jobKind: 'pretrain',
     config: strictObject({ epochs, ...ENGINE_METHOD_FIELDS['mlm-pretrain'] }).partial()

@@ -48,20 +48,19 @@ export type PresetName = (typeof PRESET_NAMES)[number]
 export const PRESETS: Record<PresetName, BenchmarkPreset> = {
   /**
    * `npm run demo` (`bankbench run`): the baselines and all six adaptation methods at small
-   * settings, on a local backbone pretrained first (reused when one from the same recipe
-   * exists), so that the whole study runs in minutes on a 2-core laptop. Three epochs on
-   * 5,000 training rows are far from each method's best: `seed-grid-small` and longer
-   * protocols measure that.
+   * settings on the shipped base model (bankbench-mini), so that the whole study runs in
+   * minutes on a 2-core laptop. Three epochs on 5,000 training rows are short of each
+   * method's best: `methods` (every method to convergence) measures that.
    */
   demo: {
     description: 'Six adaptation methods (full, LoRA, QLoRA, IA3, prefix tuning, bottleneck adapters) and the baselines (random, majority, '
-      + 'TF-IDF + logistic regression) on a local backbone pretrained first (mlm-pretrain, 3 epochs; reused when one from the same recipe '
-      + 'exists), 3 epochs on 5,000 training rows: the whole study in minutes on a 2-core laptop. `npm run demo` and `bankbench run` run it.',
+      + 'TF-IDF + logistic regression, the frozen probe) on the shipped base model bankbench-mini, 3 epochs on 5,000 training rows: '
+      + 'the whole study in minutes on a 2-core laptop. `npm run demo` and `bankbench run` run it.',
     arms: [
-      { method: 'mlm-pretrain', config: { epochs: 3 } },
       { method: 'random' },
       { method: 'majority' },
       { method: 'tfidf-logreg' },
+      { method: 'frozen-probe' },
       { method: 'full' },
       { method: 'lora' },
       { method: 'qlora' },
@@ -90,7 +89,7 @@ export const PRESETS: Record<PresetName, BenchmarkPreset> = {
   },
   'seed-grid-small': {
     description: 'One point of each seed-grid method (two for LoRA: r 8 and 32) for 1 epoch on 1,000 training rows, scored on the 500-row test sample: '
-      + 'every method end to end on a 2-core machine in under an hour. Needs a base model (baseModel, or a local backbone from an mlm-pretrain run).',
+      + 'every method end to end on a 2-core machine in under an hour, on the shipped base model unless baseModel names another.',
     arms: [
       { method: 'lora', config: { lora_alpha: 16, lora_dropout: 0.1, target_modules: QUERY_VALUE }, grid: { r: [8, 32] } },
       { method: 'qlora', config: { r: 8, lora_alpha: 16, bnb_4bit_quant_type: 'nf4', bnb_4bit_use_double_quant: true } },

@@ -78,6 +78,8 @@ export type EvaluationFigures = {
 
 /** A `train` run (full fine-tuning and the PEFT methods). */
 export type TrainRunSummary = RunFigures & EvaluationFigures & {
+  /** The base model it trained on, pinned to exact bytes (`bankbench-mini@<digest>`, `run:<id>`, or the checkpoint's URI); absent in runs before it was recorded. */
+  baseModel?: string
   trainSeconds: number
   /** Mean wall-clock time per optimizer step; null when no step ran. */
   stepMs: number | null
@@ -108,6 +110,8 @@ export type TextBaselineSummary = RunFigures & EvaluationFigures & {
 
 /** A frozen-feature baseline (frozen-probe, centroid) on the untuned base model. */
 export type FeatureBaselineSummary = RunFigures & EvaluationFigures & {
+  /** The frozen base model it reads, pinned as in TrainRunSummary. */
+  baseModel?: string
   /** Encoding the training texts and fitting the head. */
   trainSeconds: number
   encodeSeconds: number
@@ -207,6 +211,8 @@ export type PretrainRunSummary = RunFigures & {
   backend: string
   /** The artifact-store prefix it was published under. */
   backbone: string
+  /** The base model its pretraining continued from, pinned as in TrainRunSummary. */
+  baseModel?: string
   /** The published backbone was made from the same recipe and used as it is (its summary repeated). */
   reused?: true
 }

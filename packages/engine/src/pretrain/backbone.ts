@@ -7,6 +7,7 @@
 import { z } from 'zod'
 import { parseEncoderConfig } from '../models/config'
 import type { Pooling } from '../models/config'
+import type { Checkpoint } from '../io/checkpoint'
 import { Tokenizer, trainWordPiece } from '../tokenizer'
 import { pretrain } from './mlm'
 import type { PretrainOptions } from './mlm'
@@ -48,11 +49,21 @@ export interface BackboneOptions extends Pick<PretrainOptions, 'signal' | 'onSte
   epochs: number
   seed: number
   log?: (message: string) => void
+  /**
+   * Continue pretraining this BERT (domain adaptation) with its own vocabulary and shape,
+   * instead of learning a vocabulary and starting from random weights; ignored when the
+   * settings give a shape (ARCHITECTURE_SETTINGS), which asks for a new backbone.
+   */
+  from?: Checkpoint
 }
+
+/** The settings that shape a new backbone: they cannot apply when pretraining continues from an existing one. */
+export const ARCHITECTURE_SETTINGS = ['vocab_size', 'hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size'] as const
 
 /** Vocabulary, then MLM pretraining: the backbone from training text alone. The pretrain job and bench/train-banking77.ts both use it. */
 export async function pretrainBackbone(trainTexts: readonly string[], validationTexts: readonly string[], hyperparameters: Partial<BackboneSettings>, options: BackboneOptions) {
   const settings = backboneSettingsSchema.parse(hyperparameters)
+  if (options.from && !shapesNewBackbone(hyperparameters)) return continuePretraining(options.from, trainTexts, validationTexts, hyperparameters, settings, options)
   const tokenizer = Tokenizer.fromJSON(trainWordPiece(trainTexts, { vocabSize: settings.vocab_size }))
   const modelConfig = parseEncoderConfig({
     model_type: 'bert',
@@ -68,7 +79,7 @@ export async function pretrainBackbone(trainTexts: readonly string[], validation
   })
   options.log?.(`pretraining a ${settings.num_hidden_layers}-layer, hidden-${settings.hidden_size} BERT (vocabulary ${tokenizer.vocabSize}) ` +
     `on ${trainTexts.length} texts for ${options.epochs} epochs`)
-  const { log: _log, ...trainerOptions } = options
+  const { log: _log, from: _from, ...trainerOptions } = options
   const result = await pretrain(trainTexts, {
     ...trainerOptions,
     tokenizer,
@@ -78,6 +89,36 @@ export async function pretrainBackbone(trainTexts: readonly string[], validation
     warmupRatio: settings.warmup_ratio,
     weightDecay: settings.weight_decay,
     maxLength: settings.max_length,
+    maskProbability: settings.mask_probability,
+    validationTexts,
+  })
+  return { ...result, vocabSize: tokenizer.vocabSize }
+}
+
+/** Whether the settings give a shape: then a new backbone is pretrained from scratch. */
+export function shapesNewBackbone(hyperparameters: Partial<BackboneSettings>): boolean {
+  return ARCHITECTURE_SETTINGS.some((name) => hyperparameters[name] !== undefined)
+}
+
+async function continuePretraining(from: Checkpoint, trainTexts: readonly string[], validationTexts: readonly string[], hyperparameters: Partial<BackboneSettings>,
+  settings: BackboneSettings, options: BackboneOptions) {
+  if (!from.tokenizer) throw new Error('pretrain: the base model has no tokenizer.json to continue with')
+  const tokenizer = Tokenizer.fromJSON(from.tokenizer)
+  const modelConfig = parseEncoderConfig({ ...from.config, classifier_pooling: hyperparameters.classifier_pooling ?? from.config.classifier_pooling })
+  const maxLength = Math.min(settings.max_length, modelConfig.maxPositionEmbeddings)
+  options.log?.(`continuing the pretraining of a ${modelConfig.numHiddenLayers}-layer, hidden-${modelConfig.hiddenSize} BERT (vocabulary ${tokenizer.vocabSize}) ` +
+    `on ${trainTexts.length} texts for ${options.epochs} epochs`)
+  const { log: _log, from: _from, ...trainerOptions } = options
+  const result = await pretrain(trainTexts, {
+    ...trainerOptions,
+    tokenizer,
+    modelConfig,
+    initialWeights: from.weights,
+    batchSize: settings.batch_size,
+    learningRate: settings.learning_rate,
+    warmupRatio: settings.warmup_ratio,
+    weightDecay: settings.weight_decay,
+    maxLength,
     maskProbability: settings.mask_probability,
     validationTexts,
   })
