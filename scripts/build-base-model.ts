@@ -4,9 +4,9 @@
  * (Banking77's training split, labels unused, and NLU++ banking's utterances outside its
  * held-out folds; never any test text). One command from a fresh clone:
  *
- *   npm run build:base-model [-- --epochs 40 --out models/bankbench-mini]
+ *   npm run build:base-model [-- --epochs 20 --out models/bankbench-mini]
  *
- * About 70 minutes on 2 cores with the native kernels. Resumable: the trainer state is
+ * About 10 minutes on 2 idle cores with the native kernels (BANKBENCH_NATIVE_THREADS=1 is faster on a busy machine). Resumable: the trainer state is
  * saved after every epoch under .bankbench/base-model-build/, and a rerun with the same
  * recipe continues from it (kill it whenever). Every `--snapshot-every` epochs the weights
  * as they are then go to .bankbench/base-model-build/epoch-<n>/, so fine-tuning can be
@@ -26,7 +26,7 @@ import type { BackboneSettings } from '@bankbench/engine'
 
 const { values } = parseArgs({
   options: {
-    epochs: { type: 'string', default: '40' },
+    epochs: { type: 'string', default: '20' },
     out: { type: 'string', default: 'models/bankbench-mini' },
     work: { type: 'string', default: '.bankbench/base-model-build' },
     'snapshot-every': { type: 'string', default: '10' },

@@ -1,7 +1,7 @@
 /**
  * The trainer container end to end, through the real local job runner and the real
- * entrypoint (containers/trainer/entrypoint.ts, the runner's default command): an
- * mlm-pretrain run publishes a tiny local backbone, then lora and full runs
+ * entrypoint (containers/trainer/entrypoint.ts, the runner's default command): a lora
+ * run on the shipped bankbench-mini; an mlm-pretrain run publishes a tiny local backbone, then lora and full runs
  * fine-tune it, stream their loss, save their adapter or model, and report the
  * summary every run reports.
  */
@@ -52,10 +52,17 @@ describe('train and pretrain jobs through the local runner', () => {
   const metricNames = async (runId: string) => new Set((await listRunMetrics(database.db, runId)).map((point) => point.name))
   const artifactNames = async (runId: string) => (await listRunArtifacts(database.db, runId)).map((artifact) => artifact.name).sort()
 
-  it('a train run without a backbone fails, telling the user to pretrain first', async () => {
-    const [run] = await submit({ arms: [{ method: 'lora', config: TINY_TRAINING }], protocol: { epochs: 1, timeoutSeconds: 60 } })
-    expect(run).toMatchObject({ status: 'failed', error: expect.stringContaining('mlm-pretrain') })
-  })
+  it('a benchmark with no pretrain arm trains on the shipped bankbench-mini, and records the exact version it used', async () => {
+    const [run] = await submit({ arms: [{ method: 'lora', config: TINY_TRAINING }], protocol: { epochs: 1, timeoutSeconds: 120 } })
+    expect(run).toMatchObject({ status: 'succeeded', summary: { baseModel: expect.stringMatching(/^bankbench-mini@[0-9a-f]{64}$/) } })
+    const pinned = (run!.summary as { baseModel: string }).baseModel
+    const classifier = (await listRunArtifacts(database.db, run!.id)).find((artifact) => artifact.name === 'classifier.json')!
+    expect(JSON.parse(new TextDecoder().decode(await store.get(classifier.key)))).toMatchObject({ baseModel: pinned })
+    expect(await store.exists(`models/base/bankbench-mini/${pinned.split('@')[1]}/manifest.json`)).toBe(true)
+    const served = await loadServedModel(database.db, store, run!.id, { runtime: 'engine' })
+    expect(served.method).toBe('lora')
+    await served.predictor.dispose()
+  }, 180_000)
 
   it('mlm-pretrain publishes the local backbone, then lora and full fine-tune it', async () => {
     const [pretrainRun] = await submit({ arms: [{ method: 'mlm-pretrain', config: TINY_BACKBONE }], protocol: { epochs: 3, timeoutSeconds: 120 } })

@@ -14,6 +14,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ArtifactStore } from '@bankbench/core'
+import { setting } from '@bankbench/settings'
 import { CHECKPOINT_FILES, loadCheckpoint, type Checkpoint } from '@bankbench/engine'
 import { ArtifactIntegrityError, sha256Hex, verifySha256 } from './artifact-integrity'
 
@@ -23,9 +24,9 @@ const SHIPPED_FILES = [CHECKPOINT_FILES.config, CHECKPOINT_FILES.weights, CHECKP
 const MANIFEST = 'manifest.json'
 const PINNED = /^([a-z0-9][a-z0-9-]*)@([0-9a-f]{64})$/
 
-/** The folder the project ships its base models in (`models/` at the repository root, copied into the containers). */
+/** The folder the project ships its base models in: `models/` at the repository root, or BANKBENCH_MODELS_DIR (the job images). */
 export function shippedModelsDirectory(): string {
-  return fileURLToPath(new URL('../../../models/', import.meta.url))
+  return setting('BANKBENCH_MODELS_DIR') ?? fileURLToPath(new URL('../../../models/', import.meta.url))
 }
 
 /** `bankbench-mini@<digest>` → its parts; null for any other source. */

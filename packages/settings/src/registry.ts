@@ -135,6 +135,11 @@ export const SETTINGS = {
     meaning: '`1` (or `true`) allows the `llm-api` baseline to send the dataset\'s messages (test queries, few-shot examples) to that endpoint, a third party; off, its runs are skipped with a reason naming this variable and nothing is sent',
     ...optIn(['1', 'true']),
   },
+  BANKBENCH_MODELS_DIR: {
+    kind: 'platform', readBy: ['api', 'job', 'cli', 'bench', 'test'], default: 'the repository\'s `models/`',
+    meaning: 'the folder holding the shipped base models (`bankbench-mini/`); the job images set it, since a bundle has no repository around it',
+    ...text(),
+  },
   // Reports and costs.
   BANKBENCH_CHROMIUM: {
     kind: 'user', readBy: ['api', 'cli'], default: '`/usr/bin/chromium`',

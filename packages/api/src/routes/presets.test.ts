@@ -19,7 +19,7 @@ describe('GET /v1/presets', () => {
     expect(byName['lora-modules']!.runCount).toBe(6)
     expect(byName.demo).toMatchObject({
       runCount: 10, protocol: { seeds: [42], epochs: 3, trainSubset: 5000 },
-      runsByMethod: { 'mlm-pretrain': 1, random: 1, majority: 1, 'tfidf-logreg': 1, full: 1, lora: 1, qlora: 1, ia3: 1, 'prefix-tuning': 1, adapter: 1 },
+      runsByMethod: { random: 1, majority: 1, 'tfidf-logreg': 1, 'frozen-probe': 1, full: 1, lora: 1, qlora: 1, ia3: 1, 'prefix-tuning': 1, adapter: 1 },
     })
     expect(byName.floors).toMatchObject({ runCount: 2, runsByMethod: { random: 1, majority: 1 } })
     expect(byName.slots).toMatchObject({ runCount: 3, protocol: { seeds: [42], epochs: 20 }, runsByMethod: { 'slots-rules': 1, 'slots-lora': 1, 'slots-full': 1 } })
