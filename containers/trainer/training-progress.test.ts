@@ -20,4 +20,13 @@ describe('progressReporter', () => {
       { name: 'validation_accuracy', value: 0.5, epoch: 1 },
     ])
   })
+
+  it('streams and logs the validation span F1 of a slot-filling epoch', async () => {
+    const points: MetricPoint[] = []
+    const lines: string[] = []
+    const progress = progressReporter({ reportMetrics: async (batch) => { points.push(...batch) }, log: (line) => { lines.push(line) } })
+    await progress.onEpoch({ epoch: 1, trainLoss: 0.2, validation: { accuracy: 0.94, loss: 0.2, spanMicroF1: 0.455 }, elapsedMs: 2000 })
+    expect(points).toContainEqual({ name: 'validation_span_micro_f1', value: 0.455, epoch: 2 })
+    expect(lines).toEqual(['epoch 2: train loss 0.2000, validation loss 0.2000 accuracy 94.00% span F1 45.50% (2 s)'])
+  })
 })

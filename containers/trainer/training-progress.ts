@@ -33,9 +33,12 @@ export function progressReporter(context: Pick<RunContext, 'reportMetrics' | 'lo
       const points: MetricPoint[] = [{ name: 'epoch_train_loss', value: record.trainLoss, epoch }]
       if (record.validation) {
         points.push({ name: 'validation_loss', value: record.validation.loss, epoch }, { name: 'validation_accuracy', value: record.validation.accuracy, epoch })
+        // Slot filling picks its epoch by span F1 (the token classifier's evaluate); stream it beside the tag accuracy.
+        if (record.validation.spanMicroF1 !== undefined) points.push({ name: 'validation_span_micro_f1', value: record.validation.spanMicroF1, epoch })
       }
       await context.reportMetrics(points)
-      const validation = record.validation ? `, validation loss ${record.validation.loss.toFixed(4)} accuracy ${(record.validation.accuracy * 100).toFixed(2)}%` : ''
+      const spanF1 = record.validation?.spanMicroF1 === undefined ? '' : ` span F1 ${(record.validation.spanMicroF1 * 100).toFixed(2)}%`
+      const validation = record.validation ? `, validation loss ${record.validation.loss.toFixed(4)} accuracy ${(record.validation.accuracy * 100).toFixed(2)}%${spanF1}` : ''
       context.log(`epoch ${epoch}: train loss ${record.trainLoss.toFixed(4)}${validation} (${(record.elapsedMs / 1000).toFixed(0)} s)`)
     },
   }
