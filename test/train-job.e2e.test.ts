@@ -75,6 +75,7 @@ describe('train and pretrain jobs through the local runner', () => {
     expect(await artifactNames(pretrainRun!.id)).toEqual(['model/config.json', 'model/model.safetensors', 'model/tokenizer.json'])
 
     const runs = await submit({
+      baseModel: 'local-backbone',
       arms: [{ method: 'lora', config: { ...TINY_TRAINING, r: 4 } }, { method: 'full', config: TINY_TRAINING }],
       protocol: { epochs: 3, timeoutSeconds: 120 },
     })
@@ -138,18 +139,21 @@ describe('train and pretrain jobs through the local runner', () => {
       await served.predictor.dispose()
     })
 
-    it('trains on the local backbone only while it is what its pretrain run recorded', async () => {
+    it('trains on the local backbone only while it is what its pretrain run recorded; a run trained on it keeps its own copy', async () => {
       const recorded = await recordedSha256(pretrained.id, 'model/model.safetensors')
-      expect((await resolveBaseModel(store, undefined, database.db)).nameOrPath).toBe('local-backbone')
+      expect((await resolveBaseModel(store, 'local-backbone', database.db)).nameOrPath).toBe(`run:${pretrained.id}`)
+      expect((trained.lora.summary as { baseModel: string }).baseModel).toBe(`run:${pretrained.id}`)
       const { actual } = await tampered('models/local-backbone/model.safetensors', async () => {
-        await expect(resolveBaseModel(store, undefined, database.db)).rejects.toBeInstanceOf(ArtifactIntegrityError)
-        // Serving a run trained on it refuses too, and a train job fails with the reason.
-        await expect(loadServedModel(database.db, store, trained.lora.id, { runtime: 'engine' })).rejects.toThrow(/models\/local-backbone\/model\.safetensors .*does not match its recorded sha256/)
-        const [run] = await submit({ arms: [{ method: 'lora', config: { ...TINY_TRAINING, r: 2 } }], protocol: { epochs: 1, timeoutSeconds: 60 } })
+        await expect(resolveBaseModel(store, 'local-backbone', database.db)).rejects.toBeInstanceOf(ArtifactIntegrityError)
+        // A run trained on it loads the pretrain run's recorded files, not the published copy: it is still served.
+        const served = await loadServedModel(database.db, store, trained.lora.id, { runtime: 'engine' })
+        await served.predictor.dispose()
+        // A new train job on the local backbone fails with the reason.
+        const [run] = await submit({ baseModel: 'local-backbone', arms: [{ method: 'lora', config: { ...TINY_TRAINING, r: 2 } }], protocol: { epochs: 1, timeoutSeconds: 60 } })
         expect(run).toMatchObject({ status: 'failed', error: expect.stringContaining(`artifact models/local-backbone/model.safetensors (the local backbone's model.safetensors, recorded as 'model/model.safetensors' of run ${pretrained.id}) does not match its recorded sha256: expected ${recorded.sha256}`) })
       })
       expect(actual).not.toBe(recorded.sha256)
-      expect((await resolveBaseModel(store, undefined, database.db)).checkpoint.weights.size).toBeGreaterThan(0)
+      expect((await resolveBaseModel(store, 'local-backbone', database.db)).checkpoint.weights.size).toBeGreaterThan(0)
     })
   })
 
