@@ -46,6 +46,7 @@ describe('LoRA analysis through the API', () => {
     const [pretrain] = await runBenchmark({ arms: [{ method: 'mlm-pretrain', config: TWO_LAYER_BACKBONE }], protocol: { epochs: 2, timeoutSeconds: 120 } })
     expect(pretrain!.status).toBe('succeeded')
     const runs = await runBenchmark({
+      baseModel: 'local-backbone',
       arms: [{ method: 'lora', config: TINY_TRAINING, grid: { target_modules: [['query'], ['query', 'value']] } }],
       protocol: { epochs: 2, timeoutSeconds: 120 },
     })

@@ -26,6 +26,7 @@ describe('serving a Banking77 run', () => {
     api = await openTestApi()
     await submit({ arms: [{ method: 'mlm-pretrain', config: TINY_BACKBONE }], protocol: { epochs: 1, timeoutSeconds: 300 } })
     run = await submit({
+      baseModel: 'local-backbone',
       arms: [{ method: 'lora', config: { batch_size: 32, max_length: 32, learning_rate: 0.01 } }],
       protocol: { epochs: 1, trainSubset: 1000, testSet: 'sample500', timeoutSeconds: 300 },
       constraints: { minAccuracy: 0, minParameterReduction: 1 },

@@ -39,7 +39,7 @@ describe('deployments and classify', () => {
       arms: [{ method: 'mlm-pretrain', config: TINY_BACKBONE }],
       protocol: { epochs: 2, timeoutSeconds: 120 },
     })).benchmarkId
-    const trained = await submit({ arms: [{ method: 'lora', config: { batch_size: 4, max_length: 16, learning_rate: 0.005, r: 4 } }], protocol: { epochs: 3, timeoutSeconds: 120 },
+    const trained = await submit({ baseModel: 'local-backbone', arms: [{ method: 'lora', config: { batch_size: 4, max_length: 16, learning_rate: 0.005, r: 4 } }], protocol: { epochs: 3, timeoutSeconds: 120 },
       // A tiny model on 16 examples meets no production criterion: loose ones, but for an impossible training time, so it misses exactly one.
       constraints: { minAccuracy: 0, minParameterReduction: 1, maxLatencyMs: 10_000, maxGpuMemoryBytes: 64 * 1024 ** 3, maxTrainingSeconds: 0.001 },
     })
