@@ -94,7 +94,9 @@ if (shipped) {
   lines.push('## Evaluation on Banking77', '',
     `Each method fine-tuned on the 9,503 training rows, best epoch by validation accuracy (500 rows), scored on the official 3,080-row test split, ` +
     `beside TF-IDF + logistic regression on the same rows (${shipped.backend} backend, ${shipped.measuredAt.slice(0, 10)}): ` +
-    '`npx tsx bench/train-banking77.ts --backbone models/bankbench-mini --methods full,lora,qlora,ia3,prefix-tuning,adapter,probe` with the settings below.', '',
+    '`npx tsx bench/train-banking77.ts --backbone models/bankbench-mini --methods lora,full,probe --epochs 6 --set lora.learning_rate=2e-3 --set full.learning_rate=2e-4` and ' +
+    '`… --methods qlora,ia3,adapter,prefix-tuning --epochs 4 --set qlora.learning_rate=2e-3` (BANKBENCH_NATIVE_THREADS=1, two at once on a shared machine). ' +
+    'Every method was still improving at its last epoch: these are short runs, not converged ones.', '',
     '| method | validation | test accuracy | test macro-F1 | train s | settings |',
     '| --- | ---: | ---: | ---: | ---: | --- |',
     ...shipped.rows.map((row) => `| ${row.name} | ${pct(row.validationAccuracy)} | ${pct(row.accuracy)} | ${pct(row.macroF1)} | ${row.trainSeconds.toFixed(0)} | ${row.detail} |`),
@@ -114,5 +116,18 @@ if (tried.length > 0) {
     }),
     '')
 }
+lines.push('Measured in earlier sessions with the same bench (issue 12\'s notes; official test split): the previous default backbone, 2 layers × hidden 64 ' +
+  '(290k parameters, MLM for seconds on the dataset\'s own training text): LoRA 56-61%, full fine-tuning 86.7-88.1% converged, frozen probe 62%; ' +
+  '2 layers × hidden 256 on Banking77\'s training text alone, 12 MLM epochs: LoRA 84.61% (learning rate 2e-3, 10 epochs; 67.47% at 5e-3, 6 epochs), ' +
+  'full 85.16% (2e-4, 8 epochs; 54.12% at 5e-3). Why the shipped recipe: at equal fine-tuning it beat the 4-layer candidate on both the probe and LoRA, ' +
+  'it fine-tunes twice as fast (the demo\'s budget), and the lower learning rates measured there are now the defaults of LoRA, QLoRA (2e-3) and full fine-tuning (2e-4).',
+  '',
+  '## What stands in the way of the study\'s targets',
+  '',
+  'TF-IDF + logistic regression reaches 91% on Banking77; this backbone\'s fine-tuned methods reach 82-85% and its frozen features 68%. ' +
+  'The gap is pretraining compute and text: 20 epochs over 11k banking sentences is about 6.9k steps of batch 32 (minutes of a GPU), and ' +
+  'the validation MLM loss was still falling when it stopped. Longer pretraining (the 4-layer model through its 40 epochs), more unlabelled text ' +
+  'and a contrastive or supervised sentence objective on NLU++\'s intents are the next levers; on a GPU, a real checkpoint (bert-base) is the answer.',
+  '')
 writeFileSync(join(values.model, 'README.md'), `${lines.join('\n')}\n`)
 console.log(`wrote ${join(values.model, 'README.md')}`)

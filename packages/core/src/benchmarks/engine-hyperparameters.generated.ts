@@ -6,7 +6,7 @@ import { moduleSelector } from './hyperparameter-fields'
 /** Each engine method's hyperparameters as the API validates them; defaults are applied by the engine, not here. */
 export const ENGINE_METHOD_FIELDS = {
   full: {
-    /** Peak learning rate of AdamW. Default 0.005. (the trainer) */
+    /** Peak learning rate of AdamW. Default 0.0002. (the trainer) */
     learning_rate: z.number().positive().max(1),
     /** Decay after warmup, as transformers' get_<name>_schedule_with_warmup. Default "linear". (the trainer) */
     lr_scheduler: z.enum(['linear', 'cosine', 'constant']),
@@ -20,7 +20,7 @@ export const ENGINE_METHOD_FIELDS = {
     max_length: z.number().int().positive().max(4096),
   },
   lora: {
-    /** Peak learning rate of AdamW. Default 0.005. (the trainer) */
+    /** Peak learning rate of AdamW. Default 0.002. (the trainer) */
     learning_rate: z.number().positive().max(1),
     /** Decay after warmup, as transformers' get_<name>_schedule_with_warmup. Default "linear". (the trainer) */
     lr_scheduler: z.enum(['linear', 'cosine', 'constant']),
@@ -46,7 +46,7 @@ export const ENGINE_METHOD_FIELDS = {
     use_rslora: z.boolean(),
   },
   qlora: {
-    /** Peak learning rate of AdamW. Default 0.005. (the trainer) */
+    /** Peak learning rate of AdamW. Default 0.002. (the trainer) */
     learning_rate: z.number().positive().max(1),
     /** Decay after warmup, as transformers' get_<name>_schedule_with_warmup. Default "linear". (the trainer) */
     lr_scheduler: z.enum(['linear', 'cosine', 'constant']),
@@ -171,9 +171,9 @@ export const ENGINE_METHOD_FIELDS = {
 
 /** What a run of each engine method uses for a field its arm leaves out (null: worked out from the model). */
 export const ENGINE_METHOD_DEFAULTS = {
-  full: { learning_rate: 0.005, lr_scheduler: 'linear', batch_size: 32, weight_decay: 0.01, warmup_ratio: 0.06, max_length: 64 },
-  lora: { learning_rate: 0.005, lr_scheduler: 'linear', batch_size: 32, weight_decay: 0.01, warmup_ratio: 0.06, max_length: 64, r: 16, lora_alpha: 32, lora_dropout: 0, target_modules: 'all-linear', bias: 'none', use_rslora: false },
-  qlora: { learning_rate: 0.005, lr_scheduler: 'linear', batch_size: 32, weight_decay: 0.01, warmup_ratio: 0.06, max_length: 64, r: 16, lora_alpha: 32, lora_dropout: 0, target_modules: 'all-linear', bias: 'none', use_rslora: false, bnb_4bit_quant_type: 'nf4', bnb_4bit_use_double_quant: true, bnb_4bit_compute_dtype: 'float32' },
+  full: { learning_rate: 0.0002, lr_scheduler: 'linear', batch_size: 32, weight_decay: 0.01, warmup_ratio: 0.06, max_length: 64 },
+  lora: { learning_rate: 0.002, lr_scheduler: 'linear', batch_size: 32, weight_decay: 0.01, warmup_ratio: 0.06, max_length: 64, r: 16, lora_alpha: 32, lora_dropout: 0, target_modules: 'all-linear', bias: 'none', use_rslora: false },
+  qlora: { learning_rate: 0.002, lr_scheduler: 'linear', batch_size: 32, weight_decay: 0.01, warmup_ratio: 0.06, max_length: 64, r: 16, lora_alpha: 32, lora_dropout: 0, target_modules: 'all-linear', bias: 'none', use_rslora: false, bnb_4bit_quant_type: 'nf4', bnb_4bit_use_double_quant: true, bnb_4bit_compute_dtype: 'float32' },
   ia3: { learning_rate: 0.01, lr_scheduler: 'linear', batch_size: 32, weight_decay: 0.01, warmup_ratio: 0.06, max_length: 64, target_modules: null, feedforward_modules: null, init_ia3_weights: true },
   'prefix-tuning': { learning_rate: 0.01, lr_scheduler: 'linear', batch_size: 32, weight_decay: 0.01, warmup_ratio: 0.06, max_length: 64, num_virtual_tokens: 20, prefix_projection: false, encoder_hidden_size: null },
   adapter: { learning_rate: 0.005, lr_scheduler: 'linear', batch_size: 32, weight_decay: 0.01, warmup_ratio: 0.06, max_length: 64, adapter_type: 'houlsby', hidden_size: null, reduction_factor: 16, non_linearity: null, dropout: 0 },
