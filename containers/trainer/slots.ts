@@ -13,7 +13,7 @@ import { RuleSlotTagger } from '@bankbench/baselines'
 import { nluppSlotSplit, type NluppSlotSplit } from '@bankbench/data'
 import { fineTuneTokenClassifier, initBackend, saveTokenClassifier, trainSettings } from '@bankbench/engine'
 import { evaluateTagger, PeakMemoryTracker, type SpanPredictor } from '@bankbench/metrics'
-import { checkpointFiles, resolveBaseModel } from '@bankbench/model-store'
+import { benchmarkBaseModel, checkpointFiles, resolveBaseModel } from '@bankbench/model-store'
 import { progressReporter, trainerCheckpoints } from './training-progress'
 
 /** Intent figures, which a slot tagger does not produce. */
@@ -60,7 +60,7 @@ async function runTagger(context: RunContext<RunConfigOf<'slots-full' | 'slots-l
   const backend = await initBackend()
   context.recordEnvironment({ backend })
   const memory = new PeakMemoryTracker()
-  const base = await resolveBaseModel(store, (await getBenchmark(context.db, run.benchmarkId)).spec.baseModel, context.db)
+  const base = await resolveBaseModel(store, await benchmarkBaseModel(context.db, await getBenchmark(context.db, run.benchmarkId)), context.db)
   context.log(`${run.config.method} (${method}) on ${base.nameOrPath}: NLU++ folds ${split.folds.train.join(',')} (${train.length} utterances), ` +
     `${run.config.epochs} epochs, batch ${settings.batchSize}, learning rate ${settings.learningRate}, backend ${backend.name}`)
   const tuned = await fineTuneTokenClassifier({
@@ -104,6 +104,7 @@ async function runTagger(context: RunContext<RunConfigOf<'slots-full' | 'slots-l
     context.log(`test span micro-F1 ${evaluation.report.microF1.toFixed(3)}, macro ${evaluation.report.macroF1.toFixed(3)} after ${result.steps} steps (${(result.elapsedMs / 1000).toFixed(0)} s)`)
     const baseBytes = [...base.checkpoint.weights.values()].reduce((sum, tensor) => sum + tensor.bytes.byteLength, 0)
     return slotSummary(split, evaluation, {
+      baseModel: base.nameOrPath,
       trainSeconds: result.elapsedMs / 1000,
       trainExamples: train.length,
       epochsCompleted: result.epochsCompleted,

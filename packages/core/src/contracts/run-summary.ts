@@ -162,6 +162,8 @@ export type SlotTypeScores = { type: string; precision: number; recall: number; 
  */
 export type SlotRunSummary = RunFigures & {
   task: 'slot-filling'
+  /** The base model a tagger trained on, pinned as in TrainRunSummary; absent for the rules baseline. */
+  baseModel?: string
   dataset: 'nlupp-banking'
   folds: { train: number[]; validation: number[]; test: number[] }
   entityMicroF1: number
