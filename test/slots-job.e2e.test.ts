@@ -49,7 +49,7 @@ describe('slots jobs through the local runner', () => {
         dataset: 'intents',
         baseModel: join(directory, 'base'),
         arms: [{ method: 'slots-rules' }, { method: 'slots-lora', config: { epochs: 1, batch_size: 32, r: 4 } }],
-        protocol: { seeds: [1], timeoutSeconds: 300 },
+        protocol: { seeds: [1], timeoutSeconds: 540 },
       }))
       await queue.idle()
       const runs = await listRunsOfBenchmark(database.db, benchmark.id)
@@ -68,7 +68,7 @@ describe('slots jobs through the local runner', () => {
       expect(rules!.entityMicroF1).toBeGreaterThan(0.3)
       expect(rules!).toMatchObject({ trainableParameters: null, backend: null })
       expect(rules!.notApplicable).toContain('trainableParameters')
-      expect(lora!).toMatchObject({ epochsCompleted: 1, bestEpoch: 1, trainExamples: 1450 })
+      expect(lora!).toMatchObject({ epochsCompleted: 1, bestEpoch: 1, trainExamples: 1450, baseModel: join(directory, 'base') })
       expect(lora!.trainableParameters).toBeLessThan(lora!.totalParameters!)
       const [rulesRun, loraRun] = runs
       const artifactNames = async (runId: string) => (await listRunArtifacts(database.db, runId)).map((artifact) => artifact.name)
