@@ -66,7 +66,8 @@ describe('vector-bench jobs through the local runner', () => {
     } finally {
       await queue.close()
     }
-  })
+    // Four job processes one after the other, each starting Node and loading its store: about a minute here, twice that on a loaded machine.
+  }, 300_000)
 
   it('refuses a store it does not know, before anything is stored', () => {
     expect(() => planRuns(benchmarkSpecSchema.parse({ dataset: 'intents', arms: [{ method: 'vector-bench', config: { store: 'annoy' } }] }))).toThrow(/store/)
