@@ -117,9 +117,18 @@ export async function startPineconeProtocolServer(apiKey = 'test-key'): Promise<
     throw new HttpError(404, 'NOT_FOUND', operation)
   }
 
+  // Longer than the client's idle keep-alive, as Pinecone's front end is: with Node's 5 s default a request can race
+  // the server closing its idle socket, and the client's retries on that error stretch a test on a loaded machine.
+  server.keepAliveTimeout = 65_000
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  return { url: base, apiKey, requests, stop: () => new Promise((resolve) => server.close(() => resolve())) }
+  return {
+    url: base, apiKey, requests,
+    stop: () => new Promise((resolve) => {
+      server.close(() => resolve())
+      server.closeAllConnections()
+    }),
+  }
 }
 
 function score(metric: StoredIndex['metric'], a: number[], b: number[]): number {
