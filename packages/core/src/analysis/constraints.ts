@@ -24,14 +24,14 @@ export function jobKindOf(method: string): (typeof METHOD_CATALOG)[keyof typeof 
 }
 
 /**
- * Pretraining (mlm-pretrain) builds a backbone, and data selection (the select job) measures how many
- * labels a learner needs: neither is a candidate for recommendation or deployment.
+ * Runs that are not intent classifiers, so never candidates for recommendation or deployment:
+ * pretraining (mlm-pretrain) builds a backbone, data selection (select) measures how many labels a
+ * learner needs, slot taggers (slots) find entities, and vector-store benchmarks (vector-bench)
+ * measure retrieval: their kNN accuracy is not a classifier's to weigh against the study's criteria.
  */
 export function isPretraining(method: string): boolean {
-  // Slot taggers (the slots job) find entities, not intents: never the intent classifier to recommend or deploy.
-  if (jobKindOf(method) === 'slots') return true
   const kind = jobKindOf(method)
-  return kind === 'pretrain' || kind === 'select'
+  return kind === 'pretrain' || kind === 'select' || kind === 'slots' || kind === 'vector-bench'
 }
 
 /** Whether a method's runs can be deployed: fine-tuned engine runs save a classifier, baselines do not. */
