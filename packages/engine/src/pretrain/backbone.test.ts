@@ -27,4 +27,16 @@ describe('pretrainBackbone', () => {
     expect(backboneSettingsSchema.safeParse({ hidden_size: 64, num_attention_heads: 3 }).error?.issues[0]).toMatchObject({ path: ['num_attention_heads'] })
     await expect(pretrainBackbone(TEXTS, [], { layers: 2 } as never, { epochs: 0, seed: 1 })).rejects.toThrow(/layers/)
   })
+
+  it('continues from a checkpoint with its vocabulary, shape and weights, unless the settings give a shape', async () => {
+    const shape = { vocab_size: 100, hidden_size: 8, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 16, max_length: 16 }
+    const base = (await pretrainBackbone(TEXTS, TEXTS.slice(0, 2), shape, { epochs: 1, seed: 1 })).checkpoint
+    const continued = await pretrainBackbone(['a brand new vocabulary of words'], [], { max_length: 16 }, { epochs: 0, seed: 2, from: base })
+    expect(continued.checkpoint.tokenizer).toEqual(base.tokenizer)
+    expect(continued.checkpoint.config).toMatchObject({ hidden_size: 8, vocab_size: base.config.vocab_size })
+    const name = 'bert.embeddings.word_embeddings.weight'
+    expect(continued.checkpoint.weights.get(name)!.bytes).toEqual(base.weights.get(name)!.bytes)
+    const fresh = await pretrainBackbone(TEXTS, [], { ...shape, hidden_size: 4 }, { epochs: 0, seed: 2, from: base })
+    expect(fresh.checkpoint.config).toMatchObject({ hidden_size: 4 })
+  })
 })

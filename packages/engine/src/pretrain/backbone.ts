@@ -60,10 +60,44 @@ export interface BackboneOptions extends Pick<PretrainOptions, 'signal' | 'onSte
 /** The settings that shape a new backbone: they cannot apply when pretraining continues from an existing one. */
 export const ARCHITECTURE_SETTINGS = ['vocab_size', 'hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size'] as const
 
-/** Vocabulary, then MLM pretraining: the backbone from training text alone. The pretrain job and bench/train-banking77.ts both use it. */
+/**
+ * MLM pretraining: of a new BERT (a vocabulary learned on the training text, random weights)
+ * or, with `options.from` and no shape in the settings, continued from that checkpoint.
+ * The pretrain job, scripts/build-base-model.ts and bench/train-banking77.ts all use it.
+ */
 export async function pretrainBackbone(trainTexts: readonly string[], validationTexts: readonly string[], hyperparameters: Partial<BackboneSettings>, options: BackboneOptions) {
   const settings = backboneSettingsSchema.parse(hyperparameters)
-  if (options.from && !shapesNewBackbone(hyperparameters)) return continuePretraining(options.from, trainTexts, validationTexts, hyperparameters, settings, options)
+  const start = options.from && !shapesNewBackbone(hyperparameters)
+    ? continuedModel(options.from, hyperparameters)
+    : newModel(trainTexts, settings)
+  const { tokenizer, modelConfig } = start
+  // Positions beyond the model's would never have been trained.
+  const maxLength = Math.min(settings.max_length, modelConfig.maxPositionEmbeddings)
+  options.log?.(`${start.initialWeights ? 'continuing the pretraining of' : 'pretraining'} a ${modelConfig.numHiddenLayers}-layer, ` +
+    `hidden-${modelConfig.hiddenSize} BERT (vocabulary ${tokenizer.vocabSize}) on ${trainTexts.length} texts for ${options.epochs} epochs`)
+  const { log: _log, from: _from, ...trainerOptions } = options
+  const result = await pretrain(trainTexts, {
+    ...trainerOptions,
+    tokenizer,
+    modelConfig,
+    ...(start.initialWeights && { initialWeights: start.initialWeights }),
+    batchSize: settings.batch_size,
+    learningRate: settings.learning_rate,
+    warmupRatio: settings.warmup_ratio,
+    weightDecay: settings.weight_decay,
+    maxLength,
+    maskProbability: settings.mask_probability,
+    validationTexts,
+  })
+  return { ...result, vocabSize: tokenizer.vocabSize }
+}
+
+/** Whether the settings give a shape: then a new backbone is pretrained from scratch. */
+export function shapesNewBackbone(hyperparameters: Partial<BackboneSettings>): boolean {
+  return ARCHITECTURE_SETTINGS.some((name) => hyperparameters[name] !== undefined)
+}
+
+function newModel(trainTexts: readonly string[], settings: BackboneSettings) {
   const tokenizer = Tokenizer.fromJSON(trainWordPiece(trainTexts, { vocabSize: settings.vocab_size }))
   const modelConfig = parseEncoderConfig({
     model_type: 'bert',
@@ -77,50 +111,13 @@ export async function pretrainBackbone(trainTexts: readonly string[], validation
     // Recorded in config.json, so every classifier fine-tuned from this backbone pools the same way.
     classifier_pooling: settings.classifier_pooling,
   })
-  options.log?.(`pretraining a ${settings.num_hidden_layers}-layer, hidden-${settings.hidden_size} BERT (vocabulary ${tokenizer.vocabSize}) ` +
-    `on ${trainTexts.length} texts for ${options.epochs} epochs`)
-  const { log: _log, from: _from, ...trainerOptions } = options
-  const result = await pretrain(trainTexts, {
-    ...trainerOptions,
-    tokenizer,
-    modelConfig,
-    batchSize: settings.batch_size,
-    learningRate: settings.learning_rate,
-    warmupRatio: settings.warmup_ratio,
-    weightDecay: settings.weight_decay,
-    maxLength: settings.max_length,
-    maskProbability: settings.mask_probability,
-    validationTexts,
-  })
-  return { ...result, vocabSize: tokenizer.vocabSize }
+  return { tokenizer, modelConfig, initialWeights: undefined }
 }
 
-/** Whether the settings give a shape: then a new backbone is pretrained from scratch. */
-export function shapesNewBackbone(hyperparameters: Partial<BackboneSettings>): boolean {
-  return ARCHITECTURE_SETTINGS.some((name) => hyperparameters[name] !== undefined)
-}
-
-async function continuePretraining(from: Checkpoint, trainTexts: readonly string[], validationTexts: readonly string[], hyperparameters: Partial<BackboneSettings>,
-  settings: BackboneSettings, options: BackboneOptions) {
+/** The checkpoint's own vocabulary, shape and weights; only its pooling may be set anew. */
+function continuedModel(from: Checkpoint, hyperparameters: Partial<BackboneSettings>) {
   if (!from.tokenizer) throw new Error('pretrain: the base model has no tokenizer.json to continue with')
   const tokenizer = Tokenizer.fromJSON(from.tokenizer)
   const modelConfig = parseEncoderConfig({ ...from.config, classifier_pooling: hyperparameters.classifier_pooling ?? from.config.classifier_pooling })
-  const maxLength = Math.min(settings.max_length, modelConfig.maxPositionEmbeddings)
-  options.log?.(`continuing the pretraining of a ${modelConfig.numHiddenLayers}-layer, hidden-${modelConfig.hiddenSize} BERT (vocabulary ${tokenizer.vocabSize}) ` +
-    `on ${trainTexts.length} texts for ${options.epochs} epochs`)
-  const { log: _log, from: _from, ...trainerOptions } = options
-  const result = await pretrain(trainTexts, {
-    ...trainerOptions,
-    tokenizer,
-    modelConfig,
-    initialWeights: from.weights,
-    batchSize: settings.batch_size,
-    learningRate: settings.learning_rate,
-    warmupRatio: settings.warmup_ratio,
-    weightDecay: settings.weight_decay,
-    maxLength,
-    maskProbability: settings.mask_probability,
-    validationTexts,
-  })
-  return { ...result, vocabSize: tokenizer.vocabSize }
+  return { tokenizer, modelConfig, initialWeights: from.weights }
 }
