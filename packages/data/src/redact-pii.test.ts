@@ -13,6 +13,12 @@ describe('redactPii', () => {
     expect(redactPii('reference 4111111111111112')).toBe('reference [ACCOUNT]')
   })
 
+  it('leaves a UUID whose first or last segment is all digits alone, but not a long digit run beside it', () => {
+    expect(redactPii('AWS Batch job 93436438-53d5-4080-a12f-d52c80c068d1:1 failed')).toBe('AWS Batch job 93436438-53d5-4080-a12f-d52c80c068d1:1 failed')
+    expect(redactPii('request 3e2a1b4c-53d5-4080-a12f-123456789012 done')).toBe('request 3e2a1b4c-53d5-4080-a12f-123456789012 done')
+    expect(redactPii('job 93436438 failed')).toBe('job [ACCOUNT] failed')
+  })
+
   it('redacts IBANs whose checksum holds, grouped or not', () => {
     expect(isValidIban('GB82 WEST 1234 5698 7654 32')).toBe(true)
     expect(redactPii('send it to GB82 WEST 1234 5698 7654 32 please')).toBe('send it to [IBAN] please')

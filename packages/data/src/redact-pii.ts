@@ -46,7 +46,8 @@ const REDACTIONS: { pattern: RegExp; redact: (match: string) => string }[] = [
   // UK national: (020) 7946 0958, 020 7946 0958, 07700 900123, 07700-900-123, 07700900123.
   { pattern: /\(0\d{2,4}\)[ ]?\d{3,4}[ -]?\d{3,4}\b|\b0\d{2,4}[ .-]\d{3,4}[ .-]?\d{3,4}\b|\b0[1-37-9]\d{8,9}\b/g, redact: () => '[PHONE]' },
   // Any other run of eight or more digits (account numbers, references), unless it is an amount.
-  { pattern: /(?<![£$€])\b\d{8,}\b(?![.,]\d)/g, redact: () => '[ACCOUNT]' },
+  // Not a segment of a UUID (a job or request id whose hex happens to be all digits).
+  { pattern: /(?<![£$€])(?<![0-9a-f]{8}-(?:[0-9a-f]{4}-){3})\b\d{8,}\b(?![.,]\d)(?!-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}\b)/gi, redact: () => '[ACCOUNT]' },
 ]
 
 export function redactPii(text: string): string {
