@@ -36,6 +36,9 @@ export const backboneSettingsSchema = z.strictObject({
   max_length: z.number().int().positive().max(512).default(64).describe(
     'Longest text in tokens, special tokens included; also the position embeddings (fine-tuning truncates there too).'),
   mask_probability: z.number().gt(0).lt(1).default(0.15).describe('Share of the tokens masked for the MLM objective (BERT: 0.15).'),
+  contrastive_weight: z.number().min(0).max(100).default(0).describe(
+    'Weight of a SimCSE-style sentence objective beside MLM (0: MLM alone): a text\'s masked and plain views, mean-pooled, are pulled together against the batch.'),
+  contrastive_temperature: z.number().positive().max(10).default(0.05).describe('Softmax temperature of the contrastive objective over cosine similarities (SimCSE: 0.05).'),
   classifier_pooling: z.enum(POOLINGS).default('mean').describe(
     'How classifiers fine-tuned from this backbone read a sentence vector, recorded in its config.json: model (pooler or first token), cls or mean.'),
 }).refine((settings) => settings.hidden_size % settings.num_attention_heads === 0,
@@ -87,6 +90,8 @@ export async function pretrainBackbone(trainTexts: readonly string[], validation
     weightDecay: settings.weight_decay,
     maxLength,
     maskProbability: settings.mask_probability,
+    contrastiveWeight: settings.contrastive_weight,
+    contrastiveTemperature: settings.contrastive_temperature,
     validationTexts,
   })
   return { ...result, vocabSize: tokenizer.vocabSize }

@@ -5,7 +5,7 @@ import { initBackend } from '../backend'
 import type { EncoderConfig } from '../models/config'
 import { createSequenceClassifier } from '../models/sequence-classifier'
 import { Tokenizer, trainWordPiece } from '../tokenizer'
-import { pretrain } from './mlm'
+import { contrastiveLoss, pretrain } from './mlm'
 
 beforeAll(async () => {
   await initBackend()
@@ -72,5 +72,48 @@ describe('pretrain (masked language modelling)', () => {
   it('refuses a tokenizer larger than the model vocabulary', async () => {
     await expect(pretrain(corpus, { tokenizer, modelConfig: tinyBertConfig(10), epochs: 1, batchSize: 8, learningRate: 1e-3 }))
       .rejects.toThrow(/vocab_size is 10/)
+  })
+
+  it('adds a contrastive sentence objective that makes one text\'s two views nearer each other than other texts', async () => {
+    const options = { tokenizer, modelConfig: config, maxLength: 24, epochs: 3, batchSize: 16, learningRate: 1e-2, warmupRatio: 0.1, weightDecay: 0.01, seed: 7 }
+    const before = tf.memory().numTensors
+    const mlmOnly = await pretrain(corpus, options)
+    const withContrast = await pretrain(corpus, { ...options, contrastiveWeight: 1 })
+    expect(tf.memory().numTensors).toBe(before)
+    // Same masks and dropout, so the first step's MLM part is equal; the contrastive term adds about ln(16) at the start.
+    expect(withContrast.training.history[0]!.trainLoss).toBeGreaterThan(mlmOnly.training.history[0]!.trainLoss + 0.5)
+
+    // The trained encoder tells sentences apart: mean-pooled vectors of different texts are less alike than with MLM alone.
+    const meanOffDiagonalCosine = (checkpoint: typeof mlmOnly.checkpoint): number => {
+      const model = createSequenceClassifier(config, checkpoint.weights, { seed: 1 })
+      const texts = [...new Set(corpus)].slice(0, 12)
+      const batch = tokenizer.encodeBatch(texts, { maxLength: 24 })
+      const shape: [number, number] = [batch.batchSize, batch.sequenceLength]
+      const value = tf.tidy(() => {
+        const { pooled } = model.encode({ inputIds: tf.tensor2d(batch.inputIds, shape, 'int32'), attentionMask: tf.tensor2d(batch.attentionMask, shape, 'int32') }, { training: false, pooling: 'mean' })
+        const unit = pooled.div(pooled.square().sum(1, true).sqrt())
+        const cosines = tf.matMul(unit, unit, false, true)
+        return (cosines.sum().arraySync() as number - texts.length) / (texts.length * (texts.length - 1))
+      })
+      model.dispose()
+      return value
+    }
+    expect(meanOffDiagonalCosine(withContrast.checkpoint)).toBeLessThan(meanOffDiagonalCosine(mlmOnly.checkpoint) - 0.1)
+  })
+})
+
+describe('contrastiveLoss (SimCSE InfoNCE)', () => {
+  it('is the cross-entropy of each row against its own pair over cosine similarities / temperature', () => {
+    const anchors = tf.tensor2d([[1, 0], [0, 2]])
+    const positives = tf.tensor2d([[3, 0], [1, 1]])
+    const temperature = 0.5
+    // Row 0: cosines (1, 0.7071); row 1: (0, 0.7071). Loss = mean of -log softmax(row / t)[i].
+    const rowLoss = (own: number, other: number) => -Math.log(Math.exp(own / temperature) / (Math.exp(own / temperature) + Math.exp(other / temperature)))
+    const expected = (rowLoss(1, Math.SQRT1_2) + rowLoss(Math.SQRT1_2, 0)) / 2
+    expect(contrastiveLoss(anchors, positives, temperature).arraySync()).toBeCloseTo(expected, 5)
+    // Scale does not matter (cosine), and gradients flow to both views.
+    const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => contrastiveLoss(a as tf.Tensor2D, b as tf.Tensor2D, temperature))([anchors, positives])
+    expect(grads.every((grad) => (grad.abs().sum().arraySync() as number) > 0)).toBe(true)
+    tf.dispose([anchors, positives, ...grads])
   })
 })

@@ -33,6 +33,14 @@ export interface PretrainOptions extends Omit<TrainOptions, 'metricForBest' | 'e
   maxLength?: number
   /** Default 0.15 (BERT). */
   maskProbability?: number
+  /**
+   * Weight of a SimCSE-style contrastive term added to the MLM loss (0, the default: MLM
+   * alone). Each text's mean-pooled vector from its masked input should be nearer the vector
+   * of the same text unmasked (another dropout mask) than any other text's in the batch.
+   */
+  contrastiveWeight?: number
+  /** Temperature of the contrastive term's softmax over cosine similarities. Default 0.05 (SimCSE). */
+  contrastiveTemperature?: number
   /** Held-out text: evaluated each epoch (masked-token loss and accuracy), the best epoch kept. */
   validationTexts?: readonly string[]
   /** Continue from these weights (a BertForMaskedLM or BertModel checkpoint) instead of a random start. */
@@ -60,12 +68,15 @@ const MASKING = 1
 const DROPOUT = 2
 const VALIDATION_MASKING = 3
 const HEAD_INITIALISATION = 4
+const CONTRASTIVE_DROPOUT = 5
 
 export async function pretrain(corpus: readonly string[], options: PretrainOptions): Promise<PretrainResult> {
   const { tokenizer, modelConfig: config } = options
   const maxLength = options.maxLength ?? 128
   const seed = options.seed ?? 42
   const masking = maskingOptions(tokenizer, config, options.maskProbability)
+  const contrastiveWeight = options.contrastiveWeight ?? 0
+  const contrastiveTemperature = options.contrastiveTemperature ?? 0.05
   if (maxLength > config.maxPositionEmbeddings) {
     throw new Error(`pretrain: maxLength ${maxLength} exceeds the model's ${config.maxPositionEmbeddings} position embeddings`)
   }
@@ -84,23 +95,29 @@ export async function pretrain(corpus: readonly string[], options: PretrainOptio
       const positions = [...labels.keys()].filter((position) => labels[position] !== IGNORED_LABEL)
       const targets = tf.tensor1d(positions.map((position) => labels[position]!), 'int32')
       const shape: [number, number] = [batch.batchSize, batch.sequenceLength]
-      const { lastHiddenState } = model.encode(
-        { inputIds: tf.tensor2d(inputIds, shape, 'int32'), attentionMask: tf.tensor2d(batch.attentionMask, shape, 'int32') },
-        { ...forward, pooling: 'cls' },
-      )
+      const attentionMask = tf.tensor2d(batch.attentionMask, shape, 'int32')
+      const { lastHiddenState, pooled } = model.encode({ inputIds: tf.tensor2d(inputIds, shape, 'int32'), attentionMask }, { ...forward, pooling: 'mean' })
       // Only the chosen positions go through the vocabulary projection: the loss ignores the rest.
       const hidden = tf.gather(lastHiddenState.reshape([-1, config.hiddenSize]), tf.tensor1d(positions, 'int32'))
       const logits = mlmLogits(model, head, hidden as tf.Tensor2D)
       const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(targets, config.vocabSize), logits) as tf.Scalar
-      return { loss, logits, targets, count: positions.length }
+      return { loss, logits, targets, count: positions.length, pooled, attentionMask, shape, batch }
+    }
+
+    /** MLM, plus the contrastive term when it has a weight: the plain texts are the second view. */
+    const trainingLoss = (texts: string[], step: number, training: boolean): tf.Scalar => {
+      const masked = maskedPredictions(texts, deriveSeed(seed, step, MASKING), { training, seed: deriveSeed(seed, step, DROPOUT) })
+      if (contrastiveWeight === 0 || texts.length < 2) return masked.loss
+      const inputIds = tf.tensor2d(masked.batch.inputIds, masked.shape, 'int32')
+      const plain = model.encode({ inputIds, attentionMask: masked.attentionMask }, { training, seed: deriveSeed(seed, step, CONTRASTIVE_DROPOUT), pooling: 'mean' }).pooled
+      return masked.loss.add(contrastiveLoss(masked.pooled, plain, contrastiveTemperature).mul(contrastiveWeight)) as tf.Scalar
     }
 
     const task: TrainingTask<PretrainExample> = {
       variables,
       trainExamples: examples,
       exampleLength: (example) => example.tokens,
-      loss: (batch, { training, step }) =>
-        tf.tidy(() => maskedPredictions(batch.map((example) => example.text), deriveSeed(seed, step, MASKING), { training, seed: deriveSeed(seed, step, DROPOUT) }).loss),
+      loss: (batch, { training, step }) => tf.tidy(() => trainingLoss(batch.map((example) => example.text), step, training)),
       evaluate: options.validationTexts && (() => evaluate(options.validationTexts!)),
     }
 
@@ -145,6 +162,19 @@ export async function pretrain(corpus: readonly string[], options: PretrainOptio
     model.dispose()
     tf.dispose([...head.values()])
   }
+}
+
+/**
+ * InfoNCE over a batch (SimCSE, Gao et al. 2021, eq. 1): row i of `anchors` should be most
+ * similar (cosine / temperature) to row i of `positives`; the other rows are its negatives.
+ */
+export function contrastiveLoss(anchors: tf.Tensor2D, positives: tf.Tensor2D, temperature: number): tf.Scalar {
+  return tf.tidy(() => {
+    const unit = (vectors: tf.Tensor2D) => vectors.div(vectors.square().sum(1, true).add(1e-12).sqrt())
+    const similarities = tf.matMul(unit(anchors), unit(positives), false, true).div(temperature)
+    const count = anchors.shape[0]
+    return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.range(0, count, 1, 'int32'), count), similarities) as tf.Scalar
+  })
 }
 
 /**
