@@ -35,7 +35,7 @@ export default $config({
     buildLambdaBundlesForDeploy()
     const settings = stageSettings($app.stage)
     const { vpc } = createNetwork(settings)
-    const { secrets, llmApiKeySecretArn } = createSecrets(settings)
+    const { secrets, llmApiKeySecretArn, hfTokenSecretArn } = createSecrets(settings)
     const database = createDatabase(settings, vpc)
     const { bucket } = createStorage(settings)
     const images = createImages(settings)
@@ -43,6 +43,7 @@ export default $config({
       settings, vpc, bucket, images,
       databaseUrlSecretArn: database.urlSecretArn,
       llmApiKeySecretArn,
+      hfTokenSecretArn,
       llmBaseline: { baseUrl: secrets.llmBaselineBaseUrl.value, model: secrets.llmBaselineModel.value, sendCustomerText: secrets.llmBaselineSendCustomerText.value },
     })
     const { api } = createApi({ settings, vpc, bucket, databaseUrl: database.url, adminApiKeys: secrets.apiKeys })

@@ -11,6 +11,8 @@ export interface BatchInputs {
   bucket: sst.aws.Bucket
   databaseUrlSecretArn: $util.Output<string>
   llmApiKeySecretArn: $util.Output<string>
+  /** The Hugging Face token (HF_TOKEN) for gated `hf://` base models. */
+  hfTokenSecretArn: $util.Output<string>
   /** The LLM baseline's endpoint and model (not secret): plain job definition environment. */
   llmBaseline: { baseUrl: $util.Output<string>; model: $util.Output<string>; sendCustomerText: $util.Output<string> }
   /** A container without an image gets no job definition (see images.ts). */
@@ -24,7 +26,7 @@ export interface BatchInputs {
  * the jobs run with, and their log group. Queue and definition names are
  * `batchResourceNames` from @bankbench/core, where BatchJobQueue submits.
  */
-export function createBatch({ settings, vpc, bucket, databaseUrlSecretArn, llmApiKeySecretArn, llmBaseline, images }: BatchInputs) {
+export function createBatch({ settings, vpc, bucket, databaseUrlSecretArn, llmApiKeySecretArn, hfTokenSecretArn, llmBaseline, images }: BatchInputs) {
   const names = stageResourceNames($app.stage)
   const region = aws.getRegionOutput().region
   const network = { subnets: vpc.privateSubnets, securityGroupIds: vpc.securityGroups }
@@ -40,8 +42,8 @@ export function createBatch({ settings, vpc, bucket, databaseUrlSecretArn, llmAp
   const repositoryArns = Object.values(images).map((image) => image.repositoryArn)
   new aws.iam.RolePolicy('JobExecutionRoleStart', {
     role: executionRole.id,
-    policy: $util.all([logGroup.arn, databaseUrlSecretArn, llmApiKeySecretArn, $util.all(repositoryArns)]).apply(([logGroupArn, databaseSecret, llmSecret, repositories]) =>
-      JSON.stringify(policyDocument(jobExecutionStatements({ repositoryArns: repositories, logGroupArn, secretArns: [databaseSecret, llmSecret] })))),
+    policy: $util.all([logGroup.arn, databaseUrlSecretArn, llmApiKeySecretArn, hfTokenSecretArn, $util.all(repositoryArns)]).apply(([logGroupArn, databaseSecret, llmSecret, hfSecret, repositories]) =>
+      JSON.stringify(policyDocument(jobExecutionStatements({ repositoryArns: repositories, logGroupArn, secretArns: [databaseSecret, llmSecret, hfSecret] })))),
   })
 
   // The GPU instances' own role: what the ECS agent on them needs to join the cluster.
@@ -104,8 +106,8 @@ export function createBatch({ settings, vpc, bucket, databaseUrlSecretArn, llmAp
       type: 'container',
       platformCapabilities: [PLATFORM_FOR_CONTAINER[container]],
       propagateTags: true,
-      containerProperties: $util.all([image.ref, jobRole.arn, executionRole.arn, region, databaseUrlSecretArn, llmApiKeySecretArn, llmBaseline.baseUrl, llmBaseline.model, llmBaseline.sendCustomerText]).apply(
-        ([imageRef, jobRoleArn, executionRoleArn, regionName, databaseSecret, llmSecret, llmBaseUrl, llmModel, llmSendCustomerText]) => JSON.stringify(jobContainerProperties(container, {
+      containerProperties: $util.all([image.ref, jobRole.arn, executionRole.arn, region, databaseUrlSecretArn, llmApiKeySecretArn, hfTokenSecretArn, llmBaseline.baseUrl, llmBaseline.model, llmBaseline.sendCustomerText]).apply(
+        ([imageRef, jobRoleArn, executionRoleArn, regionName, databaseSecret, llmSecret, hfSecret, llmBaseUrl, llmModel, llmSendCustomerText]) => JSON.stringify(jobContainerProperties(container, {
           image: imageRef,
           jobRoleArn,
           executionRoleArn,
@@ -118,7 +120,7 @@ export function createBatch({ settings, vpc, bucket, databaseUrlSecretArn, llmAp
             // 'unset' (the default) sends nothing: the operator opts in per stage with `sst secret set LlmBaselineSendCustomerText 1`.
             BANKBENCH_LLM_SEND_CUSTOMER_TEXT: llmSendCustomerText,
           },
-          secretArns: { DATABASE_URL: databaseSecret, BANKBENCH_LLM_API_KEY: llmSecret },
+          secretArns: { DATABASE_URL: databaseSecret, BANKBENCH_LLM_API_KEY: llmSecret, HF_TOKEN: hfSecret },
         }))),
     })
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { LLM_ENDPOINT_ENV } from '@bankbench/baselines'
-import { BATCH_ENVIRONMENT, LLM_BASELINE_ENV, QUEUE_KIND_FOR_CONTAINER } from '@bankbench/core/batch-settings'
+import { BATCH_ENVIRONMENT, GPU_JOB_ENVIRONMENT, HF_TOKEN_ENV, LLM_BASELINE_ENV, QUEUE_KIND_FOR_CONTAINER } from '@bankbench/core/batch-settings'
 import { JOB_ENV } from '@bankbench/core/job-queue'
 import { jobContainerProperties, PLATFORM_FOR_CONTAINER, type JobDefinitionInputs } from './job-definitions'
 import { JOB_CONTAINERS } from './names'
@@ -15,16 +15,19 @@ const INPUTS: JobDefinitionInputs = {
   secretArns: {
     DATABASE_URL: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bankbench/dev/database-url-AbCdEf',
     BANKBENCH_LLM_API_KEY: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bankbench/dev/llm-api-key-GhIjKl',
+    HF_TOKEN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bankbench/dev/hf-token-MnOpQr',
   },
 }
 
 describe('job definitions', () => {
   it.each(JOB_CONTAINERS)('%s: sets exactly the variables the contract gives the job definition, secrets from Secrets Manager', (container) => {
     const properties = jobContainerProperties(container, INPUTS)
-    expect(properties.environment.map((variable) => variable.name)).toEqual([...BATCH_ENVIRONMENT.jobDefinitionEnvironment])
+    const onGpu = QUEUE_KIND_FOR_CONTAINER[container] === 'gpu-training'
+    expect(properties.environment.map((variable) => variable.name)).toEqual([...BATCH_ENVIRONMENT.jobDefinitionEnvironment, ...(onGpu ? Object.keys(GPU_JOB_ENVIRONMENT) : [])])
     expect(properties.secrets).toEqual([
       { name: JOB_ENV.databaseUrl, valueFrom: INPUTS.secretArns.DATABASE_URL },
       { name: LLM_BASELINE_ENV.apiKey, valueFrom: INPUTS.secretArns.BANKBENCH_LLM_API_KEY },
+      { name: HF_TOKEN_ENV, valueFrom: INPUTS.secretArns.HF_TOKEN },
     ])
     const plain = properties.environment.map((variable) => variable.name) as string[]
     // Per-job values come from the submission, secrets never travel in plain text, and S3 is found by region.
@@ -39,6 +42,16 @@ describe('job definitions', () => {
     const onGpuQueue = QUEUE_KIND_FOR_CONTAINER[container] === 'gpu-training'
     expect(gpu !== undefined).toBe(onGpuQueue)
     expect(PLATFORM_FOR_CONTAINER[container]).toBe(onGpuQueue ? 'EC2' : 'FARGATE')
+  })
+
+  it('sets TF_FORCE_GPU_ALLOW_GROWTH=true in the GPU job definition only, and gives HF_TOKEN to every job only as a secret', () => {
+    expect(jobContainerProperties('trainer', INPUTS).environment).toContainEqual({ name: 'TF_FORCE_GPU_ALLOW_GROWTH', value: 'true' })
+    expect(jobContainerProperties('indexer', INPUTS).environment.map((variable) => variable.name)).not.toContain('TF_FORCE_GPU_ALLOW_GROWTH')
+    for (const container of JOB_CONTAINERS) {
+      const properties = jobContainerProperties(container, INPUTS)
+      expect(properties.environment.map((variable) => variable.name)).not.toContain(HF_TOKEN_ENV)
+      expect(properties.secrets).toContainEqual({ name: 'HF_TOKEN', valueFrom: INPUTS.secretArns.HF_TOKEN })
+    }
   })
 
   it('gives the trainer the LLM baseline endpoint under the names the baseline reads, its key only as a secret', () => {

@@ -5,7 +5,7 @@
  * definition sets, so a variable added there fails to compile here until infra
  * provides it.
  */
-import { BATCH_ENVIRONMENT } from '@bankbench/core/batch-settings'
+import { BATCH_ENVIRONMENT, GPU_JOB_ENVIRONMENT } from '@bankbench/core/batch-settings'
 import type { JobContainer } from './names'
 
 type DefinitionVariable = (typeof BATCH_ENVIRONMENT.jobDefinitionEnvironment)[number]
@@ -51,7 +51,11 @@ export function jobContainerProperties(container: JobContainer, inputs: JobDefin
       { type: 'MEMORY', value: String(resources.memoryMiB) },
       ...(resources.gpus > 0 ? [{ type: 'GPU', value: String(resources.gpus) }] : []),
     ],
-    environment: BATCH_ENVIRONMENT.jobDefinitionEnvironment.map((name) => ({ name, value: inputs.environment[name] })),
+    environment: [
+      ...BATCH_ENVIRONMENT.jobDefinitionEnvironment.map((name) => ({ name, value: inputs.environment[name] })),
+      // A job with a GPU: TensorFlow grows its memory pool instead of reserving the device (see GPU_JOB_ENVIRONMENT).
+      ...(resources.gpus > 0 ? Object.entries(GPU_JOB_ENVIRONMENT).map(([name, value]) => ({ name, value })) : []),
+    ],
     secrets: BATCH_ENVIRONMENT.jobDefinitionSecrets.map((name) => ({ name, valueFrom: inputs.secretArns[name] })),
     logConfiguration: {
       logDriver: 'awslogs',

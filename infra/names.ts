@@ -24,6 +24,8 @@ export interface StageResourceNames extends BatchResourceNames {
   databaseUrlSecret: string
   /** Secrets Manager secret holding the LLM baseline's API key (BANKBENCH_LLM_API_KEY in the trainer). */
   llmApiKeySecret: string
+  /** Secrets Manager secret holding the Hugging Face token (HF_TOKEN in the job containers), for gated `hf://` base models. */
+  hfTokenSecret: string
 }
 
 export function stageResourceNames(stage: string): StageResourceNames {
@@ -37,6 +39,7 @@ export function stageResourceNames(stage: string): StageResourceNames {
     imageRepository: { trainer: name('trainer').toLowerCase(), indexer: name('indexer').toLowerCase() },
     databaseUrlSecret: `bankbench/${stage}/database-url`,
     llmApiKeySecret: `bankbench/${stage}/llm-api-key`,
+    hfTokenSecret: `bankbench/${stage}/hf-token`,
   }
 }
 

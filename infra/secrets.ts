@@ -17,6 +17,8 @@ export function createSecrets(settings: StageSettings) {
     /** `1` lets the LLM baseline send customer text to that endpoint; anything else keeps it off. */
     llmBaselineSendCustomerText: new sst.Secret('LlmBaselineSendCustomerText', 'unset'),
     pineconeApiKey: new sst.Secret('PineconeApiKey', 'unset'),
+    /** A Hugging Face read token for gated `hf://` base models (Llama 2); `unset` downloads public models only. */
+    hfToken: new sst.Secret('HfToken', 'unset'),
   }
   // Batch gives a job a secret only from Secrets Manager (or SSM), resolved when its container starts.
   const llmApiKeySecret = new aws.secretsmanager.Secret('LlmApiKeySecret', {
@@ -24,5 +26,10 @@ export function createSecrets(settings: StageSettings) {
     recoveryWindowInDays: settings.production ? 30 : 0,
   })
   new aws.secretsmanager.SecretVersion('LlmApiKeySecretValue', { secretId: llmApiKeySecret.id, secretString: secrets.llmBaselineApiKey.value })
-  return { secrets, llmApiKeySecretArn: llmApiKeySecret.arn }
+  const hfTokenSecret = new aws.secretsmanager.Secret('HfTokenSecret', {
+    name: stageResourceNames($app.stage).hfTokenSecret,
+    recoveryWindowInDays: settings.production ? 30 : 0,
+  })
+  new aws.secretsmanager.SecretVersion('HfTokenSecretValue', { secretId: hfTokenSecret.id, secretString: secrets.hfToken.value })
+  return { secrets, llmApiKeySecretArn: llmApiKeySecret.arn, hfTokenSecretArn: hfTokenSecret.arn }
 }

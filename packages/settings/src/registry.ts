@@ -111,8 +111,8 @@ export const SETTINGS = {
   },
   HF_TOKEN: {
     kind: 'user', readBy: ['api', 'job'], default: 'unset', secret: true,
-    meaning: 'Hugging Face token for `hf://` base models in gated or private repositories',
-    ...text(),
+    meaning: 'Hugging Face read token for `hf://` base models in gated or private repositories (sent as `Authorization: Bearer`, never logged; on AWS the `HfToken` secret, which Batch jobs receive as this variable; the placeholder `unset`, which the stage\'s secret starts as, counts as unset)',
+    ...trimmed('unset'),
   },
   // The LLM baseline.
   BANKBENCH_LLM_BASE_URL: {
@@ -178,6 +178,11 @@ export const SETTINGS = {
     kind: 'platform', readBy: ['job'], default: '`10`',
     meaning: 'seconds between a job process\'s heartbeats (the local runner\'s option; 30 on Batch, infra/stage.ts)',
     ...positiveNumber(10),
+  },
+  TF_FORCE_GPU_ALLOW_GROWTH: {
+    kind: 'platform', readBy: ['job'], default: 'unset (TensorFlow reserves nearly all GPU memory)',
+    meaning: '`true` in the GPU job definition (infra/job-definitions.ts): TensorFlow, under tfjs-node-gpu, grows its GPU memory pool as tensors need it instead of reserving the whole device, so per-process GPU memory compares methods; read by TensorFlow itself',
+    ...text(),
   },
   BANKBENCH_TFJS_WASM_DIR: {
     kind: 'platform', readBy: ['api'], default: 'tfjs-backend-wasm\'s `dist/`',

@@ -71,6 +71,7 @@ function hubSource(source: string, options: CheckpointSourceOptions): Checkpoint
   if (!match) throw new Error(`${source} is not a hub address; expected hf://org/name or hf://org/name@revision`)
   const [, organisation, name, revision = 'main'] = match
   const endpoint = (options.hubEndpoint ?? 'https://huggingface.co').replace(/\/+$/, '')
+  // Never put the token in a message: errors end up in run records and logs.
   const token = options.hubToken ?? setting('HF_TOKEN')
   const timeoutMs = options.hubTimeoutMs ?? 30_000
   return {
@@ -90,13 +91,33 @@ function hubSource(source: string, options: CheckpointSourceOptions): Checkpoint
         )
       }
       if (response.status === 404) return null
-      if (!response.ok) {
-        throw new Error(`The Hugging Face hub answered ${response.status} ${response.statusText} for ${url}` +
-          (response.status === 401 || response.status === 403 ? ' (a gated or private repository needs HF_TOKEN)' : ''))
-      }
+      if (response.status === 401 || response.status === 403) throw new Error(refusalMessage(source, url, response, token !== undefined))
+      if (!response.ok) throw new Error(`The Hugging Face hub answered ${response.status} ${response.statusText} for ${url}`)
       return new Uint8Array(await response.arrayBuffer())
     },
   }
+}
+
+/**
+ * What a 401 or 403 means for a hub download. A gated repository (Llama 2, …) answers 401
+ * to a request without a token, and 403 to a token whose account has not been granted
+ * access; a private or missing repository answers 401 as well. The hub's own reason
+ * (`X-Error-Message`) is quoted; the token never is.
+ */
+function refusalMessage(source: string, url: string, response: Response, sentToken: boolean): string {
+  const answered = `the Hugging Face hub answered ${response.status} ${response.statusText} for ${url}`
+  const hubSays = response.headers.get('x-error-message')
+  const reason = hubSays ? ` ("${hubSays.slice(0, 300)}")` : ''
+  const onAws = 'on AWS, `npx sst secret set HfToken <token> --stage <stage>`; the Batch jobs receive it as HF_TOKEN'
+  if (!sentToken) {
+    return `${source} is gated or private: ${answered}${reason} and no HF_TOKEN is set. Accept the model's licence on huggingface.co `
+      + `with an account that may read it, then set HF_TOKEN to a read token of that account (${onAws}).`
+  }
+  if (response.status === 401) {
+    return `${source}: ${answered}${reason} although HF_TOKEN is set: the token is invalid or expired. Set HF_TOKEN to a valid read token (${onAws}).`
+  }
+  return `${source} is gated: ${answered}${reason}: the account of HF_TOKEN has not been granted access. Accept the model's licence `
+    + `(or request access) on huggingface.co with that account, or use a token of an account that has access.`
 }
 
 /** fetch hides the reason (DNS, refused, timeout) in `cause`. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import * as tf from '@tensorflow/tfjs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { initBackend } from '../backend'
 import { loadCheckpoint, saveCheckpoint } from './checkpoint'
 import type { Checkpoint } from './checkpoint'
@@ -123,6 +123,76 @@ describe('checkpoints in the Hugging Face layout', () => {
     } finally {
       hub.close()
     }
+  })
+
+  describe('a gated repository (a local server standing in for the hub)', () => {
+    const GRANTED = 'hf_granted_0123456789'
+    let endpoint: string
+    let hub: ReturnType<typeof createServer>
+    const authorizations: (string | undefined)[] = []
+    beforeAll(async () => {
+      const folder = join(workspace, 'gated')
+      await saveCheckpoint(folder, checkpoint)
+      // As huggingface.co answers for meta-llama/Llama-2-7b-hf: 401 without a token, 403 to an account without access.
+      hub = createServer((request, response) => {
+        authorizations.push(request.headers.authorization)
+        if (request.headers.authorization === undefined) {
+          response.writeHead(401, { 'x-error-code': 'GatedRepo', 'x-error-message': 'Access to model acme/llama-gated is restricted. You must have access to it and be authenticated to access it. Please log in.' })
+          return response.end()
+        }
+        if (request.headers.authorization !== `Bearer ${GRANTED}`) {
+          response.writeHead(403, { 'x-error-code': 'GatedRepo', 'x-error-message': 'Access to model acme/llama-gated is restricted and you are not in the authorized list.' })
+          return response.end()
+        }
+        const match = /^\/acme\/llama-gated\/resolve\/main\/([\w.-]+)$/.exec(request.url ?? '')
+        readFile(join(folder, match?.[1] ?? 'missing'))
+          .then((body) => response.end(body))
+          .catch(() => { response.statusCode = 404; response.end('Entry not found') })
+      })
+      await new Promise<void>((resolve) => hub.listen(0, '127.0.0.1', resolve))
+      endpoint = `http://127.0.0.1:${(hub.address() as AddressInfo).port}`
+    })
+    afterEach(() => { vi.unstubAllEnvs(); authorizations.length = 0 })
+    const refusal = async (source: string): Promise<Error> => {
+      try {
+        await loadCheckpoint(source, { hubEndpoint: endpoint })
+      } catch (error) {
+        return error as Error
+      }
+      throw new Error(`${source} loaded`)
+    }
+    afterAll(() => { hub.close() })
+
+    it('sends HF_TOKEN from the environment as Authorization: Bearer on every request', async () => {
+      vi.stubEnv('HF_TOKEN', GRANTED)
+      const loaded = await loadCheckpoint('hf://acme/llama-gated', { hubEndpoint: endpoint })
+      expectSameWeights(loaded.weights)
+      expect(authorizations.length).toBeGreaterThanOrEqual(3)
+      expect(new Set(authorizations)).toEqual(new Set([`Bearer ${GRANTED}`]))
+    })
+
+    it('without a token, a 401 says the model is gated and HF_TOKEN is needed', async () => {
+      vi.stubEnv('HF_TOKEN', '')
+      const error = await refusal('hf://acme/llama-gated')
+      expect(authorizations).toEqual([undefined])
+      expect(error.message).toMatch(/^hf:\/\/acme\/llama-gated is gated or private: the Hugging Face hub answered 401 Unauthorized for http:\/\/127\.0\.0\.1:\d+\/acme\/llama-gated\/resolve\/main\/config\.json \("Access to model acme\/llama-gated is restricted\./)
+      expect(error.message).toMatch(/no HF_TOKEN is set\. Accept the model's licence on huggingface\.co .*set HF_TOKEN to a read token .*sst secret set HfToken/)
+    })
+
+    it('treats the stage secret\'s placeholder `unset` as no token, and never sends it', async () => {
+      vi.stubEnv('HF_TOKEN', 'unset')
+      await expect(loadCheckpoint('hf://acme/llama-gated', { hubEndpoint: endpoint })).rejects.toThrow(/is gated or private: .*no HF_TOKEN is set/s)
+      expect(authorizations).toEqual([undefined])
+    })
+
+    it('with a token the hub refuses, says the account lacks access, and never repeats the token', async () => {
+      const wrong = 'hf_other_account_secret_value'
+      vi.stubEnv('HF_TOKEN', wrong)
+      const error = await refusal('hf://acme/llama-gated')
+      expect(error.message).toMatch(/^hf:\/\/acme\/llama-gated is gated: the Hugging Face hub answered 403 Forbidden .*the account of HF_TOKEN has not been granted access/s)
+      expect(error.message).not.toContain(wrong)
+      expect(String(error.stack)).not.toContain(wrong)
+    })
   })
 
   it('says what is missing from an incomplete folder', async () => {

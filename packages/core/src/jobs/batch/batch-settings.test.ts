@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { JOB_ENV } from '../job-queue'
-import { BATCH_ENVIRONMENT, LLM_BASELINE_ENV, batchJobStateChangePattern, batchResourceNames } from './batch-settings'
+import { BATCH_ENVIRONMENT, GPU_JOB_ENVIRONMENT, HF_TOKEN_ENV, LLM_BASELINE_ENV, batchJobStateChangePattern, batchResourceNames } from './batch-settings'
 import { batchJobStateChangeEvent } from './testing'
 
 describe('batchResourceNames', () => {
@@ -22,8 +22,13 @@ describe('batchResourceNames', () => {
 describe('BATCH_ENVIRONMENT', () => {
   it('gives every variable of the container contract and the LLM baseline exactly one source, and keeps secrets out of overrides', () => {
     const sources = Object.values(BATCH_ENVIRONMENT).flat()
-    expect([...sources].sort()).toEqual([...Object.values(JOB_ENV), ...Object.values(LLM_BASELINE_ENV)].sort())
-    expect(BATCH_ENVIRONMENT.jobDefinitionSecrets).toEqual([JOB_ENV.databaseUrl, LLM_BASELINE_ENV.apiKey])
+    expect([...sources].sort()).toEqual([...Object.values(JOB_ENV), ...Object.values(LLM_BASELINE_ENV), HF_TOKEN_ENV].sort())
+    expect(BATCH_ENVIRONMENT.jobDefinitionSecrets).toEqual([JOB_ENV.databaseUrl, LLM_BASELINE_ENV.apiKey, HF_TOKEN_ENV])
+  })
+
+  it('has GPU jobs grow TensorFlow\'s memory pool instead of reserving the device, a variable no other source sets', () => {
+    expect(GPU_JOB_ENVIRONMENT).toEqual({ TF_FORCE_GPU_ALLOW_GROWTH: 'true' })
+    expect(Object.values(BATCH_ENVIRONMENT).flat()).not.toContain('TF_FORCE_GPU_ALLOW_GROWTH')
   })
 })
 

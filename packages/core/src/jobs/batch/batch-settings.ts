@@ -57,9 +57,21 @@ export const LLM_BASELINE_ENV = {
   sendCustomerText: 'BANKBENCH_LLM_SEND_CUSTOMER_TEXT',
 } as const
 
+/** The Hugging Face token `hf://` base models in gated repositories (Llama 2, …) are downloaded with (engine's checkpoint-source). */
+export const HF_TOKEN_ENV = 'HF_TOKEN'
+
+/**
+ * What the job definition of a container that asks for a GPU sets besides the environment
+ * below, with fixed values. TensorFlow (tfjs-node-gpu) otherwise reserves nearly the whole
+ * device when it starts, so every method would show the same GPU memory: the allocator's
+ * pool, not what the method needs. Growing the pool on demand makes the per-process GPU
+ * memory a run records (and the GPU-memory criterion reads) a figure of the method.
+ */
+export const GPU_JOB_ENVIRONMENT = { TF_FORCE_GPU_ALLOW_GROWTH: 'true' } as const
+
 export const BATCH_ENVIRONMENT = {
   /** Job definition `secrets`, valueFrom a Secrets Manager ARN each. */
-  jobDefinitionSecrets: [JOB_ENV.databaseUrl, LLM_BASELINE_ENV.apiKey],
+  jobDefinitionSecrets: [JOB_ENV.databaseUrl, LLM_BASELINE_ENV.apiKey, HF_TOKEN_ENV],
   /** Job definition `environment`: the same for every job of a stage. */
   jobDefinitionEnvironment: [JOB_ENV.heartbeatSeconds, LLM_BASELINE_ENV.baseUrl, LLM_BASELINE_ENV.model, LLM_BASELINE_ENV.sendCustomerText],
   /** Set per submission by BatchJobQueue in `containerOverrides.environment`: non-secret values only. */
