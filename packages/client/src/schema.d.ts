@@ -661,16 +661,16 @@ export interface components {
                 };
             } | {
                 /**
-                 * @description One of: demo, floors, seed-grid, seed-grid-small, lora-modules, lora-rank, slots, selection, selection-quick, vector, vector-quick
+                 * @description One of: demo, floors, seed-grid, seed-grid-small, lora-modules, lora-rank, slots, selection, selection-quick, vector, vector-quick, bert-base, roberta-base, llama2-7b-qlora
                  * @enum {string}
                  */
-                preset: "demo" | "floors" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "selection" | "selection-quick" | "vector" | "vector-quick";
+                preset: "demo" | "floors" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "selection" | "selection-quick" | "vector" | "vector-quick" | "bert-base" | "roberta-base" | "llama2-7b-qlora";
             })[];
             /**
-             * @description One of: demo, floors, seed-grid, seed-grid-small, lora-modules, lora-rank, slots, selection, selection-quick, vector, vector-quick
+             * @description One of: demo, floors, seed-grid, seed-grid-small, lora-modules, lora-rank, slots, selection, selection-quick, vector, vector-quick, bert-base, roberta-base, llama2-7b-qlora
              * @enum {string}
              */
-            preset?: "demo" | "floors" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "selection" | "selection-quick" | "vector" | "vector-quick";
+            preset?: "demo" | "floors" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "selection" | "selection-quick" | "vector" | "vector-quick" | "bert-base" | "roberta-base" | "llama2-7b-qlora";
             subsample?: {
                 maxRunsPerMethod: number;
                 /** @default 0 */
@@ -936,7 +936,7 @@ export interface components {
              * @example seed-grid-small
              * @enum {string}
              */
-            name: "demo" | "floors" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "selection" | "selection-quick" | "vector" | "vector-quick";
+            name: "demo" | "floors" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "selection" | "selection-quick" | "vector" | "vector-quick" | "bert-base" | "roberta-base" | "llama2-7b-qlora";
             description: string;
             /** @description Runs the preset plans with its own protocol (one seed unless the request names more). */
             runCount: number;
@@ -958,6 +958,11 @@ export interface components {
             arms: {
                 [key: string]: unknown;
             }[];
+            /**
+             * @description The base model the preset trains on, filled in when the request names none (`hf://…` presets are meant for GPU jobs); null: the shipped bankbench-mini.
+             * @example hf://google-bert/bert-base-uncased
+             */
+            baseModel: string | null;
         };
         RunList: {
             items: components["schemas"]["RunSummary"][];

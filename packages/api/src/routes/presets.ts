@@ -10,6 +10,10 @@ const PresetSchema = z.object({
   runsByMethod: z.record(z.string(), z.number().int()).openapi({ example: { lora: 2, qlora: 1, full: 1 } }),
   protocol: JsonObject.openapi({ description: 'The protocol fields the preset sets; a request\'s own protocol fields win.' }),
   arms: z.array(JsonObject).openapi({ description: 'The arms the preset stands for.' }),
+  baseModel: z.string().nullable().openapi({
+    description: 'The base model the preset trains on, filled in when the request names none (`hf://…` presets are meant for GPU jobs); null: the shipped bankbench-mini.',
+    example: 'hf://google-bert/bert-base-uncased',
+  }),
 }).openapi('Preset')
 
 const listRoute = createRoute({
@@ -32,7 +36,7 @@ function describePresets(): z.infer<typeof PresetSchema>[] {
     const runsByMethod: Record<string, number> = {}
     for (const run of runs) runsByMethod[run.method] = (runsByMethod[run.method] ?? 0) + 1
     const preset = PRESETS[name]
-    return { name, description: preset.description, runCount: runs.length, runsByMethod, protocol: preset.protocol ?? {}, arms: preset.arms }
+    return { name, description: preset.description, runCount: runs.length, runsByMethod, protocol: preset.protocol ?? {}, arms: preset.arms, baseModel: preset.baseModel ?? null }
   })
 }
 

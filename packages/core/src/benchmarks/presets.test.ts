@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ProblemError } from '../errors'
 import { planRuns } from './plan'
-import { LORA_MODULE_SETS, PRESET_NAMES, withPresetProtocol } from './presets'
+import { LORA_MODULE_SETS, PRESET_NAMES, PRESETS, withPresetProtocol } from './presets'
 import { benchmarkSpecSchema } from './spec'
 
 const plan = (input: unknown) => planRuns(benchmarkSpecSchema.parse(withPresetProtocol(input)))
@@ -60,6 +60,45 @@ describe('presets', () => {
     expect(benchmarkSpecSchema.safeParse({}).success).toBe(false)
     expect(benchmarkSpecSchema.safeParse({ preset: 'seed-grid-huge' }).success).toBe(false)
     expect(benchmarkSpecSchema.safeParse({ arms: [{ preset: 'nope' }] }).success).toBe(false)
+  })
+})
+
+describe('presets on real checkpoints', () => {
+  const SIX = ['full', 'lora', 'qlora', 'ia3', 'prefix-tuning', 'adapter']
+
+  it.each([['bert-base', 'hf://google-bert/bert-base-uncased'], ['roberta-base', 'hf://FacebookAI/roberta-base']])(
+    '%s: the six methods at the study\'s settings on %s, 3 seeds, 3 epochs on the whole training split', (preset, baseModel) => {
+      const spec = benchmarkSpecSchema.parse(withPresetProtocol({ preset }))
+      expect(spec.baseModel).toBe(baseModel)
+      const runs = planRuns(spec)
+      expect(countByMethod(runs)).toEqual(Object.fromEntries(SIX.map((method) => [method, 3])))
+      expect(runs.map((run) => run.jobKind)).toEqual(Array(18).fill('train'))
+      for (const run of runs) expect(run.config).toMatchObject({ epochs: 3, testSet: 'official' })
+      expect(runs.every((run) => run.config.trainSubset === null)).toBe(true)
+      // Literature learning rates for a 110M encoder, not bankbench-mini's tuned defaults.
+      expect(Object.fromEntries(runs.filter((run) => run.seed === 42).map((run) => [run.method, (run.config.hyperparameters as { learning_rate: number }).learning_rate])))
+        .toEqual({ full: 2e-5, lora: 5e-4, qlora: 5e-4, ia3: 3e-3, 'prefix-tuning': 1e-2, adapter: 3e-4 })
+    })
+
+  it('llama2-7b-qlora: one QLoRA run on the gated Llama-2-7B with the base stored 4-bit (NF4, double quantization), and says it does not run here', () => {
+    const spec = benchmarkSpecSchema.parse(withPresetProtocol({ preset: 'llama2-7b-qlora' }))
+    expect(spec.baseModel).toBe('hf://meta-llama/Llama-2-7b-hf')
+    const runs = planRuns(spec)
+    expect(runs.map((run) => [run.method, run.jobKind])).toEqual([['qlora', 'train']])
+    expect(runs[0]!.config.hyperparameters).toMatchObject({ bnb_4bit_quant_type: 'nf4', bnb_4bit_use_double_quant: true, target_modules: 'all-linear', r: 64 })
+    expect(PRESETS['llama2-7b-qlora'].description).toMatch(/gated: HF_TOKEN/)
+    expect(PRESETS['llama2-7b-qlora'].description).toMatch(/not on this project's Batch GPU jobs as they are .* Never run here: no measured result/s)
+  })
+
+  it('a request\'s own baseModel and protocol win; preset arms bring their base model; presets of two base models need one named', () => {
+    expect(benchmarkSpecSchema.parse(withPresetProtocol({ preset: 'bert-base', baseModel: 's3://models/bert', protocol: { seeds: [1] } })))
+      .toMatchObject({ baseModel: 's3://models/bert', protocol: { seeds: [1], epochs: 3 } })
+    expect(benchmarkSpecSchema.parse(withPresetProtocol({ arms: [{ method: 'tfidf-logreg' }, { preset: 'roberta-base' }] })).baseModel).toBe('hf://FacebookAI/roberta-base')
+    expect(benchmarkSpecSchema.parse(withPresetProtocol({ arms: [{ preset: 'lora-rank' }, { preset: 'bert-base' }] })).baseModel).toBe('hf://google-bert/bert-base-uncased')
+    expect(benchmarkSpecSchema.parse(withPresetProtocol({ preset: 'demo' })).baseModel).toBeUndefined()
+    const mixed = benchmarkSpecSchema.safeParse(withPresetProtocol({ arms: [{ preset: 'bert-base' }, { preset: 'roberta-base' }] }))
+    expect(mixed.error?.issues[0]).toMatchObject({ path: ['baseModel'], message: expect.stringMatching(/different base models/) })
+    expect(benchmarkSpecSchema.safeParse(withPresetProtocol({ arms: [{ preset: 'bert-base' }, { preset: 'roberta-base' }], baseModel: 'hf://acme/bert' })).success).toBe(true)
   })
 })
 

@@ -20,6 +20,8 @@ export interface BenchmarkPreset {
   arms: ArmInput[]
   /** Protocol fields the preset sets; a request's own protocol fields win. */
   protocol?: Partial<ProtocolInput>
+  /** The base model the preset's runs train on (a request's own `baseModel` wins); absent: the shipped bankbench-mini. */
+  baseModel?: string
 }
 
 /**
@@ -42,7 +44,76 @@ const QUERY_VALUE = [...LORA_MODULE_SETS['q+v']]
 /** The ranks of the optimal-rank curve. */
 const RANK_CURVE = [4, 8, 16, 32, 64]
 
-export const PRESET_NAMES = ['demo', 'floors', 'seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank', 'slots', 'selection', 'selection-quick', 'vector', 'vector-quick'] as const
+/**
+ * The six methods at the seed study's settings (one point of each seed-grid method) with learning rates for a pretrained
+ * 110M-parameter encoder taken from the literature, not measured here: full fine-tuning 2e-5 (BERT), LoRA and QLoRA 5e-4
+ * (LoRA's RoBERTa-base runs), IA3 3e-3 (T-Few), prefix tuning 1e-2 (P-tuning v2), bottleneck adapters 3e-4. The engine's
+ * own defaults (full 2e-4, LoRA 2e-3, …) were tuned on bankbench-mini, whose hidden size is 256: too high for BERT-base.
+ * Module names are BERT's, which RoBERTa shares.
+ */
+const REAL_ENCODER_ARMS: ArmInput[] = [
+  { method: 'full', config: { learning_rate: 2e-5, lr_scheduler: 'linear' } },
+  { method: 'lora', config: { r: 8, lora_alpha: 16, lora_dropout: 0.1, target_modules: QUERY_VALUE, learning_rate: 5e-4 } },
+  { method: 'qlora', config: { r: 8, lora_alpha: 16, lora_dropout: 0.1, target_modules: QUERY_VALUE, bnb_4bit_quant_type: 'nf4', bnb_4bit_use_double_quant: true, learning_rate: 5e-4 } },
+  { method: 'ia3', config: { learning_rate: 3e-3 } },
+  { method: 'prefix-tuning', config: { num_virtual_tokens: 20, prefix_projection: false, learning_rate: 1e-2 } },
+  { method: 'adapter', config: { hidden_size: 64, dropout: 0.1, learning_rate: 3e-4 } },
+]
+
+const REAL_ENCODER_PROTOCOL: Partial<ProtocolInput> = { seeds: [42, 43, 44], epochs: 3 }
+
+const GPU_ONLY = 'Meant for GPU jobs (BANKBENCH_QUEUE=batch: one g5/g6.xlarge per run, tfjs-node-gpu): it downloads the checkpoint from the '
+  + 'Hugging Face hub when the job starts, so it needs the hub (or the checkpoint copied to s3:// and given as baseModel); on the '
+  + 'local runner (wasm, 2 cores) one seed of full fine-tuning alone takes hours.'
+
+/** The presets that train on real pretrained checkpoints rather than the shipped bankbench-mini. */
+export const REAL_CHECKPOINT_PRESETS = {
+  'bert-base': {
+    description: 'The six adaptation methods (full, LoRA, QLoRA, IA3, prefix tuning, bottleneck adapters) at the seed study\'s settings on '
+      + 'BERT-base uncased (hf://google-bert/bert-base-uncased, the hub\'s name for bert-base-uncased; 110M parameters), 3 epochs on the '
+      + 'whole training split, 3 seeds, the official test set. Learning rates are the literature\'s for a 110M encoder, not tuned here. '
+      + GPU_ONLY,
+    baseModel: 'hf://google-bert/bert-base-uncased',
+    arms: REAL_ENCODER_ARMS,
+    protocol: REAL_ENCODER_PROTOCOL,
+  },
+  'roberta-base': {
+    description: 'The six adaptation methods at the seed study\'s settings on RoBERTa-base (hf://FacebookAI/roberta-base, the hub\'s name '
+      + 'for roberta-base; 125M parameters), 3 epochs on the whole training split, 3 seeds, the official test set; learning rates as '
+      + 'in bert-base. ' + GPU_ONLY,
+    baseModel: 'hf://FacebookAI/roberta-base',
+    arms: REAL_ENCODER_ARMS,
+    protocol: REAL_ENCODER_PROTOCOL,
+  },
+  /**
+   * QLoRA as its paper ran it on 7B models (NF4, double quantization, LoRA r 64 / alpha 16 / dropout 0.1 on every linear
+   * layer, learning rate 2e-4), with a `score` head as LlamaForSequenceClassification. It validates and plans; what runs
+   * where is in the description (models/README.md, "Model sizes each backend can hold", has the arithmetic).
+   */
+  'llama2-7b-qlora': {
+    description: 'QLoRA on Llama-2-7B (hf://meta-llama/Llama-2-7b-hf, gated: HF_TOKEN of an account that accepted Meta\'s licence; on '
+      + 'AWS the HfToken secret) as a sequence classifier, the base stored 4-bit (NF4, double quantization, about 3.9 GiB at rest), '
+      + 'LoRA r 64 / alpha 16 / dropout 0.1 on every linear layer, learning rate 2e-4, 1 epoch, batch 8 of at most 64 tokens. '
+      + 'Where it runs: not on this project\'s Batch GPU jobs as they are (g5/g6.xlarge: 24 GB GPU, 15,000 MiB for the job): the '
+      + 'engine loads the checkpoint (13.5 GB of bf16) and builds the fp32 model (about 25 GiB) before quantizing it, and a QLoRA '
+      + 'training step keeps each layer\'s dequantized fp32 weight for the backward pass (about 28 GiB at peak before activations); '
+      + 'it needs an 80 GB GPU and 64 GiB of host memory. Not on the local wasm runner (4 GiB heap). Never run here: no measured result.',
+    baseModel: 'hf://meta-llama/Llama-2-7b-hf',
+    arms: [{
+      method: 'qlora',
+      config: {
+        r: 64, lora_alpha: 16, lora_dropout: 0.1, target_modules: 'all-linear', bnb_4bit_quant_type: 'nf4', bnb_4bit_use_double_quant: true,
+        learning_rate: 2e-4, batch_size: 8, max_length: 64,
+      },
+    }],
+    protocol: { seeds: [42], epochs: 1 },
+  },
+} as const satisfies Record<string, BenchmarkPreset>
+
+export const PRESET_NAMES = [
+  'demo', 'floors', 'seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank', 'slots', 'selection', 'selection-quick', 'vector', 'vector-quick',
+  'bert-base', 'roberta-base', 'llama2-7b-qlora',
+] as const
 export type PresetName = (typeof PRESET_NAMES)[number]
 
 export const PRESETS: Record<PresetName, BenchmarkPreset> = {
@@ -180,6 +251,7 @@ export const PRESETS: Record<PresetName, BenchmarkPreset> = {
     ],
     protocol: { seeds: [42] },
   },
+  ...REAL_CHECKPOINT_PRESETS,
 }
 
 function copyModuleSet(set: string | readonly string[]): string | string[] {
@@ -188,14 +260,31 @@ function copyModuleSet(set: string | readonly string[]): string | string[] {
 
 /**
  * Fills the protocol fields a request naming a preset leaves out with the preset's
- * own (`seed-grid-small` trains 1 epoch on 1,000 rows unless told otherwise). Runs
- * on the raw request, before validation fills in the general defaults.
+ * own (`seed-grid-small` trains 1 epoch on 1,000 rows unless told otherwise), and its
+ * `baseModel` when the request names none. Runs on the raw request, before validation
+ * fills in the general defaults. Arms given as `{ preset }` bring their preset's base
+ * model too when the request names none and they agree on one.
  */
 export function withPresetProtocol(body: unknown): unknown {
-  if (!isObject(body) || typeof body.preset !== 'string' || !Object.hasOwn(PRESETS, body.preset)) return body
-  const preset = PRESETS[body.preset as PresetName]
-  if (!preset.protocol) return body
-  return { ...body, protocol: { ...preset.protocol, ...(isObject(body.protocol) ? body.protocol : {}) } }
+  if (!isObject(body)) return body
+  const withBaseModel = body.baseModel === undefined ? presetBaseModel(body) : undefined
+  const filled = withBaseModel === undefined ? body : { ...body, baseModel: withBaseModel }
+  if (typeof body.preset !== 'string' || !Object.hasOwn(PRESETS, body.preset)) return filled
+  const preset: BenchmarkPreset = PRESETS[body.preset as PresetName]
+  if (!preset.protocol) return filled
+  return { ...filled, protocol: { ...preset.protocol, ...(isObject(body.protocol) ? body.protocol : {}) } }
+}
+
+/** The one base model the request's presets (its `preset`, its `{ preset }` arms) name, if exactly one (several: see the spec's refinement). */
+function presetBaseModel(body: Record<string, unknown>): string | undefined {
+  const names = [body.preset, ...(Array.isArray(body.arms) ? body.arms.map((arm) => (isObject(arm) ? arm.preset : undefined)) : [])]
+  const baseModels = presetBaseModels(names.filter((name): name is PresetName => typeof name === 'string' && Object.hasOwn(PRESETS, name)))
+  return baseModels.length === 1 ? baseModels[0] : undefined
+}
+
+/** The distinct base models these presets name (presets on the shipped base model name none). */
+export function presetBaseModels(names: readonly PresetName[]): string[] {
+  return [...new Set(names.map((name) => PRESETS[name].baseModel).filter((baseModel): baseModel is string => baseModel !== undefined))]
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { Constraints } from '../analysis/types'
 import { METHOD_NAMES } from './methods'
-import { PRESET_NAMES } from './presets'
+import { PRESET_NAMES, presetBaseModels } from './presets'
 import { nameString, strictObject } from '../validation'
 
 /** Every object of a spec is strict: a misspelled key is a 400 that names it, never a setting silently ignored. */
@@ -89,6 +89,10 @@ export const benchmarkSpecSchema = strictObject({
   constraints: constraintsSchema.prefault({}),
   budget: budgetSchema.prefault({}),
 }).refine((spec) => (spec.arms === undefined) !== (spec.preset === undefined), { message: 'give either arms or preset (one of them, not both)', path: ['arms'] })
+  .refine((spec) => spec.baseModel !== undefined || presetBaseModels((spec.arms ?? []).flatMap((arm) => ('preset' in arm ? [arm.preset] : []))).length <= 1, {
+    message: 'these preset arms train on different base models, and a benchmark has one: submit one benchmark per preset, or name baseModel',
+    path: ['baseModel'],
+  })
 
 export type BenchmarkSpec = z.infer<typeof benchmarkSpecSchema>
 export type BenchmarkSpecInput = z.input<typeof benchmarkSpecSchema>
