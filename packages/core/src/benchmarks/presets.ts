@@ -92,10 +92,10 @@ export const REAL_CHECKPOINT_PRESETS = {
    */
   'llama2-7b-qlora': {
     description: 'QLoRA on Llama-2-7B (hf://meta-llama/Llama-2-7b-hf, gated: HF_TOKEN of an account that accepted Meta\'s licence; on '
-      + 'AWS the HfToken secret) as a sequence classifier, the base stored 4-bit (NF4, double quantization, about 3.9 GiB at rest), '
+      + 'AWS the HfToken secret) as a sequence classifier, the base stored 4-bit (NF4, double quantization, about 3.6 GiB at rest with the fp32 embeddings), '
       + 'LoRA r 64 / alpha 16 / dropout 0.1 on every linear layer, learning rate 2e-4, 1 epoch, batch 8 of at most 64 tokens. '
       + 'Where it runs: not on this project\'s Batch GPU jobs as they are (g5/g6.xlarge: 24 GB GPU, 15,000 MiB for the job): the '
-      + 'engine loads the checkpoint (13.5 GB of bf16) and builds the fp32 model (about 25 GiB) before quantizing it, and a QLoRA '
+      + 'engine loads the checkpoint (13.5 GB of fp16) and builds the fp32 model (about 25 GiB) before quantizing it, and a QLoRA '
       + 'training step keeps each layer\'s dequantized fp32 weight for the backward pass (about 28 GiB at peak before activations); '
       + 'it needs an 80 GB GPU and 64 GiB of host memory. Not on the local wasm runner (4 GiB heap). Never run here: no measured result.',
     baseModel: 'hf://meta-llama/Llama-2-7b-hf',
