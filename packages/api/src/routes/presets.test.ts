@@ -13,7 +13,7 @@ describe('GET /v1/presets', () => {
     // Every preset there is: the CLI's demo and floors are served from the same list, not kept apart.
     expect(items.map((item) => item.name)).toEqual([...PRESET_NAMES])
     expect(items.map((item) => item.name)).toEqual([
-      'demo', 'floors', 'seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank', 'slots', 'selection', 'selection-quick', 'vector', 'vector-quick',
+      'demo', 'floors', 'quick', 'seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank', 'slots', 'selection', 'selection-quick', 'vector', 'vector-quick',
       'bert-base', 'roberta-base', 'llama2-7b-qlora',
     ])
     const byName = Object.fromEntries(items.map((item) => [item.name, item as typeof item & { baseModel: string | null }]))
@@ -29,6 +29,10 @@ describe('GET /v1/presets', () => {
       runsByMethod: { random: 1, majority: 1, 'tfidf-logreg': 1, 'frozen-probe': 1, full: 1, lora: 1, qlora: 1, ia3: 1, 'prefix-tuning': 1, adapter: 1 },
     })
     expect(byName.floors).toMatchObject({ runCount: 2, runsByMethod: { random: 1, majority: 1 } })
+    expect(byName.quick).toMatchObject({
+      runCount: 5, protocol: { seeds: [42], epochs: 2, trainSubset: 1000, testSet: 'sample500' },
+      runsByMethod: { majority: 1, 'tfidf-logreg': 1, 'frozen-probe': 1, lora: 2 },
+    })
     expect(byName.slots).toMatchObject({ runCount: 3, protocol: { seeds: [42], epochs: 20 }, runsByMethod: { 'slots-rules': 1, 'slots-lora': 1, 'slots-full': 1 } })
     for (const item of items) expect(Object.values(item.runsByMethod).reduce((sum, count) => sum + count, 0)).toBe(item.runCount)
   })

@@ -20,6 +20,14 @@ describe('presets', () => {
     expect(plan({ preset: 'floors' }).map((run) => [run.method, run.jobKind])).toEqual([['random', 'baseline'], ['majority', 'baseline']])
   })
 
+  it('quick (the notebook\'s default) puts the baselines beside LoRA on q/v at r 4 and 16, 2 epochs on 1,000 rows, the 500-row test sample', () => {
+    const runs = plan({ preset: 'quick' })
+    expect(runs.map((run) => [run.method, run.jobKind, (run.config.hyperparameters as { r?: number }).r])).toEqual([
+      ['majority', 'baseline', undefined], ['tfidf-logreg', 'baseline', undefined], ['frozen-probe', 'baseline', undefined], ['lora', 'train', 4], ['lora', 'train', 16],
+    ])
+    for (const run of runs) expect(run.config).toMatchObject({ seed: 42, epochs: 2, trainSubset: 1000, testSet: 'sample500' })
+  })
+
   it('seed-grid is the seed study\'s grid', () => {
     const runs = plan({ preset: 'seed-grid' })
     expect(countByMethod(runs)).toEqual({ lora: 5 * 3 * 3 * 2, qlora: 2 * 2 * 2 * 2, ia3: 1, 'prefix-tuning': 3 * 2, adapter: 3 * 2, full: 3 * 2 })
