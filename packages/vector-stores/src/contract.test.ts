@@ -13,6 +13,8 @@ import { LancedbStore } from './lancedb'
 import { pgliteVectorStore } from './pgvector'
 import { PineconeStore } from './remote/pinecone'
 import { startPineconeProtocolServer } from './remote/pinecone-protocol-server'
+import { WeaviateStore } from './remote/weaviate'
+import { startWeaviateProtocolServer } from './remote/weaviate-protocol-server'
 import { clusteredRecords } from './testing'
 import { METRICS, type Metric, type VectorIndex, type VectorStore } from './types'
 import { UsearchStore } from './usearch'
@@ -48,6 +50,16 @@ const SUBJECTS: Subject[] = [
       const server = await startPineconeProtocolServer()
       const store = new PineconeStore({ apiKey: server.apiKey, controllerHostUrl: server.url })
       return Object.assign(store, { close: () => server.stop() })
+    },
+    settings: {},
+  },
+  {
+    name: 'weaviate (official client, local REST + gRPC protocol server)',
+    open: async () => {
+      const server = await startWeaviateProtocolServer()
+      const store = new WeaviateStore({ httpUrl: server.httpUrl, grpcUrl: server.grpcUrl, apiKey: server.apiKey })
+      const close = store.close.bind(store)
+      return Object.assign(store, { close: () => close().then(() => server.stop()) })
     },
     settings: {},
   },
