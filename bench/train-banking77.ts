@@ -15,7 +15,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { parseArgs } from 'node:util'
-import { loadBanking77, loadNluppBanking } from '@bankbench/data'
+import { loadBanking77, loadNluppBanking, seededShuffle } from '@bankbench/data'
 import { trainBaseline, trainFeatureBaseline } from '@bankbench/baselines'
 import { fineTuneClassifier, initBackend, loadCheckpoint, pretrainBackbone, saveCheckpoint, SentenceEncoder, trainSettings } from '@bankbench/engine'
 import type { PeftMethodName } from '@bankbench/engine'
@@ -33,6 +33,8 @@ const { values } = parseArgs({
     pooling: { type: 'string' },
     /** Hyperparameters for the fine-tuning runs, the API's names: --set learning_rate=0.001 --set r=16; one method's only: --set full.learning_rate=2e-4 */
     set: { type: 'string', multiple: true, default: [] },
+    /** Fine-tune on a seeded subset of the training rows, as a benchmark's protocol.trainSubset does (the demo: 5000). */
+    'train-subset': { type: 'string' },
     /** Per-method epochs: --method-epochs full=8,lora=10 (else --epochs) */
     'method-epochs': { type: 'string', default: '' },
     /** Also write the table as JSON (what scripts/write-model-card.ts reads): --json-out .bankbench/eval/bankbench-mini.json */
@@ -49,7 +51,9 @@ function hyperparametersOf(method: string): Record<string, unknown> {
 }
 
 const backend = await initBackend()
-const data = loadBanking77()
+const fullData = loadBanking77()
+// The trainer job's subset: the first N of the training rows shuffled with the run's seed.
+const data = values['train-subset'] ? { ...fullData, train: seededShuffle(fullData.train, SEED).slice(0, Number(values['train-subset'])) } : fullData
 const trainTexts = data.train.map((example) => example.text)
 const corpusTexts = pretrainingCorpus(values.corpus, trainTexts)
 console.log(`Banking77: ${data.train.length} train, ${data.validation.length} validation, ${data.test.length} test; backend ${backend.name} (simd ${backend.simd ?? '-'}, ${backend.threads} thread)`)

@@ -21,7 +21,7 @@ import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { loadBanking77, loadNluppBanking, NLUPP_HELD_OUT_FOLDS } from '@bankbench/data'
-import { decodeTrainerState, encodeTrainerState, initBackend, pretrainBackbone, saveCheckpoint } from '@bankbench/engine'
+import { ARCHITECTURE_SETTINGS, decodeTrainerState, encodeTrainerState, initBackend, loadCheckpoint, pretrainBackbone, saveCheckpoint } from '@bankbench/engine'
 import type { BackboneSettings } from '@bankbench/engine'
 
 const { values } = parseArgs({
@@ -30,6 +30,12 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'models/bankbench-mini' },
     work: { type: 'string', default: '.bankbench/base-model-build' },
     'snapshot-every': { type: 'string', default: '10' },
+    /**
+     * Continue from this base model (its vocabulary, shape and weights) instead of a new one:
+     * a second stage, e.g. the contrastive objective on top of the MLM build. The shape settings
+     * of the recipe are then dropped.
+     */
+    from: { type: 'string' },
     /** Overrides of the recipe below, to measure another one: --set num_hidden_layers=4 */
     set: { type: 'string', multiple: true, default: [] },
   },
@@ -52,7 +58,8 @@ const overrides = Object.fromEntries(values.set.map((pair) => {
   const [key, value] = pair.split('=') as [string, string]
   return [key, Number.isNaN(Number(value)) ? value : Number(value)]
 }))
-const settings = { ...SETTINGS, ...overrides }
+const settings: Partial<BackboneSettings> = { ...SETTINGS, ...overrides }
+if (values.from) for (const name of ARCHITECTURE_SETTINGS) delete settings[name]
 const SEED = 42
 const epochs = Number(values.epochs)
 const snapshotEvery = Number(values['snapshot-every'])
@@ -66,7 +73,8 @@ const nlupp = loadNluppBanking()
   // An NLU++ sentence that is also a Banking77 test question would leak the test set.
   .filter((text) => !testTexts.has(normalise(text)))
 const corpus = [...banking77.train.map((example) => example.text), ...nlupp]
-const recipe = { settings, epochs, seed: SEED, corpus: { banking77Train: banking77.train.length, nluppUtterances: nlupp.length } }
+const from = values.from ? await loadCheckpoint(values.from) : undefined
+const recipe = { settings, epochs, seed: SEED, ...(values.from && { from: { path: values.from, build: await readBuild(values.from) } }), corpus: { banking77Train: banking77.train.length, nluppUtterances: nlupp.length } }
 const recipeJson = JSON.stringify(recipe)
 
 await mkdir(values.work, { recursive: true })
@@ -85,6 +93,7 @@ const { checkpoint, training, vocabSize } = await pretrainBackbone(corpus, banki
   epochs,
   seed: SEED,
   log: console.log,
+  ...(from && { from }),
   loadCheckpoint: async () => existsSync(statePath) ? decodeTrainerState(new Uint8Array(await readFile(statePath))) : null,
   saveCheckpoint: async (state) => {
     // Renamed into place, so a kill mid-write leaves the previous epoch's state intact.
@@ -124,6 +133,12 @@ const build = {
 }
 await writeFile(join(values.out, 'build.json'), `${JSON.stringify(build, null, 2)}\n`)
 console.log(`bankbench-mini: ${parameters} parameters, vocabulary ${vocabSize}, ${training.steps} steps in ${build.trainSeconds} s → ${values.out}`)
+
+/** The build record of the model a stage continues from, so that the recipe names every stage. */
+async function readBuild(dir: string): Promise<unknown> {
+  const path = join(dir, 'build.json')
+  return existsSync(path) ? JSON.parse(await readFile(path, 'utf8')) : null
+}
 
 function normalise(text: string): string {
   return text.trim().toLowerCase()

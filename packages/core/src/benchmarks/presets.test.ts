@@ -28,6 +28,16 @@ describe('presets', () => {
     for (const run of runs) expect(run.config).toMatchObject({ seed: 42, epochs: 2, trainSubset: 1000, testSet: 'sample500' })
   })
 
+  it('methods compares every method at its defaults to convergence; tuning sweeps each method\'s learning rate (and its size knob) on the whole split', () => {
+    const methods = plan({ preset: 'methods' })
+    expect(methods.filter((run) => run.jobKind === 'train').map((run) => run.method)).toEqual(['full', 'lora', 'qlora', 'ia3', 'prefix-tuning', 'adapter'])
+    for (const run of methods) expect(run.config).toMatchObject({ seed: 42, epochs: 10, trainSubset: null })
+    const tuning = plan({ preset: 'tuning' })
+    expect(countByMethod(tuning)).toEqual({ full: 3, lora: 3, qlora: 3, ia3: 3 * 2, 'prefix-tuning': 3 * 2, adapter: 3 * 2 })
+    expect(tuning.map((run) => run.config.hyperparameters)).toContainEqual({ learning_rate: 0.03, target_modules: 'all-linear' })
+    expect(tuning.map((run) => run.config.hyperparameters)).toContainEqual({ learning_rate: 0.005, reduction_factor: 4 })
+  })
+
   it('seed-grid is the seed study\'s grid', () => {
     const runs = plan({ preset: 'seed-grid' })
     expect(countByMethod(runs)).toEqual({ lora: 5 * 3 * 3 * 2, qlora: 2 * 2 * 2 * 2, ia3: 1, 'prefix-tuning': 3 * 2, adapter: 3 * 2, full: 3 * 2 })
