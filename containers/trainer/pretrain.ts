@@ -9,6 +9,7 @@ import { PeakMemoryTracker } from '@bankbench/metrics'
 import { getBenchmark, type PretrainRunSummary, type RunHandler } from '@bankbench/core'
 import { initBackend, pretrainBackbone, shapesNewBackbone } from '@bankbench/engine'
 import { checkpointFiles, LOCAL_BACKBONE_PREFIX, LOCAL_BACKBONE_PROVENANCE, resolveBaseModel, SHIPPED_BASE_MODEL } from '@bankbench/model-store'
+import { gpuMemoryFigures } from './gpu-memory'
 import { progressReporter, trainerCheckpoints } from './training-progress'
 
 export const runPretrain: RunHandler<'pretrain'> = async (context) => {
@@ -76,7 +77,7 @@ export const runPretrain: RunHandler<'pretrain'> = async (context) => {
     modelBytes: files.get('model.safetensors')?.byteLength ?? null,
     peakTensorBytes: training.peakMemory.tensorBytes,
     peakRssBytes: Math.max(training.peakMemory.rssBytes, memory.stop()),
-    peakGpuMemoryBytes: training.peakMemory.gpuMemoryBytes,
+    ...gpuMemoryFigures(training.peakMemory, backend),
     backend: backend.name,
     backbone: LOCAL_BACKBONE_PREFIX,
     ...(base && { baseModel: base.nameOrPath }),

@@ -14,6 +14,7 @@ import { nluppSlotSplit, type NluppSlotSplit } from '@bankbench/data'
 import { fineTuneTokenClassifier, initBackend, saveTokenClassifier, trainSettings } from '@bankbench/engine'
 import { evaluateTagger, PeakMemoryTracker, type SpanPredictor } from '@bankbench/metrics'
 import { benchmarkBaseModel, checkpointFiles, resolveBaseModel } from '@bankbench/model-store'
+import { gpuMemoryFigures } from './gpu-memory'
 import { progressReporter, trainerCheckpoints } from './training-progress'
 
 /** Intent figures, which a slot tagger does not produce. */
@@ -102,6 +103,7 @@ async function runTagger(context: RunContext<RunConfigOf<'slots-full' | 'slots-l
     const evaluation = await evaluateTagger(predictor, split.test)
     const best = result.best ? result.history[result.best.epoch]?.validation : undefined
     context.log(`test span micro-F1 ${evaluation.report.microF1.toFixed(3)}, macro ${evaluation.report.macroF1.toFixed(3)} after ${result.steps} steps (${(result.elapsedMs / 1000).toFixed(0)} s)`)
+    const gpu = gpuMemoryFigures(result.peakMemory, backend)
     const baseBytes = [...base.checkpoint.weights.values()].reduce((sum, tensor) => sum + tensor.bytes.byteLength, 0)
     return slotSummary(split, evaluation, {
       baseModel: base.nameOrPath,
@@ -115,12 +117,13 @@ async function runTagger(context: RunContext<RunConfigOf<'slots-full' | 'slots-l
       trainableRatio: parameterCounts.ratio,
       peakRssBytes: Math.max(result.peakMemory.rssBytes, memory.stop()),
       peakTensorBytes: result.peakMemory.tensorBytes,
-      peakGpuMemoryBytes: result.peakMemory.gpuMemoryBytes,
+      peakGpuMemoryBytes: gpu.peakGpuMemoryBytes,
+      ...(gpu.peakGpuMemoryAttribution && { peakGpuMemoryAttribution: gpu.peakGpuMemoryAttribution }),
       adapterBytes: weightsBytes,
       // Serving an adapter needs the base model too.
       modelBytes: saved.kind === 'adapter' ? baseBytes + weightsBytes : weightsBytes,
       backend: backend.name,
-      notApplicable: result.peakMemory.gpuMemoryBytes === null ? [...INTENT_FIGURES, 'peakGpuMemoryBytes'] : INTENT_FIGURES,
+      notApplicable: [...INTENT_FIGURES, ...gpu.notApplicable],
     })
   } finally {
     tagger.dispose()

@@ -9,6 +9,7 @@ import { getBenchmark, seededShuffle, type RunHandler, type TrainRunSummary } fr
 import { evaluateClassifier, PeakMemoryTracker } from '@bankbench/metrics'
 import { fineTuneClassifier, initBackend, saveFineTuned, trainSettings } from '@bankbench/engine'
 import { benchmarkBaseModel, checkpointFiles, resolveBaseModel } from '@bankbench/model-store'
+import { gpuMemoryFigures } from './gpu-memory'
 import { progressReporter, trainerCheckpoints } from './training-progress'
 
 export const runTrain: RunHandler<'train'> = async (context) => {
@@ -50,7 +51,7 @@ export const runTrain: RunHandler<'train'> = async (context) => {
     const weights = await saveTrainedModel(context, fineTuned, base)
     const evaluation = await evaluateClassifier(classifier, dataset)
     context.log(`test accuracy ${(evaluation.test.accuracy * 100).toFixed(2)}% after ${result.steps} steps (${(result.elapsedMs / 1000).toFixed(0)} s)`)
-    return { baseModel: base.nameOrPath, ...trainSummary({ fineTuned, evaluation, weights, trainExamples: train.length, peakRssBytes: memory.stop(), backend: backend.name }) }
+    return { baseModel: base.nameOrPath, ...trainSummary({ fineTuned, evaluation, weights, trainExamples: train.length, peakRssBytes: memory.stop(), backend }) }
   } finally {
     classifier.dispose()
   }
@@ -95,7 +96,7 @@ function trainSummary({ fineTuned, evaluation, weights, trainExamples, peakRssBy
   weights: { adapterBytes: number; modelBytes: number }
   trainExamples: number
   peakRssBytes: number
-  backend: string
+  backend: { name: string; gpu: boolean }
 }): TrainRunSummary {
   const { result, parameterCounts } = fineTuned
   return {
@@ -120,8 +121,8 @@ function trainSummary({ fineTuned, evaluation, weights, trainExamples, peakRssBy
     throughputPerSecond: evaluation.throughputPerSecond,
     peakTensorBytes: result.peakMemory.tensorBytes,
     peakRssBytes: Math.max(result.peakMemory.rssBytes, peakRssBytes),
-    peakGpuMemoryBytes: result.peakMemory.gpuMemoryBytes,
+    ...gpuMemoryFigures(result.peakMemory, backend),
     ...weights,
-    backend,
+    backend: backend.name,
   }
 }

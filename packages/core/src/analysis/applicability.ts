@@ -16,11 +16,24 @@ const SLOT_FIGURES = ['accuracy', 'macroF1', 'validationAccuracy']
 /** Baselines with no neural parameters to train (tfidf-logreg's are a linear model's, which the reduction does not compare). */
 const PARAMETER_FREE_BASELINES = new Set(['random', 'majority', 'tfidf-logreg', 'llm-api'])
 
+/** Tensor backends that never touch a GPU; `tensorflow` (tfjs-node, tfjs-node-gpu) may, and its runs say whether it did. */
+const CPU_ONLY_BACKENDS = new Set(['wasm', 'cpu'])
+
 export function notApplicableFigures(method: string, summary: RunFigures | null): string[] {
   const listed = Array.isArray(summary?.notApplicable) ? summary.notApplicable.filter((name): name is string => typeof name === 'string') : []
   const kind = jobKindOf(method)
   const byKind = kind === 'pretrain' ? PRETRAIN_FIGURES
     : kind === 'slots' ? SLOT_FIGURES
       : PARAMETER_FREE_BASELINES.has(method) ? ['trainableParameters', 'adapterBytes'] : []
-  return [...new Set([...listed, ...byKind])]
+  return [...new Set([...listed, ...byKind, ...(ranWithoutGpu(summary) ? ['peakGpuMemoryBytes'] : [])])]
+}
+
+/**
+ * A run that used no GPU, so has no GPU memory to measure: no tensor backend at all (TF-IDF, the rules, an LLM
+ * endpoint) or a CPU-only one. Runs on `tensorflow` list it themselves when it had no GPU (`notApplicable`).
+ */
+function ranWithoutGpu(summary: RunFigures | null): boolean {
+  if (summary === null) return false
+  const measuredGpu = typeof summary.peakGpuMemoryBytes === 'number'
+  return !measuredGpu && (typeof summary.backend !== 'string' || CPU_ONLY_BACKENDS.has(summary.backend))
 }

@@ -87,10 +87,11 @@ describe('buildComparison with slot-filling runs', () => {
     const comparison = buildComparison(BENCHMARK, [rules, lora, intent])
     const [rulesRow, loraRow, intentRow] = comparison.runs
     expect(rulesRow).toMatchObject({ entityMicroF1: 0.71, entityMacroF1: 0.55, accuracy: null, trainableParameters: null })
-    expect(rulesRow!.notApplicable).toEqual(['accuracy', 'macroF1', 'validationAccuracy', 'trainableParameters'])
+    // The rules run no tensor backend: GPU memory does not apply to them either.
+    expect(rulesRow!.notApplicable).toEqual(['accuracy', 'macroF1', 'validationAccuracy', 'trainableParameters', 'peakGpuMemoryBytes'])
     expect(loraRow!.notApplicable).not.toContain('trainableParameters')
-    // An intent run has no span F1 and nothing marked not applicable: its nulls are unmeasured.
-    expect(intentRow).toMatchObject({ entityMicroF1: null, notApplicable: [] })
+    // An intent run has no span F1 and nothing marked not applicable but the GPU memory of a wasm run: its nulls are unmeasured.
+    expect(intentRow).toMatchObject({ entityMicroF1: null, notApplicable: ['peakGpuMemoryBytes'] })
     const rulesMethod = comparison.methods.find((method) => method.method === 'slots-rules')!
     expect(rulesMethod.entityMicroF1).toEqual({ mean: 0.71, std: 0, n: 1 })
     expect(rulesMethod.notApplicable).toContain('accuracy')
@@ -104,7 +105,14 @@ describe('figures that do not apply', () => {
     const lora = syntheticRun('lora', {}, trainSummary({}), { ordinal: 2 })
     const [pretrainRow, majorityRow, loraRow] = buildComparison(BENCHMARK, [pretrain, majority, lora]).runs
     expect(pretrainRow!.notApplicable).toEqual(expect.arrayContaining(['accuracy', 'latencyP50Ms', 'throughputPerSecond']))
-    expect(majorityRow!.notApplicable).toEqual(['trainableParameters', 'adapterBytes'])
-    expect(loraRow!.notApplicable).toEqual([])
+    // GPU memory: not for a run without a tensor backend or on a CPU-only one (wasm); a tensorflow run says itself.
+    expect(majorityRow!.notApplicable).toEqual(['trainableParameters', 'adapterBytes', 'peakGpuMemoryBytes'])
+    expect(loraRow!.notApplicable).toEqual(['peakGpuMemoryBytes'])
+    const onGpu = buildComparison(BENCHMARK, [
+      syntheticRun('lora', {}, trainSummary({ backend: 'tensorflow', peakGpuMemoryBytes: null })),
+      syntheticRun('lora', {}, trainSummary({ backend: 'tensorflow', peakGpuMemoryBytes: 2 ** 30 })),
+      syntheticRun('lora', {}, trainSummary({ backend: 'tensorflow', peakGpuMemoryBytes: null, notApplicable: ['peakGpuMemoryBytes'] })),
+    ]).runs
+    expect(onGpu.map((row) => row.notApplicable)).toEqual([[], [], ['peakGpuMemoryBytes']])
   })
 })

@@ -26,8 +26,13 @@ export type RunFigures = {
   totalParameters?: number | null
   /** trainableParameters ÷ totalParameters. */
   trainableRatio?: number | null
-  /** Peak memory, best measurement first: GPU, then tensors, then process RSS (`peakMemory`). */
+  /**
+   * Peak GPU memory of the run's own process (nvidia-smi's compute apps, by pid; the GPU-memory criterion reads it).
+   * Null when unmeasured; listed in `notApplicable` when the run used no GPU.
+   */
   peakGpuMemoryBytes?: number | null
+  /** How peakGpuMemoryBytes was attributed to the run's process: `pid`, or `exclusive-gpu` (a Batch container, which sees host PIDs, on its own GPU). */
+  peakGpuMemoryAttribution?: 'pid' | 'exclusive-gpu'
   peakTensorBytes?: number | null
   peakRssBytes?: number | null
   /** The adapter's weights (PEFT methods) or the whole model's (full fine-tuning). */
