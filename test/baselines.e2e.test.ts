@@ -1,7 +1,7 @@
 /**
  * The baseline job end to end, through the real local job runner and the real trainer
  * entrypoint: the untuned base model's frozen features (frozen-probe, centroid) on a
- * tiny checkpoint given as a folder, and the LLM-API baseline against a real
+ * tiny checkpoint given as a folder (and served from what they saved), and the LLM-API baseline against a real
  * OpenAI-compatible HTTP server on 127.0.0.1, then without an endpoint (skipped).
  */
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -13,6 +13,7 @@ import {
   type DatabaseHandle, type LlmApiSummary,
 } from '@bankbench/core'
 import { initBackend, parseEncoderConfig, pretrain, saveCheckpoint, Tokenizer, trainWordPiece } from '@bankbench/engine'
+import { loadServedModel } from '@bankbench/serving'
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../packages/baselines/src/llm-api/testing/fake-openai-server'
 import { tinyIntentExamples, tinyIntentSplits } from './fixtures/tiny-intents'
 
@@ -78,6 +79,20 @@ describe('baseline jobs through the local runner', () => {
         trainExamples: 16, featureDimension: 32, backend: 'wasm',
       })
       expect(await artifactNames(run.id)).toEqual(['model.json'])
+    }
+    // Both are served from what they saved (model.json), through the frozen base model they name: the run's own test accuracy back.
+    const test = tinyIntentExamples(4, 6)
+    for (const run of runs) {
+      const served = await loadServedModel(database.db, store, run.id)
+      try {
+        expect(served).toMatchObject({ method: run.method, merged: false, backend: expect.stringContaining('frozen') })
+        const predictions = await served.predictor.predict(test.map((example) => example.text), { scores: true })
+        const accuracy = predictions.filter((prediction, index) => prediction.label === test[index]!.label).length / test.length
+        expect(accuracy, run.method).toBeCloseTo(run.summary!.accuracy as number, 10)
+        expect(predictions[0]!.scores).toHaveLength(4)
+      } finally {
+        await served.predictor.dispose()
+      }
     }
     expect(probe!.summary!.trainableParameters).toBe((32 + 1) * 4)
     expect(centroid!.summary!.trainableParameters).toBe(32 * 4)

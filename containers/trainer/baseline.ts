@@ -25,7 +25,8 @@ async function runTextBaseline(context: RunContext<RunConfigOf<BaselineMethod>>)
   context.log(`training ${run.method} on ${train.length} examples`)
   const memory = new PeakMemoryTracker()
   const trainStart = performance.now()
-  const classifier = trainBaseline(config.method, train, dataset.labels, { seed: run.seed, ...textBaselineOptions(config.hyperparameters) })
+  // L-BFGS runs synchronously: the tracker's timer never fires during it, so each iteration samples (as the engine samples each step).
+  const classifier = trainBaseline(config.method, train, dataset.labels, { seed: run.seed, onIteration: () => memory.sample(), ...textBaselineOptions(config.hyperparameters) })
   const trainSeconds = (performance.now() - trainStart) / 1000
   context.signal.throwIfAborted()
   const evaluation = await evaluateClassifier(classifier, dataset)

@@ -6,7 +6,7 @@
  */
 import { getBenchmark, seededShuffle, type FeatureBaselineSummary, type RunConfigOf, type RunContext } from '@bankbench/core'
 import { evaluateClassifier, evaluationSummary, PeakMemoryTracker } from '@bankbench/metrics'
-import { trainFeatureBaseline, type FeatureBaselineMethod, type FeatureBaselineOptionsByMethod } from '@bankbench/baselines'
+import { saveFeatureBaseline, trainFeatureBaseline, withEncoder, type FeatureBaselineMethod, type FeatureBaselineOptionsByMethod } from '@bankbench/baselines'
 import { initBackend, SentenceEncoder, TRAINER_DEFAULTS } from '@bankbench/engine'
 import { benchmarkBaseModel, resolveBaseModel } from '@bankbench/model-store'
 
@@ -31,14 +31,17 @@ export const runFrozenFeatureBaseline = async (context: RunContext<RunConfigOf<F
     const trainStart = performance.now()
     const features = encoder.embed(train.map((example) => example.text))
     const encodeSeconds = (performance.now() - trainStart) / 1000
-    const classifier = trainFeatureBaseline(method, features, train.map((example) => example.label), dataset.labels, { seed: run.seed, ...methodOptions(method, methodFields) })
+    memory.sample()
+    // The probe's L-BFGS runs synchronously: each iteration samples memory (as the engine samples each step).
+    const classifier = trainFeatureBaseline(method, features, train.map((example) => example.label), dataset.labels,
+      { seed: run.seed, ...(method === 'frozen-probe' && { onIteration: () => memory.sample() }), ...methodOptions(method, methodFields) })
     const trainSeconds = (performance.now() - trainStart) / 1000
     context.signal.throwIfAborted()
 
-    const evaluation = await evaluateClassifier({ predict: (texts) => classifier.predict(encoder.embed(texts)) }, dataset)
+    const evaluation = await evaluateClassifier(withEncoder(classifier, (texts) => encoder.embed(texts)), dataset)
     const peakRssBytes = memory.stop()
-    // What it takes to rebuild the classifier: the base it reads, how it reads it, the fitted head.
-    const model = JSON.stringify({ baseModel: base.nameOrPath, pooling: 'mean', maxLength: encoder.maxLength, classifier: classifier.toJSON() })
+    // What it takes to rebuild the classifier (serving deploys it from this): the base it reads, how it reads it, the fitted head.
+    const model = JSON.stringify(saveFeatureBaseline({ baseModel: base.nameOrPath, pooling: 'mean', maxLength: encoder.maxLength }, classifier))
     await context.saveArtifact('model.json', model)
     await context.reportMetrics([
       { name: 'validation_accuracy', value: evaluation.validation.accuracy, epoch: 1 },

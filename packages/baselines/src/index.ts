@@ -14,3 +14,4 @@ export { columnStatistics, standardize, denseToCsr } from './frozen-features/den
 export * from './slots'
 export { TfidfSvdEncoder, DEFAULT_TFIDF_SVD_OPTIONS, type TfidfSvdOptions } from './tfidf-svd/encoder'
 export { fitTruncatedSvd, transformTruncatedSvd, type TruncatedSvd } from './tfidf-svd/truncated-svd'
+export * from './saved'

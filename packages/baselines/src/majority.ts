@@ -1,4 +1,4 @@
-import { assertKnownLabels, assertSerialized, type Example, type Prediction, type SeedOption, type SerializedBaseline, type TextClassifier } from './types'
+import { assertKnownLabels, assertSerialized, type Example, type Prediction, type PredictOptions, type SeedOption, type SerializedBaseline, type TextClassifier } from './types'
 
 interface SerializedMajority extends SerializedBaseline {
   method: 'majority'
@@ -16,6 +16,11 @@ export class MajorityClassifier implements TextClassifier {
 
   private constructor(private readonly label: string, private readonly confidence: number) {}
 
+  /** The one label it predicts: it keeps no other (its score is the label's training share). */
+  get labels(): readonly string[] {
+    return [this.label]
+  }
+
   static train(train: Example[], labels: string[], _options: SeedOption): MajorityClassifier {
     assertKnownLabels(train, labels)
     if (train.length === 0) throw new Error('The majority baseline needs at least one training example')
@@ -31,8 +36,8 @@ export class MajorityClassifier implements TextClassifier {
     return new MajorityClassifier(json.label, json.confidence)
   }
 
-  predict(texts: string[]): Prediction[] {
-    return texts.map(() => ({ label: this.label, confidence: this.confidence }))
+  predict(texts: string[], options: PredictOptions = {}): Prediction[] {
+    return texts.map(() => ({ label: this.label, confidence: this.confidence, ...(options.scores && { scores: [this.confidence] }) }))
   }
 
   toJSON(): SerializedMajority {

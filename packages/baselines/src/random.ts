@@ -1,4 +1,4 @@
-import { assertKnownLabels, assertSerialized, type Example, type Prediction, type SeedOption, type SerializedBaseline, type TextClassifier } from './types'
+import { assertKnownLabels, assertSerialized, type Example, type Prediction, type PredictOptions, type SeedOption, type SerializedBaseline, type TextClassifier } from './types'
 
 interface SerializedRandom extends SerializedBaseline {
   method: 'random'
@@ -14,7 +14,7 @@ interface SerializedRandom extends SerializedBaseline {
 export class RandomClassifier implements TextClassifier {
   readonly method = 'random'
 
-  private constructor(private readonly seed: number, private readonly labels: string[]) {}
+  private constructor(private readonly seed: number, readonly labels: string[]) {}
 
   static train(train: Example[], labels: string[], options: SeedOption): RandomClassifier {
     assertKnownLabels(train, labels)
@@ -26,11 +26,13 @@ export class RandomClassifier implements TextClassifier {
     return new RandomClassifier(json.seed, json.labels)
   }
 
-  predict(texts: string[]): Prediction[] {
+  predict(texts: string[], options: PredictOptions = {}): Prediction[] {
     const confidence = 1 / this.labels.length
-    return texts.map((text) => {
-      return { label: this.labels[Math.floor(uniformHash(this.seed, text) * this.labels.length)]!, confidence }
-    })
+    return texts.map((text) => ({
+      label: this.labels[Math.floor(uniformHash(this.seed, text) * this.labels.length)]!,
+      confidence,
+      ...(options.scores && { scores: this.labels.map(() => confidence) }),
+    }))
   }
 
   toJSON(): SerializedRandom {

@@ -1,6 +1,7 @@
 import { seededRandom } from '@bankbench/data'
 import { describe, expect, it } from 'vitest'
 import { BASELINE_METHODS, loadBaseline, trainBaseline } from './registry'
+import { loadSavedBaseline } from './saved'
 import type { Example } from './types'
 
 /** Short banking-like texts: each intent has its own keywords, mixed with shared filler. */
@@ -88,6 +89,30 @@ describe('loadBaseline', () => {
     const texts = [...test.map((example) => example.text), 'something else entirely', '']
     expect(restored.method).toBe(method)
     expect(restored.predict(texts)).toEqual(classifier.predict(texts))
+  })
+
+  it.each(BASELINE_METHODS)('%s gives every label\'s probability when asked, the top one its confidence', (method) => {
+    const classifier = trainBaseline(method, train, labels, { seed: 11 })
+    const texts = test.slice(0, 5).map((example) => example.text)
+    const scored = classifier.predict(texts, { scores: true })
+    expect(scored.map(({ label, confidence }) => ({ label, confidence }))).toEqual(classifier.predict(texts))
+    for (const prediction of scored) {
+      expect(prediction.scores).toHaveLength(classifier.labels.length)
+      expect(prediction.scores![classifier.labels.indexOf(prediction.label)]).toBeCloseTo(prediction.confidence, 12)
+      expect(Math.max(...prediction.scores!)).toBeCloseTo(prediction.confidence, 12)
+    }
+    // The majority baseline keeps only its label; the others every label.
+    expect(classifier.labels).toEqual(method === 'majority' ? [scored[0]!.label] : labels)
+    if (method !== 'majority') for (const { scores } of scored) expect(scores!.reduce((sum, score) => sum + score, 0)).toBeCloseTo(1, 6)
+  })
+
+  it('restores a saved model.json of any baseline kind (loadSavedBaseline)', () => {
+    const classifier = trainBaseline('tfidf-logreg', train, labels, { seed: 0 })
+    const saved = loadSavedBaseline(JSON.parse(JSON.stringify(classifier.toJSON())))
+    expect(saved.kind).toBe('text')
+    const texts = test.map((example) => example.text)
+    expect(saved.kind === 'text' && saved.classifier.predict(texts)).toEqual(classifier.predict(texts))
+    expect(() => loadSavedBaseline({ method: 'llm-api' })).toThrow(/Not a saved baseline: method "llm-api"/)
   })
 
   it('rejects unknown methods and versions with a message that says what was expected', () => {

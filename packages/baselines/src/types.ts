@@ -6,12 +6,29 @@ export interface Prediction {
   label: string
   /** The classifier's probability for `label`, in [0, 1]. */
   confidence: number
+  /** Every label's probability, in the order of the classifier's `labels`; only when asked for. */
+  scores?: number[]
 }
 
-/** What every baseline offers: batch prediction and a JSON form that `loadBaseline` restores exactly. */
-export interface TextClassifier {
+export interface PredictOptions {
+  /** Include every label's probability (`Prediction.scores`). Default false. */
+  scores?: boolean
+}
+
+/**
+ * What labels texts: every text baseline, and a frozen-feature baseline with its encoder
+ * (`withEncoder`). The same shape as the engine's intent classifier (labels, predictions
+ * with optional scores), so that serving wraps both behind one predictor interface.
+ */
+export interface TextPredictor {
+  /** The labels `scores` are given for, in order (the majority baseline knows only the one it predicts). */
+  readonly labels: readonly string[]
+  predict(texts: string[], options?: PredictOptions): Prediction[]
+}
+
+/** What every text baseline offers: batch prediction and a JSON form that `loadBaseline` restores exactly. */
+export interface TextClassifier extends TextPredictor {
   readonly method: string
-  predict(texts: string[]): Prediction[]
   /** A JSON-safe object carrying `method` and `version`; restoring it gives identical predictions. */
   toJSON(): SerializedBaseline
 }

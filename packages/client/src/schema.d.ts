@@ -35,7 +35,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a CSV dataset (text,label[,split])
-         * @description A UTF-8 CSV with a header naming the columns `text` and `label`, and optionally `split` (train, validation or test; without it 10% of the rows are held out for test and 10% for validation, with a fixed seed). At most 10 MiB. The same content uploaded again returns the stored dataset with 200.
+         * @description A UTF-8 CSV with a header naming the columns `text` and `label`, and optionally `split` (train, validation or test; without it 10% of the rows are held out for test and 10% for validation, with a fixed seed). Rows labelled `out_of_scope` (as CLINC150 marks them) are not a class: they are kept apart, half for validation and half for test without a split column (train ones are not used), to calibrate a deployment's out-of-scope threshold and measure its out-of-scope recall (`splits.outOfScope`). At most 10 MiB. The same content uploaded again returns the stored dataset with 200.
          */
         post: operations["uploadDataset"];
         delete?: never;
@@ -371,7 +371,7 @@ export interface paths {
         put?: never;
         /**
          * Deploy a run to a stage
-         * @description Loads the base model and the run's adapter from the artifact store, checks that the served model predicts what the engine does on validation texts, calibrates the out-of-scope threshold on the validation split, and only then makes it the stage's active deployment (the one before becomes its previous). A run that is not succeeded or saved no classifier, or a failed smoke check, is a 409 and the stage keeps what it served. With `recommended: true` the best-ranked engine run of the recommendation is deployed even when it misses criteria (`recommendation.missedCriteria`); only a benchmark with no run that can be served (no succeeded run, or only baselines) is a 409.
+         * @description Loads the run's model from the artifact store (an engine run's base model and adapter, or a baseline's saved classifier: TF-IDF + logistic regression, the frozen probe, …), checks that the served model predicts what the engine (for a baseline, a second load of it) does on validation texts, calibrates the out-of-scope threshold on the validation split (on the messages labelled out_of_scope when the dataset has some) and measures it on the test split (`outOfScopeEvaluation`: false-reject rate, out-of-scope recall), and only then makes it the stage's active deployment (the one before becomes its previous). A run that is not succeeded or saved no classifier, or a failed smoke check, is a 409 and the stage keeps what it served. With `recommended: true` the best-ranked servable run of the recommendation is deployed even when it misses criteria (`recommendation.missedCriteria`); only a benchmark with no run that can be served (no succeeded run, or only llm-api runs) is a 409.
          */
         post: operations["createDeployment"];
         delete?: never;
@@ -557,11 +557,16 @@ export interface components {
              */
             createdAt: string;
         };
-        /** @description Rows per split. */
+        /** @description Rows per split (in-scope). */
         SplitCounts: {
             train: number;
             validation: number;
             test: number;
+            /** @description Rows labelled out_of_scope, when the dataset has some: not a class (not in train, validation, test or labels); the validation ones calibrate a deployment's out-of-scope threshold, the test ones measure its out-of-scope recall. */
+            outOfScope?: {
+                validation: number;
+                test: number;
+            };
         };
         Dataset: components["schemas"]["DatasetSummary"] & {
             /** @description The intent labels, sorted. */
@@ -915,7 +920,7 @@ export interface components {
             /** @description Failed or unmeasured. */
             missedCriteria: ("minAccuracy" | "maxLatencyMs" | "maxGpuMemoryBytes" | "minParameterReduction" | "maxTrainingSeconds")[];
             misses: string[];
-            /** @description Whether its runs can be deployed (engine runs; baselines save no classifier). */
+            /** @description Whether its runs can be deployed: engine runs and every baseline that saves a classifier (all but llm-api). */
             servable: boolean;
             validationAccuracy: number | null;
             latencyP50Ms: number | null;
@@ -1101,6 +1106,28 @@ export interface components {
         DeployResponse: components["schemas"]["Deployment"] & {
             recommendation?: components["schemas"]["DeployedRecommendation"];
         };
+        /** @description The deployment's out-of-scope threshold measured on the test split, which the calibration never saw. */
+        OutOfScopeEvaluation: {
+            /** @enum {string} */
+            split: "test";
+            /** @description The threshold served (calibrated, or set in settings). */
+            threshold: number;
+            /**
+             * @description `out-of-scope-examples`: the dataset marks out-of-scope messages (label out_of_scope), which are the ones to reject and every in-scope message one to accept; `misclassified-examples`: it marks none, so misclassified messages stand in for the ones to reject and correctly classified ones for those to accept.
+             * @enum {string}
+             */
+            basis: "out-of-scope-examples" | "misclassified-examples";
+            targetFalseRejectRate: number;
+            /** @description Measured share of the messages to accept that the threshold flags out of scope. */
+            falseRejectRate: number;
+            /** @description In-scope test messages measured (a seeded sample of 1,000 when the split has more). */
+            inScopeExamples: number;
+            /** @description Measured share of the out-of-scope test messages flagged out of scope; null when the dataset marks none. */
+            outOfScopeRecall: number | null;
+            outOfScopeExamples: number;
+            /** @description Measured share of the messages to reject that were accepted; null when there are none. */
+            falseAcceptRate: number | null;
+        };
         /** @description With `recommended: true`: the recommended run deployed, and the criteria it misses (a run is deployed even when none meets every criterion). */
         DeployedRecommendation: {
             benchmarkId: string;
@@ -1111,7 +1138,7 @@ export interface components {
             missedCriteria: ("minAccuracy" | "maxLatencyMs" | "maxGpuMemoryBytes" | "minParameterReduction" | "maxTrainingSeconds")[];
             /** @description Each missed criterion in words. */
             misses: string[];
-            /** @description false when the recommendation's best candidate cannot be served (a baseline) and this is the best-ranked one that can. */
+            /** @description false when the recommendation's best candidate cannot be served (llm-api, which saves no classifier) and this is the best-ranked one that can. */
             isBest: boolean;
             /** @description How the recommendation ranks candidates. */
             rule: string;
@@ -1131,11 +1158,13 @@ export interface components {
                 topK: number;
                 targetFalseRejectRate: number;
             };
-            /** @description threshold, falseRejectRate, falseAcceptRate, curve (the trade-off at thresholds 0 to 1), assumption. */
+            /** @description On the validation split: threshold, basis, falseRejectRate, falseAcceptRate, outOfScopeRecall, curve (the trade-off at thresholds 0 to 1), assumption; test: the threshold measured on the test split (outOfScopeEvaluation). */
             calibration: {
                 [key: string]: unknown;
             };
-            /** @description What was checked before the switch: texts, passed, loadMs, mergedLora, backend (the tfjs backend the model runs on). */
+            /** @description The out-of-scope threshold measured on the test split; null for a deployment made before deployments were measured. */
+            outOfScopeEvaluation: components["schemas"]["OutOfScopeEvaluation"] | null;
+            /** @description What was checked before the switch: texts, passed, loadMs, mergedLora, backend (what runs the model: onnxruntime, the tfjs backend, or in-process for a baseline). */
             smokeCheck: {
                 [key: string]: unknown;
             };
@@ -1169,7 +1198,7 @@ export interface components {
             outOfScopeThreshold?: number;
             /** @description Intents returned per message, most probable first. Default 3. */
             topK?: number;
-            /** @description The calibration keeps the share of correctly classified validation messages it rejects at or below this. Default 0.05. */
+            /** @description The calibration keeps the share of validation messages it wrongly rejects at or below this: in-scope messages when the dataset marks out-of-scope ones (label out_of_scope), else correctly classified ones. Default 0.05. */
             targetFalseRejectRate?: number;
         };
         DeploymentList: {

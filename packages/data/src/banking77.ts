@@ -7,11 +7,21 @@ import { seededShuffle } from './random'
 
 export interface Example { text: string; label: string }
 
+/**
+ * The label that marks a message as out of scope (as CLINC150 marks them): not a class. Such
+ * messages are kept apart from the splits (`DatasetSplits.outOfScope`): the validation ones
+ * calibrate a deployment's out-of-scope threshold, the test ones measure its out-of-scope recall.
+ */
+export const OUT_OF_SCOPE_LABEL = 'out_of_scope'
+
 export interface DatasetSplits {
+  /** The intent classes (never `out_of_scope`). */
   labels: string[]
   train: Example[]
   validation: Example[]
   test: Example[]
+  /** Out-of-scope messages (texts only), when the dataset marks some; training uses none. */
+  outOfScope?: { validation: string[]; test: string[] }
 }
 
 /** Banking77 ships in the repository (CC BY 4.0, PolyAI): data/banking77; BANKBENCH_DATA_DIR names another folder. */

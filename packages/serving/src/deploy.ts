@@ -1,13 +1,15 @@
 /**
  * Deploying a run to a stage: the model is loaded from the artifact store and must
  * pass a smoke check BEFORE the stage switches to it; the out-of-scope threshold is
- * calibrated on the run's validation split at the same time.
+ * calibrated on the run's validation split at the same time, and measured on its test
+ * split (false-reject rate, and out-of-scope recall when the dataset marks out-of-scope
+ * messages).
  */
 import {
   activateDeployment, buildComparison, isServable, METHOD_NAMES, constraintsOf, getBenchmark, getDataset, getRun, listRunsOfBenchmark, loadDatasetSplits,
-  loadPriceTable, ProblemError, recommend, type ArtifactStore, type ConstraintName, type Database, type DeploymentRow,
+  loadPriceTable, ProblemError, recommend, seededShuffle, type ArtifactStore, type ConstraintName, type Database, type DeploymentRow, type Example,
 } from '@bankbench/core'
-import { calibrateThreshold, type Calibration } from './calibration'
+import { calibrateThreshold, measureThreshold, type ScoredPrediction } from './calibration'
 import type { ModelCache } from './model-cache'
 import type { IntentPredictor } from './predictor'
 import { loadServedModel } from './served-model'
@@ -40,6 +42,13 @@ export const DEFAULT_TARGET_FALSE_REJECT_RATE = 0.05
 const SMOKE_CHECK_TEXTS = 8
 /** Merging LoRA reorders float sums: confidences may differ by rounding, labels may not. */
 const SMOKE_CHECK_TOLERANCE = 1e-4
+/**
+ * Test messages of each kind (in scope, out of scope) the deployed threshold is measured on:
+ * a seeded sample above this, so that a deployment on a large test split stays quick
+ * (±0.7 points of standard error on a 5% false-reject rate).
+ */
+export const THRESHOLD_TEST_MESSAGES = 1000
+const THRESHOLD_TEST_SEED = 1000
 
 /** The deployment made; with `recommendation` when the target was a benchmark's recommendation. */
 export type DeployedRun = DeploymentRow & { recommendation?: DeployedRecommendation }
@@ -50,21 +59,27 @@ export async function deployRun(services: { db: Database; store: ArtifactStore; 
   const runId = 'runId' in request.target ? request.target.runId : recommended!.runId
   const run = await getRun(db, runId)
   const dataset = await getDataset(db, (await getBenchmark(db, run.benchmarkId)).datasetId)
-  const { validation } = await loadDatasetSplits(store, dataset)
+  const { validation, test, outOfScope } = await loadDatasetSplits(store, dataset)
 
   const served = await models.get(db, store, runId)
-  const smokeCheck = await smokeCheckAgainstEngine(db, store, runId, served.model.predictor, validation.slice(0, SMOKE_CHECK_TEXTS).map((row) => row.text))
-  const calibration = await calibrate(served.model.predictor, validation, request.settings?.targetFalseRejectRate ?? DEFAULT_TARGET_FALSE_REJECT_RATE)
+  const { predictor } = served.model
+  const smokeCheck = await smokeCheckAgainstEngine(db, store, runId, predictor, validation.slice(0, SMOKE_CHECK_TEXTS).map((row) => row.text))
+  const validationScores = await score(predictor, validation, outOfScope?.validation ?? [])
+  const calibration = calibrateThreshold(validationScores.inScope, request.settings?.targetFalseRejectRate ?? DEFAULT_TARGET_FALSE_REJECT_RATE, validationScores.outOfScope)
+  const outOfScopeThreshold = request.settings?.outOfScopeThreshold ?? calibration.threshold
+  // The threshold served (calibrated or set), measured on messages the calibration never saw.
+  const testScores = await score(predictor, sample(test), sample(outOfScope?.test ?? []))
+  const measured = measureThreshold(testScores.inScope, testScores.outOfScope, outOfScopeThreshold, calibration.basis)
   const deployment = await activateDeployment(db, {
     stage: request.stage,
     runId,
     modelSha256: served.model.modelSha256,
     settings: {
-      outOfScopeThreshold: request.settings?.outOfScopeThreshold ?? calibration.threshold,
+      outOfScopeThreshold,
       topK: request.settings?.topK ?? DEFAULT_TOP_K,
       targetFalseRejectRate: calibration.targetFalseRejectRate,
     },
-    calibration: { ...calibration },
+    calibration: { ...calibration, test: { ...measured, ...(test.length > measured.inScopeExamples && { sampledFrom: test.length }) } },
     smokeCheck: {
       ...smokeCheck, loadMs: served.loadMs, mergedLora: served.model.merged, backend: served.model.backend,
       ...(served.model.engineReason && { engineReason: served.model.engineReason }),
@@ -76,7 +91,8 @@ export async function deployRun(services: { db: Database; store: ArtifactStore; 
 /**
  * The served model (LoRA merged, exported to ONNX Runtime where it can be) must
  * predict what the engine predicts from the saved files as they are (adapter
- * applied, not merged); a mismatch refuses the switch.
+ * applied, not merged); a baseline, what a second load of its saved model predicts.
+ * A mismatch refuses the switch.
  */
 async function smokeCheckAgainstEngine(db: Database, store: ArtifactStore, runId: string, served: IntentPredictor, texts: string[]) {
   const reference = await loadServedModel(db, store, runId, { merge: false, runtime: 'engine' })
@@ -94,15 +110,25 @@ async function smokeCheckAgainstEngine(db: Database, store: ArtifactStore, runId
   }
 }
 
-async function calibrate(predictor: IntentPredictor, validation: readonly { text: string; label: string }[], target: number): Promise<Calibration> {
-  const predictions = await predictor.predict(validation.map((row) => row.text))
-  return calibrateThreshold(predictions.map((prediction, index) => ({ confidence: prediction.confidence, correct: prediction.label === validation[index]!.label })), target)
+/** The predictor's confidence on each in-scope message (and whether it was right), and on each out-of-scope one. */
+async function score(predictor: IntentPredictor, inScope: readonly Example[], outOfScope: readonly string[]): Promise<{ inScope: ScoredPrediction[]; outOfScope: number[] }> {
+  const predictions = await predictor.predict([...inScope.map((row) => row.text), ...outOfScope])
+  return {
+    inScope: inScope.map((row, index) => ({ confidence: predictions[index]!.confidence, correct: predictions[index]!.label === row.label })),
+    outOfScope: predictions.slice(inScope.length).map((prediction) => prediction.confidence),
+  }
+}
+
+/** At most THRESHOLD_TEST_MESSAGES, a seeded sample when there are more. */
+function sample<T>(rows: readonly T[]): T[] {
+  return rows.length <= THRESHOLD_TEST_MESSAGES ? [...rows] : seededShuffle([...rows], THRESHOLD_TEST_SEED).slice(0, THRESHOLD_TEST_MESSAGES)
 }
 
 /**
  * The run a benchmark's recommendation deploys: the best-ranked candidate that can be served
- * (an engine run), even when it misses some criteria (it says which); of its runs, the one with
- * the highest validation accuracy. Only when no candidate can be served is it a 409.
+ * (an engine run, or a baseline that saves a classifier: TF-IDF, the frozen probe, …), even when
+ * it misses some criteria (it says which); of its runs, the one with the highest validation
+ * accuracy. Only when no candidate can be served is it a 409.
  */
 async function recommendedRun(db: Database, benchmarkId: string): Promise<{ runId: string; recommendation: DeployedRecommendation }> {
   const benchmark = await getBenchmark(db, benchmarkId)
@@ -113,8 +139,8 @@ async function recommendedRun(db: Database, benchmarkId: string): Promise<{ runI
   }
   const chosen = candidates.find((candidate) => candidate.servable)
   if (!chosen) {
-    throw new ProblemError('invalid-state', `benchmark ${benchmarkId} has no run that can be served: its succeeded runs are all baselines (${candidates.map((candidate) => candidate.method).join(', ')}), `
-      + `which save no classifier; only fine-tuned engine runs (${METHOD_NAMES.filter(isServable).join(', ')}) can be deployed`)
+    throw new ProblemError('invalid-state', `benchmark ${benchmarkId} has no run that can be served: its succeeded runs (${candidates.map((candidate) => candidate.method).join(', ')}) `
+      + `save no classifier; only runs of ${METHOD_NAMES.filter(isServable).join(', ')} can be deployed`)
   }
   const validationAccuracy = (id: string) => Number(runs.find((run) => run.id === id)?.summary?.validationAccuracy ?? -1)
   const runId = [...chosen.runIds].sort((a, b) => validationAccuracy(b) - validationAccuracy(a))[0]!

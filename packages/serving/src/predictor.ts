@@ -4,7 +4,10 @@
  * native matmul (bench/serving-latency.ts, figures in bench/README.md). The engine
  * serves what cannot be exported (prefix tuning, bottleneck adapters, Llama) and
  * wherever onnxruntime-node cannot load; the served model says which, and why.
+ * A baseline run (TF-IDF + logistic regression, majority, the frozen probe, …) is served
+ * by its own code in process, behind the same interface (`baselinePredictor`).
  */
+import type { TextPredictor } from '@bankbench/baselines'
 import { exportOnnx, type IntentClassifier, type IntentPrediction, type PredictOptions } from '@bankbench/engine'
 import type { OnnxIntentClassifier } from '@bankbench/engine/onnx-runtime'
 import { setting, type SettingName } from '@bankbench/settings'
@@ -14,8 +17,11 @@ export type ServingRuntime = 'onnxruntime' | 'engine'
 /** `auto` (default): ONNX Runtime where the model exports and the runtime loads, else the engine. */
 export const SERVING_RUNTIME_ENV_VARIABLE = 'BANKBENCH_SERVING_RUNTIME' satisfies SettingName
 
+/** What answers a predictor's calls: ONNX Runtime or the engine for engine runs, a baseline's own code for baseline runs. */
+export type PredictorRuntime = ServingRuntime | 'baseline'
+
 export interface IntentPredictor {
-  readonly runtime: ServingRuntime
+  readonly runtime: PredictorRuntime
   readonly labels: readonly string[]
   predict(texts: readonly string[], options?: PredictOptions): Promise<IntentPrediction[]>
   dispose(): Promise<void>
@@ -68,4 +74,14 @@ export function enginePredictor(classifier: IntentClassifier): IntentPredictor {
 
 function requestedRuntime(): ServingRuntime | 'auto' {
   return setting(SERVING_RUNTIME_ENV_VARIABLE)
+}
+
+/** A baseline run's classifier (text baselines as they are, frozen-feature ones with their encoder); `dispose` frees what it holds (the encoder's tensors). */
+export function baselinePredictor(classifier: TextPredictor, dispose: () => void = () => {}): IntentPredictor {
+  return {
+    runtime: 'baseline',
+    labels: classifier.labels,
+    predict: (texts, options) => Promise.resolve(classifier.predict([...texts], { scores: options?.scores ?? false })),
+    dispose: () => Promise.resolve(dispose()),
+  }
 }

@@ -1,25 +1,28 @@
 /**
- * A run's classifier as the endpoint serves it, rebuilt from what the train job
- * saved (classifier.json, the PEFT adapter or the whole model) on top of its base
- * model, with LoRA merged into the base weights where the method allows (one
- * matrix product per layer instead of three).
+ * A run's classifier as the endpoint serves it. An engine run's is rebuilt from what
+ * the train job saved (classifier.json, the PEFT adapter or the whole model) on top of
+ * its base model, with LoRA merged into the base weights where the method allows (one
+ * matrix product per layer instead of three). A baseline run's is its saved model.json
+ * (baseline-model.ts). Both answer through one `IntentPredictor`.
  */
 import { ProblemError, type ArtifactStore, type Database, getRun } from '@bankbench/core'
 import { initBackend, loadCheckpoint, loadIntentClassifier, mergeLora, type AdapterFiles, type BackendInfo, type IntentClassifier } from '@bankbench/engine'
 import { resolveBaseModel, verifiedRunArtifacts } from '@bankbench/model-store'
+import { BASELINE_MODEL_FILE, loadBaselineModel } from './baseline-model'
 import { choosePredictor, type IntentPredictor, type ServingRuntime } from './predictor'
 
 export interface ServedModel {
   runId: string
   method: string
-  /** sha256 of the adapter weights (or of the whole model's weights). */
+  /** sha256 of the adapter weights (or of the whole model's weights; of model.json for a baseline). */
   modelSha256: string
   predictor: IntentPredictor
   /** Whether LoRA was folded into the base weights (by merging, or in the ONNX export). */
   merged: boolean
   /**
    * What runs the forward pass: `onnxruntime`, or the engine's tfjs backend as
-   * `wasm + native BatchMatMul` (the same choice training makes, initBackend).
+   * `wasm + native BatchMatMul` (the same choice training makes, initBackend); for a
+   * baseline, `in-process` or the frozen encoder's backend (baseline-model.ts).
    */
   backend: string
   /** Why the engine serves although ONNX Runtime was allowed (a method that does not export, say). */
@@ -35,7 +38,11 @@ interface ClassifierManifest {
   quantizationConfig?: Record<string, unknown>
 }
 
-/** Loads a succeeded train run's classifier; a run without a usable model is a 409 problem naming what is missing. */
+/**
+ * Loads a succeeded run's classifier: an engine run's (classifier.json) or a baseline's
+ * (model.json); a run without a usable model is a 409 problem naming what is missing.
+ * `merge` and `runtime` apply to engine runs (a baseline runs its own code).
+ */
 export async function loadServedModel(db: Database, store: ArtifactStore, runId: string, options: { merge?: boolean; runtime?: ServingRuntime } = {}): Promise<ServedModel> {
   // Without it tfjs would run on its default backend, plain JS, whatever this machine offers.
   const engineBackend = describeBackend(await initBackend())
@@ -48,6 +55,10 @@ export async function loadServedModel(db: Database, store: ArtifactStore, runId:
     const bytes = await recorded.read(name)
     if (!bytes) throw new ProblemError('invalid-state', `run ${runId} (${run.method}) has no ${name}: it saved no servable classifier`)
     return bytes
+  }
+  if (!artifacts.has('classifier.json') && artifacts.has(BASELINE_MODEL_FILE)) {
+    const baseline = await loadBaselineModel(db, store, run, await read(BASELINE_MODEL_FILE), engineBackend)
+    return { runId, method: run.method, modelSha256: artifacts.get(BASELINE_MODEL_FILE)!.sha256, merged: false, ...baseline }
   }
   const manifest = JSON.parse(new TextDecoder().decode(await read('classifier.json'))) as ClassifierManifest
   const loadOptions = { labels: manifest.labels, maxLength: manifest.maxLength, quantizationConfig: manifest.quantizationConfig ?? null }

@@ -19,6 +19,7 @@ describe('deployments and classify', () => {
   let loraBenchmarkId: string
   let majorityBenchmarkId: string
   let pretrainBenchmarkId: string
+  let pretrain: RunRow
   let prodKey: string
   let stagingKey: string
 
@@ -35,10 +36,12 @@ describe('deployments and classify', () => {
       id: 'intents', name: 'intents', source: 'upload',
       splits: tinyIntentSplits(),
     })
-    pretrainBenchmarkId = (await submit({
+    const pretrained = await submit({
       arms: [{ method: 'mlm-pretrain', config: TINY_BACKBONE }],
       protocol: { epochs: 2, timeoutSeconds: 120 },
-    })).benchmarkId
+    })
+    pretrainBenchmarkId = pretrained.benchmarkId
+    pretrain = pretrained.runs[0]!
     const trained = await submit({ baseModel: 'local-backbone', arms: [{ method: 'lora', config: { batch_size: 4, max_length: 16, learning_rate: 0.005, r: 4 } }], protocol: { epochs: 3, timeoutSeconds: 120 },
       // A tiny model on 16 examples meets no production criterion: loose ones, but for an impossible training time, so it misses exactly one.
       constraints: { minAccuracy: 0, minParameterReduction: 1, maxLatencyMs: 10_000, maxGpuMemoryBytes: 64 * 1024 ** 3, maxTrainingSeconds: 0.001 },
@@ -58,7 +61,7 @@ describe('deployments and classify', () => {
   })
 
   it('refuses to switch to a run without a classifier: the stage keeps nothing deployed', async () => {
-    const response = await api.postJson('/v1/deployments', { stage: 'prod', runId: majority.id })
+    const response = await api.postJson('/v1/deployments', { stage: 'prod', runId: pretrain.id })
     const { body } = await readProblem(response)
     expect(response.status).toBe(409)
     expect(body.detail).toContain('classifier.json')
@@ -136,13 +139,23 @@ describe('deployments and classify', () => {
   })
 
   it('refuses to deploy the recommendation of a benchmark with no run that can be served, saying why', async () => {
-    for (const [benchmarkId, reason] of [[majorityBenchmarkId, /baselines \(majority\), which save no classifier/], [pretrainBenchmarkId, /pretraining runs are never candidates/]] as const) {
-      const response = await api.postJson('/v1/deployments', { stage: 'staging', benchmarkId, recommended: true })
-      const { body } = await readProblem(response)
-      expect(response.status).toBe(409)
-      expect(body.detail).toMatch(reason)
-    }
+    const response = await api.postJson('/v1/deployments', { stage: 'staging', benchmarkId: pretrainBenchmarkId, recommended: true })
+    const { body } = await readProblem(response)
+    expect(response.status).toBe(409)
+    expect(body.detail).toMatch(/pretraining runs are never candidates/)
     expect((await api.app.request('/v1/deployments/staging')).status).toBe(404)
+  })
+
+  it('deploys a baseline the recommendation names, and classifies through it as through an engine run', async () => {
+    const response = await api.postJson('/v1/deployments', { stage: 'staging', benchmarkId: majorityBenchmarkId, recommended: true })
+    expect(response.status).toBe(201)
+    const deployed = await response.json() as { runId: string; smokeCheck: { passed: boolean; backend: string; mergedLora: boolean }; recommendation: { method: string; isBest: boolean } }
+    expect(deployed).toMatchObject({ runId: majority.id, smokeCheck: { passed: true, backend: 'in-process', mergedLora: false }, recommendation: { method: 'majority', isBest: true } })
+    const classified = await classify({ stage: 'staging', text: TEST[0]!.text }, stagingKey)
+    const body = await classified.json() as { intent: string; confidence: number; topIntents: { intent: string; score: number }[]; outOfScope: boolean; latencyMs: number }
+    expect(classified.status).toBe(200)
+    // The majority baseline answers its one label with its training share, whatever the message.
+    expect(body).toMatchObject({ intent: expect.any(String), confidence: 0.25, topIntents: [{ intent: body.intent, score: 0.25 }], outOfScope: false, latencyMs: expect.any(Number) })
   })
 
   it('keeps the history and rolls back to the previous deployment in one call', async () => {

@@ -24,11 +24,13 @@ const deployRoute = createRoute({
   operationId: 'createDeployment',
   tags: ['serving'],
   summary: 'Deploy a run to a stage',
-  description: 'Loads the base model and the run\'s adapter from the artifact store, checks that the served model predicts what the engine does on validation texts, '
-    + 'calibrates the out-of-scope threshold on the validation split, and only then makes it the stage\'s active deployment (the one before becomes its previous). '
+  description: 'Loads the run\'s model from the artifact store (an engine run\'s base model and adapter, or a baseline\'s saved classifier: TF-IDF + logistic regression, the frozen probe, …), '
+    + 'checks that the served model predicts what the engine (for a baseline, a second load of it) does on validation texts, '
+    + 'calibrates the out-of-scope threshold on the validation split (on the messages labelled out_of_scope when the dataset has some) and measures it on the test split '
+    + '(`outOfScopeEvaluation`: false-reject rate, out-of-scope recall), and only then makes it the stage\'s active deployment (the one before becomes its previous). '
     + 'A run that is not succeeded or saved no classifier, or a failed smoke check, is a 409 and the stage keeps what it served. '
-    + 'With `recommended: true` the best-ranked engine run of the recommendation is deployed even when it misses criteria (`recommendation.missedCriteria`); '
-    + 'only a benchmark with no run that can be served (no succeeded run, or only baselines) is a 409.',
+    + 'With `recommended: true` the best-ranked servable run of the recommendation is deployed even when it misses criteria (`recommendation.missedCriteria`); '
+    + 'only a benchmark with no run that can be served (no succeeded run, or only llm-api runs) is a 409.',
   request: { body: { required: true, content: { 'application/json': { schema: DeployRequestSchema } } } },
   responses: {
     201: { description: 'Deployed and active', headers: { Location: { schema: { type: 'string' } } }, content: { 'application/json': { schema: DeployResponseSchema } } },

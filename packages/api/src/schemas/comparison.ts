@@ -118,7 +118,7 @@ const RecommendationCandidateSchema = z.object({
   criteriaMet: z.number().int().openapi({ description: 'Criteria met or not applicable.' }),
   missedCriteria: z.array(ConstraintNameSchema).openapi({ description: 'Failed or unmeasured.' }),
   misses: z.array(z.string()),
-  servable: z.boolean().openapi({ description: 'Whether its runs can be deployed (engine runs; baselines save no classifier).' }),
+  servable: z.boolean().openapi({ description: 'Whether its runs can be deployed: engine runs and every baseline that saves a classifier (all but llm-api).' }),
   validationAccuracy: nullableNumber,
   latencyP50Ms: nullableNumber,
 }).openapi('RecommendationCandidate')

@@ -6,7 +6,11 @@ const SplitCounts = z.object({
   train: z.number().int(),
   validation: z.number().int(),
   test: z.number().int(),
-}).openapi('SplitCounts', { description: 'Rows per split.' })
+  outOfScope: z.object({ validation: z.number().int(), test: z.number().int() }).optional().openapi({
+    description: 'Rows labelled out_of_scope, when the dataset has some: not a class (not in train, validation, test or labels); '
+      + 'the validation ones calibrate a deployment\'s out-of-scope threshold, the test ones measure its out-of-scope recall.',
+  }),
+}).openapi('SplitCounts', { description: 'Rows per split (in-scope).' })
 
 export const DatasetSummarySchema = z.object({
   id: z.string().openapi({ example: 'banking77' }),

@@ -1,5 +1,5 @@
 import type { CsrMatrix } from '../tfidf-logreg/sparse'
-import type { Prediction, SerializedBaseline } from '../types'
+import type { Prediction, PredictOptions, SerializedBaseline } from '../types'
 
 /** Row-major feature vectors: row r is values[r*columns .. (r+1)*columns). */
 export interface DenseMatrix {
@@ -16,7 +16,9 @@ export interface FeatureClassifier {
   readonly method: string
   /** Numbers learned from the training set (probe weights and intercepts, centroids): the method's "trainable parameters". */
   readonly parameterCount: number
-  predict(features: DenseMatrix): Prediction[]
+  /** The labels `scores` are given for, in order. */
+  readonly labels: readonly string[]
+  predict(features: DenseMatrix, options?: PredictOptions): Prediction[]
   toJSON(): SerializedBaseline
 }
 

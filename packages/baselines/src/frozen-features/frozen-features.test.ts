@@ -2,6 +2,7 @@ import { seededRandom } from '@bankbench/data'
 import { describe, expect, it } from 'vitest'
 import { denseMatrix, type DenseMatrix } from './dense'
 import { FEATURE_BASELINE_METHODS, loadFeatureBaseline, trainFeatureBaseline } from './registry'
+import { loadSavedBaseline, saveFeatureBaseline, withEncoder } from '../saved'
 
 const labels = ['card_arrival', 'exchange_rate', 'top_up']
 
@@ -43,6 +44,33 @@ describe.each(FEATURE_BASELINE_METHODS)('%s', (method) => {
     expect(restored.method).toBe(method)
     expect(restored.parameterCount).toBe(classifier.parameterCount)
     expect(restored.predict(test.features)).toEqual(classifier.predict(test.features))
+  })
+
+  it('gives every label\'s probability when asked, the top one its confidence', () => {
+    const classifier = trainFeatureBaseline(method, train.features, train.rowLabels, labels, { seed: 0 })
+    const scored = classifier.predict(test.features, { scores: true })
+    expect(scored.map(({ label, confidence }) => ({ label, confidence }))).toEqual(classifier.predict(test.features))
+    expect(classifier.labels).toEqual(labels)
+    for (const { label, confidence, scores } of scored) {
+      expect(scores![labels.indexOf(label)]).toBeCloseTo(confidence, 12)
+      expect(scores!.reduce((sum, score) => sum + score, 0)).toBeCloseTo(1, 6)
+    }
+  })
+
+  it('is saved with how its features are read, and restored with an encoder as a text classifier', () => {
+    const classifier = trainFeatureBaseline(method, train.features, train.rowLabels, labels, { seed: 0 })
+    const saved = loadSavedBaseline(JSON.parse(JSON.stringify(saveFeatureBaseline({ baseModel: 'bankbench-mini@abc', pooling: 'mean', maxLength: 64 }, classifier))))
+    if (saved.kind !== 'features') throw new Error('expected a frozen-feature baseline')
+    expect(saved.encoding).toEqual({ baseModel: 'bankbench-mini@abc', pooling: 'mean', maxLength: 64 })
+    // A stand-in encoder: text "row N" is the Nth test vector.
+    const embed = (texts: readonly string[]) => {
+      const rows = texts.map((text) => Number(text.split(' ')[1]))
+      const values = new Float32Array(rows.length * 8)
+      rows.forEach((row, index) => values.set(test.features.values.subarray(row * 8, row * 8 + 8), index * 8))
+      return denseMatrix(rows.length, 8, values)
+    }
+    const texts = test.rowLabels.map((_, row) => `row ${row}`)
+    expect(withEncoder(saved.classifier, embed).predict(texts, { scores: true })).toEqual(classifier.predict(test.features, { scores: true }))
   })
 
   it('refuses features of another width and labels outside the label set', () => {

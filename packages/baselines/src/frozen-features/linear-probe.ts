@@ -1,6 +1,6 @@
 import { decodeFloat32, encodeFloats } from '../encoding'
 import { fitSoftmaxRegression, SoftmaxModel, parameterCount } from '../tfidf-logreg/logistic-regression'
-import { assertSerialized, type Prediction, type SeedOption, type SerializedBaseline } from '../types'
+import { assertSerialized, type Prediction, type PredictOptions, type SeedOption, type SerializedBaseline } from '../types'
 import { assertColumns, columnStatistics, denseToCsr, standardize, type DenseMatrix, type FeatureClassifier } from './dense'
 import { labelIndices } from './labels'
 
@@ -40,7 +40,7 @@ export class LinearProbe implements FeatureClassifier {
 
   private constructor(
     private readonly options: LinearProbeOptions,
-    private readonly labels: string[],
+    readonly labels: string[],
     private readonly mean: Float32Array,
     private readonly scale: Float32Array,
     private readonly model: SoftmaxModel,
@@ -69,11 +69,12 @@ export class LinearProbe implements FeatureClassifier {
     return parameterCount(this.mean.length, this.labels.length)
   }
 
-  predict(features: DenseMatrix): Prediction[] {
+  predict(features: DenseMatrix, options: PredictOptions = {}): Prediction[] {
     assertColumns(features, this.mean.length)
-    return this.model.predict(denseToCsr(standardize(features, this.mean, this.scale))).map(({ classIndex, probability }) => ({
+    return this.model.predict(denseToCsr(standardize(features, this.mean, this.scale)), options).map(({ classIndex, probability, scores }) => ({
       label: this.labels[classIndex]!,
       confidence: probability,
+      ...(scores && { scores }),
     }))
   }
 

@@ -1,5 +1,5 @@
 import { decodeFloat32, encodeFloats } from '../encoding'
-import { assertSerialized, type Prediction, type SeedOption, type SerializedBaseline } from '../types'
+import { assertSerialized, type Prediction, type PredictOptions, type SeedOption, type SerializedBaseline } from '../types'
 import { assertColumns, columnStatistics, type DenseMatrix, type FeatureClassifier } from './dense'
 import { labelIndices } from './labels'
 
@@ -43,7 +43,7 @@ export class NearestCentroid implements FeatureClassifier {
 
   private constructor(
     private readonly options: NearestCentroidOptions,
-    private readonly labels: string[],
+    readonly labels: string[],
     private readonly offset: Float32Array,
     private readonly centroids: Float32Array,
   ) {}
@@ -73,7 +73,7 @@ export class NearestCentroid implements FeatureClassifier {
     return this.centroids.length
   }
 
-  predict(features: DenseMatrix): Prediction[] {
+  predict(features: DenseMatrix, options: PredictOptions = {}): Prediction[] {
     const columns = this.offset.length
     assertColumns(features, columns)
     const directions = unitRows(features, this.offset)
@@ -87,9 +87,9 @@ export class NearestCentroid implements FeatureClassifier {
       }
       let best = 0
       for (let label = 1; label < similarities.length; label++) if (similarities[label]! > similarities[best]!) best = label
-      let sum = 0
-      for (const similarity of similarities) sum += Math.exp((similarity - similarities[best]!) / SIMILARITY_TEMPERATURE)
-      predictions.push({ label: this.labels[best]!, confidence: 1 / sum })
+      const weights = Array.from(similarities, (similarity) => Math.exp((similarity - similarities[best]!) / SIMILARITY_TEMPERATURE))
+      const sum = weights.reduce((total, weight) => total + weight, 0)
+      predictions.push({ label: this.labels[best]!, confidence: 1 / sum, ...(options.scores && { scores: weights.map((weight) => weight / sum) }) })
     }
     return predictions
   }

@@ -1,5 +1,5 @@
 import { decodeFloat32, decodeFloat64, encodeFloats } from '../encoding'
-import { assertKnownLabels, assertSerialized, type Example, type Prediction, type SeedOption, type SerializedBaseline, type TextClassifier } from '../types'
+import { assertKnownLabels, assertSerialized, type Example, type Prediction, type PredictOptions, type SeedOption, type SerializedBaseline, type TextClassifier } from '../types'
 import { fitSoftmaxRegression, SoftmaxModel } from './logistic-regression'
 import { stackColumns, type CsrMatrix } from './sparse'
 import { TfidfVectorizer } from './tfidf'
@@ -62,7 +62,7 @@ export class TfidfLogRegClassifier implements TextClassifier {
 
   private constructor(
     private readonly options: TfidfLogRegOptions,
-    private readonly labels: string[],
+    readonly labels: string[],
     private readonly word: TfidfVectorizer,
     private readonly char: TfidfVectorizer,
     private readonly model: SoftmaxModel,
@@ -99,10 +99,11 @@ export class TfidfLogRegClassifier implements TextClassifier {
     return new TfidfLogRegClassifier(options, json.labels, word, char, model)
   }
 
-  predict(texts: string[]): Prediction[] {
-    return this.model.predict(featuresOf(texts, this.word, this.char)).map(({ classIndex, probability }) => ({
+  predict(texts: string[], options: PredictOptions = {}): Prediction[] {
+    return this.model.predict(featuresOf(texts, this.word, this.char), options).map(({ classIndex, probability, scores }) => ({
       label: this.labels[classIndex]!,
       confidence: probability,
+      ...(scores && { scores }),
     }))
   }
 

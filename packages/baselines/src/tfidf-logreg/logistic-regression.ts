@@ -51,13 +51,13 @@ export class SoftmaxModel {
     }
   }
 
-  /** The most probable class of each row and its probability. */
-  predict(features: CsrMatrix): { classIndex: number; probability: number }[] {
+  /** The most probable class of each row and its probability; with `scores`, every class's probability too (class order). */
+  predict(features: CsrMatrix, options: { scores?: boolean } = {}): { classIndex: number; probability: number; scores?: number[] }[] {
     const { rowStarts, columns, values } = features
     const { parameters, classCount } = this
     const weightCount = this.featureCount * classCount
     const logits = new Float64Array(classCount)
-    const predictions: { classIndex: number; probability: number }[] = []
+    const predictions: { classIndex: number; probability: number; scores?: number[] }[] = []
     for (let row = 0; row < features.rowCount; row++) {
       for (let k = 0; k < classCount; k++) logits[k] = parameters[weightCount + k]!
       for (let entry = rowStarts[row]!; entry < rowStarts[row + 1]!; entry++) {
@@ -69,7 +69,11 @@ export class SoftmaxModel {
       for (let k = 1; k < classCount; k++) if (logits[k]! > logits[best]!) best = k
       let sum = 0
       for (let k = 0; k < classCount; k++) sum += Math.exp(logits[k]! - logits[best]!)
-      predictions.push({ classIndex: best, probability: 1 / sum })
+      predictions.push({
+        classIndex: best,
+        probability: 1 / sum,
+        ...(options.scores && { scores: Array.from(logits, (logit) => Math.exp(logit - logits[best]!) / sum) }),
+      })
     }
     return predictions
   }

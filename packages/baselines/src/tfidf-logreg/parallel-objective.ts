@@ -41,11 +41,15 @@ interface Helper {
 /**
  * There is no build step, so the worker runs the TypeScript source. Node 20 does not
  * apply ESM loader hooks (`--import tsx`) inside worker threads, but tsx's CommonJS
- * API compiles and loads a .ts file in the thread that calls it.
+ * API compiles and loads a .ts file in the thread that calls it. Resolved when the first
+ * helper starts, not on import: a bundle that only serves a saved model (the API and
+ * inference Lambdas) never trains, and has no tsx.
  */
-const WORKER_SOURCE = fileURLToPath(new URL('./gradient-worker.ts', import.meta.url))
-const TSX_CJS_API = createRequire(import.meta.url).resolve('tsx/cjs/api')
-const WORKER_BOOTSTRAP = `require(${JSON.stringify(TSX_CJS_API)}).require(${JSON.stringify(WORKER_SOURCE)}, ${JSON.stringify(WORKER_SOURCE)})`
+function workerBootstrap(): string {
+  const workerSource = fileURLToPath(new URL('./gradient-worker.ts', import.meta.url))
+  const tsxCjsApi = createRequire(import.meta.url).resolve('tsx/cjs/api')
+  return `require(${JSON.stringify(tsxCjsApi)}).require(${JSON.stringify(workerSource)}, ${JSON.stringify(workerSource)})`
+}
 
 const WORKER_START_TIMEOUT_MS = 60_000
 const EVALUATION_TIMEOUT_MS = 600_000
@@ -115,7 +119,7 @@ function startHelper(shared: Pick<GradientWorkerData, 'problem' | 'firstRow' | '
     loss: sharedFloats(1),
     control: new Int32Array(new SharedArrayBuffer(Control.length * Int32Array.BYTES_PER_ELEMENT)),
   }
-  const worker = new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: data })
+  const worker = new Worker(workerBootstrap(), { eval: true, workerData: data })
   worker.unref()
   return { worker, gradient: data.gradient, loss: data.loss, control: data.control }
 }

@@ -34,9 +34,16 @@ export function isPretraining(method: string): boolean {
   return kind === 'pretrain' || kind === 'select' || kind === 'slots' || kind === 'vector-bench'
 }
 
-/** Whether a method's runs can be deployed: fine-tuned engine runs save a classifier, baselines do not. */
+/**
+ * The baselines whose runs save a classifier serving loads (model.json: @bankbench/baselines'
+ * loadSavedBaseline). llm-api saves none: it answers by asking a third party's model, which
+ * a bank's classify endpoint must not send customer messages to.
+ */
+export const SERVABLE_BASELINE_METHODS = ['random', 'majority', 'tfidf-logreg', 'frozen-probe', 'centroid'] as const
+
+/** Whether a method's runs can be deployed: fine-tuned engine runs and the baselines that save a classifier. */
 export function isServable(method: string): boolean {
-  return jobKindOf(method) === 'train'
+  return jobKindOf(method) === 'train' || (SERVABLE_BASELINE_METHODS as readonly string[]).includes(method)
 }
 
 /**

@@ -121,18 +121,26 @@ describe('recommend', () => {
     expect(analyse([slow, fast, better]).candidates.map((candidate) => candidate.method)).toEqual(['lora', 'ia3', 'adapter'])
   })
 
-  it('never makes pretraining a candidate, and says when the best method cannot be served', () => {
+  it('never makes pretraining a candidate; baselines that save a classifier can be served', () => {
     const pretrain = syntheticRun('mlm-pretrain', {}, { trainSeconds: 100, peakRssBytes: GiB, trainableParameters: 1_000_000, totalParameters: 1_000_000 })
     const tfidf = syntheticRun('tfidf-logreg', {}, { validationAccuracy: 0.9, accuracy: 0.9, latencyP50Ms: 1, peakRssBytes: GiB, trainSeconds: 20 })
     const result = analyse([pretrain, tfidf, ia3])
-    expect(result.candidates.map((candidate) => [candidate.method, candidate.servable])).toEqual([['tfidf-logreg', false], ['ia3', true]])
+    expect(result.candidates.map((candidate) => [candidate.method, candidate.servable])).toEqual([['tfidf-logreg', true], ['ia3', true]])
     expect([...result.methods, ...result.runs].map((verdict) => verdict.method)).not.toContain('mlm-pretrain')
     expect(result.questions.bestOverall.data.method).toBe('tfidf-logreg')
-    expect(result.best).toMatchObject({ method: 'tfidf-logreg', meetsAll: true, servable: false })
+    expect(result.best).toMatchObject({ method: 'tfidf-logreg', meetsAll: true, servable: true })
     expect(result.best!.reasons).toEqual(expect.arrayContaining([
       expect.stringMatching(/^It meets all 4 constraints that apply to it/),
       expect.stringMatching(/^Not applicable to it: fewer trainable parameters/),
-      expect.stringMatching(/cannot be served .* serves ia3 \(default\)/),
     ]))
+    expect(result.best!.reasons.join(' ')).not.toMatch(/cannot be served/)
+  })
+
+  it('says when the best method cannot be served (llm-api asks a third party) and which one a deployment serves', () => {
+    const llm = syntheticRun('llm-api', {}, { validationAccuracy: 0.95, accuracy: 0.95, latencyP50Ms: 1, peakRssBytes: GiB, trainSeconds: 1 })
+    const result = analyse([llm, ia3])
+    expect(result.candidates.map((candidate) => [candidate.method, candidate.servable])).toEqual([['llm-api', false], ['ia3', true]])
+    expect(result.best).toMatchObject({ method: 'llm-api', servable: false })
+    expect(result.best!.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/cannot be served .* serves ia3 \(default\), the best-ranked candidate that can be/)]))
   })
 })

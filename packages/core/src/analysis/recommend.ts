@@ -47,7 +47,7 @@ export function recommend(comparison: Comparison, constraints: Constraints): Rec
 export const RECOMMENDATION_RULE = 'Methods that meet every criterion come first; then the highest mean validation accuracy (the test split only reports); '
   + 'then the fewest criteria missed (failed or unmeasured; a criterion that does not apply is not missed); then the lowest median latency; then plan order. '
   + 'Accuracy ranks before the count of missed criteria because a method that answers the bank\'s customers wrongly is no use however cheap it is. Pretraining runs are never candidates. '
-  + 'A deployment of the recommendation serves the best-ranked candidate that can be served (an engine run).'
+  + 'A deployment of the recommendation serves the best-ranked candidate that can be served (any run that saves a classifier: engine runs and every baseline but llm-api).'
 
 /** The candidates, best first by RECOMMENDATION_RULE. */
 export function rankCandidates(rows: readonly MethodBestRow[], verdicts: readonly ConstraintVerdict[]): RecommendationCandidate[] {
@@ -106,7 +106,7 @@ function bestCandidate(candidates: readonly RecommendationCandidate[], rows: rea
   if (!winner.servable) {
     const servable = candidates.find((item) => item.servable)
     reasons.push(servable
-      ? `It cannot be served (it saves no classifier): a deployment of the recommendation serves ${servable.method} (${servable.configLabel}), the best-ranked engine run.`
+      ? `It cannot be served (it saves no classifier): a deployment of the recommendation serves ${servable.method} (${servable.configLabel}), the best-ranked candidate that can be.`
       : 'It cannot be served (it saves no classifier), and no candidate can.')
   }
   return {

@@ -7,6 +7,8 @@ import { contentKey, sha256Hex } from '../storage/content-address'
 import { loadBanking77, type DatasetSplits, type Example } from '@bankbench/data'
 
 const SPLIT_NAMES = ['train', 'validation', 'test'] as const
+/** The out-of-scope messages of a dataset that marks some: `{validation: string[], test: string[]}` (DatasetSplits.outOfScope). */
+const OUT_OF_SCOPE_FILE = 'out-of-scope.json'
 
 /**
  * Stores a dataset's splits as JSONL under a content-addressed key, then records it.
@@ -18,9 +20,13 @@ export async function registerDataset(
   store: ArtifactStore,
   input: { name: string; source: 'builtin' | 'upload'; splits: DatasetSplits; id?: string },
 ): Promise<{ dataset: DatasetRow; created: boolean }> {
+  const { outOfScope } = input.splits
+  const hasOutOfScope = outOfScope !== undefined && outOfScope.validation.length + outOfScope.test.length > 0
   const files = {
     'labels.json': JSON.stringify(input.splits.labels),
     ...Object.fromEntries(SPLIT_NAMES.map((split) => [`${split}.jsonl`, toJsonl(input.splits[split])])),
+    // Only when there are some: a dataset without keeps its content hash.
+    ...(hasOutOfScope && { [OUT_OF_SCOPE_FILE]: JSON.stringify({ validation: outOfScope.validation, test: outOfScope.test }) }),
   }
   const contentHash = sha256Hex(Object.entries(files).map(([name, body]) => `${name}\n${sha256Hex(body)}`).join('\n'))
   const artifactKey = contentKey('datasets', contentHash)
@@ -33,7 +39,10 @@ export async function registerDataset(
     source: input.source,
     contentHash,
     labels: input.splits.labels,
-    splits: { train: input.splits.train.length, validation: input.splits.validation.length, test: input.splits.test.length },
+    splits: {
+      train: input.splits.train.length, validation: input.splits.validation.length, test: input.splits.test.length,
+      ...(hasOutOfScope && { outOfScope: { validation: outOfScope.validation.length, test: outOfScope.test.length } }),
+    },
     artifactKey,
   })
 }
@@ -81,11 +90,15 @@ export async function deleteDataset(db: Database, store: ArtifactStore, id: stri
 /** Reads a stored dataset back (what a job does before training). */
 export async function loadDatasetSplits(store: ArtifactStore, dataset: { artifactKey: string }): Promise<DatasetSplits> {
   const read = async (name: string) => new TextDecoder().decode(await store.get(`${dataset.artifactKey}/${name}`))
-  const [labels, train, validation, test] = await Promise.all([
+  const [labels, train, validation, test, outOfScope] = await Promise.all([
     read('labels.json').then((text) => JSON.parse(text) as string[]),
     ...SPLIT_NAMES.map((split) => read(`${split}.jsonl`).then(fromJsonl)),
+    store.exists(`${dataset.artifactKey}/${OUT_OF_SCOPE_FILE}`).then(async (exists) => exists ? JSON.parse(await read(OUT_OF_SCOPE_FILE)) as { validation: string[]; test: string[] } : undefined),
   ])
-  return { labels: labels as string[], train: train as Example[], validation: validation as Example[], test: test as Example[] }
+  return {
+    labels: labels as string[], train: train as Example[], validation: validation as Example[], test: test as Example[],
+    ...(outOfScope && { outOfScope: outOfScope as { validation: string[]; test: string[] } }),
+  }
 }
 
 function toJsonl(examples: Example[]): string {

@@ -54,4 +54,29 @@ describe('parseUploadedDataset', () => {
     const problem = problemOf(() => parseUploadedDataset(huge))
     expect(problem.status).toBe(413)
   })
+
+  it('keeps rows labelled out_of_scope apart: not a class, half for validation and half for test', () => {
+    const csv = csvOf([...rows(100), ...Array.from({ length: 7 }, (_, i): [string, string] => [`something else ${i}`, 'out_of_scope'])])
+    const splits = parseUploadedDataset(encode(csv))
+    expect(splits.labels).toEqual(['balance', 'card_lost'])
+    // The in-scope rows split exactly as a file without out-of-scope rows.
+    expect(splits.train).toEqual(parseUploadedDataset(encode(csvOf(rows(100)))).train)
+    expect([...splits.train, ...splits.validation, ...splits.test].map((example) => example.label)).not.toContain('out_of_scope')
+    expect([splits.outOfScope!.validation.length, splits.outOfScope!.test.length]).toEqual([4, 3])
+    expect([...splits.outOfScope!.validation, ...splits.outOfScope!.test].sort()).toEqual(Array.from({ length: 7 }, (_, i) => `something else ${i}`))
+  })
+
+  it('keeps the split column of out_of_scope rows; training ones are not used', () => {
+    const oos = ['train', 'validation', 'validation', 'test'].map((split, i) => `elsewhere ${i},out_of_scope,${split}`)
+    const csv = ['text,label,split', ...rows(30).map(([t, l], i) => `${t},${l},${i < 5 ? 'test' : i < 10 ? 'validation' : 'train'}`), ...oos].join('\n')
+    const splits = parseUploadedDataset(encode(csv))
+    expect(splits.outOfScope).toEqual({ validation: ['elsewhere 1', 'elsewhere 2'], test: ['elsewhere 3'] })
+    expect([splits.train.length, splits.validation.length, splits.test.length]).toEqual([20, 5, 5])
+  })
+
+  it('counts only in-scope rows and labels towards the minimums', () => {
+    const csv = csvOf([...rows(10), ...Array.from({ length: 20 }, (_, i): [string, string] => [`other ${i}`, 'out_of_scope'])])
+    expect(problemOf(() => parseUploadedDataset(encode(csv))).message).toBe('the file has 10 rows (besides 20 out_of_scope); at least 20 are needed')
+    expect(parseUploadedDataset(encode(csvOf(rows(30)))).outOfScope).toBeUndefined()
+  })
 })

@@ -1,5 +1,5 @@
 import { ProblemError } from '../errors'
-import { CsvSyntaxError, parseCsv, redactPii, seededShuffle, type DatasetSplits, type Example } from '@bankbench/data'
+import { CsvSyntaxError, OUT_OF_SCOPE_LABEL, parseCsv, redactPii, seededShuffle, type DatasetSplits, type Example } from '@bankbench/data'
 
 export const UPLOAD_LIMITS = {
   maxBytes: 10 * 1024 * 1024,
@@ -31,7 +31,8 @@ function echoCell(cell: string, maxLength = 80): string {
 
 /**
  * Validates a bank's own CSV (`text,label`, optional `split` of train/validation/test)
- * and returns its splits. Every problem found is reported with its line number, so
+ * and returns its splits. Rows labelled `out_of_scope` are not a class: they come back
+ * apart, as `outOfScope` (splitOutOfScope). Every problem found is reported with its line number, so
  * the user can fix the file in one pass.
  */
 export function parseUploadedDataset(bytes: Uint8Array, limits = UPLOAD_LIMITS): DatasetSplits {
@@ -87,12 +88,33 @@ export function parseUploadedDataset(bytes: Uint8Array, limits = UPLOAD_LIMITS):
     const shown = problems.slice(0, 20)
     throw new ProblemError('validation-failed', `${problems.length} row(s) are invalid: ${shown.map((p) => `${p.path}: ${p.message}`).join('; ')}${problems.length > shown.length ? '; …' : ''}`, shown)
   }
-  if (examples.length < limits.minRows) throw new ProblemError('validation-failed', `the file has ${examples.length} rows; at least ${limits.minRows} are needed`)
+  // Rows labelled out_of_scope are not a class: they are kept apart (outOfScope), for calibration and its measurement.
+  const inScope = examples.filter((example) => example.label !== OUT_OF_SCOPE_LABEL)
+  const outOfScope = examples.filter((example) => example.label === OUT_OF_SCOPE_LABEL)
+  const ofScope = outOfScope.length > 0 ? ` (besides ${outOfScope.length} ${OUT_OF_SCOPE_LABEL})` : ''
+  if (inScope.length < limits.minRows) throw new ProblemError('validation-failed', `the file has ${inScope.length} rows${ofScope}; at least ${limits.minRows} are needed`)
   if (examples.length > limits.maxRows) throw new ProblemError('validation-failed', `the file has ${examples.length} rows; at most ${limits.maxRows} are allowed`)
-  const labels = [...new Set(examples.map((example) => example.label))].sort()
-  if (labels.length < limits.minLabels) throw new ProblemError('validation-failed', `the file has ${labels.length} distinct label(s); at least ${limits.minLabels} are needed`)
+  const labels = [...new Set(inScope.map((example) => example.label))].sort()
+  if (labels.length < limits.minLabels) throw new ProblemError('validation-failed', `the file has ${labels.length} distinct label(s)${ofScope}; at least ${limits.minLabels} are needed`)
   if (labels.length > limits.maxLabels) throw new ProblemError('validation-failed', `the file has ${labels.length} distinct labels; at most ${limits.maxLabels} are allowed`)
-  return { labels, ...splitExamples(examples, limits) }
+  const splits = splitExamples(inScope, limits)
+  if (outOfScope.length === 0) return { labels, ...splits }
+  return { labels, ...splits, outOfScope: splitOutOfScope(outOfScope, limits) }
+}
+
+/**
+ * Out-of-scope rows go to validation (calibration) and test (its measurement), never to
+ * training. With a split column they keep theirs (those marked train are not used); without,
+ * half go to validation (the odd one included) and half to test, by the same seeded shuffle.
+ */
+function splitOutOfScope(rows: (Example & { split?: string })[], limits: typeof UPLOAD_LIMITS) {
+  if (rows.some((row) => row.split)) {
+    const of = (split: string) => rows.filter((row) => row.split === split).map((row) => row.text)
+    return { validation: of('validation'), test: of('test') }
+  }
+  const shuffled = seededShuffle(rows, limits.splitSeed).map((row) => row.text)
+  const validationSize = Math.ceil(shuffled.length / 2)
+  return { validation: shuffled.slice(0, validationSize), test: shuffled.slice(validationSize) }
 }
 
 function splitExamples(examples: (Example & { split?: string })[], limits: typeof UPLOAD_LIMITS) {

@@ -20,9 +20,9 @@ export const datasets = pgTable('datasets', {
   /** sha256 of the canonical JSONL of all splits: the same content is stored once. */
   contentHash: text('content_hash').notNull(),
   labels: jsonb('labels').$type<string[]>().notNull(),
-  /** Row counts per split. */
-  splits: jsonb('splits').$type<{ train: number; validation: number; test: number }>().notNull(),
-  /** Artifact-store key of the dataset's folder (train.jsonl, validation.jsonl, test.jsonl). */
+  /** Row counts per split; `outOfScope` counts the messages marked out_of_scope (validation and test), when there are some. */
+  splits: jsonb('splits').$type<{ train: number; validation: number; test: number; outOfScope?: { validation: number; test: number } }>().notNull(),
+  /** Artifact-store key of the dataset's folder (train.jsonl, validation.jsonl, test.jsonl, out-of-scope.json when it has some). */
   artifactKey: text('artifact_key').notNull(),
   createdAt: createdAt(),
 }, (table) => [uniqueIndex('datasets_content_hash_idx').on(table.contentHash)])
