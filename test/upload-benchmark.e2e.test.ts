@@ -4,7 +4,8 @@
  * through the HTTP API (POST /v1/datasets, POST /v1/benchmarks, GET the benchmark and its
  * runs) over the embedded platform and the real local job runner with the real trainer
  * entrypoint; lora and full train on the shipped base model, bankbench-mini, and record
- * the exact version they used.
+ * the exact version they used. Here (wasm, no nvidia-smi) no GPU memory is recorded, and the
+ * GPU-memory criterion says it does not apply instead of passing.
  *
  * The CSV is 10 Banking77 intents × 20 training messages (data/banking77/train.csv), with a
  * split column: 14 train, 2 validation, 4 test per intent. Chance is 10%.
@@ -93,5 +94,19 @@ describe('an uploaded CSV benchmarked with tfidf-logreg, lora and full, no pretr
     }
     // Both trained on the same pinned version.
     expect(new Set(runs.filter((run) => run.method !== 'tfidf-logreg').map((run) => run.summary!.baseModel)).size).toBe(1)
+
+    // No GPU here (wasm, no nvidia-smi): no GPU memory is recorded, and the < 2 GiB GPU-memory criterion says it does not
+    // apply rather than passing on some other memory figure.
+    for (const run of runs.filter((item) => item.method !== 'tfidf-logreg')) {
+      expect(run.summary).toMatchObject({ backend: 'wasm', peakGpuMemoryBytes: null, notApplicable: ['peakGpuMemoryBytes'] })
+    }
+    const recommendations = await (await api.app.request(`/v1/benchmarks/${id}/recommendations`)).json() as {
+      methods: { method: string; checks: { constraint: string; state: string; passed: boolean | null; detail: string }[] }[]
+    }
+    expect(recommendations.methods.map((verdict) => verdict.method).sort()).toEqual(['full', 'lora', 'tfidf-logreg'])
+    for (const verdict of recommendations.methods) {
+      expect(verdict.checks.find((check) => check.constraint === 'maxGpuMemoryBytes'), verdict.method)
+        .toMatchObject({ state: 'not-applicable', passed: null, detail: expect.stringMatching(/does not apply: the run used no GPU/) })
+    }
   }, 240_000)
 })

@@ -13,9 +13,12 @@ export function constraintsOf(spec: { constraints?: z.input<typeof constraintsSc
 interface Measured {
   accuracy: number | null
   latencyP50Ms: number | null
-  peakMemoryBytes: number | null
+  /** Peak GPU memory of the run's own process (a method's mean over seeds). */
+  peakGpuMemoryBytes: number | null
   parameterReduction: number | null
   trainSeconds: number | null
+  /** The figures that do not apply to the run (`notApplicableFigures`). */
+  notApplicable: readonly string[]
 }
 
 /** How a method runs, from the catalog; null for a name it does not know (every criterion then applies). */
@@ -48,8 +51,8 @@ export function isServable(method: string): boolean {
 
 /**
  * Whether a criterion applies to a method. The trainable-parameter reduction applies only to
- * fine-tuning (baselines train no transformer parameters). Memory is the process's peak RSS,
- * measured for every run, so it applies to all.
+ * fine-tuning (baselines train no transformer parameters). GPU memory applies to every method;
+ * whether it applies to a run depends on whether the run had a GPU (`verdict`).
  */
 export function criterionApplies(method: string, constraint: ConstraintName): boolean {
   // A slot tagger has no intent accuracy; its quality is span F1.
@@ -71,32 +74,48 @@ export function methodVerdict(row: MethodBestRow, constraints: Constraints): Con
   return verdict(row.method, row.configLabel, row.runIds, {
     accuracy: row.accuracy?.mean ?? null,
     latencyP50Ms: row.latencyP50Ms?.mean ?? null,
-    peakMemoryBytes: row.peakMemoryBytes?.mean ?? null,
+    peakGpuMemoryBytes: row.peakGpuMemoryBytes?.mean ?? null,
     parameterReduction: row.parameterReduction,
     trainSeconds: row.trainSeconds?.mean ?? null,
+    notApplicable: row.notApplicable,
   }, constraints)
 }
 
+/**
+ * The GPU-memory criterion reads the peak GPU memory of the run's own process (nvidia-smi's compute apps, by pid,
+ * under TF_FORCE_GPU_ALLOW_GROWTH), never the process's RSS or the whole device: a run without a GPU (the wasm
+ * backend, a baseline) has none, so the criterion does not apply to it rather than passing; a GPU run without the
+ * figure is unmeasured, and misses it.
+ */
+const GPU_MEMORY_NOT_APPLICABLE = 'the run used no GPU (its peak process memory, RSS, is the memory column, and is not GPU memory)'
+
 function verdict(method: string, configLabel: string, runIds: string[], measured: Measured, constraints: Constraints): ConstraintVerdict {
   const check = (constraint: ConstraintName, value: number | null, direction: 'at-least' | 'at-most', what: string, format: (value: number) => string) =>
-    checkOne(constraint, constraints[constraint], criterionApplies(method, constraint) ? value : NOT_APPLICABLE, direction, what, format)
+    criterionApplies(method, constraint)
+      ? checkOne(constraint, constraints[constraint], value, direction, what, format)
+      : notApplicable(constraint, constraints[constraint], direction, what, format,
+        constraint === 'minAccuracy' ? 'a slot tagger has no intent accuracy (span F1 scores it)' : 'the method trains no transformer parameters')
+  const gpuMemory = (what: string) => measured.notApplicable.includes('peakGpuMemoryBytes')
+    ? notApplicable('maxGpuMemoryBytes', constraints.maxGpuMemoryBytes, 'at-most', what, bytes, GPU_MEMORY_NOT_APPLICABLE)
+    : check('maxGpuMemoryBytes', measured.peakGpuMemoryBytes, 'at-most', what, bytes)
   const checks = [
     check('minAccuracy', measured.accuracy, 'at-least', 'test accuracy', percent),
     check('maxLatencyMs', measured.latencyP50Ms, 'at-most', 'median latency per query', milliseconds),
-    check('maxGpuMemoryBytes', measured.peakMemoryBytes, 'at-most', 'peak process memory (RSS)', bytes),
+    gpuMemory('peak GPU memory of the run\'s process'),
     check('minParameterReduction', measured.parameterReduction, 'at-least', 'fewer trainable parameters than full fine-tuning', times),
     check('maxTrainingSeconds', measured.trainSeconds, 'at-most', 'training time', seconds),
   ]
   return { method, configLabel, runIds, meetsAll: checks.every((item) => item.state === 'met' || item.state === 'not-applicable'), checks }
 }
 
-const NOT_APPLICABLE = Symbol('not applicable')
+const boundOf = (threshold: number, direction: 'at-least' | 'at-most', format: (value: number) => string) => `${direction === 'at-least' ? '≥' : '≤'} ${format(threshold)}`
 
-function checkOne(constraint: ConstraintName, threshold: number, measured: number | null | typeof NOT_APPLICABLE, direction: 'at-least' | 'at-most', what: string, format: (value: number) => string): ConstraintCheck {
-  const bound = `${direction === 'at-least' ? '≥' : '≤'} ${format(threshold)}`
-  if (measured === NOT_APPLICABLE) {
-    return { constraint, threshold, measured: null, passed: null, state: 'not-applicable', detail: `${what} (${bound}) does not apply: the method trains no transformer parameters` }
-  }
+function notApplicable(constraint: ConstraintName, threshold: number, direction: 'at-least' | 'at-most', what: string, format: (value: number) => string, reason: string): ConstraintCheck {
+  return { constraint, threshold, measured: null, passed: null, state: 'not-applicable', detail: `${what} (${boundOf(threshold, direction, format)}) does not apply: ${reason}` }
+}
+
+function checkOne(constraint: ConstraintName, threshold: number, measured: number | null, direction: 'at-least' | 'at-most', what: string, format: (value: number) => string): ConstraintCheck {
+  const bound = boundOf(threshold, direction, format)
   if (measured === null) {
     return { constraint, threshold, measured, passed: null, state: 'unmeasured', detail: `${what} was not measured, so the constraint (${bound}) is not met` }
   }

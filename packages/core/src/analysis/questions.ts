@@ -50,15 +50,18 @@ export function optimalLoraRank(comparison: Comparison): StudyAnswer {
 /**
  * Whether QLoRA's extra training time buys anything: its best configuration against
  * LoRA's, on test accuracy, training time and peak memory. QLoRA is worth it when
- * it is what brings training within the memory constraint.
+ * it is what brings training within the memory constraint. Memory is each process's
+ * GPU memory when both were measured on a GPU, else the process's peak RSS (the same
+ * measurement for both, and said so: the limit is the GPU-memory criterion's).
  */
 export function qloraWorthIt(comparison: Comparison, constraints: Constraints): StudyAnswer {
   const question = 'Is QLoRA worth its extra training time?'
   const lora = comparison.methods.find((row) => row.method === 'lora')
   const qlora = comparison.methods.find((row) => row.method === 'qlora')
+  const onGpu = lora?.peakGpuMemoryBytes != null && qlora?.peakGpuMemoryBytes != null
   const figures = (row: MethodBestRow | undefined) => row && {
     configLabel: row.configLabel, accuracy: row.accuracy?.mean ?? null, trainSeconds: row.trainSeconds?.mean ?? null,
-    peakMemoryBytes: row.peakMemoryBytes?.mean ?? null, memorySource: row.memorySource,
+    peakMemoryBytes: (onGpu ? row.peakGpuMemoryBytes : row.peakMemoryBytes)?.mean ?? null, memorySource: onGpu ? 'gpu' as const : row.memorySource,
   }
   const l = figures(lora)
   const q = figures(qlora)
@@ -81,7 +84,8 @@ export function qloraWorthIt(comparison: Comparison, constraints: Constraints): 
   else if (loraFits && qloraFits) verdict = `No: LoRA already fits the ${bytes(limit)} memory limit, so QLoRA's memory saving is not needed.`
   else if (!loraFits && !qloraFits) verdict = `No: neither fits the ${bytes(limit)} memory limit.`
   else verdict = `No: QLoRA does not fit the ${bytes(limit)} memory limit and LoRA does.`
-  const sources = l.memorySource === q.memorySource ? '' : ` (memory measured differently: ${l.memorySource} vs ${q.memorySource})`
+  const sources = l.memorySource !== q.memorySource ? ` (memory measured differently: ${l.memorySource} vs ${q.memorySource})`
+    : onGpu ? ' (GPU memory of each run\'s process)' : ' (peak process RSS: no GPU memory was measured for both)'
   return { question, enoughData: true, answer: `${verdict} ${tradeOff}${sources}.`, data: { lora: l, qlora: q, deltas, memoryLimitBytes: limit, worthIt: !loraFits && qloraFits } }
 }
 

@@ -17,7 +17,7 @@ describe('constraints', () => {
 
   it('checks each constraint with the measured value, at the boundary inclusive', () => {
     const [row] = buildComparison(BENCHMARK, [syntheticRun('lora', {}, trainSummary({
-      accuracy: 0.88, latencyP50Ms: 50.5, peakRssBytes: 2 * GiB, peakGpuMemoryBytes: 5 * GiB, trainableParameters: 100_000, totalParameters: 1_000_000, trainSeconds: 3601,
+      accuracy: 0.88, latencyP50Ms: 50.5, peakRssBytes: 5 * GiB, peakGpuMemoryBytes: 2 * GiB, trainableParameters: 100_000, totalParameters: 1_000_000, trainSeconds: 3601, backend: 'tensorflow',
     }))]).runs
     const verdict = runVerdict(row!, DEFAULTS)
     expect(Object.fromEntries(verdict.checks.map((check) => [check.constraint, [check.passed, check.state, check.measured]]))).toEqual({
@@ -28,18 +28,31 @@ describe('constraints', () => {
       maxTrainingSeconds: [false, 'failed', 3601],
     })
     expect(verdict.meetsAll).toBe(false)
-    // Process RSS for every run, like for like; GPU memory is only an extra column.
-    expect(verdict.checks.find((check) => check.constraint === 'maxGpuMemoryBytes')!.detail).toBe('peak process memory (RSS) 2.00 GiB ≤ 2.00 GiB')
+    // The GPU memory of the run's own process, never its RSS.
+    expect(verdict.checks.find((check) => check.constraint === 'maxGpuMemoryBytes')!.detail).toBe('peak GPU memory of the run\'s process 2.00 GiB ≤ 2.00 GiB')
     expect(verdict.checks.find((check) => check.constraint === 'maxLatencyMs')!.detail).toBe('median latency per query 50.5 ms > 50.0 ms')
   })
 
   it('never counts an unmeasured constraint as met', () => {
-    const [row] = buildComparison(BENCHMARK, [syntheticRun('lora', {}, trainSummary({ trainableParameters: null, peakRssBytes: null, peakTensorBytes: GiB }))]).runs
+    // A run on tfjs-node-gpu whose GPU memory nvidia-smi could not attribute: neither tensor memory nor RSS stands in.
+    const [row] = buildComparison(BENCHMARK, [syntheticRun('lora', {}, trainSummary({ trainableParameters: null, peakTensorBytes: GiB, peakRssBytes: GiB, backend: 'tensorflow' }))]).runs
     const verdict = runVerdict(row!, DEFAULTS)
     expect(verdict.meetsAll).toBe(false)
     expect(verdict.checks.find((check) => check.constraint === 'minParameterReduction')).toMatchObject({ passed: null, state: 'unmeasured', measured: null, detail: expect.stringMatching(/not measured/) })
-    // Tensor memory never stands in for RSS.
-    expect(verdict.checks.find((check) => check.constraint === 'maxGpuMemoryBytes')).toMatchObject({ state: 'unmeasured', measured: null })
+    expect(verdict.checks.find((check) => check.constraint === 'maxGpuMemoryBytes')).toMatchObject({ state: 'unmeasured', measured: null, passed: null })
+  })
+
+  it('says the GPU-memory criterion does not apply to a run without a GPU, rather than passing it on RSS', () => {
+    // What every run on this machine is: the wasm backend, no nvidia-smi, peakGpuMemoryBytes null.
+    const onCpu = syntheticRun('lora', {}, trainSummary({ peakRssBytes: 0.5 * GiB, peakGpuMemoryBytes: null, backend: 'wasm', notApplicable: ['peakGpuMemoryBytes'] }))
+    // tfjs-node on a CPU: the job lists the figure as not applicable.
+    const onTensorflowCpu = syntheticRun('full', {}, trainSummary({ peakRssBytes: 9 * GiB, peakGpuMemoryBytes: null, backend: 'tensorflow', notApplicable: ['peakGpuMemoryBytes'] }))
+    for (const row of buildComparison(BENCHMARK, [onCpu, onTensorflowCpu]).runs) {
+      const check = runVerdict(row, DEFAULTS).checks.find((item) => item.constraint === 'maxGpuMemoryBytes')!
+      expect(check).toMatchObject({ state: 'not-applicable', passed: null, measured: null })
+      expect(check.detail).toMatch(/^peak GPU memory of the run's process \(≤ 2.00 GiB\) does not apply: the run used no GPU/)
+      expect(row.notApplicable).toContain('peakGpuMemoryBytes')
+    }
   })
 
   it('marks the parameter reduction not applicable to baselines: neither met nor failed', () => {
@@ -48,15 +61,18 @@ describe('constraints', () => {
     expect(verdict.checks.find((check) => check.constraint === 'minParameterReduction')).toMatchObject({ passed: null, state: 'not-applicable', measured: null, detail: expect.stringMatching(/does not apply/) })
     expect(verdict.checks.filter((check) => check.state !== 'not-applicable').every((check) => check.state === 'met')).toBe(true)
     expect(verdict.meetsAll).toBe(true)
-    expect(verdict.checks.find((check) => check.constraint === 'maxGpuMemoryBytes')!.detail).toBe('peak process memory (RSS) 1.00 GiB ≤ 2.00 GiB')
+    // TF-IDF runs no tensor backend: no GPU, so GPU memory does not apply either.
+    expect(verdict.checks.find((check) => check.constraint === 'maxGpuMemoryBytes')).toMatchObject({ state: 'not-applicable', detail: expect.stringMatching(/does not apply: the run used no GPU/) })
   })
 })
 
 describe('recommend', () => {
-  const full = syntheticRun('full', {}, trainSummary({ trainableParameters: 1_000_000, validationAccuracy: 0.93, accuracy: 0.93, peakRssBytes: 3 * GiB }))
-  const lora8 = syntheticRun('lora', { r: 8 }, trainSummary({ validationAccuracy: 0.91, accuracy: 0.905, trainableParameters: 20_000, trainSeconds: 600, peakRssBytes: 1.5 * GiB }))
+  // Trained on a GPU (tfjs-node-gpu): their GPU memory is measured; the others ran on wasm, where it does not apply.
+  const onGpu = (gibibytes: number) => ({ backend: 'tensorflow', peakGpuMemoryBytes: gibibytes * GiB })
+  const full = syntheticRun('full', {}, trainSummary({ trainableParameters: 1_000_000, validationAccuracy: 0.93, accuracy: 0.93, ...onGpu(3) }))
+  const lora8 = syntheticRun('lora', { r: 8 }, trainSummary({ validationAccuracy: 0.91, accuracy: 0.905, trainableParameters: 20_000, trainSeconds: 600, ...onGpu(1.5) }))
   const lora4 = syntheticRun('lora', { r: 4 }, trainSummary({ validationAccuracy: 0.90, accuracy: 0.91, trainableParameters: 10_000 }))
-  const qlora = syntheticRun('qlora', { r: 8 }, trainSummary({ validationAccuracy: 0.905, accuracy: 0.9, trainableParameters: 20_000, trainSeconds: 900, peakRssBytes: 0.5 * GiB }))
+  const qlora = syntheticRun('qlora', { r: 8 }, trainSummary({ validationAccuracy: 0.905, accuracy: 0.9, trainableParameters: 20_000, trainSeconds: 900, ...onGpu(0.5) }))
   const ia3 = syntheticRun('ia3', {}, trainSummary({ validationAccuracy: 0.86, accuracy: 0.85, trainableParameters: 2_000 }))
   const recommendation = analyse([full, lora8, lora4, qlora, ia3])
 
@@ -99,10 +115,10 @@ describe('recommend', () => {
   it('when no method meets every criterion, names the most accurate, with what it misses and why none meets all', () => {
     const none = analyse([full, ia3])
     expect(none.best).toMatchObject({ method: 'full', meetsAll: false, missedCriteria: ['maxGpuMemoryBytes', 'minParameterReduction'], servable: true })
-    expect(none.best!.reasons[0]).toMatch(/^No method meets every constraint; it has the highest mean validation accuracy \(93.0% over 1 run\) and misses 2 of 5: peak process memory/)
+    expect(none.best!.reasons[0]).toMatch(/^No method meets every constraint; it has the highest mean validation accuracy \(93.0% over 1 run\) and misses 2 of 5: peak GPU memory/)
     expect(none.candidates.map((candidate) => [candidate.method, candidate.missedCriteria])).toEqual([['full', ['maxGpuMemoryBytes', 'minParameterReduction']], ['ia3', ['minAccuracy']]])
     expect(none.noneReasons).toEqual([
-      expect.stringMatching(/^full \(default\): peak process memory \(RSS\) 3.00 GiB > 2.00 GiB; fewer trainable parameters than full fine-tuning 1.00x < 10.0x$/),
+      expect.stringMatching(/^full \(default\): peak GPU memory of the run's process 3.00 GiB > 2.00 GiB; fewer trainable parameters than full fine-tuning 1.00x < 10.0x$/),
       expect.stringMatching(/^ia3 \(default\): test accuracy 85.0% < 88.0%$/),
     ])
     expect(none.rule).toMatch(/validation accuracy .* fewest criteria missed .* median latency/)
@@ -130,8 +146,8 @@ describe('recommend', () => {
     expect(result.questions.bestOverall.data.method).toBe('tfidf-logreg')
     expect(result.best).toMatchObject({ method: 'tfidf-logreg', meetsAll: true, servable: true })
     expect(result.best!.reasons).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^It meets all 4 constraints that apply to it/),
-      expect.stringMatching(/^Not applicable to it: fewer trainable parameters/),
+      expect.stringMatching(/^It meets all 3 constraints that apply to it/),
+      expect.stringMatching(/^Not applicable to it: peak GPU memory .*does not apply: the run used no GPU .*; fewer trainable parameters/),
     ]))
     expect(result.best!.reasons.join(' ')).not.toMatch(/cannot be served/)
   })

@@ -37,7 +37,7 @@ export const protocolSchema = strictObject({
 /**
  * The success criteria every run and method is checked against (`recommend`).
  * Defaults are the study's: 88% test accuracy, 50 ms median latency per query,
- * 2 GiB of GPU memory (peak tensor memory, else RSS, where no GPU was measured),
+ * 2 GiB of GPU memory (the peak of the run's own process on a GPU; it does not apply to runs without one),
  * 10x fewer trainable parameters than full fine-tuning, one hour of training.
  */
 export const constraintsSchema = strictObject({

@@ -8,7 +8,7 @@ import type { ReportData } from '../report-data'
 export const CRITERIA: Record<ConstraintName, { title: (threshold: number) => string; format: (value: number) => string }> = {
   minAccuracy: { title: (threshold) => `accuracy ≥ ${formatPercent(threshold, 0)}`, format: (value) => formatPercent(value) },
   maxLatencyMs: { title: (threshold) => `latency ≤ ${formatMilliseconds(threshold)}`, format: formatMilliseconds },
-  maxGpuMemoryBytes: { title: (threshold) => `memory ≤ ${formatBytes(threshold)}`, format: formatBytes },
+  maxGpuMemoryBytes: { title: (threshold) => `GPU memory ≤ ${formatBytes(threshold)}`, format: formatBytes },
   minParameterReduction: { title: (threshold) => `≥ ${formatRatio(threshold)} fewer params`, format: formatRatio },
   maxTrainingSeconds: { title: (threshold) => `training ≤ ${formatSeconds(threshold)}`, format: formatSeconds },
 }
