@@ -18,9 +18,10 @@ export type SettingKind = 'user' | 'platform' | 'external' | 'development'
 /**
  * Which processes read it: `api` the API server and the Lambda functions, `job` the job
  * processes (trainer containers, the local runner's children), `cli` the `bankbench`
- * CLI and the npm scripts, `bench` bench/, `infra` `sst deploy`, `test` the tests.
+ * CLI and the npm scripts, `bench` bench/, `infra` `sst deploy`, `test` the tests, `notebook`
+ * the Jupyter notebook in notebooks/ (Python, `os.environ`).
  */
-export type SettingReader = 'api' | 'job' | 'cli' | 'bench' | 'infra' | 'test'
+export type SettingReader = 'api' | 'job' | 'cli' | 'bench' | 'infra' | 'test' | 'notebook'
 
 export interface SettingSpec<T = unknown, U = unknown> extends Parser<T, U> {
   readonly kind: SettingKind
@@ -163,9 +164,19 @@ export const SETTINGS = {
     ...list({ minLength: 16, unsetMeans: 'local mode' }),
   },
   BANKBENCH_API_KEY: {
-    kind: 'user', readBy: ['cli'], default: 'unset', secret: true,
-    meaning: 'the operator key `bankbench run/status/report --url` sends (`Authorization: Bearer <key>`), needed against a deployed API; a local server in local mode needs none',
+    kind: 'user', readBy: ['cli', 'notebook'], default: 'unset', secret: true,
+    meaning: 'the operator key `bankbench run/status/report --url` and the notebook send (`Authorization: Bearer <key>`), needed against a deployed API; a local server in local mode needs none',
     ...text(),
+  },
+  BANKBENCH_URL: {
+    kind: 'user', readBy: ['notebook', 'test'], default: '`http://127.0.0.1:8787`',
+    meaning: 'the API the notebook (`notebooks/`) talks to: the embedded server of `npm start` / `bankbench start`, or a deployed stage (with `BANKBENCH_API_KEY`)',
+    ...url(),
+  },
+  BANKBENCH_PRESET: {
+    kind: 'user', readBy: ['notebook', 'test'], default: '`quick`',
+    meaning: 'the preset the notebook submits (`GET /v1/presets`): `quick` compares baselines and LoRA in about two minutes on 2 cores; `demo` is the whole study',
+    ...text('quick'),
   },
 
   // Set by bankbench for its own processes.
