@@ -11,6 +11,8 @@ import { ExactIndex, ExactStore } from './exact'
 import { FaissStore, loadFaiss } from './faiss'
 import { LancedbStore } from './lancedb'
 import { pgliteVectorStore } from './pgvector'
+import { MilvusStore } from './remote/milvus'
+import { startMilvusProtocolServer } from './remote/milvus-protocol-server'
 import { PineconeStore } from './remote/pinecone'
 import { startPineconeProtocolServer } from './remote/pinecone-protocol-server'
 import { WeaviateStore } from './remote/weaviate'
@@ -63,6 +65,16 @@ const SUBJECTS: Subject[] = [
     },
     settings: {},
   },
+  ...[{ index: 'hnsw', efSearch: 64 }, { index: 'ivf_flat', nlist: 8, nprobe: 8 }].map((settings) => ({
+    name: `milvus ${settings.index} (official client, local gRPC protocol server)`,
+    open: async () => {
+      const server = await startMilvusProtocolServer()
+      const store = new MilvusStore({ address: server.address, token: server.token })
+      const close = store.close.bind(store)
+      return Object.assign(store, { close: () => close().then(() => server.stop()) })
+    },
+    settings,
+  })),
   {
     name: 'chroma (local server)',
     open: async () => {

@@ -20,3 +20,4 @@ export function clusteredRecords(options: { count: number; dimension: number; cl
 }
 export { startPineconeProtocolServer, type PineconeProtocolServer } from './remote/pinecone-protocol-server'
 export { startWeaviateProtocolServer, WEAVIATE_PROTOCOL_VERSION, type WeaviateProtocolServer } from './remote/weaviate-protocol-server'
+export { startMilvusProtocolServer, type MilvusProtocolServer } from './remote/milvus-protocol-server'
