@@ -3,6 +3,7 @@ export { SELECTION_STRATEGIES, STRATEGY_NAMES, selectBatch, selectionStrategy, t
 export { METRICS, type Metric } from './strategies/geometry'
 export { baldScore } from './strategies/bald'
 export { expectedGradientLength } from './strategies/expected-gradient-length'
+export { GradientEmbeddings } from './strategies/badge'
 export { tfidfFeatures, embeddingFeatures, randomProjection, DEFAULT_TFIDF_FEATURES, type FeatureSet, type TfidfFeatureOptions } from './simulation/features'
 export { SoftmaxHead, argmaxRows, type SoftmaxHeadOptions } from './simulation/softmax-head'
 export { accuracyAndMacroF1 } from './simulation/scores'

@@ -12,6 +12,18 @@ export interface Embeddings {
   values: Float32Array
 }
 
+/**
+ * Sparse rows (the layout of @bankbench/baselines' CsrMatrix): row r's non-zero entries are
+ * columns[rowStarts[r] .. rowStarts[r+1]) with their values.
+ */
+export interface SparseRows {
+  rowCount: number
+  columnCount: number
+  rowStarts: Int32Array
+  columns: Int32Array
+  values: Float64Array
+}
+
 /** The model's view of every pool row (labelled or not), row-major over `classCount` columns. */
 export interface PoolOutputs {
   /** Pool rows, labelled and unlabelled. */
@@ -25,10 +37,12 @@ export interface PoolOutputs {
   embeddings?: Embeddings
   /** The L2 norm of each row's input to the softmax head (expected gradient length). */
   featureNorms?: Float32Array
+  /** Each row's input to the softmax head, as the head reads it (BADGE's gradient embeddings). */
+  headInputs?: SparseRows
 }
 
 /** What a strategy may ask the simulation to compute for it. */
-export type PoolNeed = 'probabilities' | 'dropoutSamples' | 'embeddings' | 'featureNorms'
+export type PoolNeed = 'probabilities' | 'dropoutSamples' | 'embeddings' | 'featureNorms' | 'headInputs'
 
 export interface SelectionRequest {
   pool: PoolOutputs

@@ -30,7 +30,7 @@ const BACKBONE_DEFAULTS = ENGINE_METHOD_DEFAULTS['mlm-pretrain']
  * select test checks the two lists agree). Written out here because core validates a run's
  * config at the edge without depending on the package that runs it, as for the baselines.
  */
-export const SELECTION_STRATEGY_NAMES = ['random', 'greedy', 'least-confidence', 'entropy', 'margin', 'bald', 'core-set', 'expected-gradient-length', 'diversity-max-min', 'diversity-k-means'] as const
+export const SELECTION_STRATEGY_NAMES = ['random', 'greedy', 'least-confidence', 'entropy', 'margin', 'bald', 'core-set', 'expected-gradient-length', 'diversity-max-min', 'diversity-k-means', 'badge'] as const
 
 /** Which strategies read which option: a request naming an option its strategy ignores is refused, not silently run without it. */
 const SELECTION_OPTION_OWNERS = {

@@ -120,6 +120,7 @@ function poolOutputs(model: SoftmaxHead, features: FeatureSet, classCount: numbe
   }
   if (needs.includes('embeddings')) pool.embeddings = features.embeddings
   if (needs.includes('featureNorms')) pool.featureNorms = features.featureNorms
+  if (needs.includes('headInputs')) pool.headInputs = features.pool
   return pool
 }
 

@@ -18,6 +18,13 @@ function fullPool(size: number, classCount: number): PoolOutputs {
     dropoutSamples: [0, 1, 2].map(() => Float32Array.from(Array.from({ length: size }, distribution).flat())),
     embeddings: { dimension: 3, values: Float32Array.from({ length: size * 3 }, next) },
     featureNorms: Float32Array.from({ length: size }, next),
+    headInputs: {
+      rowCount: size,
+      columnCount: 2,
+      rowStarts: Int32Array.from({ length: size + 1 }, (_, row) => row * 2),
+      columns: Int32Array.from({ length: size * 2 }, (_, entry) => entry % 2),
+      values: Float64Array.from({ length: size * 2 }, next),
+    },
   }
 }
 

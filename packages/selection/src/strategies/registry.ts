@@ -3,6 +3,7 @@
  * (and its name in core's METHOD_CATALOG, which validates a run's options at the edge).
  */
 import type { SelectionRequest, SelectionStrategy } from '../types'
+import { badge } from './badge'
 import { bald } from './bald'
 import { coreSet } from './core-set'
 import { diversityKMeans } from './diversity/k-means'
@@ -28,6 +29,7 @@ export const SELECTION_STRATEGIES = {
   'expected-gradient-length': erase(expectedGradientLengthStrategy),
   'diversity-max-min': erase(diversityMaxMin),
   'diversity-k-means': erase(diversityKMeans),
+  badge: erase(badge),
 }
 
 export type StrategyName = keyof typeof SELECTION_STRATEGIES
