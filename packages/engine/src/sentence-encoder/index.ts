@@ -1,2 +1,2 @@
 export { SentenceEncoder } from './sentence-encoder'
-export type { SentenceEmbeddings, SentenceEncoderOptions } from './sentence-encoder'
+export type { EmbedOptions, SentenceEmbeddings, SentenceEncoderOptions } from './sentence-encoder'

@@ -50,4 +50,23 @@ describe('SentenceEncoder', () => {
     encoder.dispose()
     expect(tf.memory().numTensors).toBe(before)
   })
+
+  it('draws Monte-Carlo dropout samples through the encoder: seeded, reproducible, distinct per seed, off without a seed', () => {
+    const encoder = SentenceEncoder.fromCheckpoint(base, { maxLength: 16, batchSize: 2 })
+    try {
+      expect(encoder.dropoutRates).toEqual({ hidden: 0.1, attention: 0.1 })
+      const plain = encoder.embed(TEXTS).values
+      const first = encoder.embed(TEXTS, { dropoutSeed: 1 }).values
+      expect(Array.from(encoder.embed(TEXTS, { dropoutSeed: 1 }).values)).toEqual(Array.from(first))
+      const second = encoder.embed(TEXTS, { dropoutSeed: 2 }).values
+      const differs = (left: Float32Array, right: Float32Array) => left.some((value, index) => Math.abs(value - right[index]!) > 1e-6)
+      expect(differs(first, plain)).toBe(true)
+      expect(differs(first, second)).toBe(true)
+      // Every text's vector moves, not only some batches' (each batch draws its own masks).
+      for (let row = 0; row < TEXTS.length; row++) expect(differs(first.subarray(row * 16, (row + 1) * 16), second.subarray(row * 16, (row + 1) * 16))).toBe(true)
+      expect(Array.from(encoder.embed(TEXTS).values)).toEqual(Array.from(plain))
+    } finally {
+      encoder.dispose()
+    }
+  })
 })

@@ -8,6 +8,7 @@ import type { Checkpoint } from '../io/checkpoint'
 import { createSequenceClassifier, parseModelConfig } from '../models'
 import type { SequenceClassifier } from '../models'
 import type { Tokenizer } from '../tokenizer'
+import { deriveSeed } from '../train/seeds'
 
 /** Row-major sentence vectors: row r is values[r*columns .. (r+1)*columns) (the baselines' DenseMatrix). */
 export interface SentenceEmbeddings {
@@ -21,6 +22,15 @@ export interface SentenceEncoderOptions {
   maxLength: number
   /** Texts per forward pass. */
   batchSize: number
+}
+
+export interface EmbedOptions {
+  /**
+   * Monte-Carlo dropout: with a seed, the encoder runs with dropout on (the model's own
+   * rates, `dropoutRates`), each batch's masks seeded by (seed, batch), so the same seed
+   * gives the same vectors and another seed another sample. Without one, dropout is off.
+   */
+  dropoutSeed?: number
 }
 
 export class SentenceEncoder {
@@ -43,6 +53,12 @@ export class SentenceEncoder {
     return this.model.config.hiddenSize
   }
 
+  /** The dropout the encoder was trained with, and that `embed` applies under a dropout seed. */
+  get dropoutRates(): { hidden: number; attention: number } {
+    const { config } = this.model
+    return config.modelType === 'llama' ? { hidden: 0, attention: config.attentionDropout } : { hidden: config.hiddenDropoutProb, attention: config.attentionProbsDropoutProb }
+  }
+
   /** The base model's parameters: those loaded from the checkpoint (not the new, unused head). */
   get parameterCount(): number {
     const initialized = new Set(this.model.loadReport.initialized)
@@ -53,9 +69,11 @@ export class SentenceEncoder {
 
   /**
    * One row per text, in the order given. Texts are batched by token length, so that a
-   * batch carries little padding; padding is masked out of the mean either way.
+   * batch carries little padding; padding is masked out of the mean either way. With
+   * `dropoutSeed`, one Monte-Carlo dropout sample of every vector (`EmbedOptions`).
    */
-  embed(texts: readonly string[]): SentenceEmbeddings {
+  embed(texts: readonly string[], options: EmbedOptions = {}): SentenceEmbeddings {
+    const { dropoutSeed } = options
     const tokenized = texts.map((text, index) => ({ index, length: this.tokenizer.encodeBatch([text], { maxLength: this.maxLength }).inputIds.length }))
     const order = tokenized.sort((left, right) => left.length - right.length || left.index - right.index).map((entry) => entry.index)
     const values = new Float32Array(texts.length * this.dimension)
@@ -65,7 +83,8 @@ export class SentenceEncoder {
       const pooled = tf.tidy(() => {
         const shape: [number, number] = [batch.batchSize, batch.sequenceLength]
         const inputs = { inputIds: tf.tensor2d(batch.inputIds, shape, 'int32'), attentionMask: tf.tensor2d(batch.attentionMask, shape, 'int32') }
-        return this.model.encode(inputs, { training: false, pooling: 'mean' }).pooled
+        const dropout = dropoutSeed === undefined ? { training: false } : { training: true, seed: deriveSeed(dropoutSeed, start) }
+        return this.model.encode(inputs, { ...dropout, pooling: 'mean' }).pooled
       })
       const vectors = pooled.dataSync() as Float32Array
       pooled.dispose()

@@ -15,6 +15,15 @@ export interface FeatureSet {
   embeddings: Embeddings
   /** Each pool row's input norm (expected gradient length). */
   featureNorms: Float32Array
+  /**
+   * The pool's head inputs under independent Monte-Carlo dropout masks of the encoder
+   * that made them (the engine's dropout, `embeddingFeatures`' `dropoutViews`). Where
+   * present, BALD's samples are the round's head on each view; where absent, they are
+   * dropout on the head's own input.
+   */
+  dropoutPool?: CsrMatrix[]
+  /** How BALD's dropout samples are drawn, in words (for the summary). */
+  dropoutSource?: string
   /** Where the features came from, for the summary. */
   source: string
 }
@@ -81,9 +90,14 @@ export function randomProjection(matrix: CsrMatrix, dimension: number, seed: num
  * A frozen encoder's sentence embeddings as the fixed features: the head learns on
  * them standardised with the pool's column statistics (as the frozen-probe baseline
  * does), and the geometric strategies measure distances on them as they are.
+ * `dropout` carries the pool embedded again under the encoder's Monte-Carlo dropout
+ * (one view per sample), standardised with the same statistics: BALD's samples.
  */
-export function embeddingFeatures(pool: Embeddings, test: Embeddings, source: string): FeatureSet {
+export function embeddingFeatures(pool: Embeddings, test: Embeddings, source: string, dropout?: { views: Embeddings[]; source: string }): FeatureSet {
   if (pool.dimension !== test.dimension) throw new Error(`pool and test embeddings differ in width: ${pool.dimension} and ${test.dimension}`)
+  for (const view of dropout?.views ?? []) {
+    if (view.dimension !== pool.dimension || view.values.length !== pool.values.length) throw new Error('a dropout view of the pool differs from the pool in shape')
+  }
   const asMatrix = (embeddings: Embeddings) => ({ rows: embeddings.values.length / embeddings.dimension, columns: embeddings.dimension, values: embeddings.values })
   const { mean, scale } = columnStatistics(asMatrix(pool))
   const poolFeatures = denseToCsr(standardize(asMatrix(pool), mean, scale))
@@ -93,5 +107,6 @@ export function embeddingFeatures(pool: Embeddings, test: Embeddings, source: st
     embeddings: pool,
     featureNorms: rowNorms(poolFeatures),
     source,
+    ...(dropout && { dropoutPool: dropout.views.map((view) => denseToCsr(standardize(asMatrix(view), mean, scale))), dropoutSource: dropout.source }),
   }
 }

@@ -52,6 +52,17 @@ describe('simulateSelection', () => {
     expect(resumed.labeled).toEqual(uninterrupted.labeled)
   })
 
+  it('draws BALD\'s samples from the encoder\'s dropout views where the features carry them, not from dropout on the head', async () => {
+    // Views identical to the pool: no disagreement anywhere, every row scores 0 and the lowest unlabelled indices come first.
+    const views = await simulateSelection({ ...input('bald'), features: { ...problem.features, dropoutPool: [problem.features.pool, problem.features.pool] } })
+    const schedule = labelSchedule(8, 120, 5)
+    const seedSet = new Set(input('bald').seedSet)
+    const lowest = Array.from({ length: 400 }, (_, row) => row).filter((row) => !seedSet.has(row)).slice(0, schedule[1]! - 8)
+    expect(views.labeled.slice(8, schedule[1])).toEqual(lowest)
+    const head = await simulateSelection(input('bald'))
+    expect(head.labeled.slice(8, schedule[1])).not.toEqual(lowest)
+  })
+
   it('refuses a saved state from another simulation', async () => {
     const state = await simulateSelection({ ...input('random'), schedule: labelSchedule(8, 120, 5).slice(0, 2) })
     await expect(simulateSelection({ ...input('entropy'), resumeFrom: state })).rejects.toThrow(/does not belong/)

@@ -42,7 +42,7 @@ export interface SimulationInput {
   seedSet: number[]
   seed: number
   learner: SoftmaxHeadOptions
-  /** Monte-Carlo dropout for strategies that need samples (BALD). */
+  /** Monte-Carlo dropout on the head's input for strategies that need samples (BALD), unless the features carry the encoder's (`dropoutPool`). */
   dropout: { samples: number; rate: number }
   /** A state saved by an earlier attempt of the same simulation: it continues from its last round. */
   resumeFrom?: SimulationState | null
@@ -115,8 +115,12 @@ function poolOutputs(model: SoftmaxHead, features: FeatureSet, classCount: numbe
   const pool: PoolOutputs = { size: features.pool.rowCount, classCount }
   if (needs.includes('probabilities')) pool.probabilities = model.probabilities(features.pool)
   if (needs.includes('dropoutSamples')) {
-    pool.dropoutSamples = Array.from({ length: input.dropout.samples }, (_, sample) =>
-      model.probabilities(features.pool, { rate: input.dropout.rate, seed: roundSeed(input.seed, round) * 31 + sample }))
+    // The encoder's Monte-Carlo dropout where the features carry it (the same masks every round: only the head changes),
+    // else inverted dropout on the head's input, fresh masks each round.
+    pool.dropoutSamples = features.dropoutPool
+      ? features.dropoutPool.map((view) => model.probabilities(view))
+      : Array.from({ length: input.dropout.samples }, (_, sample) =>
+        model.probabilities(features.pool, { rate: input.dropout.rate, seed: roundSeed(input.seed, round) * 31 + sample }))
   }
   if (needs.includes('embeddings')) pool.embeddings = features.embeddings
   if (needs.includes('featureNorms')) pool.featureNorms = features.featureNorms
