@@ -5,11 +5,13 @@
  * shared by every arm), else they are encoded and stored. The store indexes the
  * training and validation queries (Banking77's official training split), answers the
  * test queries, and the run records build time, size, latency, throughput, recall@10
- * against exact search, kNN intent accuracy and cost (`runVectorArm`).
+ * against exact search, kNN intent accuracy and cost (`runVectorArm`). A remote store
+ * (Pinecone, Weaviate, Milvus) is the one its settings name (`PINECONE_API_KEY`,
+ * `WEAVIATE_URL`, `MILVUS_URI`); without them the run is skipped, saying which is missing.
  */
 import { benchmarkBaseModel } from '@bankbench/model-store'
 import { getBenchmark, type RunHandler, type VectorBenchSummary } from '@bankbench/core'
-import { describeArm, enlargeRecords, exactTopK, runVectorArm, type VectorArm, type VectorRecord } from '@bankbench/vector-stores'
+import { describeArm, enlargeRecords, exactTopK, isRemoteStore, runVectorArm, unavailable, type VectorArm, type VectorRecord } from '@bankbench/vector-stores'
 import { ensureEmbeddings, row, splitOf } from '@bankbench/vector-stores/embeddings'
 
 /** What a vector-bench run does when its config leaves a field out: the seed's 1,000 test queries, 4 in flight for throughput. */
@@ -25,6 +27,12 @@ export const runVectorBench: RunHandler<'vector-bench'> = async (context) => {
   const { run, dataset, store, db } = context
   const config = { ...VECTOR_BENCH_DEFAULTS, ...run.config.hyperparameters }
   if (!config.store) throw new Error('a vector-bench run names its store (config.store)')
+  // A remote store without its endpoint or key is skipped, saying which setting is missing (before any embedding work).
+  const why = unavailable(config.store)
+  if (why && isRemoteStore(config.store)) {
+    context.log(`skipped: ${config.store}: ${why}`)
+    return { skipped: `${config.store}: ${why}` }
+  }
   const encoder = config.encoder === 'base'
     ? { kind: 'base' as const, baseModel: await benchmarkBaseModel(db, await getBenchmark(db, run.benchmarkId)) }
     : { kind: 'tfidf-svd' as const, seed: run.config.seed }

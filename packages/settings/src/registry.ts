@@ -34,6 +34,7 @@ export interface SettingSpec<T = unknown, U = unknown> extends Parser<T, U> {
   readonly secret?: boolean
 }
 
+const REMOTE_STORE_SKIPPED = 'unset (or the placeholder `unset`, which the stage\'s secrets start as), those arms are skipped with a reason naming it'
 const LLM_SKIPPED = 'unset (or the placeholder `unset`, which the stage\'s secrets start as), the baseline\'s runs are skipped'
 
 export const SETTINGS = {
@@ -140,6 +141,42 @@ export const SETTINGS = {
     kind: 'platform', readBy: ['api', 'job', 'cli', 'bench', 'test'], default: 'the repository\'s `models/`',
     meaning: 'the folder holding the shipped base models (`bankbench-mini/`); the job images set it, since a bundle has no repository around it',
     ...text(),
+  },
+  // The remote vector stores (vector-bench arms of store pinecone, weaviate, milvus; the contract tests run against them too when set).
+  PINECONE_API_KEY: {
+    kind: 'user', readBy: ['job', 'test'], default: 'unset', secret: true,
+    meaning: `Pinecone API key: \`pinecone\` arms create serverless indexes with it (on AWS the \`PineconeApiKey\` secret); ${REMOTE_STORE_SKIPPED}`,
+    ...trimmed('unset'),
+  },
+  PINECONE_CONTROLLER_HOST: {
+    kind: 'user', readBy: ['job', 'test'], default: 'Pinecone\'s (`https://api.pinecone.io`)',
+    meaning: 'the Pinecone control plane those arms use: Pinecone Local\'s (`http://localhost:5080`, the `ghcr.io/pinecone-io/pinecone-local` Docker image, any API key) or another',
+    ...trimmed('unset'),
+  },
+  WEAVIATE_URL: {
+    kind: 'user', readBy: ['job', 'test'], default: 'unset',
+    meaning: `REST endpoint of the Weaviate \`weaviate\` arms run on: \`http://localhost:8080\` for the Docker image (\`cr.weaviate.io/semitechnologies/weaviate\`), \`https://<cluster>.weaviate.cloud\` for Weaviate Cloud (on AWS the \`WeaviateUrl\` secret); ${REMOTE_STORE_SKIPPED}`,
+    ...trimmed('unset'),
+  },
+  WEAVIATE_GRPC_URL: {
+    kind: 'user', readBy: ['job', 'test'], default: '`https://grpc-<host>` on Weaviate Cloud, else port 50051 of `WEAVIATE_URL`\'s host',
+    meaning: 'gRPC endpoint of that Weaviate (the v3 client imports, searches, counts and deletes over gRPC)',
+    ...trimmed('unset'),
+  },
+  WEAVIATE_API_KEY: {
+    kind: 'user', readBy: ['job', 'test'], default: 'unset: anonymous', secret: true,
+    meaning: 'API key of that Weaviate (Weaviate Cloud\'s, or one set with `AUTHENTICATION_APIKEY_ALLOWED_KEYS`; on AWS the `WeaviateApiKey` secret)',
+    ...trimmed('unset'),
+  },
+  MILVUS_URI: {
+    kind: 'user', readBy: ['job', 'test'], default: 'unset',
+    meaning: `gRPC address of the Milvus \`milvus\` arms run on: \`localhost:19530\` for Milvus standalone in Docker (\`milvusdb/milvus\`), \`https://<cluster>.serverless.<region>.cloud.zilliz.com\` for Zilliz Cloud (on AWS the \`MilvusUri\` secret); ${REMOTE_STORE_SKIPPED}`,
+    ...trimmed('unset'),
+  },
+  MILVUS_TOKEN: {
+    kind: 'user', readBy: ['job', 'test'], default: 'unset: no authentication', secret: true,
+    meaning: 'credentials of that Milvus: `user:password` where authentication is on (`root:Milvus` until changed), or a Zilliz Cloud API key (on AWS the `MilvusToken` secret)',
+    ...trimmed('unset'),
   },
   // Reports and costs.
   BANKBENCH_CHROMIUM: {

@@ -84,7 +84,7 @@ describe('the registry', () => {
 
   it('marks every credential secret', () => {
     const secrets = SETTING_NAMES.filter((name) => (SETTINGS[name] as { secret?: boolean }).secret)
-    expect(secrets.sort()).toEqual(['BANKBENCH_ADMIN_API_KEYS', 'BANKBENCH_API_KEY', 'BANKBENCH_LLM_API_KEY', 'DATABASE_URL', 'HF_TOKEN'])
+    expect(secrets.sort()).toEqual(['BANKBENCH_ADMIN_API_KEYS', 'BANKBENCH_API_KEY', 'BANKBENCH_LLM_API_KEY', 'DATABASE_URL', 'HF_TOKEN', 'MILVUS_TOKEN', 'PINECONE_API_KEY', 'WEAVIATE_API_KEY'])
   })
 
   it('writes a markdown table of the user settings between the README markers', () => {

@@ -17,6 +17,7 @@ import { PineconeStore } from './remote/pinecone'
 import { startPineconeProtocolServer } from './remote/pinecone-protocol-server'
 import { WeaviateStore } from './remote/weaviate'
 import { startWeaviateProtocolServer } from './remote/weaviate-protocol-server'
+import { openStore, unavailable } from './benchmark/stores'
 import { clusteredRecords } from './testing'
 import { METRICS, type Metric, type VectorIndex, type VectorStore } from './types'
 import { UsearchStore } from './usearch'
@@ -73,6 +74,13 @@ const SUBJECTS: Subject[] = [
       const close = store.close.bind(store)
       return Object.assign(store, { close: () => close().then(() => server.stop()) })
     },
+    settings,
+  })),
+  // The real services, where their settings name one (Pinecone, Pinecone Local, a Weaviate or Milvus in Docker, the clouds).
+  ...([['pinecone', {}], ['weaviate', {}], ['milvus', { index: 'hnsw', efSearch: 64 }]] as const).map(([store, settings]) => ({
+    name: `${store} (the real one its settings name)`,
+    unavailable: unavailable(store),
+    open: async () => (await openStore(store)).store,
     settings,
   })),
   {

@@ -35,6 +35,14 @@ describe('vectorStoreStudy', () => {
     expect(formatVectorStoreTable(study).split('\n')[1]).toMatch(/^arm\s+vectors\s+build s/)
   })
 
+  it('lists the arms that were skipped (a remote store without its endpoint), one line per reason', () => {
+    const skipped = (reason: string) => ({ method: 'vector-bench', status: 'succeeded', summary: { skipped: reason } })
+    const study = vectorStoreStudy([run(summary('exact', 15, 1)), skipped('weaviate: WEAVIATE_URL is not set'), skipped('weaviate: WEAVIATE_URL is not set'), skipped('milvus: MILVUS_URI is not set')])!
+    expect(study.rows).toHaveLength(1)
+    expect(study.skipped).toEqual([{ reason: 'weaviate: WEAVIATE_URL is not set', arms: 2 }, { reason: 'milvus: MILVUS_URI is not set', arms: 1 }])
+    expect(formatVectorStoreTable(study).split('\n').slice(-2)).toEqual(['Not run: 2 arms (weaviate: WEAVIATE_URL is not set)', 'Not run: 1 arm (milvus: MILVUS_URI is not set)'])
+  })
+
   it('says so when no arm reaches the floor, and is null without vector arms', () => {
     expect(vectorStoreStudy([run(summary('faiss', 0.1, 0.5))])!.answer.best).toBeNull()
     expect(vectorStoreStudy([{ method: 'lora', status: 'succeeded', summary: {} }])).toBeNull()

@@ -28,8 +28,15 @@ export interface VectorStoreRow {
   onFront: boolean
 }
 
+/** Vector arms that ran without measuring (a remote store whose endpoint is not set), one entry per reason. */
+export interface SkippedVectorArms {
+  reason: string
+  arms: number
+}
+
 export interface VectorStoreStudy {
   rows: VectorStoreRow[]
+  skipped: SkippedVectorArms[]
   /** The recall@10 an arm needs to count as answering like exact search. */
   minRecall: number
   answer: { question: string; answer: string; best: string | null }
@@ -48,8 +55,15 @@ export const VECTOR_MIN_RECALL = 0.95
  * vector-bench arm.
  */
 export function vectorStoreStudy(runs: readonly VectorRunInput[], minRecall = VECTOR_MIN_RECALL): VectorStoreStudy | null {
-  const summaries = runs.filter((run) => run.method === 'vector-bench' && run.status === 'succeeded' && isVectorSummary(run.summary)).map((run) => run.summary as VectorBenchSummary)
+  const vectorRuns = runs.filter((run) => run.method === 'vector-bench' && run.status === 'succeeded')
+  const summaries = vectorRuns.filter((run) => isVectorSummary(run.summary)).map((run) => run.summary as VectorBenchSummary)
   if (summaries.length === 0) return null
+  const reasons = new Map<string, number>()
+  for (const run of vectorRuns) {
+    const reason = (run.summary as { skipped?: unknown } | null)?.skipped
+    if (typeof reason === 'string') reasons.set(reason, (reasons.get(reason) ?? 0) + 1)
+  }
+  const skipped = [...reasons].map(([reason, arms]) => ({ reason, arms }))
   const rows = summaries.map((summary): VectorStoreRow => ({
     arm: describeVectorArm(summary), store: summary.store, encoder: summary.encoder, vectors: summary.vectors, queries: summary.queries,
     buildSeconds: summary.buildSeconds, indexBytes: summary.indexBytes, p50Ms: summary.latency.p50Ms, p95Ms: summary.latency.p95Ms, p99Ms: summary.latency.p99Ms,
@@ -63,12 +77,12 @@ export function vectorStoreStudy(runs: readonly VectorRunInput[], minRecall = VE
   const question = 'Which vector store is best for banking (latency, accuracy, cost)?'
   const eligible = rows.filter((row) => row.recallAt10 >= minRecall).sort((left, right) => left.p50Ms - right.p50Ms || left.costPerMillionQueriesUsd - right.costPerMillionQueriesUsd)
   const best = eligible[0]
-  if (!best) return { rows, minRecall, answer: { question, best: null, answer: `No arm reached recall@10 >= ${minRecall}: none answers like exact search.` } }
+  if (!best) return { rows, skipped, minRecall, answer: { question, best: null, answer: `No arm reached recall@10 >= ${minRecall}: none answers like exact search.` } }
   const exact = rows.find((row) => row.store === 'exact')
   const answer = `${best.arm}: the fastest arm at recall@10 >= ${minRecall} (p50 ${best.p50Ms.toFixed(3)} ms, recall@10 ${best.recallAt10.toFixed(3)}, `
     + `kNN@10 intent accuracy ${(best.knnAt10 * 100).toFixed(1)}%, $${best.costPerMillionQueriesUsd.toFixed(3)} per million queries self-hosted, built in ${best.buildSeconds.toFixed(1)} s)`
     + (exact ? `; exact search answers in ${exact.p50Ms.toFixed(3)} ms.` : '.')
-  return { rows, minRecall, answer: { question, best: best.arm, answer } }
+  return { rows, skipped, minRecall, answer: { question, best: best.arm, answer } }
 }
 
 export function formatVectorStoreTable(study: VectorStoreStudy): string {
@@ -80,7 +94,12 @@ export function formatVectorStoreTable(study: VectorStoreStudy): string {
   ])
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((cells) => cells[column]!.length)))
   const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ').trimEnd()
-  return [`Vector stores (${study.rows[0]?.encoder ?? ''} embeddings; * = on the latency/recall Pareto front)`, line(header), ...rows.map(line)].join('\n')
+  return [`Vector stores (${study.rows[0]?.encoder ?? ''} embeddings; * = on the latency/recall Pareto front)`, line(header), ...rows.map(line), ...skippedLines(study)].join('\n')
+}
+
+/** `Not run: 4 arms (weaviate: WEAVIATE_URL is not set: …)`: the skipped arms, one line per reason. */
+export function skippedLines(study: Pick<VectorStoreStudy, 'skipped'>): string[] {
+  return study.skipped.map((entry) => `Not run: ${entry.arms} arm${entry.arms === 1 ? '' : 's'} (${entry.reason})`)
 }
 
 /** `faiss HNSW32 l2 efSearch=64`. */

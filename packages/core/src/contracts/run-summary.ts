@@ -151,7 +151,7 @@ export type LlmApiSummary = RunFigures & Omit<EvaluationFigures, 'validationAccu
   costPer1kQueriesUsd: number | null
 }
 
-/** A run that succeeded without measuring anything (the llm-api baseline without an endpoint or opt-in): why. */
+/** A run that succeeded without measuring anything (the llm-api baseline without an endpoint or opt-in, a remote vector store without its endpoint): why. */
 export type SkippedRunSummary = RunFigures & { skipped: string }
 
 /** What a `baseline` job records: one of the baselines' summaries. */
@@ -235,6 +235,38 @@ export type SelectionRound = {
   trainSeconds: number
 }
 
+/** One fine-tune of the select job's PEFT learner: the base model adapted on the first `labels` rows the strategy labelled. */
+export type SelectionPeftPoint = {
+  /** What asked for it: `target` (where the fast learner first reached 95% of its full-data accuracy), `half` (half the pool), a number of labels, or `full` (every pool row: the reference). */
+  budget: 'target' | 'half' | 'full' | number
+  labels: number
+  /** On the test split. */
+  accuracy: number
+  macroF1: number
+  /** The best epoch's, which the fine-tune kept. */
+  validationAccuracy: number | null
+  /** The trainer's wall time (every epoch and its validation). */
+  trainSeconds: number
+  /** Loading, training and scoring the test split. */
+  totalSeconds: number
+  epochsCompleted: number
+  bestEpoch: number | null
+}
+
+/** The select job's second learner: a PEFT method fine-tuned on the selected rows at chosen budgets, and on every pool row. */
+export type SelectionPeftSummary = {
+  method: string
+  baseModel: string
+  epochs: number
+  learningRate: number
+  peftConfig: Record<string, unknown>
+  points: SelectionPeftPoint[]
+  /** The same fine-tune on every pool row (seed and settings alike): what the subsets are worth against. Shared by the benchmark's runs of one seed; `computedByRun` trained it. */
+  fullData: SelectionPeftPoint & { computedByRun: string }
+  /** Budgets asked for that could not be run, and why (e.g. the fast learner never reached its target). */
+  skipped: { budget: 'target' | 'half' | number; reason: string }[]
+}
+
 /** A `select` run (data-selection): one strategy's learning curve for one seed, and the figures read off it. */
 export type SelectionRunSummary = RunFigures & {
   strategy: string
@@ -266,6 +298,10 @@ export type SelectionRunSummary = RunFigures & {
   /** The round a retried job resumed after (its saved state's last round); null for an uninterrupted run. */
   resumedAfterRound: number | null
   peakRssBytes: number
+  /** BALD only: how its Monte-Carlo dropout samples were drawn, in words (the encoder's dropout in the engine, or dropout on the head's input). */
+  mcDropout?: string | null
+  /** The PEFT learner at the asked budgets (`peft_budgets`); null or absent when it was off for this run. */
+  peft?: SelectionPeftSummary | null
 }
 
 /**
@@ -319,7 +355,8 @@ export type JobOutcomes = {
   slots: SlotRunSummary
   analyze: LoraAnalysisOutcome
   select: SelectionRunSummary
-  'vector-bench': VectorBenchSummary
+  /** Skipped: a remote store (Pinecone, Weaviate, Milvus) whose endpoint or key is not set. */
+  'vector-bench': VectorBenchSummary | SkippedRunSummary
 }
 
 /** Any run's stored summary. The figures every summary shares (`RunFigures`) read without narrowing. */

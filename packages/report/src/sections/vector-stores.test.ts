@@ -39,5 +39,13 @@ describe('the vector-stores section', () => {
     expect(markup).toContain('<strong>exact cosine</strong>') // the only arm at recall 1
     expect(markup).not.toContain('<strong>lancedb ivf_flat cosine</strong>') // Chroma is faster and more exact
     expect(markup).toContain('10003 vectors')
+    expect(markup).not.toContain('Not run')
+  })
+
+  it('says which arms were not run and why (a remote store without its endpoint)', () => {
+    const data = sampleReportData()
+    const skipped = { ...vectorRun(1, 'weaviate', 1, 1, {}), summary: { skipped: 'weaviate: WEAVIATE_URL is not set' } }
+    data.runs.push(vectorRun(0, 'exact', 15, 1, {}), skipped, { ...skipped, id: 'run_vector9', ordinal: 209 })
+    expect(vectorStoresSection(data)!.body.value).toContain('Not run: 2 arms (weaviate: WEAVIATE_URL is not set).')
   })
 })

@@ -1,4 +1,4 @@
-import { FARGATE_PRICE_NOTE, vectorStoreStudy, type VectorStoreRow } from '@bankbench/core'
+import { FARGATE_PRICE_NOTE, skippedLines, vectorStoreStudy, type VectorStoreRow } from '@bankbench/core'
 import { html } from '../html/html'
 import { section, table, type ReportSection } from '../html/table'
 import type { ReportData } from '../report-data'
@@ -28,7 +28,8 @@ export function vectorStoresSection(data: ReportData): ReportSection | null {
       { title: 'kNN@10', cell: (row) => percent(row.knnAt10), numeric: true },
       { title: '$ / 1M queries', cell: (row) => row.costPerMillionQueriesUsd.toFixed(3), numeric: true },
     ], study.rows),
-    html`<p class="note">${first.vectors} vectors (${first.encoder} embeddings), ${first.queries} test queries per arm, k = 10. Arms in bold are on the latency/recall Pareto front (no other arm is as fast and as exact). Recall@10 is against exact search, a neighbour tied with the 10th counted as found; kNN@k is the share of test queries whose k nearest training queries vote for the right intent. Latency is per query at concurrency 1; queries/s at the run's concurrency. ${FARGATE_PRICE_NOTE} The answer is the fastest arm at recall@10 ≥ ${study.minRecall}.</p>`)
+    html`<p class="note">${first.vectors} vectors (${first.encoder} embeddings), ${first.queries} test queries per arm, k = 10. Arms in bold are on the latency/recall Pareto front (no other arm is as fast and as exact). Recall@10 is against exact search, a neighbour tied with the 10th counted as found; kNN@k is the share of test queries whose k nearest training queries vote for the right intent. Latency is per query at concurrency 1; queries/s at the run's concurrency. ${FARGATE_PRICE_NOTE} The answer is the fastest arm at recall@10 ≥ ${study.minRecall}.</p>`,
+    study.skipped.length > 0 ? html`<p class="note">${skippedLines(study).join('. ')}.</p>` : null)
 }
 
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`

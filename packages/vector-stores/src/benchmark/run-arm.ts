@@ -3,11 +3,11 @@ import { latencySummary, type LatencySummary } from '@bankbench/metrics'
 import { knnAccuracy } from '../quality'
 import type { Match, Metric, VectorIndex, VectorRecord } from '../types'
 import { selfHostedCost, type StoreCost } from './cost'
-import { openLocalStore, unavailable, type LocalStoreName } from './stores'
+import { openStore, unavailable, type StoreName } from './stores'
 
 /** One vector arm: a store, a metric and the store's index settings. */
 export interface VectorArm {
-  store: LocalStoreName
+  store: StoreName
   metric: Metric
   settings: Record<string, unknown>
 }
@@ -37,7 +37,7 @@ export interface VectorArmResult {
   buildSeconds: number
   /** The index's size as the store reports it; null where it reports none. */
   indexBytes: number | null
-  /** Resident memory the build added: this process's RSS for in-process stores, the server's RSS for a server. */
+  /** Resident memory the build added: this process's RSS for in-process stores, the local server's RSS for Chroma; 0 for a remote store (its machine is not this one). */
   memoryBytes: number
   /** Per query at concurrency 1. */
   latency: LatencySummary
@@ -61,7 +61,7 @@ export async function runVectorArm(arm: VectorArm, input: VectorBenchInput, name
   const why = unavailable(arm.store)
   if (why) throw new Error(`${arm.store} cannot run here: ${why}`)
   const dimension = input.records[0]?.vector.length ?? 0
-  const opened = await openLocalStore(arm.store)
+  const opened = await openStore(arm.store)
   try {
     const rssBefore = residentBytes(opened.serverPid)
     const index = await opened.store.createIndex({ name, dimension, metric: arm.metric, settings: arm.settings })
@@ -73,7 +73,7 @@ export async function runVectorArm(arm: VectorArm, input: VectorBenchInput, name
     await index.optimize()
     const optimizeSeconds = (performance.now() - optimizeStart) / 1000
     const stats = await index.stats()
-    const memoryBytes = Math.max(0, residentBytes(opened.serverPid) - rssBefore)
+    const memoryBytes = opened.remote ? 0 : Math.max(0, residentBytes(opened.serverPid) - rssBefore)
 
     for (let i = 0; i < Math.min(input.warmup, input.queries.length); i++) await index.query(input.queries[i]!.vector, input.k)
     const samples: number[] = []
