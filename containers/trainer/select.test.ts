@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { FsArtifactStore, SELECTION_STRATEGY_NAMES, type DatasetSplits, type RunConfigOfKind, type RunContext, type SelectionRunSummary } from '@bankbench/core'
 import { STRATEGY_NAMES } from '@bankbench/selection'
 import { runSelect, selectionCheckpoint } from './select'
+import { resolvePeftBudgets } from './select-peft'
 
 /** Four intents, templated messages: enough rows for several rounds, few enough for seconds. */
 function syntheticIntents(): DatasetSplits {
@@ -82,5 +83,29 @@ describe('the select job', () => {
     const target = 0.95 * summary.fullData.accuracy
     const first = summary.curve.find((round) => round.accuracy >= target)
     expect(summary.labelsTo95PercentOfFull).toBe(first?.labels ?? null)
+  })
+
+  it('says where BALD\'s dropout acted: on the TF-IDF learner, the head\'s input (no encoder to drop out)', async () => {
+    const bald = await runSelect(context('bald-head', { strategy: 'bald', budget: 30, rounds: 3 }))
+    expect(bald.strategyOptions).toMatchObject({ mc_dropout: 'head' })
+    expect(bald.mcDropout).toMatch(/^10 inverted-dropout masks at rate 0.3 on the head's input/)
+    expect(bald.peft).toBeNull()
+    const margin = await runSelect(context('margin-no-dropout', { strategy: 'margin', budget: 30, rounds: 3 }))
+    expect(margin.mcDropout).toBeNull()
+    expect(margin.strategyOptions).not.toHaveProperty('mc_dropout')
+  })
+})
+
+describe('the PEFT learner\'s budgets', () => {
+  it('reads target as the fast learner\'s labels at 95% of full data, half as half the pool, and skips what the simulation never labelled', () => {
+    expect(resolvePeftBudgets(['target', 'half', 40], 96, 60, 24)).toEqual([
+      { budget: 'target', labels: 24, reason: null },
+      { budget: 'half', labels: 48, reason: null },
+      { budget: 40, labels: 40, reason: null },
+    ])
+    const skipped = resolvePeftBudgets(['target', 'half', 80], 200, 60, null)
+    expect(skipped.map((entry) => entry.labels)).toEqual([null, null, null])
+    expect(skipped[0]!.reason).toMatch(/did not reach 95% of its full-data accuracy within 60 labels/)
+    expect(skipped[1]!.reason).toMatch(/100 labels \(half the pool\) exceed the 60 the simulation labelled/)
   })
 })

@@ -5,7 +5,8 @@
  * logistic-regression head on fixed features (TF-IDF of the pool's text, or the base
  * model's frozen mean-pooled embeddings), scored on the test split. The state is saved
  * after every round; a retried job resumes after the last saved round and ends on the
- * same curve.
+ * same curve. With `peft_budgets`, the PEFT learner (select-peft.ts) then fine-tunes the
+ * base model on the rows the strategy chose at those budgets, and on every pool row.
  */
 import { getBenchmark, type ArtifactStore, type RunContext, type RunHandler, type SelectionRunSummary } from '@bankbench/core'
 import { PeakMemoryTracker } from '@bankbench/metrics'
@@ -13,6 +14,7 @@ import {
   areaUnderCurve, embeddingFeatures, fullDataScores, labelSchedule, labelsToReach, selectionStrategy, simulateSelection, stratifiedSeedSet, tfidfFeatures,
   type FeatureSet, type SimulationState,
 } from '@bankbench/selection'
+import { runPeftLearner } from './select-peft'
 
 /** The study's accuracy criterion (the seed's "88%"). */
 export const STUDY_ACCURACY_CRITERION = 0.88
@@ -40,7 +42,11 @@ const EMBEDDING_BATCH = { maxLength: 64, batchSize: 64 }
 
 export const runSelect: RunHandler<'select'> = async (context) => {
   const { run, dataset, store } = context
-  const { strategy: strategyName = 'random', features: featureSource, seed_per_class: seedPerClass, budget: requestedBudget, rounds, C, max_iterations: maxIterations, dropout_samples: dropoutSamples, dropout_rate: dropoutRate, ...strategyFields } = { ...SELECTION_DEFAULTS, ...run.config.hyperparameters }
+  const {
+    strategy: strategyName = 'random', features: featureSource, seed_per_class: seedPerClass, budget: requestedBudget, rounds, C, max_iterations: maxIterations,
+    dropout_samples: dropoutSamples, dropout_rate: dropoutRate, mc_dropout: mcDropoutAsked, peft_budgets: peftBudgets, peft_method: peftMethod = 'lora', peft_seeds: peftSeeds,
+    ...strategyFields
+  } = { ...SELECTION_DEFAULTS, ...run.config.hyperparameters }
   const memory = new PeakMemoryTracker()
   const classOf = new Map(dataset.labels.map((label, index) => [label, index]))
   const poolTargets = Int32Array.from(dataset.train, (example) => classOf.get(example.label)!)
@@ -50,9 +56,11 @@ export const runSelect: RunHandler<'select'> = async (context) => {
   const seedSet = stratifiedSeedSet(poolTargets, classCount, seedPerClass, run.seed)
   const schedule = labelSchedule(seedSet.length, Math.max(budget, seedSet.length), rounds)
   const strategy = selectionStrategy(strategyName)
-  const strategyOptions = { ...strategy.defaults, ...strategyOptionsOf(strategyFields) }
+  // BALD's Monte-Carlo dropout: through the engine's encoder where the learner reads one, else on the head's input.
+  const mcDropout = strategy.needs.includes('dropoutSamples') ? mcDropoutAsked ?? (featureSource === 'embeddings' ? 'encoder' : 'head') : null
+  const strategyOptions = { ...strategy.defaults, ...strategyOptionsOf(strategyFields), ...(mcDropout && { mc_dropout: mcDropout }) }
 
-  const features = await featuresFor(context, featureSource)
+  const features = await featuresFor(context, featureSource, mcDropout === 'encoder' ? { samples: dropoutSamples, seed: run.seed } : null)
   const learner = { C, maxIterations }
   const checkpoint = selectionCheckpoint(store, run.id)
   const saved = await checkpoint.load()
@@ -78,6 +86,9 @@ export const runSelect: RunHandler<'select'> = async (context) => {
   const last = state.rounds.at(-1)!
   const labelsTo95PercentOfFull = labelsToReach(state.rounds, 0.95 * fullData.accuracy)
   context.log(`${strategyName}: ${labelsTo95PercentOfFull ?? `more than ${last.labels}`} labels to 95% of full-data accuracy`)
+  const peft = peftBudgets && (!peftSeeds || peftSeeds.includes(run.seed))
+    ? await runPeftLearner(context, { method: peftMethod, budgets: peftBudgets, epochs: run.config.epochs, labeled: state.labeled, labelsAtTarget: labelsTo95PercentOfFull })
+    : null
   return {
     strategy: strategyName,
     strategyOptions,
@@ -97,6 +108,9 @@ export const runSelect: RunHandler<'select'> = async (context) => {
     labelsTo88Percent: labelsToReach(state.rounds, STUDY_ACCURACY_CRITERION),
     resumedAfterRound: saved && saved.rounds.length > 0 ? saved.rounds.length - 1 : null,
     peakRssBytes: memory.stop(),
+    mcDropout: mcDropout && (features.dropoutSource ?? `${dropoutSamples} inverted-dropout masks at rate ${dropoutRate} on the head's input, fresh each round `
+      + '(dropout over the rows of the head\'s weights, the only weights the labels train)'),
+    peft,
   } satisfies SelectionRunSummary
 }
 
@@ -106,7 +120,13 @@ function strategyOptionsOf(fields: Record<string, unknown>): Record<string, unkn
   return { ...rest, ...(iterations === undefined ? {} : { iterations }) }
 }
 
-async function featuresFor(context: RunContext, source: 'tfidf' | 'embeddings'): Promise<FeatureSet> {
+/**
+ * The learner's fixed features. With `encoderDropout` (BALD, mc_dropout encoder), the pool is
+ * also embedded `samples` times more with the encoder's own dropout on, each pass under its
+ * own seeded masks: BALD's Monte-Carlo samples through the engine, drawn once and read by
+ * every round's head (only the head changes between rounds).
+ */
+async function featuresFor(context: RunContext, source: 'tfidf' | 'embeddings', encoderDropout: { samples: number; seed: number } | null): Promise<FeatureSet> {
   const poolTexts = context.dataset.train.map((example) => example.text)
   const testTexts = context.dataset.test.map((example) => example.text)
   if (source === 'tfidf') return tfidfFeatures(poolTexts, testTexts)
@@ -120,10 +140,23 @@ async function featuresFor(context: RunContext, source: 'tfidf' | 'embeddings'):
   const encoder = SentenceEncoder.fromCheckpoint(base.checkpoint, EMBEDDING_BATCH)
   try {
     const started = performance.now()
-    const embed = (texts: string[]) => ({ dimension: encoder.dimension, values: encoder.embed(texts).values })
-    const features = embeddingFeatures(embed(poolTexts), embed(testTexts), `${base.nameOrPath} frozen mean-pooled embeddings (${encoder.dimension} features)`)
+    const embed = (texts: string[], dropoutSeed?: number) => ({ dimension: encoder.dimension, values: encoder.embed(texts, { dropoutSeed }).values })
+    const pool = embed(poolTexts)
+    const test = embed(testTexts)
     context.log(`encoded ${poolTexts.length + testTexts.length} texts in ${((performance.now() - started) / 1000).toFixed(0)} s on ${backend.name}`)
-    return features
+    let dropout: { views: ReturnType<typeof embed>[]; source: string } | undefined
+    if (encoderDropout) {
+      const dropoutStart = performance.now()
+      const views = Array.from({ length: encoderDropout.samples }, (_, sample) => embed(poolTexts, encoderDropout.seed * 1_000_003 + sample + 1))
+      const rates = encoder.dropoutRates
+      dropout = {
+        views,
+        source: `${encoderDropout.samples} Monte-Carlo dropout passes of ${base.nameOrPath}'s encoder in the engine (its own rates: hidden ${rates.hidden}, attention ${rates.attention}), `
+          + 'the same masks every round, each pass through the round\'s head',
+      }
+      context.log(`drew ${encoderDropout.samples} Monte-Carlo dropout samples of the pool through the encoder in ${((performance.now() - dropoutStart) / 1000).toFixed(0)} s`)
+    }
+    return embeddingFeatures(pool, test, `${base.nameOrPath} frozen mean-pooled embeddings (${encoder.dimension} features)`, dropout)
   } finally {
     encoder.dispose()
   }

@@ -44,9 +44,12 @@ export function progressReporter(context: Pick<RunContext, 'reportMetrics' | 'lo
   }
 }
 
-/** The trainer's save/load pair on `runs/<runId>/checkpoint/trainer-state.safetensors`. */
-export function trainerCheckpoints(store: ArtifactStore, runId: string) {
-  const key = `runs/${runId}/checkpoint/trainer-state.safetensors`
+/**
+ * The trainer's save/load pair on `runs/<runId>/checkpoint/trainer-state.safetensors`; a run
+ * that trains several models (the select job's PEFT learner) names each its own `name`.
+ */
+export function trainerCheckpoints(store: ArtifactStore, runId: string, name = 'trainer-state') {
+  const key = `runs/${runId}/checkpoint/${name}.safetensors`
   return {
     key,
     checkpointEverySteps: CHECKPOINT_EVERY_STEPS,

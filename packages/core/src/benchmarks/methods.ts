@@ -40,6 +40,7 @@ const SELECTION_OPTION_OWNERS = {
   kmeans_iterations: ['diversity-k-means'],
   dropout_samples: ['bald'],
   dropout_rate: ['bald'],
+  mc_dropout: ['bald'],
 } as const satisfies Record<string, readonly (typeof SELECTION_STRATEGY_NAMES)[number][]>
 
 const selectionConfig = strictObject({
@@ -50,6 +51,11 @@ const selectionConfig = strictObject({
   kmeans_iterations: positiveInt.max(100),
   dropout_samples: z.number().int().min(2).max(100),
   dropout_rate: z.number().gt(0).lt(1),
+  /**
+   * Where BALD's Monte-Carlo dropout acts: `encoder`, the base model's own dropout in the engine's forward pass (features
+   * `embeddings` only; the default there), or `head`, inverted dropout at `dropout_rate` on the head's input (the default on TF-IDF).
+   */
+  mc_dropout: z.enum(['head', 'encoder']),
   /** The learner's fixed features: TF-IDF of the pool's text, or the base model's frozen mean-pooled embeddings. */
   features: z.enum(['tfidf', 'embeddings']),
   /** Labelled rows per intent before the first query (the stratified seed set). */
@@ -59,12 +65,33 @@ const selectionConfig = strictObject({
   rounds: positiveInt.max(100),
   C: z.number().positive(),
   max_iterations: positiveInt.max(10_000),
+  /**
+   * The PEFT learner (off unless set): after the simulation, the base model is fine-tuned with `peft_method` on the first
+   * rows the strategy labelled at each budget: `target` (where the fast learner first reached 95% of its full-data
+   * accuracy), `half` (half the pool) or a number of labels; and once per seed on every pool row, the reference.
+   */
+  peft_budgets: z.array(z.union([z.enum(['target', 'half']), positiveInt.max(1_000_000)])).min(1).max(8),
+  /** The engine's method, at its defaults (LoRA when left out). */
+  peft_method: z.enum(['lora', 'qlora', 'ia3', 'prefix-tuning', 'adapter', 'full']),
+  /** Only the runs of these seeds fine-tune (default: every seed): the PEFT learner costs minutes, the fast learner seconds. */
+  peft_seeds: z.array(z.number().int().min(0)).min(1).max(100),
+  /** The PEFT learner's epochs (the protocol's when left out). */
+  epochs,
 }).partial().superRefine((config, context) => {
+  for (const field of ['peft_method', 'peft_seeds', 'epochs'] as const) {
+    if (field in config && !config.peft_budgets) context.addIssue({ code: 'custom', path: [field], message: `${field} applies to the PEFT learner, which runs only with peft_budgets` })
+  }
   const strategy = config.strategy ?? 'random'
   for (const [option, owners] of Object.entries(SELECTION_OPTION_OWNERS)) {
     if (option in config && !(owners as readonly string[]).includes(strategy)) {
       context.addIssue({ code: 'custom', path: [option], message: `${option} applies only to the ${owners.join(', ')} strategies, not ${strategy}` })
     }
+  }
+  if (config.mc_dropout === 'encoder' && config.features !== 'embeddings') {
+    context.addIssue({ code: 'custom', path: ['mc_dropout'], message: 'mc_dropout encoder needs features: embeddings (the TF-IDF learner has no encoder to drop out)' })
+  }
+  if (config.mc_dropout !== 'head' && config.features === 'embeddings' && config.dropout_rate !== undefined) {
+    context.addIssue({ code: 'custom', path: ['dropout_rate'], message: 'dropout_rate applies to mc_dropout head; the encoder drops out at the rates it was trained with' })
   }
 })
 
