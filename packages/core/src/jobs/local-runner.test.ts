@@ -14,11 +14,21 @@ import { getJob } from '../repositories/jobs'
 import { listRunMetrics, listRunsOfBenchmark } from '../repositories/runs'
 import { FsArtifactStore } from '../storage/fs-artifact-store'
 import { SubmissionDeferredError } from './job-queue'
-import { LocalJobRunner } from './local-runner'
+import { LocalJobRunner, nativeThreadsPerJob } from './local-runner'
 
 const ENTRYPOINT = fileURLToPath(new URL('./testing/scripted-entrypoint.ts', import.meta.url))
 const RUNNER_PROCESS = fileURLToPath(new URL('./testing/runner-process.ts', import.meta.url))
 const examples = (n: number) => Array.from({ length: n }, (_, i) => ({ text: `message ${i}`, label: i % 2 ? 'a' : 'b' }))
+
+describe('nativeThreadsPerJob', () => {
+  it('shares the cores among the jobs that run at once, at least one each, unless BANKBENCH_NATIVE_THREADS is set', () => {
+    expect(nativeThreadsPerJob(1, {}, 2)).toBe('2')
+    expect(nativeThreadsPerJob(2, {}, 2)).toBe('1')
+    expect(nativeThreadsPerJob(3, {}, 8)).toBe('2')
+    expect(nativeThreadsPerJob(4, {}, 2)).toBe('1')
+    expect(nativeThreadsPerJob(2, { BANKBENCH_NATIVE_THREADS: '4' }, 2)).toBe('4')
+  })
+})
 
 for (const target of testDatabaseTargets()) {
   describe(`LocalJobRunner on ${target.name}`, () => {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream, mkdirSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { redactPii } from '@bankbench/data'
@@ -28,6 +29,15 @@ export interface LocalRunnerOptions {
   command?: (container: 'trainer' | 'indexer') => { file: string; args: string[] }
   /** Seconds between SIGTERM and SIGKILL when stopping a child. */
   killGraceSeconds?: number
+}
+
+/**
+ * Native-kernel threads per job process: the machine's cores shared among the jobs that run
+ * at once, unless BANKBENCH_NATIVE_THREADS says otherwise. Two jobs of two threads each on two
+ * cores would oversubscribe them, which halved a training process's throughput when measured.
+ */
+export function nativeThreadsPerJob(concurrency: number, environment: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): string {
+  return environment.BANKBENCH_NATIVE_THREADS ?? String(Math.max(1, Math.floor(cores / Math.max(1, concurrency))))
 }
 
 interface ChildTask { jobId: string; kind: JobKind; arrayIndex: number; timeoutSeconds: number; attemptsLeft: number; dependsOn: string[] }
@@ -173,6 +183,7 @@ export class LocalJobRunner implements JobQueue {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: {
         ...process.env,
+        BANKBENCH_NATIVE_THREADS: nativeThreadsPerJob(this.options.concurrency ?? 1),
         ...this.options.env,
         [JOB_ENV.jobId]: task.jobId,
         [JOB_ENV.arrayIndex]: String(task.arrayIndex),
