@@ -35,7 +35,7 @@ export default $config({
     buildLambdaBundlesForDeploy()
     const settings = stageSettings($app.stage)
     const { vpc } = createNetwork(settings)
-    const { secrets, llmApiKeySecretArn, hfTokenSecretArn } = createSecrets(settings)
+    const { secrets, llmApiKeySecretArn, hfTokenSecretArn, vectorStoreSecretArns } = createSecrets(settings)
     const database = createDatabase(settings, vpc)
     const { bucket } = createStorage(settings)
     const images = createImages(settings)
@@ -44,6 +44,8 @@ export default $config({
       databaseUrlSecretArn: database.urlSecretArn,
       llmApiKeySecretArn,
       hfTokenSecretArn,
+      vectorStoreSecretArns,
+      vectorStores: { weaviateUrl: secrets.weaviateUrl.value, milvusUri: secrets.milvusUri.value },
       llmBaseline: { baseUrl: secrets.llmBaselineBaseUrl.value, model: secrets.llmBaselineModel.value, sendCustomerText: secrets.llmBaselineSendCustomerText.value },
     })
     const { api } = createApi({ settings, vpc, bucket, databaseUrl: database.url, adminApiKeys: secrets.apiKeys })

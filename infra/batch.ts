@@ -13,6 +13,10 @@ export interface BatchInputs {
   llmApiKeySecretArn: $util.Output<string>
   /** The Hugging Face token (HF_TOKEN) for gated `hf://` base models. */
   hfTokenSecretArn: $util.Output<string>
+  /** The remote vector stores' keys, for the indexer's job definition. */
+  vectorStoreSecretArns: { PINECONE_API_KEY: $util.Output<string>; WEAVIATE_API_KEY: $util.Output<string>; MILVUS_TOKEN: $util.Output<string> }
+  /** Their endpoints (not secret): plain indexer job definition environment. */
+  vectorStores: { weaviateUrl: $util.Output<string>; milvusUri: $util.Output<string> }
   /** The LLM baseline's endpoint and model (not secret): plain job definition environment. */
   llmBaseline: { baseUrl: $util.Output<string>; model: $util.Output<string>; sendCustomerText: $util.Output<string> }
   /** A container without an image gets no job definition (see images.ts). */
@@ -26,7 +30,7 @@ export interface BatchInputs {
  * the jobs run with, and their log group. Queue and definition names are
  * `batchResourceNames` from @bankbench/core, where BatchJobQueue submits.
  */
-export function createBatch({ settings, vpc, bucket, databaseUrlSecretArn, llmApiKeySecretArn, hfTokenSecretArn, llmBaseline, images }: BatchInputs) {
+export function createBatch({ settings, vpc, bucket, databaseUrlSecretArn, llmApiKeySecretArn, hfTokenSecretArn, vectorStoreSecretArns, vectorStores, llmBaseline, images }: BatchInputs) {
   const names = stageResourceNames($app.stage)
   const region = aws.getRegionOutput().region
   const network = { subnets: vpc.privateSubnets, securityGroupIds: vpc.securityGroups }
@@ -42,8 +46,9 @@ export function createBatch({ settings, vpc, bucket, databaseUrlSecretArn, llmAp
   const repositoryArns = Object.values(images).map((image) => image.repositoryArn)
   new aws.iam.RolePolicy('JobExecutionRoleStart', {
     role: executionRole.id,
-    policy: $util.all([logGroup.arn, databaseUrlSecretArn, llmApiKeySecretArn, hfTokenSecretArn, $util.all(repositoryArns)]).apply(([logGroupArn, databaseSecret, llmSecret, hfSecret, repositories]) =>
-      JSON.stringify(policyDocument(jobExecutionStatements({ repositoryArns: repositories, logGroupArn, secretArns: [databaseSecret, llmSecret, hfSecret] })))),
+    policy: $util.all([logGroup.arn, databaseUrlSecretArn, llmApiKeySecretArn, hfTokenSecretArn, $util.all(Object.values(vectorStoreSecretArns)), $util.all(repositoryArns)]).apply(
+      ([logGroupArn, databaseSecret, llmSecret, hfSecret, vectorStoreSecrets, repositories]) =>
+        JSON.stringify(policyDocument(jobExecutionStatements({ repositoryArns: repositories, logGroupArn, secretArns: [databaseSecret, llmSecret, hfSecret, ...vectorStoreSecrets] })))),
   })
 
   // The GPU instances' own role: what the ECS agent on them needs to join the cluster.
@@ -106,8 +111,11 @@ export function createBatch({ settings, vpc, bucket, databaseUrlSecretArn, llmAp
       type: 'container',
       platformCapabilities: [PLATFORM_FOR_CONTAINER[container]],
       propagateTags: true,
-      containerProperties: $util.all([image.ref, jobRole.arn, executionRole.arn, region, databaseUrlSecretArn, llmApiKeySecretArn, hfTokenSecretArn, llmBaseline.baseUrl, llmBaseline.model, llmBaseline.sendCustomerText]).apply(
-        ([imageRef, jobRoleArn, executionRoleArn, regionName, databaseSecret, llmSecret, hfSecret, llmBaseUrl, llmModel, llmSendCustomerText]) => JSON.stringify(jobContainerProperties(container, {
+      containerProperties: $util.all([
+        image.ref, jobRole.arn, executionRole.arn, region, databaseUrlSecretArn, llmApiKeySecretArn, hfTokenSecretArn, llmBaseline.baseUrl, llmBaseline.model, llmBaseline.sendCustomerText,
+        vectorStoreSecretArns.PINECONE_API_KEY, vectorStoreSecretArns.WEAVIATE_API_KEY, vectorStoreSecretArns.MILVUS_TOKEN, vectorStores.weaviateUrl, vectorStores.milvusUri,
+      ]).apply(
+        ([imageRef, jobRoleArn, executionRoleArn, regionName, databaseSecret, llmSecret, hfSecret, llmBaseUrl, llmModel, llmSendCustomerText, pineconeSecret, weaviateSecret, milvusSecret, weaviateUrl, milvusUri]) => JSON.stringify(jobContainerProperties(container, {
           image: imageRef,
           jobRoleArn,
           executionRoleArn,
@@ -119,8 +127,14 @@ export function createBatch({ settings, vpc, bucket, databaseUrlSecretArn, llmAp
             BANKBENCH_LLM_MODEL: llmModel,
             // 'unset' (the default) sends nothing: the operator opts in per stage with `sst secret set LlmBaselineSendCustomerText 1`.
             BANKBENCH_LLM_SEND_CUSTOMER_TEXT: llmSendCustomerText,
+            // The indexer's only (see jobContainerProperties); 'unset' skips the store's arms.
+            WEAVIATE_URL: weaviateUrl,
+            MILVUS_URI: milvusUri,
           },
-          secretArns: { DATABASE_URL: databaseSecret, BANKBENCH_LLM_API_KEY: llmSecret, HF_TOKEN: hfSecret },
+          secretArns: {
+            DATABASE_URL: databaseSecret, BANKBENCH_LLM_API_KEY: llmSecret, HF_TOKEN: hfSecret,
+            PINECONE_API_KEY: pineconeSecret, WEAVIATE_API_KEY: weaviateSecret, MILVUS_TOKEN: milvusSecret,
+          },
         }))),
     })
   }

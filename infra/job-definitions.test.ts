@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { LLM_ENDPOINT_ENV } from '@bankbench/baselines'
-import { BATCH_ENVIRONMENT, GPU_JOB_ENVIRONMENT, HF_TOKEN_ENV, LLM_BASELINE_ENV, QUEUE_KIND_FOR_CONTAINER } from '@bankbench/core/batch-settings'
+import { BATCH_ENVIRONMENT, GPU_JOB_ENVIRONMENT, HF_TOKEN_ENV, LLM_BASELINE_ENV, QUEUE_KIND_FOR_CONTAINER, VECTOR_STORE_ENV } from '@bankbench/core/batch-settings'
 import { JOB_ENV } from '@bankbench/core/job-queue'
 import { jobContainerProperties, PLATFORM_FOR_CONTAINER, type JobDefinitionInputs } from './job-definitions'
 import { JOB_CONTAINERS } from './names'
@@ -11,11 +11,17 @@ const INPUTS: JobDefinitionInputs = {
   executionRoleArn: 'arn:aws:iam::123456789012:role/execution',
   logGroup: '/aws/batch/bankbench-dev',
   region: 'eu-west-1',
-  environment: { BANKBENCH_HEARTBEAT_SECONDS: '30', BANKBENCH_LLM_BASE_URL: 'https://llm.example.com/v1', BANKBENCH_LLM_MODEL: 'small', BANKBENCH_LLM_SEND_CUSTOMER_TEXT: 'unset' },
+  environment: {
+    BANKBENCH_HEARTBEAT_SECONDS: '30', BANKBENCH_LLM_BASE_URL: 'https://llm.example.com/v1', BANKBENCH_LLM_MODEL: 'small', BANKBENCH_LLM_SEND_CUSTOMER_TEXT: 'unset',
+    WEAVIATE_URL: 'https://abc.c0.europe-west3.gcp.weaviate.cloud', MILVUS_URI: 'unset',
+  },
   secretArns: {
     DATABASE_URL: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bankbench/dev/database-url-AbCdEf',
     BANKBENCH_LLM_API_KEY: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bankbench/dev/llm-api-key-GhIjKl',
     HF_TOKEN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bankbench/dev/hf-token-MnOpQr',
+    PINECONE_API_KEY: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bankbench/dev/pinecone-api-key-StUvWx',
+    WEAVIATE_API_KEY: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bankbench/dev/weaviate-api-key-YzAbCd',
+    MILVUS_TOKEN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:bankbench/dev/milvus-token-EfGhIj',
   },
 }
 
@@ -23,15 +29,19 @@ describe('job definitions', () => {
   it.each(JOB_CONTAINERS)('%s: sets exactly the variables the contract gives the job definition, secrets from Secrets Manager', (container) => {
     const properties = jobContainerProperties(container, INPUTS)
     const onGpu = QUEUE_KIND_FOR_CONTAINER[container] === 'gpu-training'
-    expect(properties.environment.map((variable) => variable.name)).toEqual([...BATCH_ENVIRONMENT.jobDefinitionEnvironment, ...(onGpu ? Object.keys(GPU_JOB_ENVIRONMENT) : [])])
+    const indexer = container === 'indexer'
+    expect(properties.environment.map((variable) => variable.name)).toEqual([
+      ...BATCH_ENVIRONMENT.jobDefinitionEnvironment, ...(indexer ? BATCH_ENVIRONMENT.indexerDefinitionEnvironment : []), ...(onGpu ? Object.keys(GPU_JOB_ENVIRONMENT) : []),
+    ])
     expect(properties.secrets).toEqual([
       { name: JOB_ENV.databaseUrl, valueFrom: INPUTS.secretArns.DATABASE_URL },
       { name: LLM_BASELINE_ENV.apiKey, valueFrom: INPUTS.secretArns.BANKBENCH_LLM_API_KEY },
       { name: HF_TOKEN_ENV, valueFrom: INPUTS.secretArns.HF_TOKEN },
+      ...(indexer ? BATCH_ENVIRONMENT.indexerDefinitionSecrets.map((name) => ({ name, valueFrom: INPUTS.secretArns[name] })) : []),
     ])
     const plain = properties.environment.map((variable) => variable.name) as string[]
     // Per-job values come from the submission, secrets never travel in plain text, and S3 is found by region.
-    for (const name of [...BATCH_ENVIRONMENT.containerOverrides, ...BATCH_ENVIRONMENT.jobDefinitionSecrets, ...BATCH_ENVIRONMENT.setByBatch, ...BATCH_ENVIRONMENT.unsetOnAws]) {
+    for (const name of [...BATCH_ENVIRONMENT.containerOverrides, ...BATCH_ENVIRONMENT.jobDefinitionSecrets, ...BATCH_ENVIRONMENT.indexerDefinitionSecrets, ...BATCH_ENVIRONMENT.setByBatch, ...BATCH_ENVIRONMENT.unsetOnAws]) {
       expect(plain).not.toContain(name)
     }
     expect(properties.logConfiguration.options).toEqual({ 'awslogs-group': INPUTS.logGroup, 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': container })
@@ -59,6 +69,22 @@ describe('job definitions', () => {
     const properties = jobContainerProperties('trainer', INPUTS)
     expect(properties.environment).toEqual(expect.arrayContaining([{ name: LLM_ENDPOINT_ENV.baseUrl, value: 'https://llm.example.com/v1' }, { name: LLM_ENDPOINT_ENV.model, value: 'small' }]))
     expect(properties.environment.map((variable) => variable.name)).not.toContain(LLM_ENDPOINT_ENV.apiKey)
+  })
+
+  it('gives the indexer alone the remote vector stores: their endpoints as environment, their keys only as secrets', () => {
+    const indexer = jobContainerProperties('indexer', INPUTS)
+    expect(indexer.environment).toEqual(expect.arrayContaining([
+      { name: VECTOR_STORE_ENV.weaviateUrl, value: 'https://abc.c0.europe-west3.gcp.weaviate.cloud' }, { name: VECTOR_STORE_ENV.milvusUri, value: 'unset' },
+    ]))
+    expect(indexer.secrets).toEqual(expect.arrayContaining([
+      { name: 'PINECONE_API_KEY', valueFrom: INPUTS.secretArns.PINECONE_API_KEY },
+      { name: 'WEAVIATE_API_KEY', valueFrom: INPUTS.secretArns.WEAVIATE_API_KEY },
+      { name: 'MILVUS_TOKEN', valueFrom: INPUTS.secretArns.MILVUS_TOKEN },
+    ]))
+    const trainer = jobContainerProperties('trainer', INPUTS)
+    for (const name of Object.values(VECTOR_STORE_ENV)) {
+      expect([...trainer.environment, ...trainer.secrets].map((variable) => variable.name)).not.toContain(name)
+    }
   })
 
   it('gives Fargate jobs their network settings and no public address', () => {

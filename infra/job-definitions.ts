@@ -8,8 +8,8 @@
 import { BATCH_ENVIRONMENT, GPU_JOB_ENVIRONMENT } from '@bankbench/core/batch-settings'
 import type { JobContainer } from './names'
 
-type DefinitionVariable = (typeof BATCH_ENVIRONMENT.jobDefinitionEnvironment)[number]
-type SecretVariable = (typeof BATCH_ENVIRONMENT.jobDefinitionSecrets)[number]
+type DefinitionVariable = (typeof BATCH_ENVIRONMENT.jobDefinitionEnvironment)[number] | (typeof BATCH_ENVIRONMENT.indexerDefinitionEnvironment)[number]
+type SecretVariable = (typeof BATCH_ENVIRONMENT.jobDefinitionSecrets)[number] | (typeof BATCH_ENVIRONMENT.indexerDefinitionSecrets)[number]
 
 export interface JobDefinitionInputs {
   image: string
@@ -19,8 +19,9 @@ export interface JobDefinitionInputs {
   executionRoleArn: string
   logGroup: string
   region: string
+  /** Every job's, and the indexer's own (the remote vector stores' endpoints). */
   environment: Record<DefinitionVariable, string>
-  /** Secrets Manager ARN of each secret variable's value. */
+  /** Secrets Manager ARN of each secret variable's value: every job's, and the indexer's own (the remote vector stores' keys). */
   secretArns: Record<SecretVariable, string>
 }
 
@@ -53,10 +54,13 @@ export function jobContainerProperties(container: JobContainer, inputs: JobDefin
     ],
     environment: [
       ...BATCH_ENVIRONMENT.jobDefinitionEnvironment.map((name) => ({ name, value: inputs.environment[name] })),
+      // The indexer runs the vector-bench arms of Pinecone, Weaviate and Milvus: it alone gets their endpoints and keys.
+      ...(container === 'indexer' ? BATCH_ENVIRONMENT.indexerDefinitionEnvironment.map((name) => ({ name, value: inputs.environment[name] })) : []),
       // A job with a GPU: TensorFlow grows its memory pool instead of reserving the device (see GPU_JOB_ENVIRONMENT).
       ...(resources.gpus > 0 ? Object.entries(GPU_JOB_ENVIRONMENT).map(([name, value]) => ({ name, value })) : []),
     ],
-    secrets: BATCH_ENVIRONMENT.jobDefinitionSecrets.map((name) => ({ name, valueFrom: inputs.secretArns[name] })),
+    secrets: [...BATCH_ENVIRONMENT.jobDefinitionSecrets, ...(container === 'indexer' ? BATCH_ENVIRONMENT.indexerDefinitionSecrets : [])]
+      .map((name) => ({ name, valueFrom: inputs.secretArns[name] })),
     logConfiguration: {
       logDriver: 'awslogs',
       options: { 'awslogs-group': inputs.logGroup, 'awslogs-region': inputs.region, 'awslogs-stream-prefix': container },

@@ -26,6 +26,10 @@ export interface StageResourceNames extends BatchResourceNames {
   llmApiKeySecret: string
   /** Secrets Manager secret holding the Hugging Face token (HF_TOKEN in the job containers), for gated `hf://` base models. */
   hfTokenSecret: string
+  /** Secrets Manager secrets holding the remote vector stores' keys (PINECONE_API_KEY, WEAVIATE_API_KEY, MILVUS_TOKEN in the indexer). */
+  pineconeApiKeySecret: string
+  weaviateApiKeySecret: string
+  milvusTokenSecret: string
 }
 
 export function stageResourceNames(stage: string): StageResourceNames {
@@ -40,6 +44,9 @@ export function stageResourceNames(stage: string): StageResourceNames {
     databaseUrlSecret: `bankbench/${stage}/database-url`,
     llmApiKeySecret: `bankbench/${stage}/llm-api-key`,
     hfTokenSecret: `bankbench/${stage}/hf-token`,
+    pineconeApiKeySecret: `bankbench/${stage}/pinecone-api-key`,
+    weaviateApiKeySecret: `bankbench/${stage}/weaviate-api-key`,
+    milvusTokenSecret: `bankbench/${stage}/milvus-token`,
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { JOB_ENV } from '../job-queue'
-import { BATCH_ENVIRONMENT, GPU_JOB_ENVIRONMENT, HF_TOKEN_ENV, LLM_BASELINE_ENV, batchJobStateChangePattern, batchResourceNames } from './batch-settings'
+import { BATCH_ENVIRONMENT, GPU_JOB_ENVIRONMENT, HF_TOKEN_ENV, LLM_BASELINE_ENV, VECTOR_STORE_ENV, batchJobStateChangePattern, batchResourceNames } from './batch-settings'
 import { batchJobStateChangeEvent } from './testing'
 
 describe('batchResourceNames', () => {
@@ -22,8 +22,9 @@ describe('batchResourceNames', () => {
 describe('BATCH_ENVIRONMENT', () => {
   it('gives every variable of the container contract and the LLM baseline exactly one source, and keeps secrets out of overrides', () => {
     const sources = Object.values(BATCH_ENVIRONMENT).flat()
-    expect([...sources].sort()).toEqual([...Object.values(JOB_ENV), ...Object.values(LLM_BASELINE_ENV), HF_TOKEN_ENV].sort())
+    expect([...sources].sort()).toEqual([...Object.values(JOB_ENV), ...Object.values(LLM_BASELINE_ENV), HF_TOKEN_ENV, ...Object.values(VECTOR_STORE_ENV)].sort())
     expect(BATCH_ENVIRONMENT.jobDefinitionSecrets).toEqual([JOB_ENV.databaseUrl, LLM_BASELINE_ENV.apiKey, HF_TOKEN_ENV])
+    expect(BATCH_ENVIRONMENT.indexerDefinitionSecrets).toEqual([VECTOR_STORE_ENV.pineconeApiKey, VECTOR_STORE_ENV.weaviateApiKey, VECTOR_STORE_ENV.milvusToken])
   })
 
   it('has GPU jobs grow TensorFlow\'s memory pool instead of reserving the device, a variable no other source sets', () => {

@@ -61,6 +61,19 @@ export const LLM_BASELINE_ENV = {
 export const HF_TOKEN_ENV = 'HF_TOKEN'
 
 /**
+ * The remote vector stores' endpoints and keys (@bankbench/vector-stores' remoteStoreOptions reads them): given to the
+ * indexer's job definition only, the keys as secrets. PINECONE_CONTROLLER_HOST and WEAVIATE_GRPC_URL (Pinecone Local, a
+ * gRPC port other than Weaviate's usual) are for laptops and tests; on AWS the defaults apply.
+ */
+export const VECTOR_STORE_ENV = {
+  pineconeApiKey: 'PINECONE_API_KEY',
+  weaviateUrl: 'WEAVIATE_URL',
+  weaviateApiKey: 'WEAVIATE_API_KEY',
+  milvusUri: 'MILVUS_URI',
+  milvusToken: 'MILVUS_TOKEN',
+} as const
+
+/**
  * What the job definition of a container that asks for a GPU sets besides the environment
  * below, with fixed values. TensorFlow (tfjs-node-gpu) otherwise reserves nearly the whole
  * device when it starts, so every method would show the same GPU memory: the allocator's
@@ -74,6 +87,10 @@ export const BATCH_ENVIRONMENT = {
   jobDefinitionSecrets: [JOB_ENV.databaseUrl, LLM_BASELINE_ENV.apiKey, HF_TOKEN_ENV],
   /** Job definition `environment`: the same for every job of a stage. */
   jobDefinitionEnvironment: [JOB_ENV.heartbeatSeconds, LLM_BASELINE_ENV.baseUrl, LLM_BASELINE_ENV.model, LLM_BASELINE_ENV.sendCustomerText],
+  /** The indexer's job definition only (vector-bench runs of the remote stores): `secrets`, valueFrom a Secrets Manager ARN each. */
+  indexerDefinitionSecrets: [VECTOR_STORE_ENV.pineconeApiKey, VECTOR_STORE_ENV.weaviateApiKey, VECTOR_STORE_ENV.milvusToken],
+  /** The indexer's job definition only: `environment` (endpoints, not secret). */
+  indexerDefinitionEnvironment: [VECTOR_STORE_ENV.weaviateUrl, VECTOR_STORE_ENV.milvusUri],
   /** Set per submission by BatchJobQueue in `containerOverrides.environment`: non-secret values only. */
   containerOverrides: [JOB_ENV.jobId, JOB_ENV.artifacts],
   /** Set by AWS Batch itself in each array child. */
