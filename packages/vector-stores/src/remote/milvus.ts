@@ -7,7 +7,7 @@ import type { IndexSpec, IndexStats, Match, Metric, VectorIndex, VectorRecord, V
  * `efConstruction`, and `efSearch` at query time), `ivf_flat` (`nlist` lists, `nprobe`
  * searched) or `flat` (exhaustive). The seed's grid is IVF_FLAT and HNSW, nlist 100 and
  * 1000, L2 and IP; its ANNOY arm has no counterpart, ANNOY not being an index type of
- * Milvus 2.5 and later (`index: 'annoy'` is refused with that reason). `consistency` is
+ * Milvus 2.3 and later (`index: 'annoy'` is refused with that reason). `consistency` is
  * the collection's consistency level: `Strong` (the default here) makes every search see
  * every acknowledged write, as the VectorStore contract expects; `Bounded` (Milvus'
  * default) may miss the last second of writes and answers sooner.
@@ -176,7 +176,7 @@ export class MilvusStore implements VectorStore {
   async createIndex(spec: IndexSpec): Promise<MilvusIndex> {
     checkSpec(spec)
     const settings = readSettings('milvus', spec, MILVUS_DEFAULTS)
-    if (settings.index === 'annoy') throw new Error(`milvus index ${spec.name}: ANNOY is not an index type of Milvus 2.5 and later; use hnsw, ivf_flat or flat`)
+    if (settings.index === 'annoy') throw new Error(`milvus index ${spec.name}: ANNOY is not an index type of Milvus 2.3 and later (removed in 2023, milvus-io/milvus#23200); use hnsw, ivf_flat or flat`)
     const indexType = MILVUS_INDEX[settings.index]
     if (!indexType) throw new Error(`milvus index ${spec.name}: index ${JSON.stringify(settings.index)} is not one of ${Object.keys(MILVUS_INDEX).join(', ')}`)
     if (!CONSISTENCY.includes(settings.consistency)) throw new Error(`milvus index ${spec.name}: consistency ${JSON.stringify(settings.consistency)} is not one of ${CONSISTENCY.join(', ')}`)
