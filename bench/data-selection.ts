@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
-import { dataSelectionStudy, formatSelectionTable, type SelectionRunSummary } from '@bankbench/core'
+import { dataSelectionStudy, formatSelectionSavingsTable, formatSelectionTable, type SelectionRunSummary } from '@bankbench/core'
 import { loadBanking77 } from '@bankbench/data'
 import {
   areaUnderCurve, fullDataScores, labelSchedule, labelsToReach, selectionStrategy, simulateSelection, stratifiedSeedSet, tfidfFeatures,
@@ -47,7 +47,8 @@ function armOptions(arm: string): { strategy: string; options: Record<string, un
 function printTable(runs: BenchRun[]): void {
   const study = dataSelectionStudy(runs.map((run) => ({ method: 'data-selection', status: 'succeeded', seed: run.seed, hyperparameters: run.hyperparameters, summary: run.summary })))
   if (!study) return
-  console.log(`\n${formatSelectionTable(study)}\n\n${study.answer.answer}`)
+  const savings = formatSelectionSavingsTable(study)
+  console.log(`\n${formatSelectionTable(study)}\n\n${savings ? `${savings}\n\n` : ''}${study.answer.answer}`)
 }
 
 if (args.from) {

@@ -41,7 +41,7 @@ export async function runBenchmark(client: CliClient, options: RunOptions, outpu
   output.write(`\n${created.name}: ${status}\n\n${formatRunsTable(comparison)}\n\nBest configuration of each method (mean ± std over seeds):\n${formatMethodsTable(comparison)}\n\n${formatRecommendation(recommendation)}\n\n`)
   // A data-selection benchmark's answer is its labels-to-target table, beside random.
   const runs = (await client.api.GET('/v1/benchmarks/{id}/runs', { params })).data.items
-  const selection = formatSelection(runs)
+  const selection = formatSelection(runs, comparison)
   if (selection) output.write(`${selection}\n\n`)
   // A vector-store benchmark's answer is its store table and the best store at the recall floor.
   const vectorStores = formatVectorStores(runs)

@@ -116,6 +116,9 @@ export const PRESET_NAMES = [
 ] as const
 export type PresetName = (typeof PRESET_NAMES)[number]
 
+/** The selection preset's PEFT learner: LoRA where the fast learner reached 95% of its full-data accuracy and at half the pool, seed 1's runs only. */
+const SELECTION_PEFT_LEARNER = { peft_budgets: ['target', 'half'], peft_seeds: [1] }
+
 export const PRESETS: Record<PresetName, BenchmarkPreset> = {
   /**
    * `npm run demo` (`bankbench run`): the baselines and all six adaptation methods at small
@@ -259,19 +262,24 @@ export const PRESETS: Record<PresetName, BenchmarkPreset> = {
    * Data selection (the `select` job, issue 14): every query strategy, three seeds, the fast learner (logistic regression on
    * TF-IDF features), rounds from one label per intent to half the training split. The report's data-selection section
    * reads these runs: learning curves with spread, labels to 95% of full-data accuracy, and whether half the data suffices.
+   * The PEFT learner (LoRA at the engine's defaults, the protocol's 3 epochs) fine-tunes on each strategy's rows where its
+   * fast learner reached the target and at half the pool, in seed 1's runs only (minutes each, where a fast-learner run
+   * takes about one), beside one LoRA fine-tune on every pool row: what the chosen labels are worth to the deployed method.
    */
   selection: {
     description: 'Data selection: every query strategy (random, greedy, least confidence, entropy, margin, BALD, core-set euclidean and cosine, '
       + 'expected gradient length, max-min and k-means diversity, BADGE) from one label per intent to half the training split in 14 rounds, '
-      + 'logistic regression on TF-IDF features refitted each round, 3 seeds: labels to 95% of full-data accuracy per strategy beside random.',
+      + 'logistic regression on TF-IDF features refitted each round, 3 seeds: labels to 95% of full-data accuracy per strategy beside random. '
+      + 'Seed 1 also fine-tunes LoRA (3 epochs) on each strategy\'s rows at that target and at half the pool, against LoRA on every row.',
     arms: [
-      { method: 'data-selection', grid: { strategy: [...SELECTION_STRATEGY_NAMES] } },
-      { method: 'data-selection', config: { strategy: 'core-set', metric: 'cosine' } },
+      { method: 'data-selection', config: SELECTION_PEFT_LEARNER, grid: { strategy: [...SELECTION_STRATEGY_NAMES] } },
+      { method: 'data-selection', config: { strategy: 'core-set', metric: 'cosine', ...SELECTION_PEFT_LEARNER } },
     ],
-    protocol: { seeds: [1, 2, 3] },
+    protocol: { seeds: [1, 2, 3], epochs: 3 },
   },
   'selection-quick': {
-    description: 'Data selection in a few minutes: random, margin and core-set, one seed, 8 rounds to 2,000 labels (the selection preset\'s learner).',
+    description: 'Data selection in a few minutes: random, margin and core-set, one seed, 8 rounds to 2,000 labels (the selection preset\'s fast learner; '
+      + 'no PEFT learner).',
     arms: [{ method: 'data-selection', config: { budget: 2000, rounds: 8 }, grid: { strategy: ['random', 'margin', 'core-set'] } }],
     protocol: { seeds: [1] },
   },

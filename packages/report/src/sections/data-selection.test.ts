@@ -44,4 +44,29 @@ describe('the data-selection section', () => {
     expect(markup).toMatch(/<td[^>]*>margin<\/td><td class="num">2<\/td><td class="num">2464 ± 0<\/td>/)
     expect(markup).toMatch(/<td[^>]*>random \(control\)<\/td><td class="num">2<\/td><td class="num">4928 ± 0<\/td>/)
   })
+
+  it('tabulates what fewer labels save: the fast learner\'s fits and loop, LoRA at the target and at half against every row, priced; and what BALD\'s dropout was', async () => {
+    const data = sampleReportData()
+    const point = (budget: 'target' | 'half' | 'full', labels: number, accuracy: number, trainSeconds: number) =>
+      ({ budget, labels, accuracy, macroF1: accuracy, validationAccuracy: null, trainSeconds, totalSeconds: trainSeconds, epochsCompleted: 3, bestEpoch: 3 })
+    const margin = selectionRun(2, 'margin', 1, [0.28, 0.33, 0.5, 0.68, 0.81, 0.86, 0.885])
+    ;(margin.summary as SelectionRunSummary).peft = {
+      method: 'lora', baseModel: 'bankbench-mini', epochs: 3, learningRate: 2e-3, peftConfig: {},
+      points: [point('target', 2464, 0.78, 40), point('half', 4751, 0.8, 75)],
+      fullData: { ...point('full', 9503, 0.82, 150), computedByRun: 'run_select2' },
+      skipped: [],
+    }
+    const bald = selectionRun(4, 'bald', 1, [0.28, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75])
+    ;(bald.summary as SelectionRunSummary).mcDropout = '10 inverted-dropout masks at rate 0.3 on the head\'s input'
+    data.runs.push(selectionRun(0, 'random', 1, [0.28, 0.35, 0.48, 0.62, 0.74, 0.82, 0.857]), margin, bald)
+    const markup = (await dataSelectionSection(data))!.body.value
+    expect(markup).toContain('<h3>The cost of fewer labels</h3>')
+    // Margin: the target at 2,464 labels (round 5): fits of 1 s, loop 5 x 2 s selection + 6 x 1 s fits.
+    expect(markup).toMatch(/<td[^>]*>margin<\/td><td class="num">2464<\/td><td class="num">1\.0 \/ 10\.0<\/td><td class="num">16\.0<\/td><td class="num">−\$0\.0001<\/td>/)
+    expect(markup).toMatch(/<td class="num">78\.0% \/ 82\.0%<\/td><td class="num">40 \/ 150<\/td><td class="num">73\.3%<\/td><td class="num">\$0\.0026 \(\$0\.0022\)<\/td><td class="num">80\.0% \(97\.6%\)<\/td>/)
+    expect(markup).toContain('priced at $0.085/h (the local machine&#39;s on-demand price')
+    expect(markup).toContain('The PEFT learner fine-tunes lora (3 epochs')
+    expect(markup).toContain('BALD&#39;s dropout samples: 10 inverted-dropout masks at rate 0.3 on the head&#39;s input.')
+    expect(markup).toContain('lora fine-tuned on the half of the pool margin chose (4751 labels) reached 80.0% test accuracy, 97.6% of lora on every row (82.0%) (1 seed).')
+  })
 })
