@@ -666,16 +666,16 @@ export interface components {
                 };
             } | {
                 /**
-                 * @description One of: demo, floors, quick, seed-grid, seed-grid-small, lora-modules, lora-rank, slots, selection, selection-quick, vector, vector-quick, bert-base, roberta-base, llama2-7b-qlora
+                 * @description One of: demo, floors, methods, tuning, quick, seed-grid, seed-grid-small, lora-modules, lora-rank, slots, selection, selection-quick, vector, vector-quick, bert-base, roberta-base, llama2-7b-qlora
                  * @enum {string}
                  */
-                preset: "demo" | "floors" | "quick" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "selection" | "selection-quick" | "vector" | "vector-quick" | "bert-base" | "roberta-base" | "llama2-7b-qlora";
+                preset: "demo" | "floors" | "methods" | "tuning" | "quick" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "selection" | "selection-quick" | "vector" | "vector-quick" | "bert-base" | "roberta-base" | "llama2-7b-qlora";
             })[];
             /**
-             * @description One of: demo, floors, quick, seed-grid, seed-grid-small, lora-modules, lora-rank, slots, selection, selection-quick, vector, vector-quick, bert-base, roberta-base, llama2-7b-qlora
+             * @description One of: demo, floors, methods, tuning, quick, seed-grid, seed-grid-small, lora-modules, lora-rank, slots, selection, selection-quick, vector, vector-quick, bert-base, roberta-base, llama2-7b-qlora
              * @enum {string}
              */
-            preset?: "demo" | "floors" | "quick" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "selection" | "selection-quick" | "vector" | "vector-quick" | "bert-base" | "roberta-base" | "llama2-7b-qlora";
+            preset?: "demo" | "floors" | "methods" | "tuning" | "quick" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "selection" | "selection-quick" | "vector" | "vector-quick" | "bert-base" | "roberta-base" | "llama2-7b-qlora";
             subsample?: {
                 maxRunsPerMethod: number;
                 /** @default 0 */
@@ -941,7 +941,7 @@ export interface components {
              * @example seed-grid-small
              * @enum {string}
              */
-            name: "demo" | "floors" | "quick" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "selection" | "selection-quick" | "vector" | "vector-quick" | "bert-base" | "roberta-base" | "llama2-7b-qlora";
+            name: "demo" | "floors" | "methods" | "tuning" | "quick" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "selection" | "selection-quick" | "vector" | "vector-quick" | "bert-base" | "roberta-base" | "llama2-7b-qlora";
             description: string;
             /** @description Runs the preset plans with its own protocol (one seed unless the request names more). */
             runCount: number;
