@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util'
 import { FsArtifactStore, loadBanking77, type Database } from '@bankbench/core'
 import {
   describeArm, enlargeRecords, exactTopK, loadFaiss, runVectorArm, unavailable, VECTOR_ARMS, VECTOR_QUICK_ARMS,
-  type VectorArm, type VectorArmResult, type VectorRecord,
+  type StoreName, type VectorArm, type VectorArmResult, type VectorRecord,
 } from '@bankbench/vector-stores'
 import { ensureEmbeddings, row, splitOf } from '@bankbench/vector-stores/embeddings'
 import { measureOverhead } from './vector-overhead'
@@ -108,7 +108,8 @@ function printSeedComparison(results: VectorArmResult[]): void {
   console.log('\nThe seed\'s 1K queries on 100K embeddings (its reference latency beside our p50 and mean):')
   for (const [store, seedMs] of Object.entries(SEED_MS)) {
     const ours = results.filter((result) => result.arm.store === store)
-    if (ours.length === 0) console.log(`  ${store.padEnd(9)} seed ${seedMs} ms   ours: not run here (remote service)`)
+    // Milvus and Pinecone are remote: they run where MILVUS_URI / PINECONE_API_KEY name one (containers/indexer/README.md).
+    if (ours.length === 0) console.log(`  ${store.padEnd(9)} seed ${seedMs} ms   ours: not run (${unavailable(store as StoreName) ?? 'no arm in this preset'})`)
     for (const result of ours) console.log(`  ${store.padEnd(9)} seed ${seedMs} ms   ours: ${describeArm(result.arm)} p50 ${result.latency.p50Ms.toFixed(2)} ms, mean ${result.latency.meanMs.toFixed(2)} ms, recall@10 ${result.recallAtK.toFixed(3)}`)
   }
 }
