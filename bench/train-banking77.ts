@@ -113,7 +113,7 @@ const started = performance.now()
 const tfidf = trainBaseline('tfidf-logreg', data.train, data.labels, { seed: SEED })
 const tfidfSeconds = (performance.now() - started) / 1000
 const tfidfEvaluation = await evaluateClassifier(tfidf, data)
-rows.push({ name: 'tfidf-logreg (peer)', accuracy: tfidfEvaluation.test.accuracy, macroF1: tfidfEvaluation.test.macroF1, validationAccuracy: tfidfEvaluation.validation.accuracy, trainSeconds: tfidfSeconds, stepMs: null, p50Ms: tfidfEvaluation.latency.p50Ms, detail: 'same 9,503 training rows' })
+rows.push({ name: 'tfidf-logreg (peer)', accuracy: tfidfEvaluation.test.accuracy, macroF1: tfidfEvaluation.test.macroF1, validationAccuracy: tfidfEvaluation.validation.accuracy, trainSeconds: tfidfSeconds, stepMs: null, p50Ms: tfidfEvaluation.latency.p50Ms, detail: `same ${data.train.length.toLocaleString('en')} training rows` })
 
 if (values['json-out']) {
   mkdirSync(dirname(values['json-out']), { recursive: true })

@@ -13,7 +13,7 @@ describe('GET /v1/presets', () => {
     // Every preset there is: the CLI's demo and floors are served from the same list, not kept apart.
     expect(items.map((item) => item.name)).toEqual([...PRESET_NAMES])
     expect(items.map((item) => item.name)).toEqual([
-      'demo', 'floors', 'quick', 'seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank', 'slots', 'selection', 'selection-quick', 'vector', 'vector-quick',
+      'demo', 'floors', 'methods', 'tuning', 'quick', 'seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank', 'slots', 'selection', 'selection-quick', 'vector', 'vector-quick',
       'bert-base', 'roberta-base', 'llama2-7b-qlora',
     ])
     const byName = Object.fromEntries(items.map((item) => [item.name, item as typeof item & { baseModel: string | null }]))
