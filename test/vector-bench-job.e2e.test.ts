@@ -13,6 +13,7 @@ import {
   type DatabaseHandle, type VectorBenchSummary,
 } from '@bankbench/core'
 import { loadFaiss } from '@bankbench/vector-stores'
+import { startWeaviateProtocolServer } from '@bankbench/vector-stores/testing'
 import { tinyIntentSplits } from './fixtures/tiny-intents'
 
 const FAISS = !('reason' in loadFaiss())
@@ -67,6 +68,31 @@ describe('vector-bench jobs through the local runner', () => {
       await queue.close()
     }
     // Four job processes one after the other, each starting Node and loading its store: about a minute here, twice that on a loaded machine.
+  }, 300_000)
+
+  it('runs a remote store where its settings name one (Weaviate, here its protocol server) and skips one whose endpoint is unset', async () => {
+    const weaviate = await startWeaviateProtocolServer()
+    const queue = new LocalJobRunner({
+      db: database.db, databaseUrl: database.url, artifactsUri: store.uri, logDir: join(directory, 'logs-remote'), concurrency: 1,
+      // The job processes' environment: a developer's own MILVUS_URI must not turn the skipped arm into a real one.
+      env: { WEAVIATE_URL: weaviate.httpUrl, WEAVIATE_GRPC_URL: weaviate.grpcUrl, WEAVIATE_API_KEY: weaviate.apiKey, MILVUS_URI: '' },
+    })
+    try {
+      const { benchmark } = await submitBenchmark({ db: database.db, queue, jobAttempts: 1 }, benchmarkSpecSchema.parse({
+        dataset: 'intents',
+        arms: ['weaviate', 'milvus'].map((name) => ({ method: 'vector-bench', config: { store: name, metric: 'cosine', encoder: 'tfidf-svd' } })),
+        protocol: { seeds: [1], timeoutSeconds: 120 },
+      }))
+      await queue.idle()
+      const runs = await listRunsOfBenchmark(database.db, benchmark.id)
+      expect(runs.map((run) => [run.status, run.error])).toEqual([['succeeded', null], ['succeeded', null]])
+      expect(runs[0]!.summary).toMatchObject({ store: 'weaviate', vectors: 20, queries: 4, recallAt10: 1, memoryBytes: 0 })
+      expect(runs[1]!.summary).toEqual({ skipped: expect.stringMatching(/^milvus: MILVUS_URI is not set/) })
+      expect(weaviate.requests).toEqual(expect.arrayContaining(['POST /v1/schema', 'grpc BatchObjects', 'grpc Search']))
+    } finally {
+      await queue.close()
+      await weaviate.stop()
+    }
   }, 300_000)
 
   it('refuses a store it does not know, before anything is stored', () => {

@@ -96,10 +96,11 @@ const selectionConfig = strictObject({
 })
 
 /**
- * The vector stores a `vector-bench` arm may name (@bankbench/vector-stores' LOCAL_STORES;
- * its test checks the two lists agree), written out here as SELECTION_STRATEGY_NAMES is.
+ * The vector stores a `vector-bench` arm may name (@bankbench/vector-stores' STORES: the
+ * local ones, then the remote ones, which run where their endpoints are set; its test
+ * checks the two lists agree), written out here as SELECTION_STRATEGY_NAMES is.
  */
-export const VECTOR_STORE_NAMES = ['exact', 'faiss', 'usearch', 'pgvector', 'lancedb', 'chroma'] as const
+export const VECTOR_STORE_NAMES = ['exact', 'faiss', 'usearch', 'pgvector', 'lancedb', 'chroma', 'pinecone', 'weaviate', 'milvus'] as const
 
 /** One vector-store arm: the store, its metric and index settings, the encoder whose embeddings it indexes, and the query protocol. */
 const vectorBenchConfig = strictObject({

@@ -287,12 +287,17 @@ export const PRESETS: Record<PresetName, BenchmarkPreset> = {
    * The vector-store phase (`vector-bench` jobs, indexer container, issue 13): every store that runs here with the seed's
    * settings on the base model's embeddings of the 10,003 training queries, 1,000 test queries each. Query-time knobs the
    * seed leaves open are set where the library default would make a different experiment (FAISS IVF nprobe 10 of 100 lists,
-   * pgvector IVFFlat probes 10). @bankbench/vector-stores' VECTOR_ARMS is the same list (its test checks).
+   * pgvector IVFFlat probes 10). Then the remote stores with the seed's settings (Pinecone cosine and euclidean, Weaviate
+   * cosine and l2 at efConstruction 200 and 500, Milvus HNSW and IVF_FLAT nlist 100 and 1000 with L2 and IP): measured where
+   * their endpoints are set (PINECONE_API_KEY, WEAVIATE_URL, MILVUS_URI), skipped with that reason elsewhere.
+   * @bankbench/vector-stores' VECTOR_ARMS is the same list (its test checks).
    */
   vector: {
     description: 'Vector stores on the base model\'s embeddings of the training queries, 1,000 test queries each: exact search, FAISS Flat / '
       + 'IVF100,PQ8 / HNSW32 with L2 and inner product, usearch HNSW, pgvector HNSW and IVFFlat (PGlite), LanceDB IVF-flat and Chroma '
-      + '(hnsw:space cosine); build time, index size, latency p50/p95/p99, throughput, recall@10 against exact search, kNN intent accuracy, cost.',
+      + '(hnsw:space cosine); build time, index size, latency p50/p95/p99, throughput, recall@10 against exact search, kNN intent accuracy, cost. '
+      + 'Pinecone, Weaviate (efConstruction 200/500) and Milvus (HNSW, IVF_FLAT nlist 100/1000) run where PINECONE_API_KEY, WEAVIATE_URL '
+      + 'and MILVUS_URI are set, and are skipped with that reason elsewhere.',
     arms: [
       { method: 'vector-bench', config: { store: 'exact', metric: 'cosine', index_settings: {} } },
       { method: 'vector-bench', config: { store: 'faiss', index_settings: { factory: 'Flat' } }, grid: { metric: ['l2', 'ip'] } },
@@ -303,6 +308,12 @@ export const PRESETS: Record<PresetName, BenchmarkPreset> = {
       { method: 'vector-bench', config: { store: 'pgvector', metric: 'cosine', index_settings: { index: 'ivfflat', lists: 100, probes: 10 } } },
       { method: 'vector-bench', config: { store: 'lancedb', metric: 'cosine', index_settings: { index: 'ivf_flat', partitions: 100, nprobes: 10 } } },
       { method: 'vector-bench', config: { store: 'chroma', metric: 'cosine', index_settings: { m: 16, efConstruction: 100, efSearch: 100 } } },
+      { method: 'vector-bench', config: { store: 'pinecone', index_settings: {} }, grid: { metric: ['cosine', 'l2'] } },
+      { method: 'vector-bench', config: { store: 'weaviate', index_settings: { efConstruction: 200 } }, grid: { metric: ['cosine', 'l2'] } },
+      { method: 'vector-bench', config: { store: 'weaviate', index_settings: { efConstruction: 500 } }, grid: { metric: ['cosine', 'l2'] } },
+      { method: 'vector-bench', config: { store: 'milvus', index_settings: { index: 'hnsw', m: 16, efConstruction: 200, efSearch: 64 } }, grid: { metric: ['l2', 'ip'] } },
+      { method: 'vector-bench', config: { store: 'milvus', index_settings: { index: 'ivf_flat', nlist: 100, nprobe: 10 } }, grid: { metric: ['l2', 'ip'] } },
+      { method: 'vector-bench', config: { store: 'milvus', index_settings: { index: 'ivf_flat', nlist: 1000, nprobe: 100 } }, grid: { metric: ['l2', 'ip'] } },
     ],
     protocol: { seeds: [42] },
   },

@@ -3,7 +3,7 @@ import { planRuns, benchmarkSpecSchema, VECTOR_STORE_NAMES } from '@bankbench/co
 import { clusteredRecords } from '../testing'
 import { VECTOR_ARMS, VECTOR_QUICK_ARMS, describeArm } from './arms'
 import { selfHostedCost } from './cost'
-import { LOCAL_STORES } from './stores'
+import { STORES } from './stores'
 import { exactTopK } from './reference'
 import { runVectorArm, tieAwareRecall } from './run-arm'
 
@@ -53,7 +53,7 @@ describe('the presets', () => {
 
 describe('core\'s copy of the vector-bench vocabulary', () => {
   it('names the stores this package opens', () => {
-    expect([...VECTOR_STORE_NAMES]).toEqual([...LOCAL_STORES])
+    expect([...VECTOR_STORE_NAMES]).toEqual([...STORES])
   })
 
   it('plans the vector preset as exactly VECTOR_ARMS', () => {
