@@ -117,7 +117,7 @@ rows.push({ name: 'tfidf-logreg (peer)', accuracy: tfidfEvaluation.test.accuracy
 
 if (values['json-out']) {
   mkdirSync(dirname(values['json-out']), { recursive: true })
-  writeFileSync(values['json-out'], `${JSON.stringify({ backbone: values.backbone, backend: backend.name, measuredAt: new Date().toISOString(), rows }, null, 2)}\n`)
+  writeFileSync(values['json-out'], `${JSON.stringify({ backbone: values.backbone, backend: backend.name, measuredAt: new Date().toISOString(), command: `npx tsx bench/train-banking77.ts ${process.argv.slice(2).join(' ')}`, trainRows: data.train.length, rows }, null, 2)}\n`)
 }
 const peer = rows.at(-1)!
 console.log(`\n${'method'.padEnd(20)} ${'accuracy'.padStart(9)} ${'macro-F1'.padStart(9)} ${'vs peer'.padStart(8)} ${'train s'.padStart(8)} ${'ms/step'.padStart(8)} ${'p50 ms'.padStart(7)}  settings`)

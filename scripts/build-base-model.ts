@@ -4,7 +4,10 @@
  * (Banking77's training split, labels unused, and NLU++ banking's utterances outside its
  * held-out folds; never any test text). One command from a fresh clone:
  *
- *   npm run build:base-model [-- --epochs 20 --out models/bankbench-mini]
+ *   npm run build:base-model [-- --epochs 20 --contrastive-epochs 3 --out models/bankbench-mini]
+ *
+ * Two stages: MLM from scratch for --epochs, then --contrastive-epochs more of MLM plus a
+ * SimCSE-style sentence objective (contrastive_weight 1), continued from the first stage.
  *
  * About 10 minutes on 2 idle cores with the native kernels (BANKBENCH_NATIVE_THREADS=1 is faster on a busy machine). Resumable: the trainer state is
  * saved after every epoch under .bankbench/base-model-build/, and a rerun with the same
@@ -27,12 +30,14 @@ import type { BackboneSettings } from '@bankbench/engine'
 const { values } = parseArgs({
   options: {
     epochs: { type: 'string', default: '20' },
+    /** Epochs of the second stage, the contrastive sentence objective beside MLM (0: MLM alone). */
+    'contrastive-epochs': { type: 'string', default: '3' },
     out: { type: 'string', default: 'models/bankbench-mini' },
     work: { type: 'string', default: '.bankbench/base-model-build' },
     'snapshot-every': { type: 'string', default: '10' },
     /**
      * Continue from this base model (its vocabulary, shape and weights) instead of a new one:
-     * a second stage, e.g. the contrastive objective on top of the MLM build. The shape settings
+     * one stage of --epochs on top of it, e.g. --set contrastive_weight=1. The shape settings
      * of the recipe are then dropped.
      */
     from: { type: 'string' },
@@ -41,7 +46,7 @@ const { values } = parseArgs({
   },
 })
 
-/** The shipped recipe. Why these numbers: models/bankbench-mini/README.md, "What was tried". */
+/** The shipped recipe's first stage: MLM from scratch. Why these numbers: models/bankbench-mini/README.md, "What was tried". */
 const SETTINGS: Partial<BackboneSettings> = {
   vocab_size: 8000,
   hidden_size: 256,
@@ -54,14 +59,17 @@ const SETTINGS: Partial<BackboneSettings> = {
   mask_probability: 0.15,
   classifier_pooling: 'mean',
 }
+/**
+ * Its second stage: MLM plus the SimCSE-style contrastive objective, continued from the first.
+ * Three epochs raised the frozen probe from 68.15% to 70.32% and LoRA from 82.76% to 83.18%
+ * on Banking77's test split (model card, "What was tried").
+ */
+const CONTRASTIVE_STAGE: Partial<BackboneSettings> = { ...SETTINGS, contrastive_weight: 1 }
 const overrides = Object.fromEntries(values.set.map((pair) => {
   const [key, value] = pair.split('=') as [string, string]
   return [key, Number.isNaN(Number(value)) ? value : Number(value)]
 }))
-const settings: Partial<BackboneSettings> = { ...SETTINGS, ...overrides }
-if (values.from) for (const name of ARCHITECTURE_SETTINGS) delete settings[name]
 const SEED = 42
-const epochs = Number(values.epochs)
 const snapshotEvery = Number(values['snapshot-every'])
 
 const backend = await initBackend()
@@ -73,66 +81,94 @@ const nlupp = loadNluppBanking()
   // An NLU++ sentence that is also a Banking77 test question would leak the test set.
   .filter((text) => !testTexts.has(normalise(text)))
 const corpus = [...banking77.train.map((example) => example.text), ...nlupp]
-const from = values.from ? await loadCheckpoint(values.from) : undefined
-const recipe = { settings, epochs, seed: SEED, ...(values.from && { from: { path: values.from, build: await readBuild(values.from) } }), corpus: { banking77Train: banking77.train.length, nluppUtterances: nlupp.length } }
-const recipeJson = JSON.stringify(recipe)
-
-await mkdir(values.work, { recursive: true })
-const statePath = join(values.work, 'trainer-state.safetensors')
-const recipePath = join(values.work, 'recipe.json')
-if (existsSync(recipePath) && await readFile(recipePath, 'utf8') !== recipeJson) {
-  console.log(`${values.work} holds a build of another recipe; starting over`)
-  await rm(statePath, { force: true })
-}
-await writeFile(recipePath, recipeJson)
-
 console.log(`corpus: ${banking77.train.length} Banking77 training texts + ${nlupp.length} NLU++ banking utterances (folds outside ${[...NLUPP_HELD_OUT_FOLDS].join(',')}); ` +
   `backend ${backend.name}, ${backend.threads} thread(s)`)
-const started = performance.now()
-const { checkpoint, training, vocabSize } = await pretrainBackbone(corpus, banking77.validation.map((example) => example.text), settings, {
-  epochs,
-  seed: SEED,
-  log: console.log,
-  ...(from && { from }),
-  loadCheckpoint: async () => existsSync(statePath) ? decodeTrainerState(new Uint8Array(await readFile(statePath))) : null,
-  saveCheckpoint: async (state) => {
-    // Renamed into place, so a kill mid-write leaves the previous epoch's state intact.
-    await writeFile(`${statePath}.tmp`, encodeTrainerState(state))
-    await rename(`${statePath}.tmp`, statePath)
-  },
-  onEpochCheckpoint: async (snapshot, epoch) => {
-    if ((epoch + 1) % snapshotEvery === 0 && epoch + 1 < epochs) await saveCheckpoint(join(values.work, `epoch-${epoch + 1}`), snapshot)
-  },
-  onEpoch: (record) => console.log(`epoch ${record.epoch + 1}/${epochs}: train MLM loss ${record.trainLoss.toFixed(3)}, ` +
-    `validation MLM loss ${record.validation?.loss.toFixed(3)} accuracy ${((record.validation?.accuracy ?? 0) * 100).toFixed(2)}% (${(record.elapsedMs / 1000).toFixed(0)} s)`),
-})
-if (training.status !== 'completed') throw new Error(`pretraining ended ${training.status}`)
 
-await rm(values.out, { recursive: true, force: true })
-// With its MLM head (BertForMaskedLM, as HF ships bert-base-uncased with its pretraining heads):
-// an mlm-pretrain arm continues pretraining from it, and fine-tuning ignores the head.
-const names = await saveCheckpoint(values.out, checkpoint)
-const files = Object.fromEntries(await Promise.all(names.sort().map(async (name) => [name, sha256(await readFile(join(values.out, name)))])))
-const parameters = [...checkpoint.weights.values()].reduce((sum, tensor) => sum + tensor.shape.reduce((size, dimension) => size * dimension, 1), 0)
-const build = {
-  name: 'bankbench-mini',
-  recipe,
-  vocabSize,
-  parameters,
-  steps: training.steps,
-  // Wall time of the training steps, resumed sessions included.
-  trainSeconds: Math.round(training.elapsedMs / 1000),
-  wallSeconds: Math.round((performance.now() - started) / 1000),
-  backend: backend.name,
-  bestEpoch: (training.best?.epoch ?? epochs - 1) + 1,
-  history: training.history.map((record) => ({
-    epoch: record.epoch + 1, trainLoss: round(record.trainLoss), validationLoss: round(record.validation?.loss), validationAccuracy: round(record.validation?.accuracy),
-  })),
-  files,
-  snapshots: (await readdir(values.work)).filter((name) => name.startsWith('epoch-')),
+const contrastiveEpochs = Number(values['contrastive-epochs'])
+if (values.from) {
+  await buildStage({ from: values.from, settings: { ...SETTINGS, ...overrides }, epochs: Number(values.epochs), out: values.out, work: values.work })
+} else if (contrastiveEpochs === 0) {
+  await buildStage({ settings: { ...SETTINGS, ...overrides }, epochs: Number(values.epochs), out: values.out, work: values.work })
+} else {
+  const firstStage = join(values.work, 'mlm-stage')
+  await buildStage({ settings: { ...SETTINGS, ...overrides }, epochs: Number(values.epochs), out: firstStage, work: join(values.work, 'mlm') })
+  await buildStage({ from: firstStage, settings: { ...CONTRASTIVE_STAGE, ...overrides }, epochs: contrastiveEpochs, out: values.out, work: join(values.work, 'contrastive') })
 }
-await writeFile(join(values.out, 'build.json'), `${JSON.stringify(build, null, 2)}\n`)
-console.log(`bankbench-mini: ${parameters} parameters, vocabulary ${vocabSize}, ${training.steps} steps in ${build.trainSeconds} s → ${values.out}`)
+
+interface Stage {
+  /** The base model this stage continues from; none: a new vocabulary and random weights. */
+  from?: string
+  settings: Partial<BackboneSettings>
+  epochs: number
+  out: string
+  /** Resumable trainer state and snapshots of this stage. */
+  work: string
+}
+
+/** One pretraining stage, resumable, written to `out` with its build.json (recipe, curve, hashes; the stage it continued from nested in it). */
+async function buildStage(stage: Stage): Promise<void> {
+  const { epochs, out, work } = stage
+  const settings = { ...stage.settings }
+  if (stage.from) for (const name of ARCHITECTURE_SETTINGS) delete settings[name]
+  const from = stage.from ? await loadCheckpoint(stage.from) : undefined
+  const recipe = { settings, epochs, seed: SEED, ...(stage.from && { from: { path: stage.from, build: await readBuild(stage.from) } }), corpus: { banking77Train: banking77.train.length, nluppUtterances: nlupp.length } }
+  const recipeJson = JSON.stringify(recipe)
+
+  await mkdir(work, { recursive: true })
+  const statePath = join(work, 'trainer-state.safetensors')
+  const recipePath = join(work, 'recipe.json')
+  if (existsSync(recipePath) && await readFile(recipePath, 'utf8') !== recipeJson) {
+    console.log(`${work} holds a build of another recipe; starting over`)
+    await rm(statePath, { force: true })
+  }
+  await writeFile(recipePath, recipeJson)
+
+  const started = performance.now()
+  const { checkpoint, training, vocabSize } = await pretrainBackbone(corpus, banking77.validation.map((example) => example.text), settings, {
+    epochs,
+    seed: SEED,
+    log: console.log,
+    ...(from && { from }),
+    loadCheckpoint: async () => existsSync(statePath) ? decodeTrainerState(new Uint8Array(await readFile(statePath))) : null,
+    saveCheckpoint: async (state) => {
+      // Renamed into place, so a kill mid-write leaves the previous epoch's state intact.
+      await writeFile(`${statePath}.tmp`, encodeTrainerState(state))
+      await rename(`${statePath}.tmp`, statePath)
+    },
+    onEpochCheckpoint: async (snapshot, epoch) => {
+      if ((epoch + 1) % snapshotEvery === 0 && epoch + 1 < epochs) await saveCheckpoint(join(work, `epoch-${epoch + 1}`), snapshot)
+    },
+    onEpoch: (record) => console.log(`epoch ${record.epoch + 1}/${epochs}: train loss ${record.trainLoss.toFixed(3)}, ` +
+      `validation MLM loss ${record.validation?.loss.toFixed(3)} accuracy ${((record.validation?.accuracy ?? 0) * 100).toFixed(2)}% (${(record.elapsedMs / 1000).toFixed(0)} s)`),
+  })
+  if (training.status !== 'completed') throw new Error(`pretraining ended ${training.status}`)
+
+  await rm(out, { recursive: true, force: true })
+  // With its MLM head (BertForMaskedLM, as HF ships bert-base-uncased with its pretraining heads):
+  // an mlm-pretrain arm continues pretraining from it, and fine-tuning ignores the head.
+  const names = await saveCheckpoint(out, checkpoint)
+  const files = Object.fromEntries(await Promise.all(names.sort().map(async (name) => [name, sha256(await readFile(join(out, name)))])))
+  const parameters = [...checkpoint.weights.values()].reduce((sum, tensor) => sum + tensor.shape.reduce((size, dimension) => size * dimension, 1), 0)
+  const build = {
+    name: 'bankbench-mini',
+    recipe,
+    vocabSize,
+    parameters,
+    steps: training.steps,
+    // Wall time of the training steps, resumed sessions included.
+    trainSeconds: Math.round(training.elapsedMs / 1000),
+    wallSeconds: Math.round((performance.now() - started) / 1000),
+    backend: backend.name,
+    bestEpoch: (training.best?.epoch ?? epochs - 1) + 1,
+    history: training.history.map((record) => ({
+      epoch: record.epoch + 1, trainLoss: round(record.trainLoss), validationLoss: round(record.validation?.loss), validationAccuracy: round(record.validation?.accuracy),
+    })),
+    files,
+    snapshots: (await readdir(work)).filter((name) => name.startsWith('epoch-')),
+  }
+  await writeFile(join(out, 'build.json'), `${JSON.stringify(build, null, 2)}\n`)
+  console.log(`bankbench-mini: ${parameters} parameters, vocabulary ${vocabSize}, ${training.steps} steps in ${build.trainSeconds} s → ${out}`)
+}
 
 /** The build record of the model a stage continues from, so that the recipe names every stage. */
 async function readBuild(dir: string): Promise<unknown> {

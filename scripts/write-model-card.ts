@@ -3,7 +3,8 @@
  * build.json beside the weights (scripts/build-base-model.ts) and the evaluation tables
  * of bench/train-banking77.ts --json-out, one per candidate backbone tried:
  *
- *   npx tsx scripts/write-model-card.ts [--model models/bankbench-mini] [--shipped <eval.json>] [--tried <eval.json> ...]
+ *   npx tsx scripts/write-model-card.ts [--model models/bankbench-mini] [--shipped <eval.json> ...] [--tried <eval.json>=<label> ...]
+ *     [--tuning <eval.json> ...]
  *
  * Nothing in the card is typed by hand except the prose: every figure comes from those files.
  */
@@ -14,18 +15,24 @@ import { parseArgs } from 'node:util'
 const { values } = parseArgs({
   options: {
     model: { type: 'string', default: 'models/bankbench-mini' },
-    /** The shipped model's evaluation (all methods, official test). */
-    shipped: { type: 'string' },
+    /** The shipped model's evaluations (each method at its defaults, official test), one or more bench runs. */
+    shipped: { type: 'string', multiple: true, default: [] },
+    /** The learning-rate (and size) sweeps behind the defaults: every row of each file goes into one table. */
+    tuning: { type: 'string', multiple: true, default: [] },
     /** Other candidates' evaluations, each with a `--label` after the file: path=label */
     tried: { type: 'string', multiple: true, default: [] },
   },
 })
 
 interface EvalRow { name: string; accuracy: number; macroF1: number; validationAccuracy?: number; trainSeconds: number; stepMs: number | null; p50Ms: number; detail: string }
-interface Evaluation { backbone: string; backend: string; measuredAt: string; rows: EvalRow[] }
+interface Evaluation { backbone: string; backend: string; measuredAt: string; command?: string; trainRows?: number; rows: EvalRow[] }
 interface Build {
   name: string
-  recipe: { settings: Record<string, unknown>; epochs: number; seed: number; corpus: { banking77Train: number; nluppUtterances: number } }
+  recipe: {
+    settings: Record<string, unknown>; epochs: number; seed: number; corpus: { banking77Train: number; nluppUtterances: number }
+    /** The stage this one continued from (scripts/build-base-model.ts's second stage). */
+    from?: { path: string; build: Build | null }
+  }
   vocabSize: number
   parameters: number
   steps: number
@@ -38,14 +45,18 @@ interface Build {
 
 const build = JSON.parse(readFileSync(join(values.model, 'build.json'), 'utf8')) as Build
 const config = JSON.parse(readFileSync(join(values.model, 'config.json'), 'utf8')) as Record<string, unknown>
-const shipped = values.shipped ? JSON.parse(readFileSync(values.shipped, 'utf8')) as Evaluation : null
+const readEvaluation = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Evaluation
+const shippedEvaluations = values.shipped.map(readEvaluation)
+// One peer row (TF-IDF is deterministic: every file has the same), after the methods.
+const shippedRows = [...shippedEvaluations.flatMap((evaluation) => evaluation.rows.filter((row) => !row.name.startsWith('tfidf'))),
+  ...(shippedEvaluations[0]?.rows.filter((row) => row.name.startsWith('tfidf')) ?? [])]
+const tuning = values.tuning.map(readEvaluation)
 const tried = values.tried.map((entry) => {
   const [file, label] = entry.split('=') as [string, string | undefined]
   return { label: label ?? file, evaluation: JSON.parse(readFileSync(file, 'utf8')) as Evaluation }
 })
 
 const pct = (value: number | undefined) => value === undefined ? '–' : `${(value * 100).toFixed(2)}%`
-const settings = build.recipe.settings
 const lines = [
   `# ${build.name}`,
   '',
@@ -77,29 +88,33 @@ const lines = [
   '',
   '## Objective and schedule',
   '',
-  `Masked-language modelling (${Number(settings.mask_probability) * 100}% of the tokens, BERT's 80/10/10 replacement), AdamW at peak learning rate ` +
-  `${settings.learning_rate} with ${Number(settings.warmup_ratio ?? 0.06) * 100}% warmup then linear decay, batch ${settings.batch_size}, ${build.recipe.epochs} epochs = ` +
-  `${build.steps.toLocaleString('en')} steps in ${(build.trainSeconds / 60).toFixed(0)} min on the ${build.backend} backend with the native kernels (seed ${build.recipe.seed}; ` +
-  `the epoch with the lowest validation MLM loss, ${build.bestEpoch}, is kept). Sentence vectors are the mean of the token vectors (\`classifier_pooling: ${config.classifier_pooling}\`).`,
+  ...(build.recipe.from?.build ? [...stageLines(build.recipe.from.build, 'Stage 1'), ...stageLines(build, 'Stage 2')] : stageLines(build, null)),
+  `Sentence vectors are the mean of the token vectors (\`classifier_pooling: ${config.classifier_pooling}\`).`,
   '',
-  '| epoch | train MLM loss | validation MLM loss | validation masked-token accuracy |',
-  '| ---: | ---: | ---: | ---: |',
-  ...build.history.map((record) => `| ${record.epoch} | ${record.trainLoss?.toFixed(3)} | ${record.validationLoss?.toFixed(3)} | ${pct(record.validationAccuracy ?? undefined)} |`),
-  '',
-  'Reproduce from a fresh clone: `npm run build:base-model` (resumable; `-- --set key=value` measures another recipe). ' +
-  'The shipped build shared its two cores with other jobs; on an idle 2-core machine one epoch of this recipe took 24 s (a one-epoch build, 2 native threads), about 8 minutes for all 20.',
+  'Reproduce from a fresh clone: `npm run build:base-model` (both stages, resumable; `-- --set key=value` measures another recipe, `--contrastive-epochs 0` stops after MLM). ' +
+  'The shipped build shared its two cores with other jobs; on an idle 2-core machine one MLM epoch took 24 s (a one-epoch build, 2 native threads), about 8 minutes for all 20; ' +
+  'a contrastive epoch costs about 1.5 MLM epochs (a second, unmasked forward pass).',
   '',
 ]
-if (shipped) {
+if (shippedRows.length > 0) {
   lines.push('## Evaluation on Banking77', '',
-    `Each method fine-tuned on the 9,503 training rows, best epoch by validation accuracy (500 rows), scored on the official 3,080-row test split, ` +
-    `beside TF-IDF + logistic regression on the same rows (${shipped.backend} backend, ${shipped.measuredAt.slice(0, 10)}): ` +
-    '`npx tsx bench/train-banking77.ts --backbone models/bankbench-mini --methods lora,full,probe --epochs 6 --set lora.learning_rate=2e-3 --set full.learning_rate=2e-4` and ' +
-    '`… --methods qlora,ia3,adapter,prefix-tuning --epochs 4 --set qlora.learning_rate=2e-3` (BANKBENCH_NATIVE_THREADS=1, two at once on a shared machine). ' +
-    'Every method was still improving at its last epoch: these are short runs, not converged ones.', '',
+    'Each method fine-tuned with its defaults (packages/engine/src/fine-tune/train-settings.ts) on the 9,503 training rows, best epoch by validation accuracy (500 rows), ' +
+    `scored on the official 3,080-row test split, beside TF-IDF + logistic regression on the same rows (${shippedEvaluations[0]!.backend} backend, ${shippedEvaluations[0]!.measuredAt.slice(0, 10)}; ` +
+    'BANKBENCH_NATIVE_THREADS=1, several at once on a shared machine, so the train times are not idle figures):', '',
+    ...shippedEvaluations.map((evaluation) => `    ${evaluation.command ?? `bench/train-banking77.ts --backbone ${evaluation.backbone}`}`), '',
     '| method | validation | test accuracy | test macro-F1 | train s | settings |',
     '| --- | ---: | ---: | ---: | ---: | --- |',
-    ...shipped.rows.map((row) => `| ${row.name} | ${pct(row.validationAccuracy)} | ${pct(row.accuracy)} | ${pct(row.macroF1)} | ${row.trainSeconds.toFixed(0)} | ${row.detail} |`),
+    ...shippedRows.map((row) => `| ${row.name} | ${pct(row.validationAccuracy)} | ${pct(row.accuracy)} | ${pct(row.macroF1)} | ${row.trainSeconds.toFixed(0)} | ${row.detail} |`),
+    '')
+}
+if (tuning.length > 0) {
+  lines.push('## Tuning the defaults', '',
+    'The learning rates (and sizes) behind each method\'s defaults, measured on this base model or its first stage with bench/train-banking77.ts (the `tuning` preset runs the ' +
+    'same sweep through the API). Each line is one run: its settings, the training rows it saw, validation and test accuracy.', '',
+    '| method | training rows | validation | test | settings |',
+    '| --- | ---: | ---: | ---: | --- |',
+    ...tuning.flatMap((evaluation) => evaluation.rows.filter((row) => !row.name.startsWith('tfidf') && row.name !== 'frozen-probe')
+      .map((row) => `| ${row.name} | ${(evaluation.trainRows ?? 9503).toLocaleString('en')} | ${pct(row.validationAccuracy)} | ${pct(row.accuracy)} | ${row.detail.replace(/, trainable.*$/, '')} |`)),
     '')
 }
 if (tried.length > 0) {
@@ -130,4 +145,25 @@ lines.push('Measured in earlier sessions with the same bench (issue 12\'s notes;
   'and a contrastive or supervised sentence objective on NLU++\'s intents are the next levers; on a GPU, a real checkpoint (bert-base) is the answer.',
   '')
 writeFileSync(join(values.model, 'README.md'), `${lines.join('\n')}\n`)
+
+/** One pretraining stage: its objective, schedule and curve. */
+function stageLines(stage: Build, title: string | null): string[] {
+  const settings = stage.recipe.settings
+  const contrastive = Number(settings.contrastive_weight ?? 0) > 0
+  const objective = contrastive
+    ? `Masked-language modelling plus a SimCSE-style sentence objective (weight ${settings.contrastive_weight}, temperature ${settings.contrastive_temperature ?? 0.05}): ` +
+      'each text\'s mean-pooled vector from its masked input is pulled towards the vector of the same text unmasked under another dropout mask, against the other texts of the batch (InfoNCE)'
+    : `Masked-language modelling (${Number(settings.mask_probability) * 100}% of the tokens, BERT's 80/10/10 replacement)`
+  return [
+    ...(title ? [`**${title}.** ${objective}, continued from ${stage.recipe.from ? 'stage 1' : 'random weights'}; `] : [`${objective}; `]).map((start) => start +
+      `AdamW at peak learning rate ${settings.learning_rate} with ${Number(settings.warmup_ratio ?? 0.06) * 100}% warmup then linear decay, batch ${settings.batch_size}, ` +
+      `${stage.recipe.epochs} epochs = ${stage.steps.toLocaleString('en')} steps in ${(stage.trainSeconds / 60).toFixed(0)} min on the ${stage.backend} backend with the native kernels ` +
+      `(seed ${stage.recipe.seed}; the epoch with the lowest validation MLM loss, ${stage.bestEpoch}, is kept).`),
+    '',
+    `| epoch | train ${contrastive ? 'MLM + contrastive' : 'MLM'} loss | validation MLM loss | validation masked-token accuracy |`,
+    '| ---: | ---: | ---: | ---: |',
+    ...stage.history.map((record) => `| ${record.epoch} | ${record.trainLoss?.toFixed(3)} | ${record.validationLoss?.toFixed(3)} | ${pct(record.validationAccuracy ?? undefined)} |`),
+    '',
+  ]
+}
 console.log(`wrote ${join(values.model, 'README.md')}`)
