@@ -46,7 +46,7 @@ export const SERVABLE_BASELINE_METHODS = ['random', 'majority', 'tfidf-logreg', 
 
 /** Whether a method's runs can be deployed: fine-tuned engine runs and the baselines that save a classifier. */
 export function isServable(method: string): boolean {
-  return jobKindOf(method) === 'train' || (SERVABLE_BASELINE_METHODS as readonly string[]).includes(method)
+  return jobKindOf(method) === 'train' || method === 'hybrid' || (SERVABLE_BASELINE_METHODS as readonly string[]).includes(method)
 }
 
 /**

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { METHOD_CATALOG } from './methods'
+import { HYBRID_CLASSIFIER_METHODS, METHOD_CATALOG, METHOD_NAMES } from './methods'
+import { isServable } from '../analysis/constraints'
 
 describe('METHOD_CATALOG', () => {
+  it('lets a hybrid mix exactly the servable methods (not itself, not llm-api), and serves the hybrid', () => {
+    expect([...HYBRID_CLASSIFIER_METHODS].sort()).toEqual(METHOD_NAMES.filter((method) => isServable(method) && method !== 'hybrid').sort())
+    expect(isServable('hybrid')).toBe(true)
+    expect(METHOD_CATALOG.hybrid.jobKind).toBe('hybrid')
+  })
+
   it('runs mlm-pretrain as a pretrain job and checks that heads divide the hidden size', () => {
     const pretrain = METHOD_CATALOG['mlm-pretrain']
     expect(pretrain.jobKind).toBe('pretrain')

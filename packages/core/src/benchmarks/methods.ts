@@ -118,6 +118,39 @@ const vectorBenchConfig = strictObject({
   concurrency: positiveInt.max(64),
 }).partial()
 
+/**
+ * The methods a hybrid run may mix with its store: those whose runs save a classifier that
+ * serving loads (the train methods and the servable baselines; core's SERVABLE_BASELINE_METHODS
+ * and METHOD_CATALOG's train methods, which its test checks).
+ */
+export const HYBRID_CLASSIFIER_METHODS = ['random', 'majority', 'tfidf-logreg', 'frozen-probe', 'centroid', 'full', 'lora', 'qlora', 'ia3', 'prefix-tuning', 'adapter'] as const
+
+/**
+ * The hybrid classifier: a classifier run's class probabilities mixed with the votes of the k nearest
+ * labelled training examples in a vector store (@bankbench/vector-stores' hybrid rule). The classifier is
+ * `classifier`, a method with an arm in the same benchmark (the hybrid job waits for its runs and takes the
+ * succeeded one of the same seed with the best validation accuracy), or `classifier_run`, a succeeded run's id.
+ * `weight` and `k` are tuned on validation unless given.
+ */
+const hybridConfig = strictObject({
+  classifier: z.enum(HYBRID_CLASSIFIER_METHODS),
+  classifier_run: nameString().min(1).max(100),
+  store: z.enum(VECTOR_STORE_NAMES),
+  metric: z.enum(['cosine', 'l2', 'ip']),
+  index_settings: z.record(z.string().max(64), z.union([z.string().max(200), z.number(), z.boolean()])),
+  /** Whose embeddings the store holds: the base model mean-pooled (default), or TF-IDF reduced by truncated SVD. */
+  encoder: z.enum(['base', 'tfidf-svd']),
+  /** Neighbours that vote; chosen on validation from 1, 3, 5, 10, 20 when left out. */
+  k: positiveInt.max(100),
+  /** The neighbours' share of the mix, 0 (the classifier alone) to 1 (kNN alone); chosen on validation when left out. */
+  weight: z.number().min(0).max(1),
+}).partial().superRefine((config, context) => {
+  if ((config.classifier === undefined) === (config.classifier_run === undefined)) {
+    context.addIssue({ code: 'custom', path: ['classifier'], message: 'a hybrid arm names its classifier: classifier (a method with an arm in this benchmark) or classifier_run (a run id), one of them' })
+  }
+  if (config.store === undefined) context.addIssue({ code: 'custom', path: ['store'], message: `a hybrid arm names its store (one of ${VECTOR_STORE_NAMES.join(', ')})` })
+})
+
 export const METHOD_CATALOG = {
   random: { jobKind: 'baseline', config: strictObject({}) },
   majority: { jobKind: 'baseline', config: strictObject({}) },
@@ -199,6 +232,12 @@ export const METHOD_CATALOG = {
    * kNN intent accuracy and cost. One run is one store with one metric and settings on one encoder's embeddings.
    */
   'vector-bench': { jobKind: 'vector-bench', config: vectorBenchConfig },
+  /**
+   * The hybrid classifier (the `hybrid` job, indexer container): a classifier run's probabilities mixed with kNN votes
+   * over the training split's embeddings in a vector store, the weight and k chosen on validation, scored on test like
+   * every run that classifies (latency includes the encoder and the store), and deployable.
+   */
+  hybrid: { jobKind: 'hybrid', config: hybridConfig },
 } as const satisfies Record<string, { jobKind: JobKind; config: z.ZodType }>
 
 export type MethodName = keyof typeof METHOD_CATALOG

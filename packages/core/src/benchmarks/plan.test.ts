@@ -2,9 +2,40 @@ import { describe, expect, it } from 'vitest'
 import { ProblemError } from '../errors'
 import { countPlannedRuns, groupRunsByJobKind, planRuns } from './plan'
 import { benchmarkSpecSchema } from './spec'
+import { JOB_DEPENDENCIES, jobKindRank } from '../jobs/job-queue'
 
 const plan = (input: unknown) => planRuns(benchmarkSpecSchema.parse(input))
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1)
+
+describe('planRuns: hybrid arms', () => {
+  it('plans a hybrid arm beside the arm of its classifier, in a job of its own after the train and baseline jobs', () => {
+    const runs = plan({ arms: [
+      { method: 'hybrid', config: { classifier: 'lora', store: 'faiss', index_settings: { factory: 'HNSW32' }, metric: 'l2' }, grid: { k: [5, 10] } },
+      { method: 'lora' }, { method: 'tfidf-logreg' }, { method: 'mlm-pretrain' },
+    ] })
+    expect(runs.filter((run) => run.method === 'hybrid').map((run) => run.config.hyperparameters)).toEqual([
+      { classifier: 'lora', store: 'faiss', index_settings: { factory: 'HNSW32' }, metric: 'l2', k: 5 },
+      { classifier: 'lora', store: 'faiss', index_settings: { factory: 'HNSW32' }, metric: 'l2', k: 10 },
+    ])
+    expect([...groupRunsByJobKind(runs).keys()]).toEqual(['pretrain', 'train', 'baseline', 'hybrid'])
+    expect(jobKindRank('hybrid')).toBeGreaterThan(Math.max(jobKindRank('train'), jobKindRank('baseline')))
+    expect(JOB_DEPENDENCIES.hybrid).toEqual(['pretrain', 'train', 'baseline'])
+  })
+
+  it('refuses a hybrid arm whose classifier method has no arm in the benchmark, or names no classifier or store', () => {
+    expect(() => plan({ arms: [{ method: 'hybrid', config: { classifier: 'lora', store: 'exact' } }, { method: 'tfidf-logreg' }] }))
+      .toThrow(/mixes the classifier of a lora run, but the benchmark has no lora arm/)
+    expect(() => plan({ arms: [{ method: 'hybrid', config: { store: 'exact' } }] })).toThrow(/names its classifier/)
+    expect(() => plan({ arms: [{ method: 'hybrid', config: { classifier: 'majority', classifier_run: 'run_x', store: 'exact' } }, { method: 'majority' }] })).toThrow(/one of them/)
+    expect(() => plan({ arms: [{ method: 'hybrid', config: { classifier_run: 'run_x' } }] })).toThrow(/names its store/)
+    expect(() => plan({ arms: [{ method: 'hybrid', config: { classifier: 'llm-api', store: 'exact' } }, { method: 'llm-api' }] })).toThrow(/classifier/)
+    expect(() => plan({ arms: [{ method: 'hybrid', config: { classifier_run: 'run_x', store: 'exact', weight: 1.5 } }] })).toThrow(/weight/)
+  })
+
+  it('needs no classifier arm for a finished run named by id', () => {
+    expect(plan({ arms: [{ method: 'hybrid', config: { classifier_run: 'run_abc', store: 'usearch', weight: 0.3, k: 5 } }] })[0]!.jobKind).toBe('hybrid')
+  })
+})
 
 describe('planRuns', () => {
   it('expands each arm into the cartesian product of its grid times the seeds', () => {

@@ -1,4 +1,4 @@
-import type { JobKind } from '../jobs/job-queue'
+import { jobKindRank, type JobKind } from '../jobs/job-queue'
 import { ProblemError } from '../errors'
 import { isMethodName, METHOD_CATALOG, METHOD_NAMES, type MethodName } from './methods'
 import { seededShuffle } from '@bankbench/data'
@@ -35,6 +35,7 @@ export const SUBSAMPLED_EXPANSION_LIMIT = 10_000
 export function planRuns(spec: BenchmarkSpec): PlannedRun[] {
   const arms = resolveArms(spec)
   arms.forEach(checkArmNames)
+  checkHybridClassifiers(arms)
   checkRunBudget(spec, arms)
   const runs: PlannedRun[] = []
   arms.forEach((arm, armIndex) => {
@@ -117,6 +118,23 @@ function checkArmNames(arm: Arm, armIndex: number): void {
   if (errors.length > 0) throw new ProblemError('validation-failed', `arms[${armIndex}] (${arm.method}) has unknown hyperparameters: ${describeErrors(errors)}`, errors)
 }
 
+/**
+ * A hybrid arm that names its classifier by method (`classifier`) mixes a run of that method of the
+ * same benchmark: the benchmark must have an arm of it (the hybrid job waits for the train and
+ * baseline jobs; JOB_DEPENDENCIES). A `classifier_run` names a finished run instead, and needs none.
+ */
+function checkHybridClassifiers(arms: Arm[]): void {
+  const methods = new Set(arms.map((arm) => arm.method))
+  arms.forEach((arm, armIndex) => {
+    if (arm.method !== 'hybrid') return
+    const named = [arm.config.classifier, ...(arm.grid.classifier ?? [])].filter((value): value is string => typeof value === 'string')
+    const missing = named.filter((method) => !methods.has(method))
+    if (missing.length === 0) return
+    throw new ProblemError('validation-failed', `arms[${armIndex}] (hybrid) mixes the classifier of a ${missing[0]} run, but the benchmark has no ${missing[0]} arm; add one, or name a finished run with classifier_run`,
+      [{ path: `arms.${armIndex}.config.classifier`, message: `no ${missing[0]} arm in this benchmark` }])
+  })
+}
+
 /** The spec's arms with every preset (the spec's own, or `{ preset }` entries) replaced by the preset's arms. */
 export function resolveArms(spec: Pick<BenchmarkSpec, 'arms' | 'preset'>): Arm[] {
   const entries = spec.arms ?? (spec.preset ? [{ preset: spec.preset }] : [])
@@ -143,12 +161,13 @@ function tooManyRuns(spec: BenchmarkSpec, count: number, limit: number, breakdow
 }
 
 /**
- * Groups runs into one (array) job per job kind, the pretrain job first: the other
- * jobs of the benchmark depend on the backbone it makes.
+ * Groups runs into one (array) job per job kind, dependencies first (jobKindRank): the
+ * pretrain job (the other jobs of the benchmark depend on the backbone it makes), then
+ * the rest, the hybrid job last (it reads the train and baseline jobs' classifiers).
  */
 export function groupRunsByJobKind(runs: PlannedRun[]): Map<JobKind, PlannedRun[]> {
   const groups = new Map<JobKind, PlannedRun[]>()
-  const ordered = [...runs.filter((run) => run.jobKind === 'pretrain'), ...runs.filter((run) => run.jobKind !== 'pretrain')]
+  const ordered = [...runs].sort((a, b) => jobKindRank(a.jobKind) - jobKindRank(b.jobKind) || a.ordinal - b.ordinal)
   for (const run of ordered) groups.set(run.jobKind, [...(groups.get(run.jobKind) ?? []), run])
   return groups
 }

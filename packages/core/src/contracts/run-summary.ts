@@ -342,6 +342,40 @@ export type VectorBenchSummary = RunFigures & {
 }
 
 /**
+ * A `hybrid` run: a classifier run's probabilities mixed with kNN votes from a vector store of the
+ * training split's embeddings (`p = (1 - weight) * p_model + weight * votes_k`), weight and k chosen on
+ * validation. The evaluation figures are the hybrid's; latency is one query end to end (the classifier,
+ * the encoder and the store).
+ */
+export type HybridRunSummary = RunFigures & EvaluationFigures & {
+  classifierRunId: string
+  classifierMethod: string
+  store: string
+  metric: string
+  indexSettings: Record<string, unknown>
+  encoder: string
+  encoderModel: string
+  embeddingsKey: string
+  dimension: number
+  /** Training examples in the store. */
+  vectors: number
+  weight: number
+  k: number
+  /** Whether weight and k were chosen on validation (else the arm fixed them). */
+  tunedWeight: boolean
+  tunedK: boolean
+  /** The classifier alone and kNN alone (at the chosen k) on the same splits: what the hybrid is compared with. */
+  classifierAccuracy: number
+  classifierValidationAccuracy: number
+  knnAccuracy: number
+  knnValidationAccuracy: number
+  /** Building the store's index (insert + optimize). */
+  buildSeconds: number
+  trainSeconds: number
+  peakRssBytes: number
+}
+
+/**
  * What an `analyze` job's handler returns. It is not stored as a summary: the job
  * reads a run another job executed, and its result is that run's artifact.
  */
@@ -357,7 +391,9 @@ export type JobOutcomes = {
   select: SelectionRunSummary
   /** Skipped: a remote store (Pinecone, Weaviate, Milvus) whose endpoint or key is not set. */
   'vector-bench': VectorBenchSummary | SkippedRunSummary
+  /** Skipped: a remote store whose endpoint or key is not set. */
+  hybrid: HybridRunSummary | SkippedRunSummary
 }
 
 /** Any run's stored summary. The figures every summary shares (`RunFigures`) read without narrowing. */
-export type RunSummary = JobOutcomes['baseline' | 'train' | 'pretrain' | 'slots' | 'select' | 'vector-bench']
+export type RunSummary = JobOutcomes['baseline' | 'train' | 'pretrain' | 'slots' | 'select' | 'vector-bench' | 'hybrid']

@@ -6,7 +6,7 @@
  */
 import type { SettingName } from '@bankbench/settings'
 
-export const JOB_KINDS = ['pretrain', 'train', 'baseline', 'index', 'vector-bench', 'select', 'slots', 'analyze'] as const
+export const JOB_KINDS = ['pretrain', 'train', 'baseline', 'index', 'vector-bench', 'hybrid', 'select', 'slots', 'analyze'] as const
 export type JobKind = (typeof JOB_KINDS)[number]
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const
@@ -18,7 +18,30 @@ export const CONTAINER_FOR_KIND: Record<JobKind, 'trainer' | 'indexer'> = {
   slots: 'trainer',
   // select runs in the trainer: it needs the baselines' TF-IDF and logistic regression, and the engine for embeddings.
   pretrain: 'trainer', train: 'trainer', baseline: 'trainer', analyze: 'trainer', select: 'trainer',
-  index: 'indexer', 'vector-bench': 'indexer',
+  // hybrid indexes the training embeddings in a store and serves a finished run's classifier beside it.
+  index: 'indexer', 'vector-bench': 'indexer', hybrid: 'indexer',
+}
+
+/**
+ * Which job kinds of the same benchmark a job kind waits for: every job waits for the
+ * benchmark's pretrain job (it makes the base model), and a hybrid job also for its train
+ * and baseline jobs (a hybrid run mixes one of their classifiers with a vector store).
+ * A failed dependency fails the job.
+ */
+export const JOB_DEPENDENCIES: Record<JobKind, readonly JobKind[]> = {
+  pretrain: [],
+  train: ['pretrain'], baseline: ['pretrain'], index: ['pretrain'], 'vector-bench': ['pretrain'], select: ['pretrain'], slots: ['pretrain'], analyze: ['pretrain'],
+  hybrid: ['pretrain', 'train', 'baseline'],
+}
+
+/** How many dependency levels a job kind sits above: jobs are submitted (and recovered) in this order, so a dependency always has its queue id first. */
+export function jobKindRank(kind: JobKind): number {
+  return JOB_DEPENDENCIES[kind].reduce((rank, dependency) => Math.max(rank, jobKindRank(dependency) + 1), 0)
+}
+
+/** Whether a job of `kind` waits for a job of `other` in the same benchmark. */
+export function dependsOnKind(kind: JobKind, other: JobKind): boolean {
+  return JOB_DEPENDENCIES[kind].includes(other)
 }
 
 /** What a queue needs to start a job that is already persisted in the jobs table. */

@@ -146,6 +146,17 @@ for (const target of testDatabaseTargets()) {
       expect(baseline.startedAt!.getTime()).toBeGreaterThanOrEqual(pretrain.finishedAt!.getTime())
     })
 
+    it('starts a hybrid job only after the benchmark\'s baseline job ended (it mixes a baseline run\'s classifier)', async () => {
+      const { queue, submit } = runner('slow-baseline')
+      const { benchmark } = await submit([{ method: 'hybrid', config: { classifier: 'majority', store: 'exact' } }, { method: 'majority' }])
+      await queue.idle()
+      const runs = await listRunsOfBenchmark(database.db, benchmark.id)
+      const hybrid = runs.find((run) => run.method === 'hybrid')!
+      const baseline = runs.find((run) => run.method === 'majority')!
+      expect([baseline.status, hybrid.status]).toEqual(['succeeded', 'succeeded'])
+      expect(hybrid.startedAt!.getTime()).toBeGreaterThanOrEqual(baseline.finishedAt!.getTime())
+    })
+
     it('fails the dependent jobs when the pretrain job fails', async () => {
       const { queue, submit } = runner('pretrain-fails')
       const { benchmark } = await submit([{ method: 'majority' }, { method: 'mlm-pretrain' }])

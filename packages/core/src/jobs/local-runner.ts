@@ -8,7 +8,7 @@ import type { Database } from '../db/connect'
 import { describeForLog } from '../describe-for-log'
 import { endActiveRuns, getJob, listActiveJobs, markJobRunning, ownsRuns, rollUpJob, setJobExternalId, type JobRow } from '../repositories/jobs'
 import { listActiveRunIds } from '../repositories/runs'
-import { CONTAINER_FOR_KIND, JOB_ENV, JOB_EXIT_CODES, type JobKind, type JobQueue, type JobSubmission } from './job-queue'
+import { CONTAINER_FOR_KIND, dependsOnKind, JOB_ENV, JOB_EXIT_CODES, jobKindRank, type JobKind, type JobQueue, type JobSubmission } from './job-queue'
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..')
 
@@ -74,7 +74,7 @@ export class LocalJobRunner implements JobQueue {
     const { db } = this.options
     const active = await listActiveJobs(db, 'local')
     // Pretrain jobs first: the others wait for them, as when they were submitted.
-    active.sort((a, b) => Number(b.kind === 'pretrain') - Number(a.kind === 'pretrain'))
+    active.sort((a, b) => jobKindRank(a.kind) - jobKindRank(b.kind))
     let children = 0
     for (const job of active) {
       const indexes = await this.unfinishedChildren(job)
@@ -82,8 +82,8 @@ export class LocalJobRunner implements JobQueue {
         await rollUpJob(db, job.id)
         continue
       }
-      const dependsOn = job.kind === 'pretrain' || !job.benchmarkId ? [] : active
-        .filter((other) => other.kind === 'pretrain' && other.benchmarkId === job.benchmarkId && other.id !== job.id)
+      const dependsOn = !job.benchmarkId ? [] : active
+        .filter((other) => dependsOnKind(job.kind, other.kind) && other.benchmarkId === job.benchmarkId && other.id !== job.id)
         .map((other) => other.id)
       await setJobExternalId(db, job.id, `local:${job.id}`)
       for (const arrayIndex of indexes) {

@@ -1,7 +1,7 @@
 import type { Database } from '../db/connect'
 import { errorMessageForLog } from '../describe-for-log'
 import { endActiveRuns, getJob, listJobsOfBenchmark, type JobRow } from '../repositories/jobs'
-import { SubmissionDeferredError, type JobQueue } from './job-queue'
+import { dependsOnKind, jobKindRank, SubmissionDeferredError, type JobQueue } from './job-queue'
 import { isTerminal } from './status'
 
 export interface SubmitStoredJobsOptions {
@@ -19,27 +19,27 @@ export interface SubmitStoredJobsResult {
 }
 
 /**
- * Submits committed jobs to the queue, the benchmark's pretrain jobs first. The job
+ * Submits committed jobs to the queue, dependencies first (the pretrain job, then the rest, hybrid jobs last). The job
  * row is the outbox: a job without an external id is still to submit, and the queue
  * records the id when it has one, so a job is never submitted twice and never
  * forgotten (what this pass leaves, the Batch sweep submits). A job that is terminal
  * (cancelled before it was submitted) or already has its id is skipped.
  *
- * A job other than `pretrain` waits for its benchmark's active pretrain jobs (its base
- * model is what they make): submitted with their external ids as dependencies, or
+ * A job waits for its benchmark's active jobs of the kinds it depends on (JOB_DEPENDENCIES:
+ * the pretrain job makes the base model; a hybrid job reads a train or baseline run): submitted with their external ids as dependencies, or
  * deferred while one has none yet. A job the queue refuses is failed with the reason.
  */
 export async function submitStoredJobs(db: Database, queue: JobQueue, jobIds: readonly string[], options: SubmitStoredJobsOptions = {}): Promise<SubmitStoredJobsResult> {
   const result: SubmitStoredJobsResult = { submitted: [], refused: [], deferred: [] }
   const stored: JobRow[] = []
   for (const jobId of jobIds) stored.push(await getJob(db, jobId))
-  stored.sort((a, b) => Number(b.kind === 'pretrain') - Number(a.kind === 'pretrain'))
+  stored.sort((a, b) => jobKindRank(a.kind) - jobKindRank(b.kind))
   for (const { id: jobId } of stored) {
     // Read again: an earlier submission of this pass, or another submitter, may have changed it.
     const job = await getJob(db, jobId)
     if (job.externalId || isTerminal(job.status)) continue
-    const dependencies = job.kind === 'pretrain' || !job.benchmarkId ? [] : (await listJobsOfBenchmark(db, job.benchmarkId))
-      .filter((other) => other.kind === 'pretrain' && other.id !== job.id && !isTerminal(other.status))
+    const dependencies = jobKindRank(job.kind) === 0 || !job.benchmarkId ? [] : (await listJobsOfBenchmark(db, job.benchmarkId))
+      .filter((other) => dependsOnKind(job.kind, other.kind) && other.id !== job.id && !isTerminal(other.status))
     if (dependencies.some((dependency) => !dependency.externalId)) {
       result.deferred.push(jobId)
       continue

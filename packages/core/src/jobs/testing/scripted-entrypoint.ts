@@ -15,7 +15,10 @@ await runJobProcess({
     if (behaviour === 'pretrain-fails') throw new Error('the scripted pretraining failed on purpose')
     return pretrainRunSummary()
   },
+  // A hybrid run reads a baseline's classifier: the test checks it starts after the baseline job ended.
+  hybrid: async () => ({ skipped: 'scripted hybrid' }),
   baseline: async (context) => {
+    if (behaviour === 'slow-baseline') await new Promise((resolve) => setTimeout(resolve, 1500))
     await context.reportMetrics([{ name: 'train_loss', value: 1.5, step: 1 }])
     if (behaviour === 'crash') process.exit(3)
     if (behaviour === 'throw') throw new Error('the scripted handler failed on purpose')
