@@ -16,7 +16,7 @@ import type { RotaryTables } from './rotary'
 
 type LlamaWeights = ModelWeights<LlamaConfig>
 
-function llamaModules(config: LlamaConfig): ModuleSpec[] {
+export function llamaModules(config: LlamaConfig): ModuleSpec[] {
   const { hiddenSize: h, intermediateSize, headDim } = config
   const noBias = { bias: false }
   const modules = [embeddingModule('model.embed_tokens', config.vocabSize, h, config.padTokenId ?? undefined)]
@@ -39,7 +39,7 @@ function llamaModules(config: LlamaConfig): ModuleSpec[] {
 }
 
 /** x / sqrt(mean(x²) + eps) · weight: LayerNorm without centring or bias. */
-function rmsNorm(model: LlamaWeights, name: string, x: tf.Tensor): tf.Tensor {
+export function rmsNorm(model: LlamaWeights, name: string, x: tf.Tensor): tf.Tensor {
   const meanSquare = x.square().mean(-1, true)
   return x.mul(tf.rsqrt(meanSquare.add(model.config.rmsNormEps))).mul(model.weight(`${name}.weight`))
 }
@@ -62,7 +62,7 @@ function causalAttentionBias(attentionMask: tf.Tensor2D): tf.Tensor4D {
  * instead of copying keys and values `groups` times (and tfjs has no gradient for the
  * rank-5 tile that copying takes).
  */
-function groupedQueryAttention(
+export function groupedQueryAttention(
   query: tf.Tensor4D, key: tf.Tensor4D, value: tf.Tensor4D, bias: tf.Tensor4D, dropoutRate: number, context: ForwardContext,
 ): tf.Tensor4D {
   const [batch, heads, seq, headDim] = query.shape
@@ -95,7 +95,7 @@ function selfAttention(
 }
 
 /** SwiGLU: down_proj(silu(gate_proj(x)) · up_proj(x)), silu(z) = z · sigmoid(z). */
-function mlp(model: LlamaWeights, prefix: string, x: tf.Tensor, context: ForwardContext): tf.Tensor {
+export function mlp(model: LlamaWeights, prefix: string, x: tf.Tensor, context: ForwardContext): tf.Tensor {
   const gate = model.linear(`${prefix}.gate_proj`, x, context)
   return model.linear(`${prefix}.down_proj`, gate.mul(tf.sigmoid(gate)).mul(model.linear(`${prefix}.up_proj`, x, context)), context)
 }
