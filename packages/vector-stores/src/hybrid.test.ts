@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { chooseHybridRule, hybridPredict, probabilitiesFromTopClass } from './hybrid'
+import { chooseHybridRule, hybridGrid, hybridPredict, probabilitiesFromTopClass } from './hybrid'
+import { buildLabelledIndex, HybridClassifier, type ScoringClassifier } from './hybrid-classifier'
 
 const LABELS = ['card', 'topup', 'rate']
 const m = (label: string) => ({ id: label, label, score: 1 })
@@ -31,6 +32,54 @@ describe('chooseHybridRule', () => {
     expect(choice.rule.weight).toBe(0.5)
     const tie = chooseHybridRule([{ label: 'card', probabilities: [1, 0, 0], matches: [m('card')] }], LABELS)
     expect(tie.rule.weight).toBe(0)
+  })
+})
+
+describe('the hybrid classifier on a synthetic case where kNN must help', () => {
+  // Texts are 'word:n'. The classifier reads the word only and mistakes 'card' for 'topup' on odd n;
+  // the encoder puts each text at its true class's corner (n jitters it), so the nearest training examples vote right.
+  const TRUE: Record<string, string> = { visa: 'card', mastercard: 'card', cash: 'topup', bank: 'topup', fx: 'rate', euro: 'rate' }
+  const truth = (text: string) => TRUE[text.split(':')[0]!]!
+  const classifier: ScoringClassifier = {
+    labels: LABELS,
+    predict: async (texts, options) => texts.map((text) => {
+      const label = truth(text) === 'card' && Number(text.split(':')[1]) % 2 === 1 ? 'topup' : truth(text)
+      const scores = LABELS.map((candidate) => (candidate === label ? 0.55 : 0.225))
+      return { label, confidence: 0.55, ...(options?.scores ? { scores } : {}) }
+    }),
+  }
+  const encode = (texts: readonly string[]) => Float32Array.from(texts.flatMap((text) => LABELS.map((label) => (label === truth(text) ? 1 : 0.1 + (Number(text.split(':')[1]) % 7) / 100))))
+  const rows = (from: number, count: number) => Object.keys(TRUE).flatMap((word) => Array.from({ length: count }, (_, i) => `${word}:${from + i}`))
+
+  it('chooses a weight above 0 on validation, and beats the classifier alone on test', async () => {
+    const train = rows(0, 10)
+    const vectors = encode(train)
+    const { opened, index } = await buildLabelledIndex('exact', { name: 'hybrid_test', metric: 'cosine' }, train.map((text, i) => ({ id: `t${i}`, label: truth(text), vector: vectors.slice(i * 3, i * 3 + 3) })))
+    try {
+      const probe = new HybridClassifier({ classifier, encode, index, dimension: 3, rule: { weight: 0, k: 20 } })
+      const validationTexts = rows(100, 6)
+      const validation = (await probe.inputs(validationTexts)).map((input, i) => ({ ...input, label: truth(validationTexts[i]!) }))
+      const choice = chooseHybridRule(validation, LABELS, hybridGrid({}))
+      // The classifier alone misses half the card rows (a sixth of all); kNN votes them right.
+      expect(choice.modelValidationAccuracy).toBeCloseTo(5 / 6, 5)
+      expect(choice.rule.weight).toBeGreaterThan(0)
+      expect(choice.validationAccuracy).toBe(1)
+      // A fixed weight is kept; only k is searched.
+      expect(chooseHybridRule(validation, LABELS, hybridGrid({ weight: 0.3 })).rule.weight).toBe(0.3)
+      expect(chooseHybridRule(validation, LABELS, hybridGrid({ weight: 0.3, k: 3 })).rule).toEqual({ weight: 0.3, k: 3 })
+
+      const hybrid = new HybridClassifier({ classifier, encode, index, dimension: 3, rule: choice.rule })
+      const testTexts = rows(200, 5)
+      const alone = await classifier.predict(testTexts)
+      const mixed = await hybrid.predict(testTexts, { scores: true })
+      const accuracy = (labels: string[]) => labels.filter((label, i) => label === truth(testTexts[i]!)).length / testTexts.length
+      expect(accuracy(mixed.map((p) => p.label))).toBe(1)
+      expect(accuracy(alone.map((p) => p.label))).toBeLessThan(1)
+      expect(mixed[0]!.scores!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6)
+      expect(mixed[0]!.confidence).toBe(Math.max(...mixed[0]!.scores!))
+    } finally {
+      await opened.store.close()
+    }
   })
 })
 

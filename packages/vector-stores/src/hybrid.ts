@@ -22,15 +22,32 @@ export interface HybridInput {
 }
 
 export function hybridPredict(input: HybridInput, labels: readonly string[], rule: HybridRule, indexOf = labelIndex(labels)): string {
+  return labels[argmax(hybridScores(input, labels, rule, indexOf))]!
+}
+
+/** The mixed distribution over `labels` (it sums to 1 when the probabilities do and a neighbour was found). */
+export function hybridScores(input: HybridInput, labels: readonly string[], rule: HybridRule, indexOf = labelIndex(labels)): Float64Array {
   const mixed = Float64Array.from({ length: labels.length }, (_, c) => (1 - rule.weight) * (input.probabilities[c] ?? 0))
   const neighbours = input.matches.slice(0, rule.k)
   for (const match of neighbours) {
     const c = indexOf.get(match.label)
     if (c !== undefined) mixed[c]! += rule.weight / neighbours.length
   }
+  return mixed
+}
+
+export function argmax(values: ArrayLike<number>): number {
   let best = 0
-  for (let c = 1; c < mixed.length; c++) if (mixed[c]! > mixed[best]!) best = c
-  return labels[best]!
+  for (let c = 1; c < values.length; c++) if (values[c]! > values[best]!) best = c
+  return best
+}
+
+/**
+ * The grid a hybrid arm searches on validation: a weight or k the arm fixed is the only
+ * value tried; what it left out is searched over HYBRID_GRID.
+ */
+export function hybridGrid(fixed: { weight?: number; k?: number }): typeof HYBRID_GRID {
+  return { weights: fixed.weight === undefined ? HYBRID_GRID.weights : [fixed.weight], ks: fixed.k === undefined ? HYBRID_GRID.ks : [fixed.k] }
 }
 
 export interface HybridChoice {
@@ -49,16 +66,18 @@ export function chooseHybridRule(validation: readonly (HybridInput & { label: st
   const indexOf = labelIndex(labels)
   const accuracy = (rule: HybridRule) => validation.filter((row) => hybridPredict(row, labels, rule, indexOf) === row.label).length / Math.max(validation.length, 1)
   let best: { rule: HybridRule; accuracy: number } | undefined
-  let knnBest = 0
-  for (const weight of grid.weights) {
-    for (const k of grid.ks) {
+  const weights = [...grid.weights].sort((a, b) => a - b)
+  const ks = [...grid.ks].sort((a, b) => a - b)
+  for (const weight of weights) {
+    for (const k of ks) {
       const rule = { weight, k }
       const value = accuracy(rule)
-      if (weight === 1) knnBest = Math.max(knnBest, value)
       if (!best || value > best.accuracy) best = { rule, accuracy: value }
-      if (weight === 0) break // k does not matter without the store
+      if (weight === 0 && ks.length > 1) break // k does not matter without the store
     }
   }
+  // kNN alone at the grid's ks (HYBRID_GRID's when the arm fixed none), whatever weights the grid holds.
+  const knnBest = Math.max(...ks.map((k) => accuracy({ weight: 1, k })))
   return { rule: best!.rule, validationAccuracy: best!.accuracy, modelValidationAccuracy: accuracy({ weight: 0, k: 1 }), knnValidationAccuracy: knnBest }
 }
 
