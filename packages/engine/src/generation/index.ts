@@ -2,3 +2,5 @@ export { CausalLM, IGNORE_INDEX, LM_HEAD, causalForward, causalLmLoss, createCau
 export type { CausalForwardOptions, CausalForwardOutput, KeyValueCache, LayerCache } from './causal-lm'
 export { greedyGenerate } from './generate'
 export type { GenerateOptions, GenerationResult } from './generate'
+export { TextGenerator, fineTuneGenerator, generatorConfig, generatorSettingsSchema, normalizeGenerated } from './fine-tune-generator'
+export type { FineTuneGeneratorOptions, FineTunedGenerator, GeneratedTexts, GeneratorSettings, TextPair } from './fine-tune-generator'
