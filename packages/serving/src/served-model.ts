@@ -3,12 +3,14 @@
  * the train job saved (classifier.json, the PEFT adapter or the whole model) on top of
  * its base model, with LoRA merged into the base weights where the method allows (one
  * matrix product per layer instead of three). A baseline run's is its saved model.json
- * (baseline-model.ts). Both answer through one `IntentPredictor`.
+ * (baseline-model.ts). A hybrid run's is its classifier run's model beside a store of the
+ * training embeddings (hybrid-model.ts). All answer through one `IntentPredictor`.
  */
 import { ProblemError, type ArtifactStore, type Database, getRun } from '@bankbench/core'
 import { initBackend, loadCheckpoint, loadIntentClassifier, mergeLora, type AdapterFiles, type BackendInfo, type IntentClassifier } from '@bankbench/engine'
 import { resolveBaseModel, verifiedRunArtifacts } from '@bankbench/model-store'
 import { BASELINE_MODEL_FILE, loadBaselineModel } from './baseline-model'
+import { HYBRID_MODEL_FILE, loadHybridModel } from './hybrid-model'
 import { choosePredictor, type IntentPredictor, type ServingRuntime } from './predictor'
 
 export interface ServedModel {
@@ -55,6 +57,11 @@ export async function loadServedModel(db: Database, store: ArtifactStore, runId:
     const bytes = await recorded.read(name)
     if (!bytes) throw new ProblemError('invalid-state', `run ${runId} (${run.method}) has no ${name}: it saved no servable classifier`)
     return bytes
+  }
+  if (artifacts.has(HYBRID_MODEL_FILE)) {
+    // The classifier it mixes loads as it would be deployed on its own (with the same merge and runtime choices).
+    const hybrid = await loadHybridModel(db, store, runId, await read(HYBRID_MODEL_FILE), (classifierRunId) => loadServedModel(db, store, classifierRunId, options))
+    return { runId, method: run.method, modelSha256: artifacts.get(HYBRID_MODEL_FILE)!.sha256, ...hybrid }
   }
   if (!artifacts.has('classifier.json') && artifacts.has(BASELINE_MODEL_FILE)) {
     const baseline = await loadBaselineModel(db, store, run, await read(BASELINE_MODEL_FILE), engineBackend)
