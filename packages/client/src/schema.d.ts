@@ -83,7 +83,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a benchmark
-         * @description Validates the benchmark, stores it with its planned runs and starts their jobs. Methods: random, majority, tfidf-logreg, frozen-probe, centroid, llm-api, full, lora, qlora, ia3, prefix-tuning, adapter, mlm-pretrain, slots-rules, slots-full, slots-lora, data-selection, vector-bench. With an Idempotency-Key, repeating the request returns the benchmark the first one created; the same key with a different body is a 409.
+         * @description Validates the benchmark, stores it with its planned runs and starts their jobs. Methods: random, majority, tfidf-logreg, frozen-probe, centroid, llm-api, full, lora, qlora, ia3, prefix-tuning, adapter, mlm-pretrain, slots-rules, slots-full, slots-lora, generate-lora, generate-full, data-selection, vector-bench, hybrid. With an Idempotency-Key, repeating the request returns the benchmark the first one created; the same key with a different body is a 409.
          */
         post: operations["createBenchmark"];
         delete?: never;
@@ -654,7 +654,7 @@ export interface components {
             dataset?: string;
             baseModel?: string;
             arms?: ({
-                /** @description One of: random, majority, tfidf-logreg, frozen-probe, centroid, llm-api, full, lora, qlora, ia3, prefix-tuning, adapter, mlm-pretrain, slots-rules, slots-full, slots-lora, data-selection, vector-bench */
+                /** @description One of: random, majority, tfidf-logreg, frozen-probe, centroid, llm-api, full, lora, qlora, ia3, prefix-tuning, adapter, mlm-pretrain, slots-rules, slots-full, slots-lora, generate-lora, generate-full, data-selection, vector-bench, hybrid */
                 method: string;
                 /** @default {} */
                 config?: {
@@ -666,16 +666,16 @@ export interface components {
                 };
             } | {
                 /**
-                 * @description One of: demo, floors, methods, tuning, quick, seed-grid, seed-grid-small, lora-modules, lora-rank, slots, selection, selection-quick, vector, vector-quick, bert-base, roberta-base, llama2-7b-qlora
+                 * @description One of: demo, floors, methods, tuning, quick, seed-grid, seed-grid-small, lora-modules, lora-rank, slots, generative, selection, selection-quick, vector, vector-quick, bert-base, roberta-base, llama2-7b-qlora
                  * @enum {string}
                  */
-                preset: "demo" | "floors" | "methods" | "tuning" | "quick" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "selection" | "selection-quick" | "vector" | "vector-quick" | "bert-base" | "roberta-base" | "llama2-7b-qlora";
+                preset: "demo" | "floors" | "methods" | "tuning" | "quick" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "generative" | "selection" | "selection-quick" | "vector" | "vector-quick" | "bert-base" | "roberta-base" | "llama2-7b-qlora";
             })[];
             /**
-             * @description One of: demo, floors, methods, tuning, quick, seed-grid, seed-grid-small, lora-modules, lora-rank, slots, selection, selection-quick, vector, vector-quick, bert-base, roberta-base, llama2-7b-qlora
+             * @description One of: demo, floors, methods, tuning, quick, seed-grid, seed-grid-small, lora-modules, lora-rank, slots, generative, selection, selection-quick, vector, vector-quick, bert-base, roberta-base, llama2-7b-qlora
              * @enum {string}
              */
-            preset?: "demo" | "floors" | "methods" | "tuning" | "quick" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "selection" | "selection-quick" | "vector" | "vector-quick" | "bert-base" | "roberta-base" | "llama2-7b-qlora";
+            preset?: "demo" | "floors" | "methods" | "tuning" | "quick" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "generative" | "selection" | "selection-quick" | "vector" | "vector-quick" | "bert-base" | "roberta-base" | "llama2-7b-qlora";
             subsample?: {
                 maxRunsPerMethod: number;
                 /** @default 0 */
@@ -780,6 +780,18 @@ export interface components {
             entityMicroF1: number | null;
             /** @description Slot filling: span-level macro F1 over slot types, 0-1. */
             entityMacroF1: number | null;
+            /** @description Generation (generate runs): share of generated texts equal to the reference, 0-1; null for other runs. */
+            exactMatch: number | null;
+            /** @description Generation: corpus BLEU, 0-100 (sacreBLEU 13a). */
+            bleu: number | null;
+            /** @description Generation: ROUGE-L F1, 0-1. */
+            rougeL: number | null;
+            /** @description Generation: perplexity of the reference texts given the prompts. */
+            perplexity: number | null;
+            /** @description Generation: median milliseconds per decoding step (one token per row of a batch). */
+            latencyPerTokenMs: number | null;
+            /** @description Generation: generated tokens per second. */
+            tokensPerSecond: number | null;
             /** @description Figures of this row that do not apply to the method (e.g. accuracy for a slot tagger): not applicable, not unmeasured. */
             notApplicable: string[];
             adapterBytes: number | null;
@@ -815,6 +827,12 @@ export interface components {
             throughputPerSecond: components["schemas"]["SeedStat"];
             entityMicroF1: components["schemas"]["SeedStat"];
             entityMacroF1: components["schemas"]["SeedStat"];
+            exactMatch: components["schemas"]["SeedStat"];
+            bleu: components["schemas"]["SeedStat"];
+            rougeL: components["schemas"]["SeedStat"];
+            perplexity: components["schemas"]["SeedStat"];
+            latencyPerTokenMs: components["schemas"]["SeedStat"];
+            tokensPerSecond: components["schemas"]["SeedStat"];
             notApplicable: string[];
             trainSeconds: components["schemas"]["SeedStat"];
             peakMemoryBytes: components["schemas"]["SeedStat"];
@@ -941,7 +959,7 @@ export interface components {
              * @example seed-grid-small
              * @enum {string}
              */
-            name: "demo" | "floors" | "methods" | "tuning" | "quick" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "selection" | "selection-quick" | "vector" | "vector-quick" | "bert-base" | "roberta-base" | "llama2-7b-qlora";
+            name: "demo" | "floors" | "methods" | "tuning" | "quick" | "seed-grid" | "seed-grid-small" | "lora-modules" | "lora-rank" | "slots" | "generative" | "selection" | "selection-quick" | "vector" | "vector-quick" | "bert-base" | "roberta-base" | "llama2-7b-qlora";
             description: string;
             /** @description Runs the preset plans with its own protocol (one seed unless the request names more). */
             runCount: number;
@@ -1058,7 +1076,7 @@ export interface components {
             /** @example job_0a4b6c8d1e3f5a7b9c2d */
             id: string;
             /** @enum {string} */
-            kind: "pretrain" | "train" | "baseline" | "index" | "vector-bench" | "select" | "slots" | "analyze";
+            kind: "pretrain" | "train" | "baseline" | "index" | "vector-bench" | "hybrid" | "select" | "slots" | "generate" | "analyze";
             status: components["schemas"]["Status"];
             /** @enum {string} */
             queue: "local" | "batch";

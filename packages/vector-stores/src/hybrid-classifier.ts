@@ -40,7 +40,8 @@ export class HybridClassifier {
   /** The classifier's probabilities and the store's neighbours (up to `k`, default the rule's) of each text. */
   async inputs(texts: readonly string[], k = this.parts.rule.k): Promise<{ probabilities: Float64Array; matches: Match[] }[]> {
     const { classifier, index, dimension } = this.parts
-    const [predictions, vectors] = await Promise.all([classifier.predict(texts, { scores: true }), this.parts.encode(texts)])
+    // Without neighbours (weight 0) neither the encoder nor the store is asked.
+    const [predictions, vectors] = await Promise.all([classifier.predict(texts, { scores: true }), k > 0 ? this.parts.encode(texts) : new Float32Array(0)])
     const result: { probabilities: Float64Array; matches: Match[] }[] = []
     for (let i = 0; i < texts.length; i++) {
       const prediction = predictions[i]!

@@ -1,13 +1,19 @@
-import { formatVectorStoreTable, vectorStoreStudy } from '@bankbench/core'
+import { formatHybridTable, formatVectorStoreTable, hybridStudy, vectorStoreStudy } from '@bankbench/core'
 import type { Schemas } from '@bankbench/client'
 
 /**
  * The vector-store table of a benchmark's runs (`GET /v1/benchmarks/{id}/runs`): build
  * time, size, latency, throughput, recall@10, kNN intent accuracy and cost per arm, and
- * the answer to "which vector store is best for banking?". Null when the benchmark ran
- * no vector-bench arm.
+ * the answer to "which vector store is best for banking?"; then the hybrid runs beside
+ * the classifier alone and kNN alone. Null when the benchmark ran neither.
  */
 export function formatVectorStores(runs: readonly Schemas['RunSummary'][]): string | null {
-  const study = vectorStoreStudy(runs.map((run) => ({ method: run.method, status: run.status, summary: run.summary })))
-  return study && `${formatVectorStoreTable(study)}\n\n${study.answer.question} ${study.answer.answer}`
+  const inputs = runs.map((run) => ({ method: run.method, status: run.status, summary: run.summary }))
+  const study = vectorStoreStudy(inputs)
+  const hybrids = hybridStudy(inputs)
+  const parts = [
+    study && `${formatVectorStoreTable(study)}\n\n${study.answer.question} ${study.answer.answer}`,
+    hybrids && formatHybridTable(hybrids),
+  ].filter((part): part is string => part !== null)
+  return parts.length > 0 ? parts.join('\n\n') : null
 }

@@ -1,4 +1,4 @@
-import type { VectorBenchSummary } from '../contracts/run-summary'
+import type { HybridRunSummary, VectorBenchSummary } from '../contracts/run-summary'
 
 /** A run as the study reads it (`GET /v1/benchmarks/{id}/runs` items, or the runs table). */
 export interface VectorRunInput {
@@ -112,4 +112,60 @@ export function describeVectorArm(summary: Pick<VectorBenchSummary, 'store' | 'm
 
 function isVectorSummary(summary: unknown): summary is VectorBenchSummary {
   return typeof summary === 'object' && summary !== null && 'recallAt10' in summary && 'latency' in summary && 'store' in summary
+}
+
+/** One hybrid run beside what it mixes: the classifier run alone and kNN alone, on the same test split. */
+export interface HybridRow {
+  /** `tfidf-logreg + faiss HNSW32 cosine efSearch=64`. */
+  arm: string
+  classifierMethod: string
+  classifierRunId: string
+  encoder: string
+  weight: number
+  k: number
+  /** Whether weight and k were chosen on validation. */
+  tuned: boolean
+  accuracy: number
+  macroF1: number
+  classifierAccuracy: number
+  knnAccuracy: number
+  validationAccuracy: number
+  classifierValidationAccuracy: number
+  /** One message end to end: the classifier, the encoder and the store. */
+  p50Ms: number
+  p95Ms: number
+}
+
+/** The benchmark's succeeded hybrid runs, best test accuracy first; null when it ran none. */
+export function hybridStudy(runs: readonly VectorRunInput[]): HybridRow[] | null {
+  const summaries = runs.filter((run) => run.method === 'hybrid' && run.status === 'succeeded' && isHybridSummary(run.summary)).map((run) => run.summary as HybridRunSummary)
+  if (summaries.length === 0) return null
+  return summaries.map((summary): HybridRow => ({
+    arm: `${summary.classifierMethod} + ${describeVectorArm(summary)}`, classifierMethod: summary.classifierMethod, classifierRunId: summary.classifierRunId,
+    encoder: summary.encoder, weight: summary.weight, k: summary.k, tuned: summary.tunedWeight || summary.tunedK,
+    accuracy: summary.accuracy, macroF1: summary.macroF1, classifierAccuracy: summary.classifierAccuracy, knnAccuracy: summary.knnAccuracy,
+    validationAccuracy: summary.validationAccuracy, classifierValidationAccuracy: summary.classifierValidationAccuracy,
+    p50Ms: summary.latencyP50Ms, p95Ms: summary.latencyP95Ms,
+  })).sort((left, right) => right.accuracy - left.accuracy)
+}
+
+/** The rule, for the report and the CLI. */
+export const HYBRID_RULE_NOTE = 'Hybrid: p(intent) = (1 - weight) x the classifier\'s probability + weight x the share of the k nearest training messages '
+  + 'labelled with it (in the store, over the encoder\'s embeddings); weight and k chosen on validation (weight 0, the classifier alone, wins ties), '
+  + 'test scored once. Latency is one message end to end: the classifier, the encoder and the store.'
+
+export function formatHybridTable(rows: readonly HybridRow[]): string {
+  const pct = (value: number) => `${(value * 100).toFixed(2)}%`
+  const header = ['hybrid', 'weight', 'k', 'test acc', 'classifier alone', 'kNN alone', 'macro-F1', 'val acc', 'p50 ms', 'p95 ms']
+  const cells = rows.map((row) => [
+    row.arm, String(row.weight), String(row.k), pct(row.accuracy), pct(row.classifierAccuracy), pct(row.knnAccuracy), row.macroF1.toFixed(4),
+    pct(row.validationAccuracy), row.p50Ms.toFixed(2), row.p95Ms.toFixed(2),
+  ])
+  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]!.length)))
+  const line = (values: string[]) => values.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ').trimEnd()
+  return [`Hybrid classifier (${rows[0]?.encoder ?? ''} embeddings)`, line(header), ...cells.map(line)].join('\n')
+}
+
+function isHybridSummary(summary: unknown): summary is HybridRunSummary {
+  return typeof summary === 'object' && summary !== null && 'classifierRunId' in summary && 'weight' in summary && 'accuracy' in summary
 }

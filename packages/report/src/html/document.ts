@@ -10,7 +10,7 @@ import { paretoSection } from '../sections/pareto'
 import { recommendationsSection } from '../sections/recommendations'
 import { resultsSection } from '../sections/results'
 import { trainingCurvesSection } from '../sections/training-curves'
-import { vectorStoresSection } from '../sections/vector-stores'
+import { hybridSection, vectorStoresSection } from '../sections/vector-stores'
 import { html, trustedHtml } from './html'
 import type { ReportSection } from './table'
 import { REPORT_CSS } from './style'
@@ -32,6 +32,7 @@ export async function renderReportHtml(data: ReportData): Promise<string> {
     entitiesSection(data),
     await dataSelectionSection(data),
     vectorStoresSection(data),
+    hybridSection(data),
     methodologySection(data),
     environmentSection(data),
   ].filter((part): part is ReportSection => part !== null)

@@ -1,7 +1,7 @@
-import { parseRunConfig, type RunRow, type VectorBenchSummary } from '@bankbench/core'
+import { parseRunConfig, type HybridRunSummary, type RunRow, type VectorBenchSummary } from '@bankbench/core'
 import { describe, expect, it } from 'vitest'
 import { sampleReportData } from '../testing/sample-report'
-import { vectorStoresSection } from './vector-stores'
+import { hybridSection, vectorStoresSection } from './vector-stores'
 
 function vectorRun(ordinal: number, store: string, p50Ms: number, recallAt10: number, indexSettings: Record<string, unknown>): RunRow {
   const summary: VectorBenchSummary = {
@@ -47,5 +47,39 @@ describe('the vector-stores section', () => {
     const skipped = { ...vectorRun(1, 'weaviate', 1, 1, {}), summary: { skipped: 'weaviate: WEAVIATE_URL is not set' } }
     data.runs.push(vectorRun(0, 'exact', 15, 1, {}), skipped, { ...skipped, id: 'run_vector9', ordinal: 209 })
     expect(vectorStoresSection(data)!.body.value).toContain('Not run: 2 arms (weaviate: WEAVIATE_URL is not set).')
+  })
+})
+
+function hybridRun(ordinal: number, weight: number, accuracy: number, classifierAccuracy: number): RunRow {
+  const latency = { count: 200, meanMs: 4, p50Ms: 3.5, p95Ms: 9, p99Ms: 12, maxMs: 20 }
+  const summary: HybridRunSummary = {
+    accuracy, macroF1: accuracy - 0.01, validationAccuracy: 0.9, perLabel: [], confusion: [], latencyP50Ms: latency.p50Ms, latencyP95Ms: latency.p95Ms, latency, throughputPerSecond: 300,
+    classifierRunId: 'run_tfidf', classifierMethod: 'tfidf-logreg', store: 'faiss', metric: 'cosine', indexSettings: { factory: 'HNSW32', efSearch: 64 },
+    encoder: 'base:bankbench-mini@abc', encoderModel: 'x', embeddingsKey: 'embeddings/h/x.emb', dimension: 256, vectors: 8002, weight, k: 10, tunedWeight: true, tunedK: true,
+    classifierAccuracy, classifierValidationAccuracy: 0.88, knnAccuracy: 0.8, knnValidationAccuracy: 0.79, buildSeconds: 1.5, trainSeconds: 20, peakRssBytes: 1,
+  }
+  const base = sampleReportData().runs[0]!
+  return {
+    ...base, id: `run_hybrid${ordinal}`, ordinal: 300 + ordinal, method: 'hybrid', seed: 42, summary,
+    config: parseRunConfig({ method: 'hybrid', hyperparameters: { classifier: 'tfidf-logreg', store: 'faiss' }, seed: 42, epochs: 1, trainSubset: null, testSet: 'official', arm: 0 }),
+  }
+}
+
+describe('the hybrid section', () => {
+  it('is absent without hybrid runs', () => {
+    expect(hybridSection(sampleReportData())).toBeNull()
+  })
+
+  it('puts each hybrid beside the classifier alone and kNN alone, with the chosen weight and k, bold where it beats the classifier', () => {
+    const data = sampleReportData()
+    data.runs.push(hybridRun(0, 0.3, 0.915, 0.9), hybridRun(1, 0, 0.9, 0.9))
+    const section = hybridSection(data)!
+    const markup = section.body.value
+    expect(section.id).toBe('hybrid')
+    expect(markup).toContain('tfidf-logreg + faiss HNSW32 cosine efSearch=64')
+    expect(markup).toContain('<strong>91.5%</strong>')
+    expect(markup).not.toContain('<strong>90.0%</strong>')
+    expect(markup).toContain('80.0%')
+    expect(markup).toContain('weight and k chosen on validation')
   })
 })

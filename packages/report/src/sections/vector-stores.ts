@@ -1,4 +1,4 @@
-import { FARGATE_PRICE_NOTE, skippedLines, vectorStoreStudy, type VectorStoreRow } from '@bankbench/core'
+import { FARGATE_PRICE_NOTE, HYBRID_RULE_NOTE, hybridStudy, skippedLines, vectorStoreStudy, type HybridRow, type VectorStoreRow } from '@bankbench/core'
 import { html } from '../html/html'
 import { section, table, type ReportSection } from '../html/table'
 import type { ReportData } from '../report-data'
@@ -30,6 +30,29 @@ export function vectorStoresSection(data: ReportData): ReportSection | null {
     ], study.rows),
     html`<p class="note">${first.vectors} vectors (${first.encoder} embeddings), ${first.queries} test queries per arm, k = 10. Arms in bold are on the latency/recall Pareto front (no other arm is as fast and as exact). Recall@10 is against exact search, a neighbour tied with the 10th counted as found; kNN@k is the share of test queries whose k nearest training queries vote for the right intent. Latency is per query at concurrency 1; queries/s at the run's concurrency. ${FARGATE_PRICE_NOTE} The answer is the fastest arm at recall@10 ≥ ${study.minRecall}.</p>`,
     study.skipped.length > 0 ? html`<p class="note">${skippedLines(study).join('. ')}.</p>` : null)
+}
+
+/**
+ * The hybrid runs (issue 13): each beside the classifier run it mixes and kNN alone on the
+ * same test split, with the weight and k validation chose. Absent without hybrid runs.
+ */
+export function hybridSection(data: ReportData): ReportSection | null {
+  const rows = hybridStudy(data.runs.map((run) => ({ method: run.method, status: run.status, summary: run.summary })))
+  if (!rows) return null
+  return section('hybrid', 'Hybrid: the classifier with vector-store votes',
+    table<HybridRow>([
+      { title: 'hybrid', cell: (row) => row.arm },
+      { title: 'weight', cell: (row) => String(row.weight), numeric: true },
+      { title: 'k', cell: (row) => String(row.k), numeric: true },
+      { title: 'test accuracy', cell: (row) => (row.accuracy > row.classifierAccuracy ? html`<strong>${percent(row.accuracy)}</strong>` : percent(row.accuracy)), numeric: true },
+      { title: 'classifier alone', cell: (row) => percent(row.classifierAccuracy), numeric: true },
+      { title: 'kNN alone', cell: (row) => percent(row.knnAccuracy), numeric: true },
+      { title: 'macro-F1', cell: (row) => row.macroF1.toFixed(4), numeric: true },
+      { title: 'validation', cell: (row) => percent(row.validationAccuracy), numeric: true },
+      { title: 'p50 ms', cell: (row) => row.p50Ms.toFixed(2), numeric: true },
+      { title: 'p95 ms', cell: (row) => row.p95Ms.toFixed(2), numeric: true },
+    ], rows),
+    html`<p class="note">${HYBRID_RULE_NOTE} Bold: the hybrid beats the classifier alone on test. Embeddings: ${rows[0]!.encoder}.</p>`)
 }
 
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`
