@@ -13,13 +13,14 @@ describe('GET /v1/presets', () => {
     // Every preset there is: the CLI's demo and floors are served from the same list, not kept apart.
     expect(items.map((item) => item.name)).toEqual([...PRESET_NAMES])
     expect(items.map((item) => item.name)).toEqual([
-      'demo', 'floors', 'methods', 'tuning', 'quick', 'seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank', 'slots', 'selection', 'selection-quick', 'vector', 'vector-quick',
+      'demo', 'floors', 'methods', 'tuning', 'quick', 'seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank', 'slots', 'generative', 'selection', 'selection-quick', 'vector', 'vector-quick',
       'bert-base', 'roberta-base', 'llama2-7b-qlora',
     ])
     const byName = Object.fromEntries(items.map((item) => [item.name, item as typeof item & { baseModel: string | null }]))
     expect(byName.demo!.baseModel).toBeNull()
     expect(byName['bert-base']).toMatchObject({ baseModel: 'hf://google-bert/bert-base-uncased', runCount: 18, protocol: { seeds: [42, 43, 44], epochs: 3 } })
     expect(byName['roberta-base']).toMatchObject({ baseModel: 'hf://FacebookAI/roberta-base', runCount: 18 })
+    expect(byName.generative).toMatchObject({ runCount: 2, runsByMethod: { 'generate-lora': 1, 'generate-full': 1 }, protocol: { trainSubset: 3000, testSet: 'sample500' } })
     expect(byName['llama2-7b-qlora']).toMatchObject({ baseModel: 'hf://meta-llama/Llama-2-7b-hf', runCount: 1, runsByMethod: { qlora: 1 } })
     expect(byName['seed-grid']).toMatchObject({ runCount: 125, runsByMethod: { lora: 90, qlora: 16, ia3: 1, 'prefix-tuning': 6, adapter: 6, full: 6 } })
     expect(byName['seed-grid-small']).toMatchObject({ runCount: 7, protocol: { epochs: 1, trainSubset: 1000, testSet: 'sample500' } })

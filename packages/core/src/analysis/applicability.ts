@@ -13,6 +13,9 @@ const PRETRAIN_FIGURES = ['accuracy', 'macroF1', 'validationAccuracy', 'latencyP
 /** Slot filling scores spans, not intents. */
 const SLOT_FIGURES = ['accuracy', 'macroF1', 'validationAccuracy']
 
+/** A generator writes intent names as text: scored by exact match and the generation metrics instead. */
+const GENERATE_FIGURES = ['accuracy', 'macroF1', 'validationAccuracy']
+
 /** Baselines with no neural parameters to train (tfidf-logreg's are a linear model's, which the reduction does not compare). */
 const PARAMETER_FREE_BASELINES = new Set(['random', 'majority', 'tfidf-logreg', 'llm-api'])
 
@@ -24,6 +27,7 @@ export function notApplicableFigures(method: string, summary: RunFigures | null)
   const kind = jobKindOf(method)
   const byKind = kind === 'pretrain' ? PRETRAIN_FIGURES
     : kind === 'slots' ? SLOT_FIGURES
+      : kind === 'generate' ? GENERATE_FIGURES
       : PARAMETER_FREE_BASELINES.has(method) ? ['trainableParameters', 'adapterBytes'] : []
   return [...new Set([...listed, ...byKind, ...(ranWithoutGpu(summary) ? ['peakGpuMemoryBytes'] : [])])]
 }

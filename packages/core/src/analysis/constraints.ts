@@ -29,12 +29,12 @@ export function jobKindOf(method: string): (typeof METHOD_CATALOG)[keyof typeof 
 /**
  * Runs that are not intent classifiers, so never candidates for recommendation or deployment:
  * pretraining (mlm-pretrain) builds a backbone, data selection (select) measures how many labels a
- * learner needs, slot taggers (slots) find entities, and vector-store benchmarks (vector-bench)
+ * learner needs, slot taggers (slots) find entities, generators (generate) write intent names as text, and vector-store benchmarks (vector-bench)
  * measure retrieval: their kNN accuracy is not a classifier's to weigh against the study's criteria.
  */
 export function isPretraining(method: string): boolean {
   const kind = jobKindOf(method)
-  return kind === 'pretrain' || kind === 'select' || kind === 'slots' || kind === 'vector-bench'
+  return kind === 'pretrain' || kind === 'select' || kind === 'slots' || kind === 'generate' || kind === 'vector-bench'
 }
 
 /**
@@ -57,6 +57,8 @@ export function isServable(method: string): boolean {
 export function criterionApplies(method: string, constraint: ConstraintName): boolean {
   // A slot tagger has no intent accuracy; its quality is span F1.
   if (constraint === 'minAccuracy' && jobKindOf(method) === 'slots') return false
+  // A generator is scored by exact match of the intent name it writes, not as a classifier's accuracy.
+  if (constraint === 'minAccuracy' && jobKindOf(method) === 'generate') return false
   if (constraint === 'minParameterReduction') {
     const kind = jobKindOf(method)
     return kind === null || kind === 'train'

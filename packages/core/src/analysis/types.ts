@@ -70,6 +70,13 @@ export interface ComparisonRow {
   /** Slot filling: span-level micro and macro F1 on the test split, 0-1 (slots runs; null elsewhere). */
   entityMicroF1: number | null
   entityMacroF1: number | null
+  /** Generation (generate runs; null elsewhere): exact match 0-1, corpus BLEU 0-100, ROUGE-L F1 0-1, perplexity of the reference, ms per decoding step, tokens/s. */
+  exactMatch: number | null
+  bleu: number | null
+  rougeL: number | null
+  perplexity: number | null
+  latencyPerTokenMs: number | null
+  tokensPerSecond: number | null
   /** Figures of this row that do not apply to the run's method (the summary's `notApplicable`): shown as "not applicable", not as unmeasured. */
   notApplicable: string[]
   adapterBytes: number | null
@@ -94,6 +101,12 @@ export interface MethodBestRow {
   throughputPerSecond: SeedStat | null
   entityMicroF1: SeedStat | null
   entityMacroF1: SeedStat | null
+  exactMatch: SeedStat | null
+  bleu: SeedStat | null
+  rougeL: SeedStat | null
+  perplexity: SeedStat | null
+  latencyPerTokenMs: SeedStat | null
+  tokensPerSecond: SeedStat | null
   /** As in ComparisonRow: the figures that do not apply to this method (those of its first run). */
   notApplicable: string[]
   trainSeconds: SeedStat | null

@@ -17,6 +17,27 @@ const positiveInt = z.number().int().positive()
 /** Overrides the protocol's epochs for this arm (e.g. a longer pretraining, a shorter sweep); the planner takes it out of the hyperparameters. */
 const epochs = positiveInt.max(100)
 
+/**
+ * The generate job's decoder (a small Llama trained from scratch; the engine's generatorSettingsSchema holds the
+ * defaults: vocabulary 1000, hidden 64, 2 layers, 4 query and 2 key/value heads, MLP 128, tied embeddings, 12 new
+ * tokens at most, 3 pretraining epochs at learning rate 3e-3).
+ */
+const GENERATOR_FIELDS = {
+  vocab_size: z.number().int().min(64).max(8192),
+  hidden_size: z.number().int().min(8).max(512),
+  num_hidden_layers: z.number().int().min(1).max(8),
+  num_attention_heads: z.number().int().min(1).max(16),
+  num_key_value_heads: z.number().int().min(1).max(16),
+  intermediate_size: z.number().int().min(8).max(2048),
+  tie_word_embeddings: z.boolean(),
+  max_new_tokens: z.number().int().min(1).max(64),
+  pretrain_epochs: z.number().int().min(0).max(50),
+  pretrain_learning_rate: z.number().positive().max(1),
+}
+
+/** The fields of GENERATOR_FIELDS: the generate job gives these to the decoder and the rest to the trainer and PEFT method. */
+export const GENERATOR_FIELD_NAMES = Object.keys(GENERATOR_FIELDS)
+
 /** How the frozen-feature baselines run the base model: truncation and texts per forward pass. */
 const frozenFeatureFields = {
   max_length: positiveInt.max(4096),
@@ -220,6 +241,14 @@ export const METHOD_CATALOG = {
   'slots-rules': { jobKind: 'slots', config: strictObject({}) },
   'slots-full': { jobKind: 'slots', config: strictObject({ epochs, ...ENGINE_METHOD_FIELDS.full }).partial() },
   'slots-lora': { jobKind: 'slots', config: strictObject({ epochs, ...ENGINE_METHOD_FIELDS.lora }).partial() },
+  /**
+   * Generation (the `generate` job): a small Llama causal LM trained from scratch on the benchmark's training text
+   * (a WordPiece vocabulary, then language-model pretraining on the messages and the intent names, unpaired), then
+   * fine-tuned with LoRA or in full to write each message's intent name; scored on the test split with exact match,
+   * corpus BLEU, ROUGE, perplexity of the reference, semantic similarity, latency per generated token and tokens/s.
+   */
+  'generate-lora': { jobKind: 'generate', config: strictObject({ epochs, ...ENGINE_METHOD_FIELDS.lora, ...GENERATOR_FIELDS }).partial() },
+  'generate-full': { jobKind: 'generate', config: strictObject({ epochs, ...ENGINE_METHOD_FIELDS.full, ...GENERATOR_FIELDS }).partial() },
   /**
    * Data selection, simulated on the training split (the `select` job): a query strategy picks which rows to label,
    * round by round up to a label budget, and a logistic-regression head on fixed features is refitted and scored on

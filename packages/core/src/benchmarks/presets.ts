@@ -111,13 +111,16 @@ export const REAL_CHECKPOINT_PRESETS = {
 } as const satisfies Record<string, BenchmarkPreset>
 
 export const PRESET_NAMES = [
-  'demo', 'floors', 'methods', 'tuning', 'quick', 'seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank', 'slots', 'selection', 'selection-quick', 'vector', 'vector-quick',
+  'demo', 'floors', 'methods', 'tuning', 'quick', 'seed-grid', 'seed-grid-small', 'lora-modules', 'lora-rank', 'slots', 'generative', 'selection', 'selection-quick', 'vector', 'vector-quick',
   'bert-base', 'roberta-base', 'llama2-7b-qlora',
 ] as const
 export type PresetName = (typeof PRESET_NAMES)[number]
 
 /** The selection preset's PEFT learner: LoRA where the fast learner reached 95% of its full-data accuracy and at half the pool, seed 1's runs only. */
 const SELECTION_PEFT_LEARNER = { peft_budgets: ['target', 'half'], peft_seeds: [1] }
+
+/** The generative preset's fine-tuning learning rates (the tiny decoder from scratch takes larger steps than the encoder defaults). */
+const GENERATIVE_LEARNING_RATES = { lora: 1e-2, full: 3e-3 }
 
 export const PRESETS: Record<PresetName, BenchmarkPreset> = {
   /**
@@ -259,6 +262,23 @@ export const PRESETS: Record<PresetName, BenchmarkPreset> = {
     protocol: { seeds: [42], epochs: 20 },
   },
   /**
+   * Generation (the `generate` job): a small Llama causal LM trained from scratch on the training text, then fine-tuned
+   * with LoRA and in full to write each message's intent name; exact match, BLEU, ROUGE, perplexity, semantic
+   * similarity, per-token latency and tokens/s on 500 test messages. Minutes on a 2-core laptop; no pretrained decoder
+   * can be downloaded here, so the figures are those of a ~0.2 M-parameter decoder trained for a few minutes.
+   */
+  generative: {
+    description: 'Generation: a small Llama causal LM (hidden 64, 2 layers, vocabulary learnt on the training text) pretrained from scratch '
+      + 'as a language model on the training messages and intent names (unpaired), then fine-tuned with LoRA (all linear layers, r 16) and in '
+      + 'full to write each message\'s intent name; greedy decoding with a key/value cache; exact match, corpus BLEU, ROUGE-1/2/L, '
+      + 'perplexity of the reference, semantic similarity, latency per token and tokens/s on 500 test messages.',
+    arms: [
+      { method: 'generate-lora', config: { learning_rate: GENERATIVE_LEARNING_RATES.lora } },
+      { method: 'generate-full', config: { learning_rate: GENERATIVE_LEARNING_RATES.full } },
+    ],
+    protocol: { seeds: [42], epochs: 4, trainSubset: 3000, testSet: 'sample500' },
+  },
+  /**
    * Data selection (the `select` job, issue 14): every query strategy, three seeds, the fast learner (logistic regression on
    * TF-IDF features), rounds from one label per intent to half the training split. The report's data-selection section
    * reads these runs: learning curves with spread, labels to 95% of full-data accuracy, and whether half the data suffices.
@@ -297,7 +317,8 @@ export const PRESETS: Record<PresetName, BenchmarkPreset> = {
       + 'IVF100,PQ8 / HNSW32 with L2 and inner product, usearch HNSW, pgvector HNSW and IVFFlat (PGlite), LanceDB IVF-flat and Chroma '
       + '(hnsw:space cosine); build time, index size, latency p50/p95/p99, throughput, recall@10 against exact search, kNN intent accuracy, cost. '
       + 'Pinecone, Weaviate (efConstruction 200/500) and Milvus (HNSW, IVF_FLAT nlist 100/1000) run where PINECONE_API_KEY, WEAVIATE_URL '
-      + 'and MILVUS_URI are set, and are skipped with that reason elsewhere.',
+      + 'and MILVUS_URI are set, and are skipped with that reason elsewhere. Then the hybrid classifier: TF-IDF + logistic regression mixed '
+      + 'with kNN votes from FAISS HNSW32 over the same embeddings, weight and k chosen on validation, beside TF-IDF alone.',
     arms: [
       { method: 'vector-bench', config: { store: 'exact', metric: 'cosine', index_settings: {} } },
       { method: 'vector-bench', config: { store: 'faiss', index_settings: { factory: 'Flat' } }, grid: { metric: ['l2', 'ip'] } },
@@ -314,6 +335,10 @@ export const PRESETS: Record<PresetName, BenchmarkPreset> = {
       { method: 'vector-bench', config: { store: 'milvus', index_settings: { index: 'hnsw', m: 16, efConstruction: 200, efSearch: 64 } }, grid: { metric: ['l2', 'ip'] } },
       { method: 'vector-bench', config: { store: 'milvus', index_settings: { index: 'ivf_flat', nlist: 100, nprobe: 10 } }, grid: { metric: ['l2', 'ip'] } },
       { method: 'vector-bench', config: { store: 'milvus', index_settings: { index: 'ivf_flat', nlist: 1000, nprobe: 100 } }, grid: { metric: ['l2', 'ip'] } },
+      // The hybrid (issue 13): TF-IDF + logistic regression mixed with kNN votes over the base model's embeddings of the
+      // training queries in FAISS HNSW32 (cosine), weight and k chosen on validation; compared with the TF-IDF run alone.
+      { method: 'tfidf-logreg' },
+      { method: 'hybrid', config: { classifier: 'tfidf-logreg', store: 'faiss', metric: 'cosine', index_settings: { factory: 'HNSW32', efSearch: 64 } } },
     ],
     protocol: { seeds: [42] },
   },

@@ -44,6 +44,18 @@ export type RunFigures = {
   /** Slot filling (`slots` runs): span-level micro and macro F1 on the test split, 0-1 (seqeval convention). */
   entityMicroF1?: number | null
   entityMacroF1?: number | null
+  /** Generation (`generate` runs): share of generated texts equal to the reference (normalised), 0-1. */
+  exactMatch?: number | null
+  /** Generation: corpus BLEU, 0-100 (sacreBLEU's 13a tokenisation and exp smoothing). */
+  bleu?: number | null
+  /** Generation: ROUGE-L F1, 0-1 (rouge-score's tokenisation, no stemming). */
+  rougeL?: number | null
+  /** Generation: perplexity of the reference targets given the prompts (exp of mean token NLL). */
+  perplexity?: number | null
+  /** Generation: wall milliseconds per decoding step (one token per row of a batch) after the prompt pass. */
+  latencyPerTokenMs?: number | null
+  /** Generation: generated tokens per second over whole generate calls (prompt pass included). */
+  tokensPerSecond?: number | null
   /**
    * Figures that do not apply to this run, by RunFigures name (e.g. `accuracy` for a slot tagger, the trainable
    * parameters of a rules baseline): the comparison and the report say "not applicable" there, not "unmeasured".
@@ -197,6 +209,58 @@ export type SlotRunSummary = RunFigures & {
   adapterBytes: number | null
   modelBytes: number
   backend: string | null
+  notApplicable: string[]
+}
+
+/**
+ * A `generate` run: a small Llama causal LM trained from scratch on the benchmark's training split (WordPiece
+ * vocabulary, language-model pretraining on the messages and the intent names unpaired), fine-tuned with LoRA or in
+ * full to write each message's intent name (underscores as spaces), best epoch by validation exact match, scored on the
+ * test split. Intent figures (accuracy, macroF1, validationAccuracy) are listed in `notApplicable`: exact match is the
+ * intent accuracy of the generated names.
+ */
+export type GenerativeRunSummary = RunFigures & {
+  task: 'generation'
+  /** What is generated from what, e.g. 'message → intent name'. */
+  target: string
+  exactMatch: number
+  bleu: number
+  rouge1: number
+  rouge2: number
+  rougeL: number
+  perplexity: number
+  /** Mean cosine of sentence embeddings of generated vs reference texts (the benchmark's base encoder, mean pooling); null when none could be loaded. */
+  semanticSimilarity: number | null
+  /** Which encoder embedded them, e.g. 'bankbench-mini@…, mean pooling'. */
+  semanticSimilarityEncoder: string | null
+  /**
+   * Per decoding step (one token per row of a batch of `generationBatchSize`) after the prompt pass, ms; latencyPerTokenMs
+   * is its median. Null when every row stopped at its first token (the prompt pass makes that one: prefillMsMean).
+   */
+  tokenLatency: LatencyPercentiles | null
+  latencyPerTokenMs: number | null
+  /** The prompt pass of each batch, ms (mean). */
+  prefillMsMean: number
+  tokensPerSecond: number
+  generationBatchSize: number
+  generatedTokens: number
+  testExamples: number
+  /** A few test examples: message, reference and generated text. */
+  samples: { prompt: string; reference: string; generated: string }[]
+  validationExactMatch: number | null
+  /** The decoder: its shape and its from-scratch pretraining. */
+  decoder: { vocabSize: number; hiddenSize: number; layers: number; parameters: number; pretrainEpochs: number; pretrainSeconds: number; pretrainFinalLoss: number | null }
+  trainSeconds: number
+  trainExamples: number
+  epochsCompleted: number
+  bestEpoch: number | null
+  trainableParameters: number
+  totalParameters: number
+  trainableRatio: number
+  peakRssBytes: number
+  peakTensorBytes: number | null
+  peakGpuMemoryBytes: number | null
+  backend: string
   notApplicable: string[]
 }
 
@@ -387,6 +451,7 @@ export type JobOutcomes = {
   train: TrainRunSummary
   pretrain: PretrainRunSummary
   slots: SlotRunSummary
+  generate: GenerativeRunSummary
   analyze: LoraAnalysisOutcome
   select: SelectionRunSummary
   /** Skipped: a remote store (Pinecone, Weaviate, Milvus) whose endpoint or key is not set. */
@@ -396,4 +461,4 @@ export type JobOutcomes = {
 }
 
 /** Any run's stored summary. The figures every summary shares (`RunFigures`) read without narrowing. */
-export type RunSummary = JobOutcomes['baseline' | 'train' | 'pretrain' | 'slots' | 'select' | 'vector-bench' | 'hybrid']
+export type RunSummary = JobOutcomes['baseline' | 'train' | 'pretrain' | 'slots' | 'generate' | 'select' | 'vector-bench' | 'hybrid']

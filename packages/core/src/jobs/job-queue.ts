@@ -6,7 +6,7 @@
  */
 import type { SettingName } from '@bankbench/settings'
 
-export const JOB_KINDS = ['pretrain', 'train', 'baseline', 'index', 'vector-bench', 'hybrid', 'select', 'slots', 'analyze'] as const
+export const JOB_KINDS = ['pretrain', 'train', 'baseline', 'index', 'vector-bench', 'hybrid', 'select', 'slots', 'generate', 'analyze'] as const
 export type JobKind = (typeof JOB_KINDS)[number]
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const
@@ -16,6 +16,8 @@ export type JobStatus = (typeof JOB_STATUSES)[number]
 export const CONTAINER_FOR_KIND: Record<JobKind, 'trainer' | 'indexer'> = {
   // slots trains the engine's token classifier: the trainer image.
   slots: 'trainer',
+  // generate trains the engine's causal LM: the trainer image.
+  generate: 'trainer',
   // select runs in the trainer: it needs the baselines' TF-IDF and logistic regression, and the engine for embeddings.
   pretrain: 'trainer', train: 'trainer', baseline: 'trainer', analyze: 'trainer', select: 'trainer',
   // hybrid indexes the training embeddings in a store and serves a finished run's classifier beside it.
@@ -30,7 +32,7 @@ export const CONTAINER_FOR_KIND: Record<JobKind, 'trainer' | 'indexer'> = {
  */
 export const JOB_DEPENDENCIES: Record<JobKind, readonly JobKind[]> = {
   pretrain: [],
-  train: ['pretrain'], baseline: ['pretrain'], index: ['pretrain'], 'vector-bench': ['pretrain'], select: ['pretrain'], slots: ['pretrain'], analyze: ['pretrain'],
+  train: ['pretrain'], baseline: ['pretrain'], index: ['pretrain'], 'vector-bench': ['pretrain'], select: ['pretrain'], slots: ['pretrain'], generate: ['pretrain'], analyze: ['pretrain'],
   hybrid: ['pretrain', 'train', 'baseline'],
 }
 

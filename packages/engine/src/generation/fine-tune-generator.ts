@@ -74,8 +74,9 @@ export interface GeneratedTexts {
   texts: string[]
   /** Tokens generated per prompt, EOS included. */
   tokenCounts: number[]
-  /** Per batch: wall ms of the whole generate call and of each decoding step after the prompt pass. */
+  /** Per batch: wall ms of the whole generate call and of its prompt pass; every decoding step after the prompt pass. */
   batchMs: number[]
+  prefillMs: number[]
   stepMs: number[]
 }
 
@@ -106,7 +107,7 @@ export class TextGenerator {
 
   /** Greedy decoding with the key/value cache, `batchSize` prompts at a time. */
   generate(prompts: readonly string[], { batchSize = 64 }: { batchSize?: number } = {}): GeneratedTexts {
-    const out: GeneratedTexts = { texts: [], tokenCounts: [], batchMs: [], stepMs: [] }
+    const out: GeneratedTexts = { texts: [], tokenCounts: [], batchMs: [], prefillMs: [], stepMs: [] }
     for (let start = 0; start < prompts.length; start += batchSize) {
       const encoded = prompts.slice(start, start + batchSize).map((prompt) => this.encodePrompt(prompt))
       const result = greedyGenerate(this.model, encoded, { maxNewTokens: this.maxNewTokens, eosTokenId: this.eos, padTokenId: this.tokenizer.padTokenId })
@@ -115,6 +116,7 @@ export class TextGenerator {
         out.tokenCounts.push(tokens.length)
       }
       out.batchMs.push(result.totalMs)
+      out.prefillMs.push(result.prefillMs)
       out.stepMs.push(...result.stepMs)
     }
     return out
