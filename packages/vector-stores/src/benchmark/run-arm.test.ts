@@ -57,7 +57,10 @@ describe('core\'s copy of the vector-bench vocabulary', () => {
   })
 
   it('plans the vector preset as exactly VECTOR_ARMS', () => {
-    const runs = planRuns(benchmarkSpecSchema.parse({ arms: [{ preset: 'vector' }] }))
+    const all = planRuns(benchmarkSpecSchema.parse({ arms: [{ preset: 'vector' }] }))
+    // Besides the store arms: the hybrid and the TF-IDF run it mixes.
+    expect(all.filter((run) => run.method !== 'vector-bench').map((run) => run.method)).toEqual(['tfidf-logreg', 'hybrid'])
+    const runs = all.filter((run) => run.method === 'vector-bench')
     const planned = runs.map((run) => {
       const config = run.config.hyperparameters as { store: string; metric: string; index_settings: Record<string, unknown> }
       return { store: config.store, metric: config.metric, settings: config.index_settings }
