@@ -12,11 +12,12 @@ describe('presets', () => {
     for (const preset of PRESET_NAMES) expect(plan({ preset }).length, preset).toBeGreaterThan(0)
   })
 
-  it('demo runs every method once on the shipped base model (no pretraining), 5,000 rows for 3 epochs; floors are the two trivial baselines', () => {
+  it('demo runs every method once on the shipped base model (no pretraining), 5,000 rows for 4 epochs at the short budget\'s learning rates; floors are the two trivial baselines', () => {
     const demo = plan({ preset: 'demo' })
     expect(demo.map((run) => run.method)).toEqual(['random', 'majority', 'tfidf-logreg', 'frozen-probe', 'full', 'lora', 'qlora', 'ia3', 'prefix-tuning', 'adapter'])
     expect(demo.map((run) => run.jobKind)).not.toContain('pretrain')
-    for (const run of demo) expect(run.config).toMatchObject({ seed: 42, epochs: 3, trainSubset: 5000 })
+    for (const run of demo) expect(run.config).toMatchObject({ seed: 42, epochs: 4, trainSubset: 5000 })
+    expect(demo.find((run) => run.method === 'full')!.config.hyperparameters).toEqual({ learning_rate: 1e-3 })
     expect(plan({ preset: 'floors' }).map((run) => [run.method, run.jobKind])).toEqual([['random', 'baseline'], ['majority', 'baseline']])
   })
 
