@@ -4,9 +4,9 @@
  * the weight and k chosen on the validation split, scored on the official test split
  * beside the classifier alone and kNN alone.
  *   npx tsx bench/hybrid.ts [--encoder tfidf-svd|base]
- * The classifier here is TF-IDF + logistic regression (it reports its top class and
- * confidence; the rest of the mass is spread evenly). A fine-tuned run's full
- * probabilities plug into the same rule.
+ * The classifier here is TF-IDF + logistic regression with every label's probability
+ * (PredictOptions.scores). The benchmark method `hybrid` (containers/indexer/hybrid.ts)
+ * runs the same rule on any finished run's classifier and makes it deployable.
  */
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -31,10 +31,10 @@ const classifier = trainBaseline('tfidf-logreg', dataset.train, dataset.labels, 
 
 async function inputs(split: 'validation' | 'test') {
   const part = splitOf(set, split)
-  const predictions = classifier.predict(dataset[split].map((example) => example.text))
+  const predictions = classifier.predict(dataset[split].map((example) => example.text), { scores: true })
   const matches: Match[][] = []
   for (let i = 0; i < part.count; i++) matches.push(await index.query(row(part.vectors, set.dimension, i), 20))
-  return predictions.map((prediction, i) => ({ label: part.labels[i]!, probabilities: probabilitiesFromTopClass(prediction.label, prediction.confidence, dataset.labels), matches: matches[i]! }))
+  return predictions.map((prediction, i) => ({ label: part.labels[i]!, probabilities: prediction.scores ? Float64Array.from(prediction.scores) : probabilitiesFromTopClass(prediction.label, prediction.confidence, dataset.labels), matches: matches[i]! }))
 }
 
 const validation = await inputs('validation')
