@@ -28,4 +28,16 @@ describe('the terminal comparison tables', () => {
     // majority trains no parameters: not applicable, not unmeasured.
     expect(majority).toMatch(/^majority\s+default\s+42\s+succeeded\s+1\.30%\s+0\.10%\s+0\.01 ms\s+—\s+—\s+n\/a\s+n\/a/)
   })
+
+  it('add generation columns for generate runs, n/a on runs that generate nothing', () => {
+    const comparison = buildComparison(BENCHMARK, [
+      run(0, 'generate-full', { exactMatch: 0.5, bleu: 55.5, rougeL: 0.71, perplexity: 2.3456, latencyPerTokenMs: 1.5, tokensPerSecond: 900, notApplicable: ['accuracy', 'macroF1', 'validationAccuracy', 'latencyP50Ms'] }),
+      run(1, 'lora', { accuracy: 0.9, macroF1: 0.89, validationAccuracy: 0.9, latencyP50Ms: 5, trainableParameters: 1000 }),
+    ])
+    const [header, , generator, lora] = formatRunsTable(comparison).split('\n')
+    expect(header).toMatch(/macro-F1\s+exact match\s+BLEU\s+ROUGE-L\s+perplexity\s+ms\/token\s+p50/)
+    expect(generator).toMatch(/^generate-full\s+default\s+42\s+succeeded\s+n\/a\s+n\/a\s+50\.00%\s+55\.5\s+71\.00%\s+2\.35\s+1\.50 ms\s+n\/a/)
+    expect(lora).toMatch(/^lora\s+default\s+42\s+succeeded\s+90\.00%\s+89\.00%(\s+n\/a){5}\s+5\.00 ms/)
+    expect(formatMethodsTable(comparison).split('\n')[0]).toMatch(/exact match\s+BLEU/)
+  })
 })

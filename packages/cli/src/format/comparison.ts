@@ -7,11 +7,13 @@ import { formatTable } from './table'
 /** The comparison matrix as the terminal shows it: one row per run. */
 export function formatRunsTable(comparison: Schemas['Comparison']): string {
   const entities = hasEntityRuns(comparison)
+  const generation = hasGenerativeRuns(comparison)
   return formatTable(
-    ['method', 'config', 'seed', 'status', 'accuracy', 'macro-F1', ...(entities ? ['entity F1 micro/macro'] : []), 'p50', 'train time', 'peak memory', 'trainable', 'fewer params', 'cost'],
+    ['method', 'config', 'seed', 'status', 'accuracy', 'macro-F1', ...(entities ? ['entity F1 micro/macro'] : []), ...(generation ? GENERATION_COLUMNS : []), 'p50', 'train time', 'peak memory', 'trainable', 'fewer params', 'cost'],
     comparison.runs.map((row) => [
       row.method, row.configLabel, String(row.seed), row.status, applicable(row, 'accuracy', formatPercent(row.accuracy)), applicable(row, 'macroF1', formatPercent(row.macroF1)),
       ...(entities ? [row.entityMicroF1 === null ? NOT_APPLICABLE : `${formatPercent(row.entityMicroF1)} / ${formatPercent(row.entityMacroF1)}`] : []),
+      ...(generation ? generationCells(row) : []),
       applicable(row, 'latencyP50Ms', formatMilliseconds(row.latencyP50Ms)), formatSeconds(row.trainSeconds), formatBytes(row.peakMemoryBytes),
       applicable(row, 'trainableParameters', formatCount(row.trainableParameters)), applicable(row, 'trainableParameters', formatRatio(row.parameterReduction)), formatDollars(row.cost?.dollars),
     ]),
@@ -30,15 +32,33 @@ function hasEntityRuns(comparison: Schemas['Comparison']): boolean {
   return comparison.runs.some((row) => row.entityMicroF1 !== null)
 }
 
+/** Generation runs add exact match, BLEU, ROUGE-L, perplexity and ms per token; a benchmark without them keeps its table. */
+const GENERATION_COLUMNS = ['exact match', 'BLEU', 'ROUGE-L', 'perplexity', 'ms/token']
+
+function hasGenerativeRuns(comparison: Schemas['Comparison']): boolean {
+  return comparison.runs.some((row) => row.exactMatch !== null)
+}
+
+/** A generate run's figures; n/a on runs that generate nothing (a null exact match: every generate run measures one). */
+function generationCells(row: Schemas['ComparisonRow']): string[] {
+  if (row.exactMatch === null) return GENERATION_COLUMNS.map(() => NOT_APPLICABLE)
+  return [
+    formatPercent(row.exactMatch), row.bleu === null ? '—' : row.bleu.toFixed(1), formatPercent(row.rougeL),
+    row.perplexity === null ? '—' : row.perplexity.toFixed(2), formatMilliseconds(row.latencyPerTokenMs),
+  ]
+}
+
 /** Each method's best configuration (by validation accuracy), mean ± std over seeds. */
 export function formatMethodsTable(comparison: Schemas['Comparison']): string {
   const percent = (value: number) => formatPercent(value)
   const entities = hasEntityRuns(comparison)
+  const generation = hasGenerativeRuns(comparison)
   return formatTable(
-    ['method', 'best config', 'seeds', 'accuracy', 'macro-F1', ...(entities ? ['entity F1 micro'] : []), 'p50', 'train time', 'peak memory', 'fewer params'],
+    ['method', 'best config', 'seeds', 'accuracy', 'macro-F1', ...(entities ? ['entity F1 micro'] : []), ...(generation ? ['exact match', 'BLEU'] : []), 'p50', 'train time', 'peak memory', 'fewer params'],
     comparison.methods.map((row) => [
       row.method, row.configLabel, String(row.seeds.length), applicable(row, 'accuracy', formatSeedStat(row.accuracy, percent)), applicable(row, 'macroF1', formatSeedStat(row.macroF1, percent)),
       ...(entities ? [row.entityMicroF1 === null ? NOT_APPLICABLE : formatSeedStat(row.entityMicroF1, percent)] : []),
+      ...(generation ? [row.exactMatch === null ? NOT_APPLICABLE : formatSeedStat(row.exactMatch, percent), row.bleu === null ? NOT_APPLICABLE : formatSeedStat(row.bleu, (value) => value.toFixed(1))] : []),
       formatSeedStat(row.latencyP50Ms, formatMilliseconds), formatSeedStat(row.trainSeconds, formatSeconds), formatBytes(row.peakMemoryBytes?.mean), formatRatio(row.parameterReduction),
     ]),
   )

@@ -2,6 +2,7 @@ import { methodColors } from '../charts/specs'
 import type { ReportData } from '../report-data'
 import { criteriaSection } from '../sections/criteria'
 import { entitiesSection } from '../sections/entities'
+import { generationSection } from '../sections/generation'
 import { dataSelectionSection } from '../sections/data-selection'
 import { environmentSection } from '../sections/environment'
 import { loraSection } from '../sections/lora'
@@ -30,6 +31,7 @@ export async function renderReportHtml(data: ReportData): Promise<string> {
     await trainingCurvesSection(data, colors),
     await loraSection(data, colors),
     entitiesSection(data),
+    generationSection(data),
     await dataSelectionSection(data),
     vectorStoresSection(data),
     hybridSection(data),

@@ -21,6 +21,11 @@ function entityCell(method: string, micro: string, macro: string): SafeHtml | st
   return jobKindOf(method) === 'slots' ? html`${micro}<br><span class="sd">${macro}</span>` : NOT_APPLICABLE
 }
 
+/** Exact match and BLEU (second line) for generation runs; not applicable to classifiers and taggers. */
+function generationCell(method: string, exactMatch: string, bleu: string): SafeHtml | string {
+  return jobKindOf(method) === 'generate' ? html`${exactMatch}<br><span class="sd">BLEU ${bleu}</span>` : NOT_APPLICABLE
+}
+
 /** Peak memory with where it was measured on a second line (GPU, tensors, RSS). */
 function memory(bytes: number | null, source: MemorySource | null): SafeHtml | string {
   return bytes == null ? formatBytes(null) : html`${formatBytes(bytes)}<br><span class="sd">${MEMORY_SOURCE[source ?? 'rss']}</span>`
@@ -36,7 +41,7 @@ export function resultsSection(data: ReportData): ReportSection {
   const { comparison } = data
   return section('results', 'Results',
     html`<h3>Each method at its best configuration</h3>
-<p class="note">Mean ± sample standard deviation over seeds. Peak RSS is the process's peak resident memory, measured the same way for every run (what the memory criterion reads); GPU memory (n/a for runs without a GPU) and peak tensor memory (engine runs) are extra figures that do not compare across methods. “not applicable” marks a figure the method does not produce (intent accuracy for a slot tagger, entity F1 for an intent classifier); — marks one that applies but was not measured. Costs: ${comparison.cost.pricing} pricing${comparison.cost.instanceType ? ` of ${comparison.cost.instanceType}` : ' of the machine each run ran on'}.</p>`,
+<p class="note">Mean ± sample standard deviation over seeds. Peak RSS is the process's peak resident memory, measured the same way for every run (what the memory criterion reads); GPU memory (n/a for runs without a GPU) and peak tensor memory (engine runs) are extra figures that do not compare across methods. “not applicable” marks a figure the method does not produce (intent accuracy for a slot tagger or a generator, entity F1 and generation figures for an intent classifier); — marks one that applies but was not measured. Costs: ${comparison.cost.pricing} pricing${comparison.cost.instanceType ? ` of ${comparison.cost.instanceType}` : ' of the machine each run ran on'}.</p>`,
     table<MethodBestRow>([
       { title: 'method', cell: (row) => row.method },
       { title: 'configuration', cell: (row) => html`<code>${row.configLabel}</code>` },
@@ -44,6 +49,7 @@ export function resultsSection(data: ReportData): ReportSection {
       { title: 'accuracy', cell: (row) => applicable(row, 'accuracy', seedStatCell(row.accuracy, (value) => formatPercent(value))), numeric: true },
       { title: 'macro-F1', cell: (row) => applicable(row, 'macroF1', seedStatCell(row.macroF1, (value) => formatPercent(value))), numeric: true },
       { title: 'entity F1 micro / macro', cell: (row) => entityCell(row.method, formatSeedStat(row.entityMicroF1, formatPercent), formatSeedStat(row.entityMacroF1, formatPercent)), numeric: true },
+      { title: 'exact match / BLEU', cell: (row) => generationCell(row.method, formatSeedStat(row.exactMatch, formatPercent), formatSeedStat(row.bleu, (value) => value.toFixed(1))), numeric: true },
       { title: 'p50 latency', cell: (row) => applicable(row, 'latencyP50Ms', seedStatCell(row.latencyP50Ms, formatMilliseconds)), numeric: true },
       { title: 'train time', cell: (row) => seedStatCell(row.trainSeconds, formatSeconds), numeric: true },
       { title: 'peak RSS', cell: (row) => (row.peakMemoryBytes ? memory(row.peakMemoryBytes.mean, row.memorySource) : formatBytes(null)), numeric: true },
@@ -61,6 +67,7 @@ export function resultsSection(data: ReportData): ReportSection {
       { title: 'accuracy', cell: (row) => applicable(row, 'accuracy', formatPercent(row.accuracy)), numeric: true },
       { title: 'macro-F1', cell: (row) => applicable(row, 'macroF1', formatPercent(row.macroF1)), numeric: true },
       { title: 'entity F1 micro / macro', cell: (row) => entityCell(row.method, formatPercent(row.entityMicroF1), formatPercent(row.entityMacroF1)), numeric: true },
+      { title: 'exact match / BLEU', cell: (row) => generationCell(row.method, formatPercent(row.exactMatch), row.bleu === null ? MISSING : row.bleu.toFixed(1)), numeric: true },
       { title: 'p50 / p95 latency', cell: (row) => applicable(row, 'latencyP50Ms', row.latencyP50Ms == null ? formatMilliseconds(null) : html`${formatMilliseconds(row.latencyP50Ms)}<br><span class="sd">${formatMilliseconds(row.latencyP95Ms)}</span>`), numeric: true },
       { title: 'train time', cell: (row) => formatSeconds(row.trainSeconds), numeric: true },
       { title: 'peak RSS', cell: (row) => memory(row.peakMemoryBytes, row.memorySource), numeric: true },
