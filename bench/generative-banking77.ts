@@ -6,7 +6,7 @@
  * BLEU, ROUGE, perplexity, per-token latency and tokens/s per method. Semantic similarity
  * needs the base encoder and is left to the job.
  *
- *   BANKBENCH_NATIVE_THREADS=1 npx tsx bench/generative-banking77.ts [lora|full ...]
+ *   BANKBENCH_NATIVE_THREADS=1 npx tsx bench/generative-banking77.ts [lora|full|lora@<learning rate> ...]
  */
 import { seededShuffle, withTestSet } from '@bankbench/core'
 import { loadBanking77 } from '@bankbench/data'
@@ -14,7 +14,11 @@ import { fineTuneGenerator, initBackend, normalizeGenerated, trainSettings } fro
 import { corpusBleu, corpusRouge, exactMatch, latencySummary, perplexity } from '@bankbench/metrics'
 
 const LEARNING_RATES = { lora: 1e-2, full: 3e-3 } as const
-const methods = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['lora', 'full']) as (keyof typeof LEARNING_RATES)[]
+/** Arguments `lora`, `full`, or `lora@3e-2` for another learning rate. */
+const arms = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['lora', 'full']).map((argument) => {
+  const [method, rate] = argument.split('@') as [keyof typeof LEARNING_RATES, string | undefined]
+  return { method, learningRate: rate ? Number(rate) : LEARNING_RATES[method] }
+})
 
 const backend = await initBackend()
 const splits = withTestSet(loadBanking77(), 'sample500')
@@ -24,8 +28,8 @@ const validation = seededShuffle(splits.validation, 42).slice(0, 200).map(pair)
 const test = splits.test.map(pair)
 console.log(`backend ${backend.name}; ${train.length} training pairs, ${test.length} test pairs`)
 
-for (const method of methods) {
-  const settings = trainSettings(method, { learning_rate: LEARNING_RATES[method] })
+for (const { method, learningRate } of arms) {
+  const settings = trainSettings(method, { learning_rate: learningRate })
   const tuned = await fineTuneGenerator({
     train, validation, method, peftConfig: settings.peftConfig, settings: { max_length: settings.maxLength },
     epochs: 4, batchSize: settings.batchSize, learningRate: settings.learningRate, scheduler: settings.scheduler, warmupRatio: settings.warmupRatio, weightDecay: settings.weightDecay,
@@ -41,7 +45,7 @@ for (const method of methods) {
   const rouge = corpusRouge(references, hypotheses)
   const perToken = latencySummary(generated.stepMs)
   console.log(JSON.stringify({
-    method, trainable: tuned.parameterCounts.trainable, total: tuned.parameterCounts.total,
+    method, learningRate, trainable: tuned.parameterCounts.trainable, total: tuned.parameterCounts.total,
     pretrainSeconds: (tuned.pretrainResult?.elapsedMs ?? 0) / 1000, fineTuneSeconds: tuned.result.elapsedMs / 1000, bestEpoch: (tuned.result.best?.epoch ?? -1) + 1,
     exactMatchPercent: exactMatch(hypotheses, references), bleu: corpusBleu(hypotheses, [references]).score,
     rouge1: rouge.rouge1.f1, rouge2: rouge.rouge2.f1, rougeL: rouge.rougeL.f1, perplexity: perplexity(generator.targetLogLikelihoods(test)).perplexity,
