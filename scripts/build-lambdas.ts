@@ -71,6 +71,23 @@ const npmPackagesExternal: Plugin = {
   },
 }
 
+/**
+ * The vector stores' clients are not packaged for Lambda (LanceDB, usearch and the FAISS
+ * addon are native, the bundle has no loader for them): @bankbench/serving imports the
+ * package only when a hybrid run loads, and in a Lambda bundle that import fails with this
+ * reason. Hybrid runs are served by an API process where the package is installed
+ * (`npm start`, a container); containers/indexer/README.md.
+ */
+export const VECTOR_STORES_NOT_IN_LAMBDA = 'the vector stores (@bankbench/vector-stores) are not packaged in the Lambda bundles: serve hybrid runs from an API process where they are installed (npm start, a container)'
+
+const vectorStoresNotInLambda: Plugin = {
+  name: 'vector-stores-not-in-lambda',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^@bankbench\/vector-stores(\/.*)?$/ }, (args) => ({ path: args.path, namespace: 'vector-stores-not-in-lambda' }))
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'vector-stores-not-in-lambda' }, () => ({ contents: `throw new Error(${JSON.stringify(VECTOR_STORES_NOT_IN_LAMBDA)})`, loader: 'js' }))
+  },
+}
+
 async function bundle(entry: string, outDir: string, options: { external?: string[]; plugins?: Plugin[]; banner?: string }) {
   rmSync(outDir, { recursive: true, force: true })
   mkdirSync(outDir, { recursive: true })
@@ -101,8 +118,8 @@ function packageRoot(name: string): string {
 export async function buildLambdaBundle(name: LambdaBundleName, outDir = join(REPO_ROOT, lambdaBundleDirectory(name))) {
   const bundleSpec: LambdaBundle = LAMBDA_BUNDLES[name]
   const built = bundleSpec.runsModels
-    ? await bundle(bundleSpec.entry, outDir, { external: [...LAMBDA_EXTERNALS, ...ONNX_RUNTIME_PACKAGES], banner: TFJS_WASM_BANNER })
-    : await bundle(bundleSpec.entry, outDir, { external: LAMBDA_EXTERNALS })
+    ? await bundle(bundleSpec.entry, outDir, { external: [...LAMBDA_EXTERNALS, ...ONNX_RUNTIME_PACKAGES], banner: TFJS_WASM_BANNER, plugins: [vectorStoresNotInLambda] })
+    : await bundle(bundleSpec.entry, outDir, { external: LAMBDA_EXTERNALS, plugins: [vectorStoresNotInLambda] })
   for (const asset of bundleSpec.assets) cpSync(join(REPO_ROOT, asset), join(outDir, asset), { recursive: true })
   if (bundleSpec.runsModels) {
     mkdirSync(join(outDir, TFJS_WASM_BUNDLE_DIRECTORY))

@@ -49,8 +49,8 @@ export interface HybridStoreParts {
  * its id is checked against the set's.
  */
 export async function openHybridStore(db: Database, store: ArtifactStore, model: Pick<HybridModelFile, 'datasetId' | 'encoder' | 'embeddings' | 'store' | 'metric' | 'indexSettings'>, indexName: string): Promise<HybridStoreParts> {
-  const { openEncoder, parseEmbeddings, row, splitOf } = await import('@bankbench/vector-stores/embeddings')
-  const { buildLabelledIndex } = await import('@bankbench/vector-stores')
+  const { openEncoder, parseEmbeddings, row, splitOf } = await importStores(() => import('@bankbench/vector-stores/embeddings'))
+  const { buildLabelledIndex } = await importStores(() => import('@bankbench/vector-stores'))
   const bytes = await store.get(model.embeddings.key)
   const sha256 = createHash('sha256').update(bytes).digest('hex')
   if (sha256 !== model.embeddings.sha256) throw new ProblemError('invalid-state', `the embeddings ${model.embeddings.key} changed since the hybrid run stored them (sha256 ${sha256}, recorded ${model.embeddings.sha256})`)
@@ -72,9 +72,18 @@ export async function openHybridStore(db: Database, store: ArtifactStore, model:
   }
 }
 
+/** The vector stores' package, or a 409 saying why this process cannot serve a hybrid (a Lambda bundle does not package it: scripts/build-lambdas.ts). */
+async function importStores<T>(load: () => Promise<T>): Promise<T> {
+  try {
+    return await load()
+  } catch (error) {
+    throw new ProblemError('invalid-state', `hybrid runs cannot be served by this process: ${error instanceof Error ? error.message : String(error)}`)
+  }
+}
+
 /** A hybrid from its parts, as an IntentPredictor (what deploy, calibration and classify call). */
 export async function hybridPredictor(classifier: IntentPredictor, parts: HybridStoreParts, rule: HybridRule): Promise<{ hybrid: HybridClassifier; predictor: IntentPredictor }> {
-  const { HybridClassifier } = await import('@bankbench/vector-stores')
+  const { HybridClassifier } = await importStores(() => import('@bankbench/vector-stores'))
   const hybrid = new HybridClassifier({ classifier, encode: (texts) => parts.encoder.encode(texts), index: parts.index, dimension: parts.set.dimension, rule })
   return {
     hybrid,
