@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { VectorBenchSummary } from '../contracts/run-summary'
-import { formatVectorStoreTable, vectorStoreStudy } from './vector-stores'
+import type { HybridRunSummary, VectorBenchSummary } from '../contracts/run-summary'
+import { formatHybridTable, formatVectorStoreTable, hybridStudy, vectorStoreStudy } from './vector-stores'
 
 function summary(store: string, p50Ms: number, recallAt10: number, indexSettings: Record<string, unknown> = {}): VectorBenchSummary {
   return {
@@ -46,5 +46,32 @@ describe('vectorStoreStudy', () => {
   it('says so when no arm reaches the floor, and is null without vector arms', () => {
     expect(vectorStoreStudy([run(summary('faiss', 0.1, 0.5))])!.answer.best).toBeNull()
     expect(vectorStoreStudy([{ method: 'lora', status: 'succeeded', summary: {} }])).toBeNull()
+  })
+})
+
+describe('hybridStudy', () => {
+  const latency = { count: 200, meanMs: 4, p50Ms: 3.5, p95Ms: 9, p99Ms: 12, maxMs: 20 }
+  const hybrid = (weight: number, accuracy: number): HybridRunSummary => ({
+    accuracy, macroF1: accuracy - 0.01, validationAccuracy: 0.9, perLabel: [], confusion: [], latencyP50Ms: latency.p50Ms, latencyP95Ms: latency.p95Ms, latency, throughputPerSecond: 300,
+    classifierRunId: 'run_lora', classifierMethod: 'lora', store: 'usearch', metric: 'cosine', indexSettings: {}, encoder: 'base:bankbench-mini@abc', encoderModel: 'x',
+    embeddingsKey: 'k', dimension: 256, vectors: 9503, weight, k: 10, tunedWeight: true, tunedK: true, classifierAccuracy: 0.9, classifierValidationAccuracy: 0.88,
+    knnAccuracy: 0.53, knnValidationAccuracy: 0.55, buildSeconds: 1, trainSeconds: 10, peakRssBytes: 1,
+  })
+
+  it('lists the succeeded hybrid runs, best test accuracy first, beside the classifier alone and kNN alone; null without any', () => {
+    expect(hybridStudy([run(summary('exact', 15, 1))])).toBeNull()
+    const rows = hybridStudy([
+      { method: 'hybrid', status: 'succeeded', summary: hybrid(0, 0.9) },
+      { method: 'hybrid', status: 'succeeded', summary: hybrid(0.3, 0.915) },
+      { method: 'hybrid', status: 'succeeded', summary: { skipped: 'pinecone: PINECONE_API_KEY is not set' } },
+      { method: 'hybrid', status: 'failed', summary: null },
+    ])!
+    expect(rows.map((row) => [row.arm, row.weight, row.accuracy, row.classifierAccuracy, row.knnAccuracy])).toEqual([
+      ['lora + usearch cosine', 0.3, 0.915, 0.9, 0.53],
+      ['lora + usearch cosine', 0, 0.9, 0.9, 0.53],
+    ])
+    const table = formatHybridTable(rows)
+    expect(table).toContain('Hybrid classifier (base:bankbench-mini@abc embeddings)')
+    expect(table).toMatch(/lora \+ usearch cosine\s+0\.3\s+10\s+91\.50%\s+90\.00%\s+53\.00%/)
   })
 })
