@@ -83,6 +83,7 @@ describe('generate jobs through the local runner', () => {
         expect(summary.generatedTokens).toBeGreaterThanOrEqual(8)
         expect(summary.samples).toHaveLength(5)
         expect(summary.decoder).toMatchObject({ hiddenSize: 16, layers: 1, pretrainEpochs: 2 })
+        expect(summary.decoder.parameters).toBe(full!.totalParameters)
         expect(summary.notApplicable).toEqual(expect.arrayContaining(['accuracy', 'macroF1', 'validationAccuracy', 'latencyP50Ms']))
       }
       expect(lora!.trainableParameters).toBeLessThan(lora!.totalParameters)

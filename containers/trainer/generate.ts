@@ -69,7 +69,7 @@ export const runGenerate: RunHandler<'generate'> = async (context) => {
     log: (message) => context.log(message),
     ...progressReporter(context),
   })
-  const { generator, result, pretrainResult, parameterCounts } = tuned
+  const { generator, result, pretrainResult, parameterCounts, decoderParameters } = tuned
   try {
     if (result.status === 'cancelled') context.signal.throwIfAborted()
     // What reloading needs: the tokenizer and the decoder's config (weights stay in the run; nothing serves a generator yet).
@@ -117,7 +117,7 @@ export const runGenerate: RunHandler<'generate'> = async (context) => {
       samples: test.slice(0, 5).map((pair, i) => ({ prompt: pair.prompt, reference: pair.target, generated: hypotheses[i]! })),
       validationExactMatch: best?.exactMatch ?? null,
       decoder: {
-        vocabSize: decoder.vocabSize, hiddenSize: decoder.hiddenSize, layers: decoder.numHiddenLayers, parameters: generator.model.countParameters(),
+        vocabSize: decoder.vocabSize, hiddenSize: decoder.hiddenSize, layers: decoder.numHiddenLayers, parameters: decoderParameters,
         pretrainEpochs: pretrainResult?.epochsCompleted ?? 0, pretrainSeconds: (pretrainResult?.elapsedMs ?? 0) / 1000,
         pretrainFinalLoss: pretrainResult?.history.at(-1)?.trainLoss ?? null,
       },

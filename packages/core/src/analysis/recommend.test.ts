@@ -110,6 +110,10 @@ describe('recommend', () => {
     expect(thin.questions.qloraWorthIt.enoughData).toBe(false)
     expect(analyse([]).best).toBeNull()
     expect(analyse([]).noneReasons).toEqual(['No run has succeeded yet.'])
+    // Only generators (or slot taggers): nothing to recommend, and the reason says why rather than that nothing succeeded.
+    const generator = syntheticRun('generate-full', {}, { exactMatch: 0.7, bleu: 76, notApplicable: ['accuracy'] }, { ordinal: 0 })
+    expect(analyse([generator]).best).toBeNull()
+    expect(analyse([generator]).noneReasons).toEqual([expect.stringMatching(/^No intent classifier ran: .*generation/)])
   })
 
   it('when no method meets every criterion, names the most accurate, with what it misses and why none meets all', () => {

@@ -23,7 +23,12 @@ export function recommend(comparison: Comparison, constraints: Constraints): Rec
     accuracyVsParameters: paretoFront(rows, 'trainableParameters'),
   }
   const candidates = rankCandidates(methodRows, methods)
-  const { best, noneReasons } = bestCandidate(candidates, methodRows, methods, paretoFronts)
+  const chosen = bestCandidate(candidates, methodRows, methods, paretoFronts)
+  // A benchmark of runs that are not intent classifiers (slot tagging, generation, pretraining, …) has nothing to recommend, which is not a failure.
+  const onlyOtherTasks = candidates.length === 0 && comparison.runs.some((row) => row.status === 'succeeded')
+  const { best, noneReasons } = onlyOtherTasks
+    ? { best: null, noneReasons: ['No intent classifier ran: the succeeded runs (slot tagging, generation, pretraining, data selection or vector stores) are not candidates for an intent classifier to deploy; their sections of the report compare them.'] }
+    : chosen
   const candidateComparison = { ...comparison, runs: rows, methods: methodRows }
   return {
     benchmarkId: comparison.benchmarkId,

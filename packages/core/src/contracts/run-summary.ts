@@ -248,7 +248,7 @@ export type GenerativeRunSummary = RunFigures & {
   /** A few test examples: message, reference and generated text. */
   samples: { prompt: string; reference: string; generated: string }[]
   validationExactMatch: number | null
-  /** The decoder: its shape and its from-scratch pretraining. */
+  /** The decoder: its shape, its own parameters (before any adapter) and its from-scratch pretraining. */
   decoder: { vocabSize: number; hiddenSize: number; layers: number; parameters: number; pretrainEpochs: number; pretrainSeconds: number; pretrainFinalLoss: number | null }
   trainSeconds: number
   trainExamples: number

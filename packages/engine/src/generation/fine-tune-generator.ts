@@ -67,6 +67,8 @@ export interface FineTunedGenerator {
   applied: AppliedPeft
   pretrainResult: TrainResult | null
   result: TrainResult
+  /** The decoder's own parameters, before the PEFT method added any. */
+  decoderParameters: number
   parameterCounts: { trainable: number; total: number; ratio: number }
 }
 
@@ -241,6 +243,7 @@ export async function fineTuneGenerator(options: FineTuneGeneratorOptions): Prom
     }
 
     // 2. The arm's method on prompt → target, the loss on the target only.
+    const decoderParameters = model.countParameters()
     const parsed = peftMethod(options.method).configSchema.parse(options.peftConfig ?? {}) as Record<string, unknown>
     const applied = applyPeft(model, options.method, parsed, { seed })
     const trainExamples = options.train.map((pair) => generator.encodePair(pair))
@@ -254,7 +257,7 @@ export async function fineTuneGenerator(options: FineTuneGeneratorOptions): Prom
     }
     const result = await train(task, { ...options, seed, metricForBest: task.evaluate ? 'exactMatch' : undefined })
     const { trainable, total } = applied.parameterCounts
-    return { generator, applied, pretrainResult, result, parameterCounts: { trainable, total, ratio: trainable / total } }
+    return { generator, applied, pretrainResult, result, decoderParameters, parameterCounts: { trainable, total, ratio: trainable / total } }
   } catch (error) {
     model.dispose()
     throw error
