@@ -6,7 +6,7 @@ import { moduleSelector } from './hyperparameter-fields'
 /** Each engine method's hyperparameters as the API validates them; defaults are applied by the engine, not here. */
 export const ENGINE_METHOD_FIELDS = {
   full: {
-    /** Peak learning rate of AdamW. Default 0.0002. (the trainer) */
+    /** Peak learning rate of AdamW. Default 0.001. (the trainer) */
     learning_rate: z.number().positive().max(1),
     /** Decay after warmup, as transformers' get_<name>_schedule_with_warmup. Default "linear". (the trainer) */
     lr_scheduler: z.enum(['linear', 'cosine', 'constant']),
@@ -78,7 +78,7 @@ export const ENGINE_METHOD_FIELDS = {
     bnb_4bit_compute_dtype: z.enum(['float32', 'float16', 'bfloat16']),
   },
   ia3: {
-    /** Peak learning rate of AdamW. Default 0.01. (the trainer) */
+    /** Peak learning rate of AdamW. Default 0.1. (the trainer) */
     learning_rate: z.number().positive().max(1),
     /** Decay after warmup, as transformers' get_<name>_schedule_with_warmup. Default "linear". (the trainer) */
     lr_scheduler: z.enum(['linear', 'cosine', 'constant']),
@@ -98,7 +98,7 @@ export const ENGINE_METHOD_FIELDS = {
     init_ia3_weights: z.boolean(),
   },
   'prefix-tuning': {
-    /** Peak learning rate of AdamW. Default 0.01. (the trainer) */
+    /** Peak learning rate of AdamW. Default 0.03. (the trainer) */
     learning_rate: z.number().positive().max(1),
     /** Decay after warmup, as transformers' get_<name>_schedule_with_warmup. Default "linear". (the trainer) */
     lr_scheduler: z.enum(['linear', 'cosine', 'constant']),
@@ -134,7 +134,7 @@ export const ENGINE_METHOD_FIELDS = {
     adapter_type: z.enum(['houlsby', 'pfeiffer']),
     /** Bottleneck width. null: the model's hidden size / reduction_factor, as AdapterHub sizes it. Default: from the model. (AdapterHub BnConfig.hidden_size) */
     hidden_size: z.number().int().positive().max(16384),
-    /** AdapterHub's sizing: bottleneck width = hidden size / reduction_factor (used when hidden_size is null). Default 16. (AdapterHub BnConfig.reduction_factor) */
+    /** AdapterHub's sizing: bottleneck width = hidden size / reduction_factor (used when hidden_size is null). Default 4 (library: 16). (AdapterHub BnConfig.reduction_factor) */
     reduction_factor: z.number().positive().max(1024),
     /** Between the down- and up-projection. null: AdapterHub's default for the adapter_type (houlsby swish, pfeiffer relu). Default: from the model. (AdapterHub BnConfig.non_linearity) */
     non_linearity: z.enum(['relu', 'gelu', 'swish', 'tanh']),
@@ -164,6 +164,10 @@ export const ENGINE_METHOD_FIELDS = {
     max_length: z.number().int().positive().max(512),
     /** Share of the tokens masked for the MLM objective (BERT: 0.15). Default 0.15. (the backbone's pretraining) */
     mask_probability: z.number().positive().lt(1),
+    /** Weight of a SimCSE-style sentence objective beside MLM (0: MLM alone): a text's masked and plain views, mean-pooled, are pulled together against the batch. Default 0. (the backbone's pretraining) */
+    contrastive_weight: z.number().min(0).max(100),
+    /** Softmax temperature of the contrastive objective over cosine similarities (SimCSE: 0.05). Default 0.05. (the backbone's pretraining) */
+    contrastive_temperature: z.number().positive().max(10),
     /** How classifiers fine-tuned from this backbone read a sentence vector, recorded in its config.json: model (pooler or first token), cls or mean. Default "mean". (the backbone's pretraining) */
     classifier_pooling: z.enum(['model', 'cls', 'mean']),
   },
@@ -171,11 +175,11 @@ export const ENGINE_METHOD_FIELDS = {
 
 /** What a run of each engine method uses for a field its arm leaves out (null: worked out from the model). */
 export const ENGINE_METHOD_DEFAULTS = {
-  full: { learning_rate: 0.0002, lr_scheduler: 'linear', batch_size: 32, weight_decay: 0.01, warmup_ratio: 0.06, max_length: 64 },
+  full: { learning_rate: 0.001, lr_scheduler: 'linear', batch_size: 32, weight_decay: 0.01, warmup_ratio: 0.06, max_length: 64 },
   lora: { learning_rate: 0.002, lr_scheduler: 'linear', batch_size: 32, weight_decay: 0.01, warmup_ratio: 0.06, max_length: 64, r: 16, lora_alpha: 32, lora_dropout: 0, target_modules: 'all-linear', bias: 'none', use_rslora: false },
   qlora: { learning_rate: 0.002, lr_scheduler: 'linear', batch_size: 32, weight_decay: 0.01, warmup_ratio: 0.06, max_length: 64, r: 16, lora_alpha: 32, lora_dropout: 0, target_modules: 'all-linear', bias: 'none', use_rslora: false, bnb_4bit_quant_type: 'nf4', bnb_4bit_use_double_quant: true, bnb_4bit_compute_dtype: 'float32' },
-  ia3: { learning_rate: 0.01, lr_scheduler: 'linear', batch_size: 32, weight_decay: 0.01, warmup_ratio: 0.06, max_length: 64, target_modules: null, feedforward_modules: null, init_ia3_weights: true },
-  'prefix-tuning': { learning_rate: 0.01, lr_scheduler: 'linear', batch_size: 32, weight_decay: 0.01, warmup_ratio: 0.06, max_length: 64, num_virtual_tokens: 20, prefix_projection: false, encoder_hidden_size: null },
-  adapter: { learning_rate: 0.005, lr_scheduler: 'linear', batch_size: 32, weight_decay: 0.01, warmup_ratio: 0.06, max_length: 64, adapter_type: 'houlsby', hidden_size: null, reduction_factor: 16, non_linearity: null, dropout: 0 },
-  'mlm-pretrain': { vocab_size: 4000, hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 256, learning_rate: 0.001, batch_size: 32, warmup_ratio: 0.06, weight_decay: 0.01, max_length: 64, mask_probability: 0.15, classifier_pooling: 'mean' },
+  ia3: { learning_rate: 0.1, lr_scheduler: 'linear', batch_size: 32, weight_decay: 0.01, warmup_ratio: 0.06, max_length: 64, target_modules: null, feedforward_modules: null, init_ia3_weights: true },
+  'prefix-tuning': { learning_rate: 0.03, lr_scheduler: 'linear', batch_size: 32, weight_decay: 0.01, warmup_ratio: 0.06, max_length: 64, num_virtual_tokens: 20, prefix_projection: false, encoder_hidden_size: null },
+  adapter: { learning_rate: 0.005, lr_scheduler: 'linear', batch_size: 32, weight_decay: 0.01, warmup_ratio: 0.06, max_length: 64, adapter_type: 'houlsby', hidden_size: null, reduction_factor: 4, non_linearity: null, dropout: 0 },
+  'mlm-pretrain': { vocab_size: 4000, hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 256, learning_rate: 0.001, batch_size: 32, warmup_ratio: 0.06, weight_decay: 0.01, max_length: 64, mask_probability: 0.15, contrastive_weight: 0, contrastive_temperature: 0.05, classifier_pooling: 'mean' },
 } as const

@@ -7,7 +7,7 @@ describe('trainSettings', () => {
       learningRate: 0.01, scheduler: 'linear', batchSize: 32, weightDecay: 0.01, warmupRatio: 0.06, maxLength: 64,
       peftConfig: { r: 16, lora_alpha: 32, target_modules: 'all-linear' },
     })
-    expect(trainSettings('full', {})).toMatchObject({ learningRate: 2e-4, peftConfig: {} })
+    expect(trainSettings('full', {})).toMatchObject({ learningRate: 1e-3, peftConfig: {} })
     expect(trainSettings('qlora', {}).learningRate).toBe(trainSettings('lora', {}).learningRate)
   })
 
