@@ -48,8 +48,10 @@ const config = JSON.parse(readFileSync(join(values.model, 'config.json'), 'utf8'
 const readEvaluation = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Evaluation
 const shippedEvaluations = values.shipped.map(readEvaluation)
 // One peer row (TF-IDF is deterministic: every file has the same), after the methods.
-const shippedRows = [...shippedEvaluations.flatMap((evaluation) => evaluation.rows.filter((row) => !row.name.startsWith('tfidf'))),
-  ...(shippedEvaluations[0]?.rows.filter((row) => row.name.startsWith('tfidf')) ?? [])]
+// A method's first row wins (list the run at its default before others that share a file with it).
+const methodRows = shippedEvaluations.flatMap((evaluation) => evaluation.rows.filter((row) => !row.name.startsWith('tfidf')))
+const shippedRows = [...methodRows.filter((row, index) => methodRows.findIndex((other) => other.name === row.name) === index),
+  ...(shippedEvaluations.find((evaluation) => evaluation.rows.some((row) => row.name.startsWith('tfidf')))?.rows.filter((row) => row.name.startsWith('tfidf')) ?? [])]
 const tuning = values.tuning.map(readEvaluation)
 const tried = values.tried.map((entry) => {
   const [file, label] = entry.split('=') as [string, string | undefined]
@@ -111,10 +113,12 @@ if (tuning.length > 0) {
   lines.push('## Tuning the defaults', '',
     'The learning rates (and sizes) behind each method\'s defaults, measured on this base model or its first stage with bench/train-banking77.ts (the `tuning` preset runs the ' +
     'same sweep through the API). Each line is one run: its settings, the training rows it saw, validation and test accuracy.', '',
-    '| method | training rows | validation | test | settings |',
-    '| --- | ---: | ---: | ---: | --- |',
+    '| method | base model | training rows | validation | test | settings |',
+    '| --- | --- | ---: | ---: | ---: | --- |',
     ...tuning.flatMap((evaluation) => evaluation.rows.filter((row) => !row.name.startsWith('tfidf') && row.name !== 'frozen-probe')
-      .map((row) => `| ${row.name} | ${(evaluation.trainRows ?? 9503).toLocaleString('en')} | ${pct(row.validationAccuracy)} | ${pct(row.accuracy)} | ${row.detail.replace(/, trainable.*$/, '')} |`)),
+      .map((row) => `| ${row.name} | ${evaluation.backbone.includes('stage 1') ? 'stage 1 (MLM only)' : 'shipped'} | ${(evaluation.trainRows ?? 9503).toLocaleString('en')} | ` +
+        `${pct(row.validationAccuracy)} | ${pct(row.accuracy)} | ${row.detail.replace(/, trainable.*$/, '').replace(/ \(validation [0-9.]+%\)/, '')} |`))
+      .sort(),
     '')
 }
 if (tried.length > 0) {
