@@ -87,6 +87,7 @@ describe('generate jobs through the local runner', () => {
         expect(summary.notApplicable).toEqual(expect.arrayContaining(['accuracy', 'macroF1', 'validationAccuracy', 'latencyP50Ms']))
       }
       expect(lora!.trainableParameters).toBeLessThan(lora!.totalParameters)
+      expect([lora!.adapterMerged, full!.adapterMerged]).toEqual([true, false])
       expect(full!.trainableParameters).toBe(full!.totalParameters)
       expect(await listRunArtifacts(database.db, runs[0]!.id).then((artifacts) => artifacts.map((artifact) => artifact.name))).toEqual(['generate/decoder.json'])
       const comparison = buildComparison(await getBenchmark(database.db, benchmark.id), runs)

@@ -11,7 +11,7 @@
  * benchmark's base encoder, mean pooling), latency per generated token and tokens/s.
  */
 import { getBenchmark, GENERATOR_FIELD_NAMES, seededShuffle, type GenerativeRunSummary, type RunHandler } from '@bankbench/core'
-import { fineTuneGenerator, initBackend, normalizeGenerated, SentenceEncoder, trainSettings, type TextPair } from '@bankbench/engine'
+import { fineTuneGenerator, initBackend, mergeLora, normalizeGenerated, SentenceEncoder, trainSettings, type TextPair } from '@bankbench/engine'
 import { corpusBleu, corpusRouge, exactMatch, latencySummary, PeakMemoryTracker, perplexity, semanticSimilarity } from '@bankbench/metrics'
 import { benchmarkBaseModel, resolveBaseModel } from '@bankbench/model-store'
 import { gpuMemoryFigures } from './gpu-memory'
@@ -75,6 +75,9 @@ export const runGenerate: RunHandler<'generate'> = async (context) => {
     // What reloading needs: the tokenizer and the decoder's config (weights stay in the run; nothing serves a generator yet).
     await context.saveArtifact('generate/decoder.json', JSON.stringify({ method: config.method, vocabSize: generator.tokenizer.vocabSize, config: generator.model.config, maxLength: generator.maxLength, maxNewTokens: generator.maxNewTokens }))
 
+    // As a deployment would: LoRA's B·A folded into the weights, so decoding costs what the base model's does (same tokens; causal-lm.test.ts).
+    const adapterMerged = method === 'lora'
+    if (adapterMerged) mergeLora(generator.model)
     const prompts = test.map((pair) => pair.prompt)
     const references = test.map((pair) => pair.target)
     const generated = generator.generate(prompts, { batchSize: GENERATION_BATCH })
@@ -112,6 +115,7 @@ export const runGenerate: RunHandler<'generate'> = async (context) => {
       tokensPerSecond: generatedTokens / (totalMs / 1000),
       throughputPerSecond: test.length / (totalMs / 1000),
       generationBatchSize: GENERATION_BATCH,
+      adapterMerged,
       generatedTokens,
       testExamples: test.length,
       samples: test.slice(0, 5).map((pair, i) => ({ prompt: pair.prompt, reference: pair.target, generated: hypotheses[i]! })),

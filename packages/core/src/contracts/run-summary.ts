@@ -243,6 +243,8 @@ export type GenerativeRunSummary = RunFigures & {
   prefillMsMean: number
   tokensPerSecond: number
   generationBatchSize: number
+  /** Whether the adapter (LoRA) was merged into the weights before the test decoding, as a deployment would. */
+  adapterMerged: boolean
   generatedTokens: number
   testExamples: number
   /** A few test examples: message, reference and generated text. */

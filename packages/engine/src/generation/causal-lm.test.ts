@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../backend'
-import { applyPeft } from '../peft'
+import { applyPeft, mergeLora } from '../peft'
 import type { LlamaConfig } from '../models/llama-config'
 import { compareGradient } from '../models/testing/gradient-check'
 import { tinyLlamaConfig } from '../models/testing/llama-fixtures'
@@ -94,6 +94,17 @@ describe('greedy generation', () => {
     expect(cached.logits!.length).toBe(uncached.logits!.length)
     cached.logits!.flat(2).forEach((value, i) => expect(Math.abs(value - uncached.logits!.flat(2)[i]!)).toBeLessThan(1e-4))
     expect(cached.tokens.every((row) => row.length >= 1 && row.length <= 8)).toBe(true)
+  })
+
+  it('merged LoRA decodes the same tokens as unmerged', () => {
+    const model = tinyLM({}, 9)
+    applyPeft(model, 'lora', { r: 2, init_lora_weights: false, target_modules: 'all-linear' })
+    const options = { maxNewTokens: 6, eosTokenId: 2, padTokenId: 0, recordLogits: true }
+    const unmerged = greedyGenerate(model, [[1, 5, 9], [1, 22, 4, 8]], options)
+    mergeLora(model)
+    const merged = greedyGenerate(model, [[1, 5, 9], [1, 22, 4, 8]], options)
+    expect(merged.tokens).toEqual(unmerged.tokens)
+    merged.logits!.flat(2).forEach((value, i) => expect(Math.abs(value - unmerged.logits!.flat(2)[i]!)).toBeLessThan(1e-4))
   })
 
   it('a batched row generates what it generates alone (left padding changes nothing)', () => {
