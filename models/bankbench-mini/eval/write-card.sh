@@ -1,0 +1,13 @@
+#!/bin/bash
+# Regenerates models/bankbench-mini/README.md (the model card) from build.json and the evaluation JSONs in this folder
+# (each written by bench/train-banking77.ts --json-out; the command that measured it is inside).
+cd "$(dirname "$0")/../../.."
+E=models/bankbench-mini/eval
+SHIPPED="--shipped $E/full-1e-3.json --shipped $E/shipped-full.json --shipped $E/shipped-lora.json"
+[ -f $E/shipped-peft.json ] && SHIPPED="$SHIPPED --shipped $E/shipped-peft.json"
+TUNING=""
+for f in stage1-mlm20 sweep1 sweep-ia3-1e-1 shipped-full full-1e-3 full-2e-3 demo1 demo2 demo3 ia3-10 adapter-10; do [ -f $E/$f.json ] && TUNING="$TUNING --tuning $E/$f.json"; done
+npx tsx scripts/write-model-card.ts $SHIPPED $TUNING \
+  --tried "$E/stage1-mlm20.json=stage 1 only: 2 layers × 256, 20 MLM epochs, Banking77 + NLU++ text" \
+  --tried "$E/candidate-4l-epoch14.json=4 layers × 256, epoch 14 of a 40-epoch MLM schedule (stopped for time)" \
+  --tried "$E/full-1e-3.json+$E/shipped-full.json+$E/shipped-lora.json=shipped: stage 1 + 3 epochs of MLM and the contrastive objective"
