@@ -76,8 +76,8 @@ export const SETTINGS = {
     ...text('dev'),
   },
   BANKBENCH_CONCURRENCY: {
-    kind: 'user', readBy: ['api', 'cli'], default: '`1`',
-    meaning: 'local job processes at once (training wants every core); on Batch, the GPU jobs the compute environment holds (progress ETA)',
+    kind: 'user', readBy: ['api', 'cli'], default: '`1`; the CLI\'s embedded stack: `2` on 2+ cores',
+    meaning: 'local job processes at once, each with its share of the cores as native threads; on Batch, the GPU jobs the compute environment holds (progress ETA)',
     ...integer({ min: 1, max: 64 }, 1),
   },
   BANKBENCH_JOB_ATTEMPTS: {
