@@ -6,7 +6,7 @@ E=models/bankbench-mini/eval
 SHIPPED="--shipped $E/full-1e-3.json --shipped $E/shipped-full.json --shipped $E/shipped-lora.json"
 [ -f $E/shipped-peft.json ] && SHIPPED="$SHIPPED --shipped $E/shipped-peft.json"
 TUNING=""
-for f in stage1-mlm20 sweep1 sweep-ia3-1e-1 shipped-full full-1e-3 full-2e-3 demo1 demo2 demo3 ia3-10 adapter-10; do [ -f $E/$f.json ] && TUNING="$TUNING --tuning $E/$f.json"; done
+for f in stage1-mlm20 sweep1 sweep-ia3-1e-1 shipped-full full-1e-3 full-2e-3 demo1 demo2 demo3 demo-adapter-5e-3 demo-prefix-10-tokens ia3-10 adapter-10; do [ -f $E/$f.json ] && TUNING="$TUNING --tuning $E/$f.json"; done
 npx tsx scripts/write-model-card.ts $SHIPPED $TUNING \
   --tried "$E/stage1-mlm20.json=stage 1 only: 2 layers × 256, 20 MLM epochs, Banking77 + NLU++ text" \
   --tried "$E/candidate-4l-epoch14.json=4 layers × 256, epoch 14 of a 40-epoch MLM schedule (stopped for time)" \
