@@ -13,7 +13,7 @@ function csv(variant: string, rows = 30): string {
   return `text,label\n${lines.join('\n')}\n`
 }
 
-const uploadCsv = async (body: string | Uint8Array, query = '', headers: Record<string, string> = {}) =>
+const uploadCsv = async (body: string | Uint8Array<ArrayBuffer>, query = '', headers: Record<string, string> = {}) =>
   api.app.request(`/v1/datasets${query}`, { method: 'POST', headers: { 'content-type': 'text/csv', ...headers }, body })
 
 describe('GET /v1/datasets', () => {
