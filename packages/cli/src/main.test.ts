@@ -70,7 +70,7 @@ describe('bankbench run, status and report on an embedded stack', () => {
     expect(output.text).toMatch(/submitted bm_\w+: floors on banking77 \(2 runs\)/)
     const unknown = capture()
     expect(await main(['run', '--preset', 'nope'], unknown, env)).toBe(2)
-    expect(unknown.errors).toMatch(/has no preset 'nope'; its presets \(GET \/v1\/presets\): demo, floors, seed-grid, /)
+    expect(unknown.errors).toMatch(/has no preset 'nope'; its presets \(GET \/v1\/presets\): demo, floors, methods, tuning, quick, seed-grid, /)
   })
 
   it('explains usage and API errors instead of throwing', async () => {
