@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os'
 import { createApp } from '@bankbench/api'
 import { createBankbenchClient, type BankbenchClient, type BankbenchClientOptions } from '@bankbench/client'
 import { createPlatform, loadConfig } from '@bankbench/core'
-import { setting } from '@bankbench/settings'
+import { isSet, setting } from '@bankbench/settings'
 
 /**
  * The event stream (`GET /v1/benchmarks/{id}/events`) is asked to end after this
@@ -49,7 +49,7 @@ const EMBEDDED_CONCURRENCY = Math.min(2, availableParallelism())
  * through the database socket.
  */
 export async function embeddedClient(env: Record<string, string | undefined> = process.env): Promise<CliClient> {
-  const config = loadConfig({ ...env, BANKBENCH_CONCURRENCY: env.BANKBENCH_CONCURRENCY ?? String(EMBEDDED_CONCURRENCY) })
+  const config = loadConfig(isSet('BANKBENCH_CONCURRENCY', env) ? env : { ...env, BANKBENCH_CONCURRENCY: String(EMBEDDED_CONCURRENCY) })
   const platform = await createPlatform(config)
   const app = createApp(platform)
   // localhost: the app runs in local mode, which answers loopback host names only. No network, so nothing to retry.

@@ -26,7 +26,7 @@ describe('GET /v1/presets', () => {
     expect(byName['seed-grid-small']).toMatchObject({ runCount: 7, protocol: { epochs: 1, trainSubset: 1000, testSet: 'sample500' } })
     expect(byName['lora-modules']!.runCount).toBe(6)
     expect(byName.demo).toMatchObject({
-      runCount: 10, protocol: { seeds: [42], epochs: 3, trainSubset: 5000 },
+      runCount: 10, protocol: { seeds: [42], epochs: 4, trainSubset: 5000 },
       runsByMethod: { random: 1, majority: 1, 'tfidf-logreg': 1, 'frozen-probe': 1, full: 1, lora: 1, qlora: 1, ia3: 1, 'prefix-tuning': 1, adapter: 1 },
     })
     expect(byName.floors).toMatchObject({ runCount: 2, runsByMethod: { random: 1, majority: 1 } })

@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { redactPii } from '@bankbench/data'
+import { settingText, type Environment } from '@bankbench/settings'
 import type { Database } from '../db/connect'
 import { describeForLog } from '../describe-for-log'
 import { endActiveRuns, getJob, listActiveJobs, markJobRunning, ownsRuns, rollUpJob, setJobExternalId, type JobRow } from '../repositories/jobs'
@@ -36,8 +37,8 @@ export interface LocalRunnerOptions {
  * at once, unless BANKBENCH_NATIVE_THREADS says otherwise. Two jobs of two threads each on two
  * cores would oversubscribe them, which halved a training process's throughput when measured.
  */
-export function nativeThreadsPerJob(concurrency: number, environment: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): string {
-  return environment.BANKBENCH_NATIVE_THREADS ?? String(Math.max(1, Math.floor(cores / Math.max(1, concurrency))))
+export function nativeThreadsPerJob(concurrency: number, environment: Environment = process.env, cores = availableParallelism()): string {
+  return settingText('BANKBENCH_NATIVE_THREADS', environment) ?? String(Math.max(1, Math.floor(cores / Math.max(1, concurrency))))
 }
 
 interface ChildTask { jobId: string; kind: JobKind; arrayIndex: number; timeoutSeconds: number; attemptsLeft: number; dependsOn: string[] }

@@ -12,7 +12,7 @@ describe('pretrainBackbone', () => {
   it('has the defaults the local backbone was sized with', () => {
     expect(PRETRAIN_DEFAULTS).toEqual({
       vocab_size: 4000, hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 256, learning_rate: 1e-3,
-      batch_size: 32, warmup_ratio: 0.06, weight_decay: 0.01, max_length: 64, mask_probability: 0.15, classifier_pooling: 'mean',
+      batch_size: 32, warmup_ratio: 0.06, weight_decay: 0.01, max_length: 64, mask_probability: 0.15, classifier_pooling: 'mean', contrastive_weight: 0, contrastive_temperature: 0.05,
     })
   })
 
