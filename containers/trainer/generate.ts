@@ -11,7 +11,7 @@
  * benchmark's base encoder, mean pooling), latency per generated token and tokens/s.
  */
 import { getBenchmark, GENERATOR_FIELD_NAMES, seededShuffle, type GenerativeRunSummary, type RunHandler } from '@bankbench/core'
-import { fineTuneGenerator, initBackend, mergeLora, normalizeGenerated, SentenceEncoder, trainSettings, type TextPair } from '@bankbench/engine'
+import { fineTuneGenerator, initBackend, mergeLora, normalizeGenerated, optimizerOptions, SentenceEncoder, trainSettings, type TextPair } from '@bankbench/engine'
 import { corpusBleu, corpusRouge, exactMatch, latencySummary, PeakMemoryTracker, perplexity, semanticSimilarity } from '@bankbench/metrics'
 import { benchmarkBaseModel, resolveBaseModel } from '@bankbench/model-store'
 import { gpuMemoryFigures } from './gpu-memory'
@@ -59,11 +59,7 @@ export const runGenerate: RunHandler<'generate'> = async (context) => {
     peftConfig: settings.peftConfig,
     settings: { max_length: settings.maxLength, ...decoderFields },
     epochs: config.epochs,
-    batchSize: settings.batchSize,
-    learningRate: settings.learningRate,
-    scheduler: settings.scheduler,
-    warmupRatio: settings.warmupRatio,
-    weightDecay: settings.weightDecay,
+    ...optimizerOptions(settings),
     seed: run.seed,
     signal: context.signal,
     log: (message) => context.log(message),

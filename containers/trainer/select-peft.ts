@@ -44,7 +44,7 @@ export function resolvePeftBudgets(budgets: readonly PeftBudget[], poolSize: num
 export async function runPeftLearner(context: RunContext, request: PeftLearnerRequest): Promise<SelectionPeftSummary> {
   const { run, dataset, store } = context
   // The engine only when asked for: the fast learner needs no tensors.
-  const { fineTuneClassifier, initBackend, trainSettings } = await import('@bankbench/engine')
+  const { fineTuneClassifier, initBackend, optimizerOptions, trainSettings } = await import('@bankbench/engine')
   const { benchmarkBaseModel, resolveBaseModel } = await import('@bankbench/model-store')
   const backend = await initBackend()
   context.recordEnvironment({ backend })
@@ -67,11 +67,7 @@ export async function runPeftLearner(context: RunContext, request: PeftLearnerRe
       peftConfig: settings.peftConfig,
       maxLength: settings.maxLength,
       epochs: request.epochs,
-      batchSize: settings.batchSize,
-      learningRate: settings.learningRate,
-      scheduler: settings.scheduler,
-      warmupRatio: settings.warmupRatio,
-      weightDecay: settings.weightDecay,
+      ...optimizerOptions(settings),
       seed: run.seed,
       signal: context.signal,
       // One run fine-tunes several times: its loss curve would interleave them, so epochs are logged, not streamed.

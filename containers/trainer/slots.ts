@@ -11,7 +11,7 @@
 import { getBenchmark, isRunOfMethod, seededShuffle, type RunConfigOf, type RunContext, type RunHandler, type SlotRunSummary } from '@bankbench/core'
 import { RuleSlotTagger } from '@bankbench/baselines'
 import { nluppSlotSplit, type NluppSlotSplit } from '@bankbench/data'
-import { fineTuneTokenClassifier, initBackend, saveTokenClassifier, trainSettings } from '@bankbench/engine'
+import { fineTuneTokenClassifier, initBackend, optimizerOptions, saveTokenClassifier, trainSettings } from '@bankbench/engine'
 import { evaluateTagger, PeakMemoryTracker, type SpanPredictor } from '@bankbench/metrics'
 import { benchmarkBaseModel, checkpointFiles, resolveBaseModel } from '@bankbench/model-store'
 import { gpuMemoryFigures } from './gpu-memory'
@@ -73,11 +73,7 @@ async function runTagger(context: RunContext<RunConfigOf<'slots-full' | 'slots-l
     peftConfig: settings.peftConfig,
     maxLength: settings.maxLength,
     epochs: run.config.epochs,
-    batchSize: settings.batchSize,
-    learningRate: settings.learningRate,
-    scheduler: settings.scheduler,
-    warmupRatio: settings.warmupRatio,
-    weightDecay: settings.weightDecay,
+    ...optimizerOptions(settings),
     seed: run.seed,
     signal: context.signal,
     ...progressReporter(context),

@@ -7,7 +7,7 @@
  */
 import { getBenchmark, seededShuffle, type RunHandler, type TrainRunSummary } from '@bankbench/core'
 import { evaluateClassifier, PeakMemoryTracker } from '@bankbench/metrics'
-import { fineTuneClassifier, initBackend, saveFineTuned, trainSettings } from '@bankbench/engine'
+import { fineTuneClassifier, initBackend, optimizerOptions, saveFineTuned, trainSettings } from '@bankbench/engine'
 import { benchmarkBaseModel, checkpointFiles, resolveBaseModel } from '@bankbench/model-store'
 import { gpuMemoryFigures } from './gpu-memory'
 import { progressReporter, trainerCheckpoints } from './training-progress'
@@ -35,11 +35,7 @@ export const runTrain: RunHandler<'train'> = async (context) => {
     peftConfig: settings.peftConfig,
     maxLength: settings.maxLength,
     epochs: config.epochs,
-    batchSize: settings.batchSize,
-    learningRate: settings.learningRate,
-    scheduler: settings.scheduler,
-    warmupRatio: settings.warmupRatio,
-    weightDecay: settings.weightDecay,
+    ...optimizerOptions(settings),
     seed: run.seed,
     signal: context.signal,
     ...progressReporter(context),

@@ -84,3 +84,9 @@ export function trainSettings(method: PeftMethodName, hyperparameters: Record<st
     peftConfig,
   }
 }
+
+/** The optimiser's fields of a run's settings, in the names the trainers take (fine-tune, slots, generate, select's PEFT learner). */
+export function optimizerOptions(settings: TrainSettings): Pick<TrainSettings, 'batchSize' | 'learningRate' | 'scheduler' | 'warmupRatio' | 'weightDecay'> {
+  const { batchSize, learningRate, scheduler, warmupRatio, weightDecay } = settings
+  return { batchSize, learningRate, scheduler, warmupRatio, weightDecay }
+}
