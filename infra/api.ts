@@ -35,9 +35,16 @@ export function createApi({ settings, vpc, bucket, databaseUrl, adminApiKeys }: 
     bundle: lambdaBundleDirectory('api'),
     handler: LAMBDA_HANDLER,
     runtime: LAMBDA_RUNTIME,
-    // Cold start: connect, migrate (a no-op once applied) and register Banking77.
+    // Cold start: connect, migrate (a no-op once applied) and register Banking77. 30 s is
+    // also API Gateway's own limit for an HTTP API's integration, so a longer one would never be used.
     timeout: '30 seconds',
-    memory: '1024 MB',
+    // The PDF report prints here with @sparticuz/chromium (packages/report/README.md, "PDF on
+    // AWS Lambda"): its README asks for 1,600 MB or more; 2,048 MB gives 1.16 vCPU for the
+    // decompression and the print, and room beside the API's own memory (the printing process
+    // peaked at 410 MB PSS in bench/report-pdf-lambda.ts). Chromium decompresses into /tmp
+    // (212 MB) on the first PDF of a container: twice that, so models and checkpoints still fit.
+    memory: '2048 MB',
+    storage: '1024 MB',
     vpc,
     concurrency: { reserved: reservedConcurrency },
     environment: {

@@ -21,6 +21,14 @@ export interface LambdaBundle {
    * serving runtime, packages/serving/src/predictor.ts).
    */
   runsModels?: boolean
+  /**
+   * Prints the PDF report (packages/report/src/pdf.ts), so it carries Chromium and its
+   * driver (PDF_PRINTING_PACKAGES), left external by esbuild and copied with their
+   * dependencies into node_modules/: `@sparticuz/chromium` finds its Brotli-packed binary
+   * in its own `bin/` folder, and playwright-core reads its own package.json and
+   * browsers.json at run time, which a bundle does not have. Lambda's image has no browser.
+   */
+  printsPdf?: boolean
 }
 
 export const TFJS_WASM_BUNDLE_DIRECTORY = 'tfjs-backend-wasm'
@@ -38,10 +46,20 @@ export const ONNX_RUNTIME_FILES = [
 ] as const
 export const ONNX_RUNTIME_PACKAGES = ['onnxruntime-node', 'onnxruntime-common'] as const
 
+/**
+ * What a PDF-printing bundle ships in node_modules/, each package with its runtime
+ * dependencies: the Lambda-ready Chromium (68 MB on disk, nearly all of it the
+ * Brotli-packed binary, which no zip shrinks; 212 MB once decompressed into /tmp on a
+ * container's first PDF; tar-fs and follow-redirects beside it, 7 MB) and
+ * playwright-core, which drives it (14 MB). bench/report-pdf-lambda.ts measures them.
+ */
+export const PDF_PRINTING_PACKAGES = ['playwright-core', '@sparticuz/chromium'] as const
+
 export const LAMBDA_BUNDLES = {
   // The API migrates the database on its first request and registers Banking77 from
-  // data/; it loads a model for a deployment's smoke check (and serves classify too).
-  api: { entry: 'functions/api/lambda.ts', assets: ['migrations', 'data/banking77'], runsModels: true },
+  // data/; it loads a model for a deployment's smoke check (and serves classify too),
+  // and prints the PDF report (packages/report/README.md, "PDF on AWS Lambda").
+  api: { entry: 'functions/api/lambda.ts', assets: ['migrations', 'data/banking77'], runsModels: true, printsPdf: true },
   // The classify routes alone, for the chatbot backend (infra/inference.ts); it migrates like the API if it starts first.
   inference: { entry: 'functions/inference/handler.ts', assets: ['migrations'], runsModels: true },
   'batch-events': { entry: 'functions/batch-events/handler.ts', assets: [] },

@@ -6,14 +6,14 @@
  *   npx tsx scripts/build-lambdas.ts                            all Lambda bundles
  *   npx tsx scripts/build-lambdas.ts --container trainer OUT    containers/trainer/entrypoint.ts → OUT/index.mjs
  */
-import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { build, type Plugin } from 'esbuild'
 import {
-  LAMBDA_BUNDLES, lambdaBundleDirectory, ONNX_RUNTIME_FILES, ONNX_RUNTIME_PACKAGES, TFJS_WASM_BINARIES, TFJS_WASM_BUNDLE_DIRECTORY,
+  LAMBDA_BUNDLES, lambdaBundleDirectory, ONNX_RUNTIME_FILES, ONNX_RUNTIME_PACKAGES, PDF_PRINTING_PACKAGES, TFJS_WASM_BINARIES, TFJS_WASM_BUNDLE_DIRECTORY,
   type LambdaBundle, type LambdaBundleName,
 } from '../infra/lambda-bundles'
 import type { JobContainer } from '../infra/names'
@@ -115,11 +115,35 @@ function packageRoot(name: string): string {
   return folder
 }
 
+/**
+ * An installed package and, recursively, its runtime dependencies (optional ones where
+ * installed), each as the folder Node resolves it to from its dependent: what a
+ * package left external needs beside it in node_modules/.
+ */
+export function runtimePackageFolders(name: string, from = REPO_ROOT, found = new Map<string, string>()): Map<string, string> {
+  const folder = (createRequire(join(from, 'package.json')).resolve.paths(name) ?? [])
+    .map((modules) => join(modules, name)).find((candidate) => existsSync(join(candidate, 'package.json')))
+  if (!folder) throw new Error(`${name} is not installed: run npm ci`)
+  if (found.has(folder)) return found
+  found.set(folder, name)
+  const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> }
+  for (const dependency of Object.keys(manifest.dependencies ?? {})) runtimePackageFolders(dependency, folder, found)
+  for (const optional of Object.keys(manifest.optionalDependencies ?? {})) {
+    try {
+      runtimePackageFolders(optional, folder, found)
+    } catch {
+      // Not installed on this platform: the package runs without it.
+    }
+  }
+  return found
+}
+
 export async function buildLambdaBundle(name: LambdaBundleName, outDir = join(REPO_ROOT, lambdaBundleDirectory(name))) {
   const bundleSpec: LambdaBundle = LAMBDA_BUNDLES[name]
+  const pdfExternals = bundleSpec.printsPdf ? PDF_PRINTING_PACKAGES : []
   const built = bundleSpec.runsModels
-    ? await bundle(bundleSpec.entry, outDir, { external: [...LAMBDA_EXTERNALS, ...ONNX_RUNTIME_PACKAGES], banner: TFJS_WASM_BANNER, plugins: [vectorStoresNotInLambda] })
-    : await bundle(bundleSpec.entry, outDir, { external: LAMBDA_EXTERNALS, plugins: [vectorStoresNotInLambda] })
+    ? await bundle(bundleSpec.entry, outDir, { external: [...LAMBDA_EXTERNALS, ...ONNX_RUNTIME_PACKAGES, ...pdfExternals], banner: TFJS_WASM_BANNER, plugins: [vectorStoresNotInLambda] })
+    : await bundle(bundleSpec.entry, outDir, { external: [...LAMBDA_EXTERNALS, ...pdfExternals], plugins: [vectorStoresNotInLambda] })
   for (const asset of bundleSpec.assets) cpSync(join(REPO_ROOT, asset), join(outDir, asset), { recursive: true })
   if (bundleSpec.runsModels) {
     mkdirSync(join(outDir, TFJS_WASM_BUNDLE_DIRECTORY))
@@ -129,6 +153,13 @@ export async function buildLambdaBundle(name: LambdaBundleName, outDir = join(RE
     for (const path of ONNX_RUNTIME_FILES) {
       const [name, ...rest] = path.split('/') as [string, ...string[]]
       cpSync(join(packageRoot(name), ...rest), join(outDir, 'node_modules', path), { recursive: true })
+    }
+  }
+  if (bundleSpec.printsPdf) {
+    // At the same place under node_modules/ as in the repository, so nested versions stay nested.
+    const modulesRoot = join(REPO_ROOT, 'node_modules')
+    for (const name of PDF_PRINTING_PACKAGES) {
+      for (const folder of runtimePackageFolders(name).keys()) cpSync(folder, join(outDir, 'node_modules', relative(modulesRoot, folder)), { recursive: true })
     }
   }
   return { name, outDir, ...built }

@@ -4,7 +4,7 @@
  * bundles resolve their dependencies, find the migrations and Banking77 beside them,
  * and answer with the environment infra/ gives them.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -25,6 +25,7 @@ describe('Lambda bundles', () => {
   const outRoot = join(mkdtempSync(join(tmpdir(), 'bankbench-lambdas-')), 'node_modules')
   const handlers = {} as Record<LambdaBundleName, Handler>
   let database: DatabaseHandle
+  let trainedBenchmark = ''
 
   beforeAll(async () => {
     // The embedded database, served over the wire protocol: the bundles reach it by DATABASE_URL as they reach RDS.
@@ -93,7 +94,20 @@ describe('Lambda bundles', () => {
     await reference.predictor.dispose()
     const unauthorised = await callApi(handlers.inference, 'POST', '/v1/classify', { stage: 'ci', text: texts[0] })
     expect(unauthorised.statusCode).toBe(401)
+    trainedBenchmark = run.benchmarkId
   }, 180_000)
+
+  it('api: prints the report PDF with the Chromium and playwright-core in its own node_modules, as on Lambda', async () => {
+    // What AWS_LAMBDA_FUNCTION_NAME selects on Lambda, decompressed into a temporary folder of this test's own, not the machine's /tmp.
+    vi.stubEnv('BANKBENCH_CHROMIUM_SOURCE', 'sparticuz')
+    vi.stubEnv('TMPDIR', join(outRoot, 'tmp'))
+    mkdirSync(join(outRoot, 'tmp'))
+    const response = (await handlers.api(httpApiEvent('GET', `/v1/benchmarks/${trainedBenchmark}/report.pdf`, OPERATOR), {})) as { statusCode: number; body: string; isBase64Encoded: boolean }
+    expect(response.statusCode).toBe(200)
+    const pdf = Buffer.from(response.body, response.isBase64Encoded ? 'base64' : 'latin1')
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-')
+    expect(existsSync(join(outRoot, 'tmp', 'chromium'))).toBe(true)
+  }, 120_000)
 
   it('batch-events: drops a state change of a Batch job that is not ours', async () => {
     const outcome = await handlers['batch-events'](batchJobStateChange('0f2b6ab8-1c6e-4c55-9a55-6f6b6a6f0e5c'))

@@ -184,6 +184,11 @@ export const SETTINGS = {
     meaning: 'the Chromium binary that prints PDF reports (without one, only the HTML report is written)',
     ...text('/usr/bin/chromium'),
   },
+  BANKBENCH_CHROMIUM_SOURCE: {
+    kind: 'user', readBy: ['api', 'cli', 'bench'], default: '`sparticuz` on AWS Lambda (`AWS_LAMBDA_FUNCTION_NAME` set), else `path`',
+    meaning: 'where the PDF report\'s Chromium comes from: `path` the binary at `BANKBENCH_CHROMIUM`, `sparticuz` the Lambda-ready build of the npm package `@sparticuz/chromium`, decompressed into the temporary folder on first use (packages/report/README.md)',
+    ...oneOf(['path', 'sparticuz']),
+  },
   BANKBENCH_PRICES: {
     kind: 'user', readBy: ['api', 'cli'], default: 'built-in AWS list prices',
     meaning: 'a JSON file whose entries override the cost model\'s price table (`PRICE_TABLE`)',
@@ -256,8 +261,13 @@ export const SETTINGS = {
   },
   AWS_LAMBDA_FUNCTION_NAME: {
     kind: 'external', readBy: ['api'], default: 'unset',
-    meaning: 'AWS Lambda: set on Lambda, where the API refuses to start without operator keys',
+    meaning: 'AWS Lambda: set on Lambda, where the API refuses to start without operator keys and prints PDF reports with `@sparticuz/chromium`',
     ...text(),
+  },
+  TMPDIR: {
+    kind: 'external', readBy: ['api', 'bench', 'test'], default: '`/tmp`',
+    meaning: 'the temporary folder (Node\'s `os.tmpdir()`): where `@sparticuz/chromium` decompresses its Chromium for the PDF report (212 MB; Lambda\'s /tmp); its test and bench/report-pdf-lambda.ts point it at a folder of their own',
+    ...text('/tmp'),
   },
   AWS_REGION: {
     kind: 'external', readBy: ['api', 'job'], default: 'the SDK\'s own resolution',
