@@ -6,15 +6,18 @@
  * head) and of full fine-tuning through the engine's own path -- applyPeft, then the
  * trainer's `train()` (forward with dropout, cross-entropy, gradients, global-norm
  * clipping, AdamW) -- on random full-length batches, after untimed warm-up steps.
- * Prints ms/step, steps/s and tokens/s beside PyTorch's best of 1 and 2 threads, for
- * the engine with its native kernels (OpenBLAS, where `npm run build:native` built
- * them) and without, in the same process; BANKBENCH_NATIVE_KERNELS=0 times plain tfjs only.
+ * Prints ms/step, steps/s and tokens/s beside PyTorch's best of 1 and 2 threads, in
+ * three columns from the same process: the engine with its native kernels on OpenBLAS
+ * (where `npm run build:native` linked it), with the same kernels on their built-in
+ * blocked product (what a machine without libopenblas-dev gets), and plain tfjs;
+ * BANKBENCH_NATIVE_KERNELS=0 times plain tfjs only.
  */
 import { cpus, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import * as tf from '@tensorflow/tfjs'
 import { seededRandom } from '@bankbench/data'
 import { applyPeft, createSequenceClassifier, initBackend, setNativeKernels, train, type TrainingTask } from '@bankbench/engine'
+import { loadNativeKernels, type GemmBackend } from '@bankbench/native-kernels'
 import { bestOf, encoderShape, engineConfig, printComparison, runTorchPeer, type ComparisonRow, type EncoderShape } from './peers/torch-encoder'
 
 const { values } = parseArgs({
@@ -58,18 +61,29 @@ console.log(`Backend ${backend.name} (tfjs ${backend.tfjsVersion}, simd ${backen
 console.log(`Model: BERT, ${shape.layers} layers, hidden ${shape.hidden}, ${shape.heads} heads, FFN ${shape.intermediate}, vocab ${shape.vocab}, ${shape.labels.length} labels, dropout ${shape.dropout}, erf GELU`)
 console.log(`Batches: ${batchSize} x ${sequenceLength} random token ids, no padding; ${warmup} warm-up steps, then ${steps} timed steps per method\n`)
 
-// With the native kernels first where they loaded, then the backend's own kernels.
-const variants = backend.nativeKernels.length > 0 ? [true, false] : [false]
-const variantLabel = (native: boolean) => (native ? `${backend.name} + ${backend.nativeKernels.length} native kernels` : backend.name)
-const engine = new Map<boolean, Record<Method, StepTiming>>()
-for (const native of variants) {
-  setNativeKernels(native)
+// The native kernels on each matrix product the addon has (OpenBLAS first, where it
+// was linked), then the backend's own kernels.
+type Variant = GemmBackend | 'plain'
+const addon = loadNativeKernels()
+const products: GemmBackend[] = !addon.loaded || backend.nativeKernels.length === 0
+  ? []
+  : (['openblas', 'builtin'] as const).filter((product) => addon.kernels.useGemmBackend(product))
+const variants: Variant[] = [...products, 'plain']
+const variantLabel = (variant: Variant) => {
+  if (variant === 'plain' || !addon.loaded) return `${backend.name}, plain tfjs`
+  addon.kernels.useGemmBackend(variant)
+  return `${backend.name} + ${backend.nativeKernels.length} native kernels, ${addon.kernels.blasConfig()}`
+}
+const engine = new Map<Variant, Record<Method, StepTiming>>()
+for (const variant of variants) {
+  setNativeKernels(variant !== 'plain')
+  if (variant !== 'plain' && addon.loaded) addon.kernels.useGemmBackend(variant)
   const timings = {} as Record<Method, StepTiming>
   for (const method of METHODS) {
     timings[method] = await timeEngineSteps(method, shape)
-    console.log(`engine (${variantLabel(native)}) ${method}: ${timings[method].msPerStep.toFixed(1)} ms/step, ${timings[method].trainableParameters.toLocaleString('en')} trainable parameters`)
+    console.log(`engine (${variantLabel(variant)}) ${method}: ${timings[method].msPerStep.toFixed(1)} ms/step, ${timings[method].trainableParameters.toLocaleString('en')} trainable parameters`)
   }
-  engine.set(native, timings)
+  engine.set(variant, timings)
 }
 
 const peer = runTorchPeer<Record<Method, StepTiming>>('train', shape, { seq: sequenceLength, batch: batchSize, steps, warmup })
@@ -78,7 +92,7 @@ if (typeof peer !== 'string') {
 }
 
 const tokensPerStep = batchSize * sequenceLength
-for (const [native, timings] of engine) {
+for (const [variant, timings] of engine) {
   const rows: ComparisonRow[] = METHODS.flatMap((method) => {
     const peerMs = typeof peer === 'string' ? undefined : bestOf(peer, (result) => result[method].msPerStep)
     const peerCpuMs = typeof peer === 'string' ? undefined : bestOf(peer, (result) => result[method].cpuMsPerStep)
@@ -90,7 +104,7 @@ for (const [native, timings] of engine) {
       { measure: `${method}: tokens/s`, engine: (tokensPerStep * 1000) / timings[method].msPerStep, peer: perSecond(tokensPerStep), digits: 0 },
     ]
   })
-  printComparison(`engine (${variantLabel(native)})`, rows, typeof peer === 'string' ? peer : undefined)
+  printComparison(`engine (${variantLabel(variant)})`, rows, typeof peer === 'string' ? peer : undefined)
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
- * Loads the native kernels addon (OpenBLAS matrix products and fused transformer
- * kernels) built by `npm run build:native` (node-gyp, against Debian's
- * libopenblas-dev). Nothing builds it at install time: npm blocks install
- * scripts by default, and a machine without a compiler or OpenBLAS must still run
- * the engine on plain tfjs. So loading never throws; it says why it failed instead.
+ * Loads the native kernels addon (matrix products and fused transformer kernels)
+ * built by `npm run build:native` (node-gyp; against OpenBLAS where the machine has
+ * libopenblas-dev, else with the addon's own blocked product, src/gemm-builtin.cc).
+ * Nothing builds it at install time: npm blocks install scripts by default, and a
+ * machine without a C++ compiler must still run the engine on plain tfjs. So loading
+ * never throws; it says why it failed instead.
  */
 import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
@@ -94,9 +95,20 @@ export interface NativeKernels {
    */
   setThreads(count: number): void
   getThreads(): number
-  /** OpenBLAS's build description, such as "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64". */
+  /**
+   * The running product's description: OpenBLAS's build string, such as "OpenBLAS 0.3.21
+   * DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64", or the built-in one's, such as
+   * "built-in blocked sgemm (AVX-512 micro-kernel, 6x32)".
+   */
   blasConfig(): string
+  /** Which matrix product runs: OpenBLAS (the default where the addon was linked against it) or the built-in one. */
+  gemmBackend(): GemmBackend
+  /** Switches the matrix product; false (nothing changed) for "openblas" in an addon built without it. */
+  useGemmBackend(backend: GemmBackend): boolean
 }
+
+/** The addon's two matrix products: OpenBLAS's cblas_sgemm, or its own blocked one (src/gemm-builtin.cc). */
+export type GemmBackend = 'openblas' | 'builtin'
 
 export type NativeKernelsLoad = { loaded: true; kernels: NativeKernels } | { loaded: false; reason: string }
 
@@ -120,7 +132,7 @@ export function loadNativeKernels({ threads = defaultThreads() }: { threads?: nu
       load = { loaded: true, kernels }
     } catch (error) {
       const message = (error as Error).message.split('\n')[0]
-      load = { loaded: false, reason: `${ADDON_PATH} could not be loaded (${message}); build it with \`npm run build:native\` (needs libopenblas-dev and a C++ compiler)` }
+      load = { loaded: false, reason: `${ADDON_PATH} could not be loaded (${message}); build it with \`npm run build:native\` (needs a C++ compiler and make; libopenblas-dev where available)` }
     }
   }
   return load

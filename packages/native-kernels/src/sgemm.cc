@@ -1,9 +1,9 @@
-// OpenBLAS single-precision matrix products for JavaScript Float32Arrays, in place.
-#include <cblas.h>
-
+// Single-precision matrix products for JavaScript Float32Arrays, in place, through
+// gemm.h (OpenBLAS where linked, else the built-in blocked product).
 #include <algorithm>
 
 #include "arguments.h"
+#include "gemm.h"
 #include "thread-pool.h"
 
 namespace native_kernels {
@@ -12,7 +12,7 @@ namespace {
 // Products below this many multiply-adds (all of a batch together) run on the calling
 // thread: waking the pool costs more than it saves on them.
 constexpr int64_t kParallelMultiplyAdds = int64_t{1} << 18;
-// Where a product is cut: multiples of OpenBLAS's register blocks.
+// Where a product is cut: multiples of the register tiles (OpenBLAS's and the built-in one's).
 constexpr int64_t kSplitAlign = 16;
 
 // The elements a batch of `batch` matrices of `matrixSize` elements, `stride` apart, spans.
@@ -45,16 +45,14 @@ Napi::Value SgemmBatched(const Napi::CallbackInfo& info) {
     return info.Env().Undefined();
   }
   // Row-major leading dimensions: the stored row length of each operand.
-  const int lda = static_cast<int>(transposeA ? m : k);
-  const int ldb = static_cast<int>(transposeB ? k : n);
+  const int64_t lda = transposeA ? m : k;
+  const int64_t ldb = transposeB ? k : n;
   // One product, rows [m0, m1) and columns [n0, n1) of c[i]: row r of op(a) starts at
   // a + r (stored transposed) or a + r * lda; column j of op(b) at b + j * ldb or b + j.
   auto product = [&](int64_t i, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
     const float* aPart = a.data + i * aStride + (transposeA ? m0 : m0 * lda);
     const float* bPart = b.data + i * bStride + (transposeB ? n0 * ldb : n0);
-    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                static_cast<int>(m1 - m0), static_cast<int>(n1 - n0), static_cast<int>(k), 1.0f, aPart, lda, bPart, ldb,
-                0.0f, c.data + i * m * n + m0 * n + n0, static_cast<int>(n));
+    Gemm(transposeA, transposeB, m1 - m0, n1 - n0, k, aPart, lda, bPart, ldb, 0.0f, c.data + i * m * n + m0 * n + n0, n);
   };
   const int64_t threads = PoolThreads();
   const bool split = threads > 1 && batch * m * n * k >= kParallelMultiplyAdds;
@@ -99,9 +97,7 @@ Napi::Value LinearForward(const Napi::CallbackInfo& info) {
   auto run = [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; r++) std::copy(bias.data, bias.data + out, y.data + r * out);
     if (in == 0 || end == begin || out == 0) return;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(end - begin), static_cast<int>(out), static_cast<int>(in),
-                1.0f, x.data + begin * in, static_cast<int>(in), weight.data, static_cast<int>(in), 1.0f, y.data + begin * out,
-                static_cast<int>(out));
+    Gemm(false, true, end - begin, out, in, x.data + begin * in, in, weight.data, in, 1.0f, y.data + begin * out, out);
   };
   const int64_t threads = PoolThreads();
   if (threads > 1 && rows * in * out >= kParallelMultiplyAdds && rows >= 2 * kSplitAlign) {
@@ -115,14 +111,14 @@ Napi::Value LinearForward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// setThreads(count): the threads the kernels may use (the pool's; OpenBLAS stays single-threaded inside each).
+// setThreads(count): the threads the kernels may use (the pool's; the product stays single-threaded inside each part).
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   Arguments args(info, "setThreads", 1);
   const int64_t count = args.Count(0, "count");
   if (args.ok() && count < 1) {
     Napi::TypeError::New(info.Env(), "setThreads: count must be a positive integer").ThrowAsJavaScriptException();
   } else if (args.ok()) {
-    openblas_set_num_threads(1);
+    UseGemmBackend(CurrentGemmBackend());
     SetPoolThreads(static_cast<int>(count));
   }
   return info.Env().Undefined();
@@ -133,7 +129,24 @@ Napi::Value GetThreads(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value GetConfig(const Napi::CallbackInfo& info) {
-  return Napi::String::New(info.Env(), openblas_get_config());
+  return Napi::String::New(info.Env(), GemmDescription());
+}
+
+// gemmBackend(): "openblas" or "builtin", the product running now.
+Napi::Value GetGemmBackend(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), CurrentGemmBackend() == GemmBackend::kOpenBlas ? "openblas" : "builtin");
+}
+
+// useGemmBackend(name): switches the product ("openblas" or "builtin"); returns false,
+// changing nothing, for "openblas" when the addon was built without it.
+Napi::Value SetGemmBackend(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  const std::string name = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  if (name != "openblas" && name != "builtin") {
+    Napi::TypeError::New(env, "useGemmBackend: name must be \"openblas\" or \"builtin\"").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return Napi::Boolean::New(env, UseGemmBackend(name == "openblas" ? GemmBackend::kOpenBlas : GemmBackend::kBuiltin));
 }
 
 }  // namespace
@@ -144,6 +157,8 @@ void RegisterSgemm(Napi::Env env, Napi::Object exports) {
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));
   exports.Set("blasConfig", Napi::Function::New(env, GetConfig));
+  exports.Set("gemmBackend", Napi::Function::New(env, GetGemmBackend));
+  exports.Set("useGemmBackend", Napi::Function::New(env, SetGemmBackend));
 }
 
 }  // namespace native_kernels

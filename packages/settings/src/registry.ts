@@ -103,7 +103,7 @@ export const SETTINGS = {
   },
   BANKBENCH_NATIVE_THREADS: {
     kind: 'user', readBy: ['api', 'job', 'cli', 'bench'], default: 'every core',
-    meaning: 'threads of the native kernels\' pool (OpenBLAS runs single-threaded inside each)',
+    meaning: 'threads of the native kernels\' pool (the matrix product runs single-threaded inside each)',
     ...integer({ min: 1, max: 1024 }),
   },
   BANKBENCH_SERVING_RUNTIME: {

@@ -32,6 +32,8 @@ export type BackendFacts = {
   customKernels: string[]
   nativeKernels: string[]
   nativeThreads?: number
+  /** OpenBLAS's build string or the native kernels' built-in product. */
+  nativeMatrixProduct?: string
 }
 
 /** What a handler may add to the environment. */

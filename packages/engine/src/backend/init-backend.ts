@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { setting, type SettingName } from '@bankbench/settings'
 import { registerCustomKernels } from './kernels'
-import { nativeKernelThreads, registerNativeKernels } from './kernels/native'
+import { nativeKernelThreads, nativeMatrixProduct, registerNativeKernels } from './kernels/native'
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu'
 
@@ -24,12 +24,14 @@ export interface BackendInfo {
   /** Kernels this engine registered in place of (or in addition to) the backend's own. */
   customKernels: string[]
   /**
-   * Kernels running natively (OpenBLAS, `@bankbench/native-kernels`) when the backend
+   * Kernels running natively (`@bankbench/native-kernels`) when the backend
    * was set up; empty where the addon is not built or BANKBENCH_NATIVE_KERNELS=0.
    */
   nativeKernels: string[]
-  /** Threads the native kernels use (the addon's pool; OpenBLAS runs single-threaded in each), when there are any. */
+  /** Threads the native kernels use (the addon's pool; the product runs single-threaded in each part), when there are any. */
   nativeThreads?: number
+  /** The native matrix product, when there are native kernels: OpenBLAS's build string or the addon's built-in blocked product. */
+  nativeMatrixProduct?: string
 }
 
 const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu']
@@ -144,5 +146,9 @@ function describe(name: BackendName, { threads, gpu }: { threads: number; gpu: b
   const customKernels = registerCustomKernels(name)
   const nativeKernels = registerNativeKernels(name)
   const nativeThreads = nativeKernels.length > 0 ? nativeKernelThreads() : undefined
-  return { name, threads, gpu, tfjsVersion: tf.version.tfjs, customKernels, nativeKernels, ...(nativeThreads && { nativeThreads }) }
+  const matrixProduct = nativeKernels.length > 0 ? nativeMatrixProduct() : undefined
+  return {
+    name, threads, gpu, tfjsVersion: tf.version.tfjs, customKernels, nativeKernels,
+    ...(nativeThreads && { nativeThreads }), ...(matrixProduct && { nativeMatrixProduct: matrixProduct }),
+  }
 }

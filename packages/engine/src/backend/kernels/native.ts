@@ -92,6 +92,12 @@ export function nativeKernelThreads(): number | undefined {
   return load.loaded ? load.kernels.getThreads() : undefined
 }
 
+/** The native matrix product's description (OpenBLAS's build string or the built-in product's), or undefined when the addon is not loaded. */
+export function nativeMatrixProduct(): string | undefined {
+  const load = loadNativeKernels()
+  return load.loaded ? load.kernels.blasConfig() : undefined
+}
+
 function nativePairs(backendName: string): KernelPair[] {
   const existing = pairs.get(backendName)
   if (existing) return existing

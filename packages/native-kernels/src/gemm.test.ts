@@ -1,0 +1,109 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { loadNativeKernels, type GemmBackend } from './index'
+
+const load = loadNativeKernels()
+const reason = load.loaded ? '' : ` (skipped: ${load.reason})`
+const kernels = load.loaded ? load.kernels : undefined
+const defaultProduct = kernels?.gemmBackend()
+const threadsBefore = kernels?.getThreads() ?? 1
+/** The products this build has: the built-in one always, OpenBLAS where it was linked. */
+const products = kernels ? (['openblas', 'builtin'] as const).filter((product) => kernels.useGemmBackend(product)) : []
+
+function randomFloats(length: number, seed: number): Float32Array {
+  let state = seed
+  return Float32Array.from({ length }, () => {
+    state = (state * 1103515245 + 12345) % 2147483648
+    return state / 1073741824 - 1
+  })
+}
+
+/** Row-major op(a) x op(b) in float64, with plain loops. */
+function referenceProduct(a: Float32Array, b: Float32Array, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): Float64Array {
+  const c = new Float64Array(m * n)
+  for (let row = 0; row < m; row++) {
+    for (let column = 0; column < n; column++) {
+      let sum = 0
+      for (let inner = 0; inner < k; inner++) {
+        sum += (transposeA ? a[inner * m + row]! : a[row * k + inner]!) * (transposeB ? b[column * k + inner]! : b[inner * n + column]!)
+      }
+      c[row * n + column] = sum
+    }
+  }
+  return c
+}
+
+/** Largest difference from the float64 reference, relative to sqrt(k) (float32 sums of k terms of size ~1). */
+function worstError(actual: Float32Array, expected: Float64Array, k: number): number {
+  return expected.reduce((worst, value, index) => Math.max(worst, Math.abs(actual[index]! - value)), 0) / Math.sqrt(Math.max(k, 1))
+}
+
+describe.skipIf(!kernels)(`matrix products${reason}`, () => {
+  afterAll(() => {
+    if (defaultProduct) kernels!.useGemmBackend(defaultProduct)
+    kernels!.setThreads(threadsBefore)
+  })
+
+  it('runs OpenBLAS by default where the addon was linked against it, and always has the built-in product', () => {
+    expect(products).toContain('builtin')
+    expect(defaultProduct).toBe(products[0])
+    expect(kernels!.useGemmBackend('builtin')).toBe(true)
+    expect(kernels!.gemmBackend()).toBe('builtin')
+    expect(kernels!.blasConfig()).toMatch(/^built-in blocked sgemm \((AVX-512|AVX2\+FMA|portable)/)
+    expect(() => kernels!.useGemmBackend('mkl' as GemmBackend)).toThrow(/openblas.*builtin/)
+  })
+
+  // Sizes that cross the built-in product's blocks (256 deep, 96 rows, 2048 columns),
+  // leave partial register tiles on every side, and take its narrow (transposed) path.
+  const shapes = [
+    { m: 1, n: 1, k: 1 },
+    { m: 7, n: 13, k: 5 },
+    { m: 97, n: 33, k: 257 },
+    { m: 200, n: 65, k: 600 },
+    { m: 5, n: 2050, k: 3 },
+    { m: 300, n: 8, k: 70 },
+    { m: 64, n: 3, k: 300 },
+  ]
+  const cases = products.flatMap((product) => shapes.flatMap((shape) =>
+    [[false, false], [true, false], [false, true], [true, true]].map(([transposeA, transposeB]) => ({ product, ...shape, transposeA: transposeA!, transposeB: transposeB! }))))
+
+  it.each(cases)('$product: $m x $n x $k (transposes $transposeA, $transposeB) matches plain loops on 1 and 3 threads', ({ product, m, n, k, transposeA, transposeB }) => {
+    kernels!.useGemmBackend(product)
+    const a = randomFloats(m * k, m + 3 * k)
+    const b = randomFloats(k * n, n + 5 * k)
+    const expected = referenceProduct(a, b, m, n, k, transposeA, transposeB)
+    for (const threads of [1, 3]) {
+      kernels!.setThreads(threads)
+      const c = new Float32Array(m * n).fill(Number.NaN)
+      kernels!.sgemmBatched(transposeA, transposeB, 1, m, n, k, a, 0, b, 0, c)
+      expect(worstError(c, expected, k)).toBeLessThan(1e-5)
+    }
+  })
+
+  it.each(products)('%s: linearForward adds the product onto the bias (beta 1), narrow and wide', (product) => {
+    kernels!.useGemmBackend(product)
+    for (const [rows, inFeatures, outFeatures] of [[130, 300, 8], [70, 40, 2100], [3, 1, 1]] as const) {
+      const x = randomFloats(rows * inFeatures, 11)
+      const weight = randomFloats(outFeatures * inFeatures, 12)
+      const bias = randomFloats(outFeatures, 13)
+      const y = new Float32Array(rows * outFeatures).fill(Number.NaN)
+      kernels!.linearForward(x, weight, bias, rows, inFeatures, outFeatures, y)
+      const expected = referenceProduct(x, weight, rows, outFeatures, inFeatures, false, true).map((value, index) => value + bias[index % outFeatures]!)
+      expect(worstError(y, expected, inFeatures)).toBeLessThan(1e-5)
+    }
+  })
+
+  it('built-in and OpenBLAS agree within float32 rounding on a transformer-sized product', () => {
+    if (products.length < 2) return
+    const [m, n, k] = [512, 256, 1024]
+    const a = randomFloats(m * k, 21)
+    const b = randomFloats(n * k, 22)
+    const [openblas, builtin] = products.map((product) => {
+      kernels!.useGemmBackend(product)
+      const c = new Float32Array(m * n)
+      kernels!.sgemmBatched(false, true, 1, m, n, k, a, 0, b, 0, c)
+      return c
+    })
+    const largest = openblas!.reduce((max, value) => Math.max(max, Math.abs(value)), 0)
+    expect(openblas!.every((value, index) => Math.abs(value - builtin![index]!) <= 1e-5 * largest)).toBe(true)
+  })
+})
