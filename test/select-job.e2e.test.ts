@@ -160,6 +160,6 @@ describe('select jobs through the local runner', () => {
 
   it('refuses an option the named strategy does not read, naming the field, before anything is stored', () => {
     const spec = benchmarkSpecSchema.parse({ dataset: 'intents', arms: [{ method: 'data-selection', config: { strategy: 'margin', metric: 'cosine' } }] })
-    expect(() => planRuns(spec)).toThrow(/metric applies only to the core-set, diversity-max-min, diversity-k-means strategies, not margin/)
+    expect(() => planRuns(spec)).toThrow(/metric applies only to the core-set, diversity-max-min, diversity-k-means, contrastive strategies, not margin/)
   })
 })

@@ -60,7 +60,7 @@ describe('the select job', () => {
     expect([...SELECTION_STRATEGY_NAMES].sort()).toEqual([...STRATEGY_NAMES].sort())
   })
 
-  it.each(['margin', 'core-set', 'bald', 'badge'] as const)('%s: a run stopped after round 2 resumes from its saved state and ends on the uninterrupted curve', async (strategy) => {
+  it.each(['margin', 'core-set', 'bald', 'badge', 'contrastive'] as const)('%s: a run stopped after round 2 resumes from its saved state and ends on the uninterrupted curve', async (strategy) => {
     const hyperparameters = { strategy, budget: 60, rounds: 5, seed_per_class: 2 }
     const uninterrupted = await runSelect(context(`whole-${strategy}`, hyperparameters))
     await expect(runSelect(context(`retried-${strategy}`, hyperparameters, 2))).rejects.toThrow('asked to stop')

@@ -51,14 +51,15 @@ const BACKBONE_DEFAULTS = ENGINE_METHOD_DEFAULTS['mlm-pretrain']
  * select test checks the two lists agree). Written out here because core validates a run's
  * config at the edge without depending on the package that runs it, as for the baselines.
  */
-export const SELECTION_STRATEGY_NAMES = ['random', 'greedy', 'least-confidence', 'entropy', 'margin', 'bald', 'core-set', 'expected-gradient-length', 'diversity-max-min', 'diversity-k-means', 'badge'] as const
+export const SELECTION_STRATEGY_NAMES = ['random', 'greedy', 'least-confidence', 'entropy', 'margin', 'bald', 'core-set', 'expected-gradient-length', 'diversity-max-min', 'diversity-k-means', 'badge', 'contrastive'] as const
 
 /** Which strategies read which option: a request naming an option its strategy ignores is refused, not silently run without it. */
 const SELECTION_OPTION_OWNERS = {
   threshold: ['greedy'],
   order: ['greedy'],
-  metric: ['core-set', 'diversity-max-min', 'diversity-k-means'],
+  metric: ['core-set', 'diversity-max-min', 'diversity-k-means', 'contrastive'],
   kmeans_iterations: ['diversity-k-means'],
+  neighbours: ['contrastive'],
   dropout_samples: ['bald'],
   dropout_rate: ['bald'],
   mc_dropout: ['bald'],
@@ -70,6 +71,8 @@ const selectionConfig = strictObject({
   order: z.enum(['random', 'uncertainty']),
   metric: z.enum(['euclidean', 'cosine']),
   kmeans_iterations: positiveInt.max(100),
+  /** Contrastive active learning's k: the labelled neighbours each candidate's prediction is contrasted with (default 10). */
+  neighbours: positiveInt.max(100),
   dropout_samples: z.number().int().min(2).max(100),
   dropout_rate: z.number().gt(0).lt(1),
   /**

@@ -291,7 +291,7 @@ export const PRESETS: Record<PresetName, BenchmarkPreset> = {
    */
   selection: {
     description: 'Data selection: every query strategy (random, greedy, least confidence, entropy, margin, BALD, core-set euclidean and cosine, '
-      + 'expected gradient length, max-min and k-means diversity, BADGE) from one label per intent to half the training split in 14 rounds, '
+      + 'expected gradient length, max-min and k-means diversity, BADGE, contrastive active learning) from one label per intent to half the training split in 14 rounds, '
       + 'logistic regression on TF-IDF features refitted each round, 3 seeds: labels to 95% of full-data accuracy per strategy beside random. '
       + 'Seed 1 also fine-tunes LoRA (3 epochs) on each strategy\'s rows at that target and at half the pool, against LoRA on every row.',
     arms: [

@@ -5,6 +5,7 @@
 import type { SelectionRequest, SelectionStrategy } from '../types'
 import { badge } from './badge'
 import { bald } from './bald'
+import { contrastive } from './contrastive'
 import { coreSet } from './core-set'
 import { diversityKMeans } from './diversity/k-means'
 import { diversityMaxMin } from './diversity/max-min'
@@ -30,6 +31,7 @@ export const SELECTION_STRATEGIES = {
   'diversity-max-min': erase(diversityMaxMin),
   'diversity-k-means': erase(diversityKMeans),
   badge: erase(badge),
+  contrastive: erase(contrastive),
 }
 
 export type StrategyName = keyof typeof SELECTION_STRATEGIES
