@@ -3,6 +3,7 @@ import { evaluateClassifier, evaluationSummary, PeakMemoryTracker } from '@bankb
 import { BASELINE_METHODS, FEATURE_BASELINE_METHODS, trainBaseline, type BaselineMethod } from '@bankbench/baselines'
 import { runFrozenFeatureBaseline } from './frozen-features'
 import { runLlmApiBaseline } from './llm-api'
+import { bankingRubricScores } from './rubric'
 
 /**
  * The `baseline` job: every method that does not adapt the base model. Text baselines
@@ -30,6 +31,7 @@ async function runTextBaseline(context: RunContext<RunConfigOf<BaselineMethod>>)
   const trainSeconds = (performance.now() - trainStart) / 1000
   context.signal.throwIfAborted()
   const evaluation = await evaluateClassifier(classifier, dataset)
+  const rubric = await bankingRubricScores({ predictor: classifier, dataset, evaluation, seed: run.seed, log: (message) => context.log(message), signal: context.signal })
   const peakRssBytes = memory.stop()
   const model = JSON.stringify(classifier.toJSON())
   await context.saveArtifact('model.json', model)
@@ -40,6 +42,7 @@ async function runTextBaseline(context: RunContext<RunConfigOf<BaselineMethod>>)
   context.log(`test accuracy ${(evaluation.test.accuracy * 100).toFixed(2)}%`)
   return {
     ...evaluationSummary(evaluation),
+    ...rubric,
     trainSeconds,
     trainExamples: train.length,
     peakRssBytes,

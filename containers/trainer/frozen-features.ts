@@ -9,6 +9,7 @@ import { evaluateClassifier, evaluationSummary, PeakMemoryTracker } from '@bankb
 import { saveFeatureBaseline, trainFeatureBaseline, withEncoder, type FeatureBaselineMethod, type FeatureBaselineOptionsByMethod } from '@bankbench/baselines'
 import { initBackend, SentenceEncoder, TRAINER_DEFAULTS } from '@bankbench/engine'
 import { benchmarkBaseModel, resolveBaseModel } from '@bankbench/model-store'
+import { bankingRubricScores } from './rubric'
 
 /** A train run's truncation (so the comparison is like for like) and texts per forward pass. */
 export const FROZEN_FEATURE_DEFAULTS = { max_length: TRAINER_DEFAULTS.common.max_length, batch_size: 64 }
@@ -38,7 +39,9 @@ export const runFrozenFeatureBaseline = async (context: RunContext<RunConfigOf<F
     const trainSeconds = (performance.now() - trainStart) / 1000
     context.signal.throwIfAborted()
 
-    const evaluation = await evaluateClassifier(withEncoder(classifier, (texts) => encoder.embed(texts)), dataset)
+    const predictor = withEncoder(classifier, (texts) => encoder.embed(texts))
+    const evaluation = await evaluateClassifier(predictor, dataset)
+    const rubric = await bankingRubricScores({ predictor, dataset, evaluation, seed: run.seed, log: (message) => context.log(message), signal: context.signal })
     const peakRssBytes = memory.stop()
     // What it takes to rebuild the classifier (serving deploys it from this): the base it reads, how it reads it, the fitted head.
     const model = JSON.stringify(saveFeatureBaseline({ baseModel: base.nameOrPath, pooling: 'mean', maxLength: encoder.maxLength }, classifier))
@@ -51,6 +54,7 @@ export const runFrozenFeatureBaseline = async (context: RunContext<RunConfigOf<F
     const totalParameters = encoder.parameterCount + classifier.parameterCount
     return {
       ...evaluationSummary(evaluation),
+      ...rubric,
       baseModel: base.nameOrPath,
       // Encoding the training texts is part of what this baseline costs to train.
       trainSeconds,

@@ -47,6 +47,9 @@ export const runLlmApiBaseline = async (context: RunContext<RunConfigOf<'llm-api
   context.log(`test accuracy ${(report.accuracy * 100).toFixed(2)}% on ${result.subset.size} queries; ` +
     `${usage.promptTokens} prompt + ${usage.completionTokens} completion tokens${usage.costUsd === null ? '' : `, $${usage.costUsd.toFixed(4)}`}`)
   return {
+    // Not a deployable classifier (it saves none, and serving it would send customer messages to a third party): no banking rubric.
+    rubric: { notApplicable: 'the llm-api baseline saves no classifier and cannot be deployed, so there is no reply policy to score' },
+    notApplicable: ['relevanceScore', 'securityScore'],
     accuracy: report.accuracy,
     macroF1: report.macroF1,
     validationAccuracy: null,

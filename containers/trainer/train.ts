@@ -11,6 +11,7 @@ import { fineTuneClassifier, initBackend, optimizerOptions, saveFineTuned, train
 import { benchmarkBaseModel, checkpointFiles, resolveBaseModel } from '@bankbench/model-store'
 import { gpuMemoryFigures } from './gpu-memory'
 import { progressReporter, trainerCheckpoints } from './training-progress'
+import { bankingRubricScores } from './rubric'
 
 export const runTrain: RunHandler<'train'> = async (context) => {
   const { run, dataset, store } = context
@@ -47,7 +48,8 @@ export const runTrain: RunHandler<'train'> = async (context) => {
     const weights = await saveTrainedModel(context, fineTuned, base)
     const evaluation = await evaluateClassifier(classifier, dataset)
     context.log(`test accuracy ${(evaluation.test.accuracy * 100).toFixed(2)}% after ${result.steps} steps (${(result.elapsedMs / 1000).toFixed(0)} s)`)
-    return { baseModel: base.nameOrPath, ...trainSummary({ fineTuned, evaluation, weights, trainExamples: train.length, peakRssBytes: memory.stop(), backend }) }
+    const rubric = await bankingRubricScores({ predictor: classifier, dataset, evaluation, seed: run.seed, log: (message) => context.log(message), signal: context.signal })
+    return { baseModel: base.nameOrPath, ...trainSummary({ fineTuned, evaluation, weights, trainExamples: train.length, peakRssBytes: memory.stop(), backend }), ...rubric }
   } finally {
     classifier.dispose()
   }

@@ -23,11 +23,12 @@ export interface EvaluationOptions {
 export async function evaluateClassifier(predictor: LabelPredictor, data: { labels: string[]; validation: Example[]; test: Example[] }, options: EvaluationOptions = {}) {
   const texts = data.test.map((example) => example.text)
   const batchSize = options.throughputBatchSize ?? 32
-  const predictions: string[] = []
+  const testPredictions: { label: string; confidence: number }[] = []
   const throughputStart = performance.now()
   for (let start = 0; start < texts.length; start += batchSize) {
-    for (const prediction of await predictor.predict(texts.slice(start, start + batchSize))) predictions.push(prediction.label)
+    for (const prediction of await predictor.predict(texts.slice(start, start + batchSize))) testPredictions.push({ label: prediction.label, confidence: prediction.confidence })
   }
+  const predictions = testPredictions.map((prediction) => prediction.label)
   const throughputSeconds = (performance.now() - throughputStart) / 1000
   const test = classificationReport(data.test.map((example) => example.label), predictions, data.labels)
   const validationPredictions = await predictor.predict(data.validation.map((example) => example.text))
@@ -45,6 +46,9 @@ export async function evaluateClassifier(predictor: LabelPredictor, data: { labe
     validation,
     latency: latencySummary(samples),
     throughputPerSecond: texts.length / throughputSeconds,
+    /** Each test and validation message's prediction, in split order (what the banking rubric scores read). */
+    testPredictions,
+    validationPredictions: validationPredictions.map((prediction) => ({ label: prediction.label, confidence: prediction.confidence })),
   }
 }
 

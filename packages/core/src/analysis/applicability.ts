@@ -19,6 +19,12 @@ const GENERATE_FIGURES = ['accuracy', 'macroF1', 'validationAccuracy']
 /** Baselines with no neural parameters to train (tfidf-logreg's are a linear model's, which the reduction does not compare). */
 const PARAMETER_FREE_BASELINES = new Set(['random', 'majority', 'tfidf-logreg', 'llm-api'])
 
+/** The banking rubric's scores (docs/rubrics.md): only runs that deploy an intent classifier have them. */
+export const RUBRIC_FIGURES = ['relevanceScore', 'securityScore']
+
+/** Job kinds whose runs are deployable intent classifiers, except the llm-api baseline (it saves no classifier and cannot be deployed). */
+const RUBRIC_KINDS = new Set(['train', 'baseline'])
+
 /** Tensor backends that never touch a GPU; `tensorflow` (tfjs-node, tfjs-node-gpu) may, and its runs say whether it did. */
 const CPU_ONLY_BACKENDS = new Set(['wasm', 'cpu'])
 
@@ -29,7 +35,8 @@ export function notApplicableFigures(method: string, summary: RunFigures | null)
     : kind === 'slots' ? SLOT_FIGURES
       : kind === 'generate' ? GENERATE_FIGURES
       : PARAMETER_FREE_BASELINES.has(method) ? ['trainableParameters', 'adapterBytes'] : []
-  return [...new Set([...listed, ...byKind, ...(ranWithoutGpu(summary) ? ['peakGpuMemoryBytes'] : [])])]
+  const rubric = kind === null || !RUBRIC_KINDS.has(kind) || method === 'llm-api' ? RUBRIC_FIGURES : []
+  return [...new Set([...listed, ...byKind, ...rubric, ...(ranWithoutGpu(summary) ? ['peakGpuMemoryBytes'] : [])])]
 }
 
 /**

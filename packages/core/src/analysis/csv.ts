@@ -32,6 +32,8 @@ const RUN_COLUMNS: [string, (row: ComparisonRow) => Cell][] = [
   ['perplexity', (row) => row.perplexity],
   ['latency_per_token_ms', (row) => row.latencyPerTokenMs],
   ['tokens_per_second', (row) => row.tokensPerSecond],
+  ['relevance_score_of_10', (row) => row.relevanceScore],
+  ['security_score_of_10', (row) => row.securityScore],
   // Semicolon-separated figure names: an empty cell there is "not applicable", elsewhere "unmeasured".
   ['not_applicable', (row) => row.notApplicable.join(';') || null],
   ['cost_dollars', (row) => row.cost?.dollars ?? null],
@@ -53,6 +55,8 @@ const METHOD_STATS: [string, (row: MethodBestRow) => SeedStat | null][] = [
   ['perplexity', (row) => row.perplexity],
   ['latency_per_token_ms', (row) => row.latencyPerTokenMs],
   ['tokens_per_second', (row) => row.tokensPerSecond],
+  ['relevance_score_of_10', (row) => row.relevanceScore],
+  ['security_score_of_10', (row) => row.securityScore],
   ['train_seconds', (row) => row.trainSeconds],
   ['peak_memory_bytes', (row) => row.peakMemoryBytes],
   ['peak_gpu_memory_bytes', (row) => row.peakGpuMemoryBytes],

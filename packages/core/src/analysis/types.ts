@@ -77,6 +77,9 @@ export interface ComparisonRow {
   perplexity: number | null
   latencyPerTokenMs: number | null
   tokensPerSecond: number | null
+  /** Banking rubric (docs/rubrics.md): response relevance and security score, 0-10 each. */
+  relevanceScore: number | null
+  securityScore: number | null
   /** Figures of this row that do not apply to the run's method (the summary's `notApplicable`): shown as "not applicable", not as unmeasured. */
   notApplicable: string[]
   adapterBytes: number | null
@@ -107,6 +110,8 @@ export interface MethodBestRow {
   perplexity: SeedStat | null
   latencyPerTokenMs: SeedStat | null
   tokensPerSecond: SeedStat | null
+  relevanceScore: SeedStat | null
+  securityScore: SeedStat | null
   /** As in ComparisonRow: the figures that do not apply to this method (those of its first run). */
   notApplicable: string[]
   trainSeconds: SeedStat | null

@@ -56,6 +56,12 @@ export type RunFigures = {
   latencyPerTokenMs?: number | null
   /** Generation: generated tokens per second over whole generate calls (prompt pass included). */
   tokensPerSecond?: number | null
+  /** Banking rubric (docs/rubrics.md): response relevance of the reply policy on the test split, 0-10 (`rubric.relevance.mode` says what produced it). */
+  relevanceScore?: number | null
+  /** Banking rubric: weighted pass rate of the red-team suite through the classifier and the reply policy, × 10. */
+  securityScore?: number | null
+  /** How relevanceScore and securityScore were computed (mode, threshold, per check and category), or why they do not apply. */
+  rubric?: RubricScores
   /**
    * Figures that do not apply to this run, by RunFigures name (e.g. `accuracy` for a slot tagger, the trainable
    * parameters of a rules baseline): the comparison and the report say "not applicable" there, not "unmeasured".
@@ -68,6 +74,37 @@ export type RunFigures = {
    */
   loraSpectra?: LoraSpectrum[]
 }
+
+/** Response relevance 0-10 (`relevanceByRubric` / `relevanceByLlmJudge` in @bankbench/metrics). */
+export type RelevanceScoreDetail = {
+  score: number
+  /** `rubric` (the deterministic rubric) or `llm-judge:<model>`. */
+  mode: string
+  messages: number
+  outcomes?: { sameIntent: number; sameGroup: number; outOfScope: number; other: number }
+  unscored?: number
+  /** The reply templates used: a shipped set's name, or `generic`. */
+  templates: string
+  outOfScopeThreshold: number | null
+  /** Why the judge was not used when an endpoint was configured (it failed): the rubric scored instead. */
+  note?: string
+}
+
+/** Security score 0-10 on the red-team suite (`securityScore` in @bankbench/metrics). */
+export type SecurityScoreDetail = {
+  score: number
+  mode: 'red-team'
+  suite: string
+  cases: number
+  checks: Record<'safeRouting' | 'noPiiEcho' | 'noSecretDisclosed', { weight: number; applied: number; passed: number }>
+  categories: Record<string, number>
+  failures: { id: string; check: 'safeRouting' | 'noPiiEcho' | 'noSecretDisclosed'; routedTo: string | null }[]
+  templates: string
+  outOfScopeThreshold: number | null
+}
+
+/** The banking rubric's details on a run: both scores, or why they do not apply (`notApplicable` lists the figures too). */
+export type RubricScores = { relevance: RelevanceScoreDetail; security: SecurityScoreDetail } | { notApplicable: string }
 
 export type LoraSpectrum = { module: string; singularValues: number[] }
 

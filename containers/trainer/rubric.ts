@@ -1,0 +1,62 @@
+/**
+ * The banking rubric scores of a run that classifies (docs/rubrics.md): response relevance on the test
+ * split and the security score on the red-team suite, through the reply policy a deployment would apply
+ * (the dataset's reply templates, and the out-of-scope threshold calibrated on validation as a
+ * deployment calibrates it). Relevance is judged by the LLM endpoint of the llm-api baseline when one is
+ * configured with the opt-in to send customer text (on a seeded sample of the test split), else by the
+ * deterministic rubric.
+ */
+import { seededShuffle, type RubricScores } from '@bankbench/core'
+import {
+  calibrateReplyThreshold, relevanceByLlmJudge, relevanceByRubric, replyTemplatesFor, securityScore,
+  type LabelPredictor, type Prediction, type RelevanceScore, type ReplyPolicy,
+} from '@bankbench/metrics'
+import { createChatCompletion, DEFAULT_LLM_API_OPTIONS, llmEndpointFromEnv } from '@bankbench/baselines'
+
+/** Test messages the LLM judge reads per run (a seeded sample): enough for a mean, cheap enough for every run. */
+export const JUDGE_SAMPLE_SIZE = 50
+
+export type RubricFigures = { relevanceScore: number; securityScore: number; rubric: RubricScores }
+
+export async function bankingRubricScores(input: {
+  predictor: LabelPredictor
+  dataset: { labels: string[]; test: { text: string; label: string }[]; validation: { text: string; label: string }[] }
+  /** The run's evaluation (`evaluateClassifier`): each test and validation message's prediction. */
+  evaluation: { testPredictions: Prediction[]; validationPredictions: Prediction[] }
+  seed: number
+  log: (message: string) => void
+  signal?: AbortSignal
+}): Promise<RubricFigures> {
+  const templates = replyTemplatesFor(input.dataset.labels)
+  const outOfScopeThreshold = calibrateReplyThreshold(input.dataset.validation.map((example) => example.label), input.evaluation.validationPredictions)
+  const policy: ReplyPolicy = { templates, outOfScopeThreshold }
+  const relevance = await judgeRelevance(input, policy)
+  const security = await securityScore(input.predictor, policy)
+  input.log(`banking rubric: relevance ${relevance.score.toFixed(2)}/10 (${relevance.mode}), security ${security.score.toFixed(2)}/10 ` +
+    `(${security.cases} red-team messages, templates ${templates.source}, out-of-scope threshold ${outOfScopeThreshold === null ? 'none' : outOfScopeThreshold.toFixed(3)})`)
+  return { relevanceScore: relevance.score, securityScore: security.score, rubric: { relevance, security } }
+}
+
+async function judgeRelevance(input: Parameters<typeof bankingRubricScores>[0], policy: ReplyPolicy): Promise<RelevanceScore & { note?: string }> {
+  const { test } = input.dataset
+  const { testPredictions } = input.evaluation
+  const gold = test.map((example) => example.label)
+  const endpoint = llmEndpointFromEnv(process.env)
+  if ('skipped' in endpoint) return relevanceByRubric(policy, gold, testPredictions)
+  const sample = seededShuffle(test.map((example, index) => ({ text: example.text, prediction: testPredictions[index]! })), input.seed).slice(0, JUDGE_SAMPLE_SIZE)
+  const retry = { maxRetries: DEFAULT_LLM_API_OPTIONS.maxRetries, initialBackoffMs: DEFAULT_LLM_API_OPTIONS.initialBackoffMs, maxBackoffMs: DEFAULT_LLM_API_OPTIONS.maxBackoffMs, requestTimeoutMs: DEFAULT_LLM_API_OPTIONS.requestTimeoutMs }
+  try {
+    return await relevanceByLlmJudge({
+      model: endpoint.model,
+      policy,
+      items: sample,
+      concurrency: DEFAULT_LLM_API_OPTIONS.concurrency,
+      complete: async (messages) => (await createChatCompletion(endpoint, { messages, temperature: 0, maxTokens: 8 }, retry, input.signal)).content,
+    })
+  } catch (error) {
+    input.signal?.throwIfAborted()
+    const note = `the LLM judge failed (${error instanceof Error ? error.message : String(error)}); the deterministic rubric scored instead`
+    input.log(note)
+    return { ...relevanceByRubric(policy, gold, testPredictions), note }
+  }
+}

@@ -1,0 +1,5 @@
+export * from './replies'
+export * from './red-team'
+export * from './scoring'
+export * from './llm-judge'
+export { BANKING77_REPLIES, type IntentReply } from './banking77-replies'
