@@ -792,6 +792,10 @@ export interface components {
             latencyPerTokenMs: number | null;
             /** @description Generation: generated tokens per second. */
             tokensPerSecond: number | null;
+            /** @description Banking rubric (docs/rubrics.md): response relevance of the reply policy on the test split, 0-10 (/10); null where it does not apply (see notApplicable). */
+            relevanceScore: number | null;
+            /** @description Banking rubric: red-team suite weighted pass rate × 10 (/10). */
+            securityScore: number | null;
             /** @description Figures of this row that do not apply to the method (e.g. accuracy for a slot tagger): not applicable, not unmeasured. */
             notApplicable: string[];
             adapterBytes: number | null;
@@ -833,6 +837,8 @@ export interface components {
             perplexity: components["schemas"]["SeedStat"];
             latencyPerTokenMs: components["schemas"]["SeedStat"];
             tokensPerSecond: components["schemas"]["SeedStat"];
+            relevanceScore: components["schemas"]["SeedStat"];
+            securityScore: components["schemas"]["SeedStat"];
             notApplicable: string[];
             trainSeconds: components["schemas"]["SeedStat"];
             peakMemoryBytes: components["schemas"]["SeedStat"];
