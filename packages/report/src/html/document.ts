@@ -3,6 +3,7 @@ import type { ReportData } from '../report-data'
 import { criteriaSection } from '../sections/criteria'
 import { entitiesSection } from '../sections/entities'
 import { generationSection } from '../sections/generation'
+import { rubricSection } from '../sections/rubric'
 import { dataSelectionSection } from '../sections/data-selection'
 import { environmentSection } from '../sections/environment'
 import { loraSection } from '../sections/lora'
@@ -32,6 +33,7 @@ export async function renderReportHtml(data: ReportData): Promise<string> {
     await loraSection(data, colors),
     entitiesSection(data),
     generationSection(data),
+    rubricSection(data),
     await dataSelectionSection(data),
     vectorStoresSection(data),
     hybridSection(data),
