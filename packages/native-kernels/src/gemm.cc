@@ -1,6 +1,6 @@
-// See gemm.h: OpenBLAS where the addon was linked against it (binding.gyp decides at
-// build time, by whether a program using cblas.h links with -lopenblas), else the
-// built-in product; either can be switched at run time for comparisons.
+// See gemm.h: the built-in product where it has vector FMA kernels, else OpenBLAS where
+// the addon was linked against it (binding.gyp decides at build time, by whether a
+// program using cblas.h links with -lopenblas); either can be switched at run time.
 #include "gemm.h"
 
 #include <atomic>
@@ -25,7 +25,7 @@ void OpenBlasGemm(bool transposeA, bool transposeB, int64_t m, int64_t n, int64_
 constexpr bool kHasOpenBlas = false;
 #endif
 
-std::atomic<GemmBackend> current{kHasOpenBlas ? GemmBackend::kOpenBlas : GemmBackend::kBuiltin};
+std::atomic<GemmBackend> current{kHasOpenBlas && !BuiltinGemmIsFast() ? GemmBackend::kOpenBlas : GemmBackend::kBuiltin};
 
 }  // namespace
 

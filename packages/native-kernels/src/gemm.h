@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 namespace native_kernels {
 
@@ -20,8 +22,20 @@ void BuiltinGemm(bool transposeA, bool transposeB, int64_t m, int64_t n, int64_t
                  const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 const char* BuiltinGemmDescription();
 
-// Whether the addon was linked against OpenBLAS, which product runs now (OpenBLAS by
-// default where linked), and switching between them (false: that one is not linked).
+// The built-in product's micro-kernel sets this CPU runs, fastest first ("avx512",
+// "avx2", "portable"), and choosing one (false: not supported here). The fastest is
+// the default; the others are there to measure what a machine without it would get.
+std::vector<std::string> BuiltinKernelSets();
+bool UseBuiltinKernelSet(const std::string& name);
+
+// Whether the built-in product has vector fused multiply-add kernels here (AVX2 or
+// AVX-512), where it measured faster than OpenBLAS (bench/matrix-product.ts); with only
+// its portable kernels OpenBLAS is the better default where it is linked.
+bool BuiltinGemmIsFast();
+
+// Whether the addon was linked against OpenBLAS, which product runs now (the built-in
+// one where BuiltinGemmIsFast, else OpenBLAS where linked), and switching between them
+// (false: that one is not linked).
 bool HasOpenBlas();
 GemmBackend CurrentGemmBackend();
 bool UseGemmBackend(GemmBackend backend);

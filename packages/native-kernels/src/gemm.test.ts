@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadNativeKernels, type GemmBackend } from './index'
 
@@ -8,6 +10,15 @@ const defaultProduct = kernels?.gemmBackend()
 const threadsBefore = kernels?.getThreads() ?? 1
 /** The products this build has: the built-in one always, OpenBLAS where it was linked. */
 const products = kernels ? (['openblas', 'builtin'] as const).filter((product) => kernels.useGemmBackend(product)) : []
+/** The built-in product's micro-kernel sets this CPU runs, fastest (the default) first. */
+const kernelSets = kernels?.builtinKernelSets() ?? []
+/** Every product, and the built-in one on each of its kernel sets. */
+const variants = products.flatMap((product) => (product === 'openblas' ? [{ product, set: '' }] : kernelSets.map((set) => ({ product, set }))))
+
+function use({ product, set }: { product: GemmBackend; set: string }): void {
+  kernels!.useGemmBackend(product)
+  if (set) kernels!.useBuiltinKernelSet(set)
+}
 
 function randomFloats(length: number, seed: number): Float32Array {
   let state = seed
@@ -40,12 +51,16 @@ function worstError(actual: Float32Array, expected: Float64Array, k: number): nu
 describe.skipIf(!kernels)(`matrix products${reason}`, () => {
   afterAll(() => {
     if (defaultProduct) kernels!.useGemmBackend(defaultProduct)
+    kernels!.useBuiltinKernelSet(kernelSets[0]!)
     kernels!.setThreads(threadsBefore)
   })
 
-  it('runs OpenBLAS by default where the addon was linked against it, and always has the built-in product', () => {
+  it('runs the built-in product by default where it has vector FMA kernels, else OpenBLAS where linked', () => {
     expect(products).toContain('builtin')
-    expect(defaultProduct).toBe(products[0])
+    expect(kernelSets.at(-1)).toBe('portable')
+    const fast = kernelSets[0] !== 'portable'
+    expect(defaultProduct).toBe(fast || !products.includes('openblas') ? 'builtin' : 'openblas')
+    expect(kernels!.useBuiltinKernelSet('no-such-set')).toBe(false)
     expect(kernels!.useGemmBackend('builtin')).toBe(true)
     expect(kernels!.gemmBackend()).toBe('builtin')
     expect(kernels!.blasConfig()).toMatch(/^built-in blocked sgemm \((AVX-512|AVX2\+FMA|portable)/)
@@ -63,11 +78,11 @@ describe.skipIf(!kernels)(`matrix products${reason}`, () => {
     { m: 300, n: 8, k: 70 },
     { m: 64, n: 3, k: 300 },
   ]
-  const cases = products.flatMap((product) => shapes.flatMap((shape) =>
-    [[false, false], [true, false], [false, true], [true, true]].map(([transposeA, transposeB]) => ({ product, ...shape, transposeA: transposeA!, transposeB: transposeB! }))))
+  const cases = variants.flatMap((variant) => shapes.flatMap((shape) =>
+    [[false, false], [true, false], [false, true], [true, true]].map(([transposeA, transposeB]) => ({ ...variant, ...shape, transposeA: transposeA!, transposeB: transposeB! }))))
 
-  it.each(cases)('$product: $m x $n x $k (transposes $transposeA, $transposeB) matches plain loops on 1 and 3 threads', ({ product, m, n, k, transposeA, transposeB }) => {
-    kernels!.useGemmBackend(product)
+  it.each(cases)('$product $set: $m x $n x $k (transposes $transposeA, $transposeB) matches plain loops on 1 and 3 threads', ({ product, set, m, n, k, transposeA, transposeB }) => {
+    use({ product, set })
     const a = randomFloats(m * k, m + 3 * k)
     const b = randomFloats(k * n, n + 5 * k)
     const expected = referenceProduct(a, b, m, n, k, transposeA, transposeB)
@@ -79,8 +94,8 @@ describe.skipIf(!kernels)(`matrix products${reason}`, () => {
     }
   })
 
-  it.each(products)('%s: linearForward adds the product onto the bias (beta 1), narrow and wide', (product) => {
-    kernels!.useGemmBackend(product)
+  it.each(variants)('$product $set: linearForward adds the product onto the bias (beta 1), narrow and wide', ({ product, set }) => {
+    use({ product, set })
     for (const [rows, inFeatures, outFeatures] of [[130, 300, 8], [70, 40, 2100], [3, 1, 1]] as const) {
       const x = randomFloats(rows * inFeatures, 11)
       const weight = randomFloats(outFeatures * inFeatures, 12)
@@ -92,18 +107,47 @@ describe.skipIf(!kernels)(`matrix products${reason}`, () => {
     }
   })
 
+  it('the built-in product gives the same result on 1 and 3 threads, bit for bit (each element summed in the same order)', () => {
+    use({ product: 'builtin', set: kernelSets[0]! })
+    const [m, n, k] = [300, 70, 600]
+    const a = randomFloats(m * k, 31)
+    const b = randomFloats(k * n, 32)
+    const results = [1, 3].map((threads) => {
+      kernels!.setThreads(threads)
+      const c = new Float32Array(m * n)
+      kernels!.sgemmBatched(false, false, 1, m, n, k, a, 0, b, 0, c)
+      return Array.from(c)
+    })
+    expect(results[1]).toEqual(results[0])
+  })
+
   it('built-in and OpenBLAS agree within float32 rounding on a transformer-sized product', () => {
     if (products.length < 2) return
     const [m, n, k] = [512, 256, 1024]
     const a = randomFloats(m * k, 21)
     const b = randomFloats(n * k, 22)
     const [openblas, builtin] = products.map((product) => {
-      kernels!.useGemmBackend(product)
+      use({ product, set: product === 'builtin' ? kernelSets[0]! : '' })
       const c = new Float32Array(m * n)
       kernels!.sgemmBatched(false, true, 1, m, n, k, a, 0, b, 0, c)
       return c
     })
     const largest = openblas!.reduce((max, value) => Math.max(max, Math.abs(value)), 0)
     expect(openblas!.every((value, index) => Math.abs(value - builtin![index]!) <= 1e-5 * largest)).toBe(true)
+  })
+})
+
+describe.skipIf(!kernels)(`BANKBENCH_MATRIX_PRODUCT${reason}`, () => {
+  /** gemmBackend() of a fresh process loading the addon with the given setting, or its error. */
+  async function productIn(value: string): Promise<string> {
+    const script = "import { loadNativeKernels } from '@bankbench/native-kernels'; const l = loadNativeKernels(); console.log(l.loaded ? l.kernels.gemmBackend() : l.reason)"
+    const { stdout } = await promisify(execFile)('npx', ['tsx', '-e', script], { env: { ...process.env, BANKBENCH_MATRIX_PRODUCT: value } })
+    return stdout.trim()
+  }
+
+  it('chooses the product when the addon loads', async () => {
+    expect(await productIn('builtin')).toBe('builtin')
+    if (products.includes('openblas')) expect(await productIn('openblas')).toBe('openblas')
+    else expect(await productIn('openblas')).toMatch(/built without OpenBLAS/)
   })
 })

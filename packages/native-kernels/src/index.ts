@@ -101,10 +101,18 @@ export interface NativeKernels {
    * "built-in blocked sgemm (AVX-512 micro-kernel, 6x32)".
    */
   blasConfig(): string
-  /** Which matrix product runs: OpenBLAS (the default where the addon was linked against it) or the built-in one. */
+  /**
+   * Which matrix product runs: by default the built-in one where it has vector FMA micro-kernels
+   * (x86-64 with AVX2 or AVX-512, where it measured faster than Debian's OpenBLAS: bench/matrix-product.ts),
+   * else OpenBLAS where the addon was linked against it; `$BANKBENCH_MATRIX_PRODUCT` overrides.
+   */
   gemmBackend(): GemmBackend
   /** Switches the matrix product; false (nothing changed) for "openblas" in an addon built without it. */
   useGemmBackend(backend: GemmBackend): boolean
+  /** The built-in product's micro-kernel sets this CPU runs, fastest first: "avx512", "avx2", "portable". */
+  builtinKernelSets(): string[]
+  /** Runs the built-in product on another of its kernel sets (to measure what a machine without the fastest gets); false when unsupported. */
+  useBuiltinKernelSet(name: string): boolean
 }
 
 /** The addon's two matrix products: OpenBLAS's cblas_sgemm, or its own blocked one (src/gemm-builtin.cc). */
@@ -116,6 +124,9 @@ export type NativeKernelsLoad = { loaded: true; kernels: NativeKernels } | { loa
 export const ADDON_PATH = fileURLToPath(new URL('../build/Release/native_kernels.node', import.meta.url))
 
 let load: NativeKernelsLoad | undefined
+
+/** Chooses the matrix product, `builtin` or `openblas` (default: the addon's choice, see NativeKernels.gemmBackend). */
+export const MATRIX_PRODUCT_ENV_VARIABLE = 'BANKBENCH_MATRIX_PRODUCT' satisfies SettingName
 
 /** Overrides the kernels' thread count (default: every available core). */
 export const NATIVE_THREADS_ENV_VARIABLE = 'BANKBENCH_NATIVE_THREADS' satisfies SettingName
@@ -129,6 +140,10 @@ export function loadNativeKernels({ threads = defaultThreads() }: { threads?: nu
     try {
       const kernels = withoutOpenBlasThreads(() => createRequire(import.meta.url)(ADDON_PATH) as NativeKernels)
       kernels.setThreads(threads)
+      const product = setting(MATRIX_PRODUCT_ENV_VARIABLE)
+      if (product && !kernels.useGemmBackend(product)) {
+        throw new Error(`${MATRIX_PRODUCT_ENV_VARIABLE}=${product}, but the addon was built without OpenBLAS (install libopenblas-dev and run npm run build:native)`)
+      }
       load = { loaded: true, kernels }
     } catch (error) {
       const message = (error as Error).message.split('\n')[0]

@@ -137,6 +137,24 @@ Napi::Value GetGemmBackend(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), CurrentGemmBackend() == GemmBackend::kOpenBlas ? "openblas" : "builtin");
 }
 
+// builtinKernelSets(): the built-in product's micro-kernel sets this CPU runs, fastest first.
+Napi::Value GetBuiltinKernelSets(const Napi::CallbackInfo& info) {
+  const std::vector<std::string> names = BuiltinKernelSets();
+  Napi::Array array = Napi::Array::New(info.Env(), names.size());
+  for (size_t index = 0; index < names.size(); index++) array.Set(static_cast<uint32_t>(index), names[index]);
+  return array;
+}
+
+// useBuiltinKernelSet(name): runs the built-in product on that set; false when this CPU has no such set.
+Napi::Value SetBuiltinKernelSet(const Napi::CallbackInfo& info) {
+  const Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) {
+    Napi::TypeError::New(env, "useBuiltinKernelSet: name must be a string").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return Napi::Boolean::New(env, UseBuiltinKernelSet(info[0].As<Napi::String>().Utf8Value()));
+}
+
 // useGemmBackend(name): switches the product ("openblas" or "builtin"); returns false,
 // changing nothing, for "openblas" when the addon was built without it.
 Napi::Value SetGemmBackend(const Napi::CallbackInfo& info) {
@@ -159,6 +177,8 @@ void RegisterSgemm(Napi::Env env, Napi::Object exports) {
   exports.Set("blasConfig", Napi::Function::New(env, GetConfig));
   exports.Set("gemmBackend", Napi::Function::New(env, GetGemmBackend));
   exports.Set("useGemmBackend", Napi::Function::New(env, SetGemmBackend));
+  exports.Set("builtinKernelSets", Napi::Function::New(env, GetBuiltinKernelSets));
+  exports.Set("useBuiltinKernelSet", Napi::Function::New(env, SetBuiltinKernelSet));
 }
 
 }  // namespace native_kernels

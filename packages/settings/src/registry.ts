@@ -106,6 +106,11 @@ export const SETTINGS = {
     meaning: 'threads of the native kernels\' pool (the matrix product runs single-threaded inside each)',
     ...integer({ min: 1, max: 1024 }),
   },
+  BANKBENCH_MATRIX_PRODUCT: {
+    kind: 'user', readBy: ['api', 'job', 'cli', 'bench', 'test'], default: 'auto',
+    meaning: 'the native kernels\' matrix product: `builtin` (their own blocked sgemm) or `openblas` (where linked); auto takes the built-in one where it has AVX2/AVX-512 kernels, else OpenBLAS',
+    ...oneOf(['builtin', 'openblas']),
+  },
   BANKBENCH_SERVING_RUNTIME: {
     kind: 'user', readBy: ['api'], default: '`auto`',
     meaning: 'how a deployment is served: `onnxruntime`, `engine` (tfjs), or `auto` (ONNX Runtime where the method allows, else the engine)',
