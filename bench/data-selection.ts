@@ -22,7 +22,7 @@ import { SELECTION_DEFAULTS, STUDY_ACCURACY_CRITERION } from '../containers/trai
 /** What the bench records per run: the select job's summary and the arm it came from. */
 interface BenchRun { strategyArm: string; seed: number; hyperparameters: Record<string, unknown>; summary: SelectionRunSummary }
 
-const ALL_ARMS = ['random', 'greedy', 'least-confidence', 'entropy', 'margin', 'bald', 'core-set', 'core-set:cosine', 'expected-gradient-length', 'diversity-max-min', 'diversity-k-means', 'badge']
+const ALL_ARMS = ['random', 'greedy', 'least-confidence', 'entropy', 'margin', 'bald', 'core-set', 'core-set:cosine', 'expected-gradient-length', 'diversity-max-min', 'diversity-k-means', 'badge', 'contrastive']
 
 const { values: args } = parseArgs({
   options: {
