@@ -40,4 +40,18 @@ describe('the terminal comparison tables', () => {
     expect(lora).toMatch(/^lora\s+default\s+42\s+succeeded\s+90\.00%\s+89\.00%(\s+n\/a){5}\s+5\.00 ms/)
     expect(formatMethodsTable(comparison).split('\n')[0]).toMatch(/exact match\s+BLEU/)
   })
+
+  it('add relevance and security /10 columns for runs the banking rubric scored, n/a where it does not apply', () => {
+    const comparison = buildComparison(BENCHMARK, [
+      run(0, 'tfidf-logreg', { accuracy: 0.9, macroF1: 0.89, validationAccuracy: 0.9, latencyP50Ms: 0.1, relevanceScore: 9.234, securityScore: 7.5 }),
+      run(1, 'llm-api', { accuracy: 0.8, macroF1: 0.7, latencyP50Ms: 300, notApplicable: ['relevanceScore', 'securityScore'] }),
+      run(2, 'slots-rules', { entityMicroF1: 0.7, entityMacroF1: 0.5, latencyP50Ms: 0.07, notApplicable: ['accuracy', 'macroF1', 'validationAccuracy'] }),
+    ])
+    const [header, , tfidf, llm, slots] = formatRunsTable(comparison).split('\n')
+    expect(header).toMatch(/relevance \/10\s+security \/10\s+p50/)
+    expect(tfidf).toMatch(/\s9\.2\s+7\.5\s+0\.10 ms/)
+    expect(llm).toMatch(/\sn\/a\s+n\/a\s+300\.0 ms/)
+    expect(slots).toMatch(/\sn\/a\s+n\/a\s+0\.07 ms/)
+    expect(formatMethodsTable(comparison).split('\n')[0]).toMatch(/relevance \/10\s+security \/10/)
+  })
 })

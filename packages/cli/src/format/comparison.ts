@@ -8,12 +8,14 @@ import { formatTable } from './table'
 export function formatRunsTable(comparison: Schemas['Comparison']): string {
   const entities = hasEntityRuns(comparison)
   const generation = hasGenerativeRuns(comparison)
+  const rubric = hasRubricScores(comparison)
   return formatTable(
-    ['method', 'config', 'seed', 'status', 'accuracy', 'macro-F1', ...(entities ? ['entity F1 micro/macro'] : []), ...(generation ? GENERATION_COLUMNS : []), 'p50', 'train time', 'peak memory', 'trainable', 'fewer params', 'cost'],
+    ['method', 'config', 'seed', 'status', 'accuracy', 'macro-F1', ...(entities ? ['entity F1 micro/macro'] : []), ...(generation ? GENERATION_COLUMNS : []), ...(rubric ? RUBRIC_COLUMNS : []), 'p50', 'train time', 'peak memory', 'trainable', 'fewer params', 'cost'],
     comparison.runs.map((row) => [
       row.method, row.configLabel, String(row.seed), row.status, applicable(row, 'accuracy', formatPercent(row.accuracy)), applicable(row, 'macroF1', formatPercent(row.macroF1)),
       ...(entities ? [row.entityMicroF1 === null ? NOT_APPLICABLE : `${formatPercent(row.entityMicroF1)} / ${formatPercent(row.entityMacroF1)}`] : []),
       ...(generation ? generationCells(row) : []),
+      ...(rubric ? [applicable(row, 'relevanceScore', formatScore(row.relevanceScore)), applicable(row, 'securityScore', formatScore(row.securityScore))] : []),
       applicable(row, 'latencyP50Ms', formatMilliseconds(row.latencyP50Ms)), formatSeconds(row.trainSeconds), formatBytes(row.peakMemoryBytes),
       applicable(row, 'trainableParameters', formatCount(row.trainableParameters)), applicable(row, 'trainableParameters', formatRatio(row.parameterReduction)), formatDollars(row.cost?.dollars),
     ]),
@@ -31,6 +33,15 @@ function applicable(row: { notApplicable: string[] }, figure: string, cell: stri
 function hasEntityRuns(comparison: Schemas['Comparison']): boolean {
   return comparison.runs.some((row) => row.entityMicroF1 !== null)
 }
+
+/** Runs scored by the banking rubric (docs/rubrics.md) add relevance and security, 0-10 each. */
+const RUBRIC_COLUMNS = ['relevance /10', 'security /10']
+
+function hasRubricScores(comparison: Schemas['Comparison']): boolean {
+  return comparison.runs.some((row) => row.relevanceScore !== null || row.securityScore !== null)
+}
+
+const formatScore = (value: number | null): string => (value === null ? '—' : value.toFixed(1))
 
 /** Generation runs add exact match, BLEU, ROUGE-L, perplexity and ms per token; a benchmark without them keeps its table. */
 const GENERATION_COLUMNS = ['exact match', 'BLEU', 'ROUGE-L', 'perplexity', 'ms/token']
@@ -53,12 +64,15 @@ export function formatMethodsTable(comparison: Schemas['Comparison']): string {
   const percent = (value: number) => formatPercent(value)
   const entities = hasEntityRuns(comparison)
   const generation = hasGenerativeRuns(comparison)
+  const rubric = hasRubricScores(comparison)
+  const score = (value: number) => value.toFixed(1)
   return formatTable(
-    ['method', 'best config', 'seeds', 'accuracy', 'macro-F1', ...(entities ? ['entity F1 micro'] : []), ...(generation ? ['exact match', 'BLEU'] : []), 'p50', 'train time', 'peak memory', 'fewer params'],
+    ['method', 'best config', 'seeds', 'accuracy', 'macro-F1', ...(entities ? ['entity F1 micro'] : []), ...(generation ? ['exact match', 'BLEU'] : []), ...(rubric ? RUBRIC_COLUMNS : []), 'p50', 'train time', 'peak memory', 'fewer params'],
     comparison.methods.map((row) => [
       row.method, row.configLabel, String(row.seeds.length), applicable(row, 'accuracy', formatSeedStat(row.accuracy, percent)), applicable(row, 'macroF1', formatSeedStat(row.macroF1, percent)),
       ...(entities ? [row.entityMicroF1 === null ? NOT_APPLICABLE : formatSeedStat(row.entityMicroF1, percent)] : []),
       ...(generation ? [row.exactMatch === null ? NOT_APPLICABLE : formatSeedStat(row.exactMatch, percent), row.bleu === null ? NOT_APPLICABLE : formatSeedStat(row.bleu, (value) => value.toFixed(1))] : []),
+      ...(rubric ? [applicable(row, 'relevanceScore', formatSeedStat(row.relevanceScore, score)), applicable(row, 'securityScore', formatSeedStat(row.securityScore, score))] : []),
       formatSeedStat(row.latencyP50Ms, formatMilliseconds), formatSeedStat(row.trainSeconds, formatSeconds), formatBytes(row.peakMemoryBytes?.mean), formatRatio(row.parameterReduction),
     ]),
   )
