@@ -26,6 +26,8 @@ export async function bankingRubricScores(input: {
   seed: number
   log: (message: string) => void
   signal?: AbortSignal
+  /** Where the LLM endpoint's settings are read (the job's environment). */
+  env?: NodeJS.ProcessEnv
 }): Promise<RubricFigures> {
   const templates = replyTemplatesFor(input.dataset.labels)
   const outOfScopeThreshold = calibrateReplyThreshold(input.dataset.validation.map((example) => example.label), input.evaluation.validationPredictions)
@@ -41,7 +43,7 @@ async function judgeRelevance(input: Parameters<typeof bankingRubricScores>[0], 
   const { test } = input.dataset
   const { testPredictions } = input.evaluation
   const gold = test.map((example) => example.label)
-  const endpoint = llmEndpointFromEnv(process.env)
+  const endpoint = llmEndpointFromEnv(input.env ?? process.env)
   if ('skipped' in endpoint) return relevanceByRubric(policy, gold, testPredictions)
   const sample = seededShuffle(test.map((example, index) => ({ text: example.text, prediction: testPredictions[index]! })), input.seed).slice(0, JUDGE_SAMPLE_SIZE)
   const retry = { maxRetries: DEFAULT_LLM_API_OPTIONS.maxRetries, initialBackoffMs: DEFAULT_LLM_API_OPTIONS.initialBackoffMs, maxBackoffMs: DEFAULT_LLM_API_OPTIONS.maxBackoffMs, requestTimeoutMs: DEFAULT_LLM_API_OPTIONS.requestTimeoutMs }
