@@ -77,6 +77,7 @@ describe('baseline jobs through the local runner', () => {
         accuracy: expect.any(Number), macroF1: expect.any(Number), validationAccuracy: expect.any(Number), latencyP50Ms: expect.any(Number),
         latencyP95Ms: expect.any(Number), throughputPerSecond: expect.any(Number), trainSeconds: expect.any(Number), peakRssBytes: expect.any(Number),
         trainExamples: 16, featureDimension: 32, backend: 'wasm',
+        relevanceScore: expect.any(Number), securityScore: expect.any(Number), rubric: { relevance: { mode: 'rubric' }, security: { mode: 'red-team', cases: 46 } },
       })
       expect(await artifactNames(run.id)).toEqual(['model.json'])
     }
@@ -121,6 +122,8 @@ describe('baseline jobs through the local runner', () => {
     expect(summary.accuracy).toBeCloseTo(yenSampled ? 5 / 6 : 1, 10)
     expect(await artifactNames(run!.id)).toEqual(['queries.json'])
     expect(JSON.stringify(run)).not.toContain('sk-e2e-secret')
+    // Not a deployable classifier: the banking rubric does not apply, and says why.
+    expect(run!.summary).toMatchObject({ notApplicable: ['relevanceScore', 'securityScore'], rubric: { notApplicable: expect.stringContaining('cannot be deployed') } })
 
     const [skipped] = await submit({ arms: [{ method: 'llm-api' }], protocol: { timeoutSeconds: 60 } }, { BANKBENCH_LLM_BASE_URL: '', BANKBENCH_LLM_API_KEY: '', BANKBENCH_LLM_MODEL: '' })
     expect(skipped).toMatchObject({ status: 'succeeded', summary: { skipped: expect.stringContaining('BANKBENCH_LLM_BASE_URL') } })

@@ -84,7 +84,12 @@ describe('train and pretrain jobs through the local runner', () => {
       expect(run.summary).toMatchObject({
         accuracy: expect.any(Number), macroF1: expect.any(Number), validationAccuracy: expect.any(Number), latencyP50Ms: expect.any(Number),
         epochsCompleted: 3, stepsCompleted: 12, stoppedEarly: false, trainableParameters: expect.any(Number), backend: 'wasm',
+        // The banking rubric (docs/rubrics.md): the tiny dataset's labels are not Banking77's, so the generic replies.
+        relevanceScore: expect.any(Number), securityScore: expect.any(Number),
+        rubric: { relevance: { mode: 'rubric', templates: 'generic', messages: expect.any(Number) }, security: { mode: 'red-team', suite: 'bankbench-red-team-v1', cases: 46 } },
       })
+      for (const score of [run.summary!.relevanceScore!, run.summary!.securityScore!]) { expect(score).toBeGreaterThanOrEqual(0); expect(score).toBeLessThanOrEqual(10) }
+      console.log(`${run.method}: relevance ${run.summary!.relevanceScore!.toFixed(2)}/10, security ${run.summary!.securityScore!.toFixed(2)}/10, accuracy ${(run.summary!.accuracy! * 100).toFixed(1)}%`)
       expect(run.environment).toMatchObject({ backend: { name: 'wasm' } })
       expect(await metricNames(run.id)).toEqual(new Set(['train_loss', 'learning_rate', 'epoch_train_loss', 'validation_loss', 'validation_accuracy']))
       expect(await store.exists(`runs/${run.id}/checkpoint/trainer-state.safetensors`)).toBe(true)

@@ -87,8 +87,8 @@ describe('buildComparison with slot-filling runs', () => {
     const comparison = buildComparison(BENCHMARK, [rules, lora, intent])
     const [rulesRow, loraRow, intentRow] = comparison.runs
     expect(rulesRow).toMatchObject({ entityMicroF1: 0.71, entityMacroF1: 0.55, accuracy: null, trainableParameters: null })
-    // The rules run no tensor backend: GPU memory does not apply to them either.
-    expect(rulesRow!.notApplicable).toEqual(['accuracy', 'macroF1', 'validationAccuracy', 'trainableParameters', 'peakGpuMemoryBytes'])
+    // The rules run no tensor backend: GPU memory does not apply to them either; nor does the banking rubric (not an intent classifier).
+    expect(rulesRow!.notApplicable).toEqual(['accuracy', 'macroF1', 'validationAccuracy', 'trainableParameters', 'relevanceScore', 'securityScore', 'peakGpuMemoryBytes'])
     expect(loraRow!.notApplicable).not.toContain('trainableParameters')
     // An intent run has no span F1 and nothing marked not applicable but the GPU memory of a wasm run: its nulls are unmeasured.
     expect(intentRow).toMatchObject({ entityMicroF1: null, notApplicable: ['peakGpuMemoryBytes'] })
