@@ -127,9 +127,9 @@ for (const product of PRODUCTS) {
   const seconds = time(product)
   const flops = 2 * product.batch * product.m * product.n * product.k
   seconds.forEach((value, index) => {
-    fullStep[index] += product.perStep * value
+    fullStep[index] = fullStep[index]! + product.perStep * value
     // A LoRA step skips the frozen weights' gradients.
-    if (!product.name.includes('weight gradient')) loraStep[index] += product.perStep * value
+    if (!product.name.includes('weight gradient')) loraStep[index] = loraStep[index]! + product.perStep * value
   })
   rows.push([
     product.name,

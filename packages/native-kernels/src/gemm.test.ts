@@ -13,7 +13,7 @@ const products = kernels ? (['openblas', 'builtin'] as const).filter((product) =
 /** The built-in product's micro-kernel sets this CPU runs, fastest (the default) first. */
 const kernelSets = kernels?.builtinKernelSets() ?? []
 /** Every product, and the built-in one on each of its kernel sets. */
-const variants = products.flatMap((product) => (product === 'openblas' ? [{ product, set: '' }] : kernelSets.map((set) => ({ product, set }))))
+const variants = products.flatMap((product): Array<{ product: GemmBackend; set: string }> => (product === 'openblas' ? [{ product, set: '' }] : kernelSets.map((set) => ({ product, set }))))
 
 function use({ product, set }: { product: GemmBackend; set: string }): void {
   kernels!.useGemmBackend(product)

@@ -30,7 +30,7 @@ describe.skipIf(nativeSkipReason !== '')(`native BatchMatMul on wasm${nativeSkip
   beforeAll(async () => {
     const info = await initBackend('wasm')
     expect(info.nativeKernels).toEqual([
-      'BatchMatMul', 'Sum', 'GatherV2', 'Add', 'Sub', 'Multiply', 'RealDiv', 'Transpose', 'BankbenchLinear', 'BankbenchGelu', 'BankbenchGeluGrad', 'BankbenchLayerNorm', 'BankbenchLayerNormGrad',
+      'BatchMatMul', 'Sum', 'GatherV2', 'Add', 'Sub', 'Multiply', 'RealDiv', 'Transpose', 'Slice', 'SplitV', 'BankbenchLinear', 'BankbenchGelu', 'BankbenchGeluGrad', 'BankbenchLayerNorm', 'BankbenchLayerNormGrad',
       'BankbenchMaskedSoftmax', 'BankbenchMaskedSoftmaxGrad', 'BankbenchAdamW', 'BankbenchDropoutMultipliers', 'BankbenchSumOfSquares',
     ])
     expect(info.nativeThreads).toBeGreaterThanOrEqual(1)

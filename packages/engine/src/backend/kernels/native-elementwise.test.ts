@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../init-backend'
 import { setNativeKernels } from './native'
-import { planBroadcast, planTranspose } from './native-elementwise'
+import { planBroadcast, planSlice, planTranspose } from './native-elementwise'
 import { nativeSkipReason, relativeError, withAndWithout } from './native-testing'
 
 describe('planBroadcast', () => {
@@ -35,7 +35,17 @@ describe('planTranspose', () => {
   })
 })
 
-describe.skipIf(nativeSkipReason !== '')(`native Add, Sub, Multiply, RealDiv, Transpose on wasm${nativeSkipReason}`, () => {
+describe('planSlice', () => {
+  it('starts at the block\'s first element and merges the axes it reads whole', () => {
+    // [2, 3, 4] from [5, 3, 4] at [1, 0, 0]: one contiguous run of 24 from element 12.
+    expect(planSlice([5, 3, 4], [1, 0, 0], [2, 3, 4])).toEqual({ offset: 12, layout: Int32Array.from([1, 24, 1]) })
+    // The key half of [8, 4, 52, 64] along axis 2: 32 rows of 20 x 64, 52 x 64 apart.
+    expect(planSlice([8, 4, 52, 64], [0, 0, 0, 0], [8, 4, 20, 64])).toEqual({ offset: 0, layout: Int32Array.from([2, 32, 1280, 3328, 1]) })
+    expect(planSlice([3, 4], [0, 1], [3, 0])).toBeUndefined()
+  })
+})
+
+describe.skipIf(nativeSkipReason !== '')(`native Add, Sub, Multiply, RealDiv, Transpose, Slice, SplitV on wasm${nativeSkipReason}`, () => {
   beforeAll(async () => {
     await initBackend('wasm')
   })
@@ -81,6 +91,31 @@ describe.skipIf(nativeSkipReason !== '')(`native Add, Sub, Multiply, RealDiv, Tr
       expect(Array.from(tensor.dataSync())).toEqual(Array.from(original[index]!.dataSync()))
     })
     tf.dispose([x, weights, ...native, ...original])
+  })
+
+  it.each([
+    { shape: [8, 4, 52, 64], begin: [0, 0, 20, 0], size: [8, 4, 32, 64] },
+    { shape: [7, 33, 5], begin: [2, 1, 1], size: [3, -1, 3] },
+    { shape: [129], begin: [5], size: [100] },
+    { shape: [3, 1, 6], begin: [1, 0, 0], size: [1, 1, 6] },
+  ])('Slice of $shape at $begin, $size equals the original kernel bit for bit', ({ shape, begin, size }) => {
+    const x = normal(shape, 5)
+    const { native, original } = withAndWithout(() => tf.slice(x, begin, size))
+    expect(native.shape).toEqual(original.shape)
+    expect(Array.from(native.dataSync())).toEqual(Array.from(original.dataSync()))
+    tf.dispose([x, native, original])
+  })
+
+  it('SplitV, and so concat\'s gradient, equals the original kernel bit for bit', () => {
+    const x = normal([8, 4, 52, 64], 6)
+    const { native, original } = withAndWithout(() => tf.split(x, [20, 30, 2], 2))
+    native.forEach((piece, index) => expect(Array.from(piece.dataSync())).toEqual(Array.from(original[index]!.dataSync())))
+    const prefix = normal([8, 4, 20, 64], 7)
+    const weights = normal([8, 4, 72, 64], 8)
+    const gradient = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.concat([p, q], 2), weights)))
+    const grads = withAndWithout(() => gradient([prefix, x]))
+    grads.native.forEach((tensor, index) => expect(Array.from(tensor.dataSync())).toEqual(Array.from(grads.original[index]!.dataSync())))
+    tf.dispose([x, prefix, weights, ...native, ...original, ...grads.native, ...grads.original])
   })
 
   it('leaves int32 arithmetic to the original kernels', () => {

@@ -5,7 +5,10 @@
  * Each element is the same single float32 operation as tfjs's (bit for bit); the
  * addon splits large ones between its threads. Other dtypes, empty tensors and
  * shapes that do not broadcast go to the backend's original kernel. `Transpose`
- * (attention's head split and merge, both ways) goes through `stridedCopy` likewise.
+ * (attention's head split and merge, both ways), `Slice` and `SplitV` (the gradients of
+ * concat and tile: prefix tuning's keys and values) go through `stridedCopy` likewise:
+ * the wasm backend copies a non-contiguous slice element by element through its index
+ * arithmetic, 10-20x slower.
  */
 import * as tf from '@tensorflow/tfjs'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
@@ -59,18 +62,15 @@ export function planBroadcast(aShape: number[], bShape: number[]): { outShape: n
 }
 
 /**
- * The loop nest that reads x [shape] in the order of its transpose by `perm`:
- * [rank, out shape..., x's strides...] with extent-1 dimensions dropped and runs x
- * walks contiguously merged; undefined for an empty tensor or more than MAX_RANK dimensions.
+ * The loop nest that reads `extents` elements from x, axis by axis with x's `strides`:
+ * [rank, extents..., strides...] with extent-1 dimensions dropped and runs x walks
+ * contiguously merged; undefined for an empty read or more than MAX_RANK dimensions.
  */
-export function planTranspose(shape: number[], perm: number[]): { outShape: number[]; layout: Int32Array } | undefined {
-  if (tf.util.sizeFromShape(shape) === 0 || perm.length !== shape.length) return undefined
-  const strides = shape.map((_, index) => tf.util.sizeFromShape(shape.slice(index + 1)))
-  const outShape = perm.map((axis) => shape[axis]!)
+function planStridedRead(extents: number[], strides: number[]): Int32Array | undefined {
+  if (tf.util.sizeFromShape(extents) === 0) return undefined
   const dims: Array<{ extent: number; stride: number }> = []
-  for (const axis of perm) {
-    const extent = shape[axis]!
-    if (extent === 1) continue
+  extents.forEach((extent, axis) => {
+    if (extent === 1) return
     const previous = dims[dims.length - 1]
     if (previous && previous.stride === strides[axis]! * extent) {
       previous.extent *= extent
@@ -78,10 +78,86 @@ export function planTranspose(shape: number[], perm: number[]): { outShape: numb
     } else {
       dims.push({ extent, stride: strides[axis]! })
     }
-  }
+  })
   if (dims.length === 0) dims.push({ extent: 1, stride: 0 })
   if (dims.length > MAX_RANK) return undefined
-  return { outShape, layout: Int32Array.from([dims.length, ...dims.map((dim) => dim.extent), ...dims.map((dim) => dim.stride)]) }
+  return Int32Array.from([dims.length, ...dims.map((dim) => dim.extent), ...dims.map((dim) => dim.stride)])
+}
+
+/** Row-major strides of a contiguous tensor of `shape`. */
+function stridesOf(shape: number[]): number[] {
+  return shape.map((_, index) => tf.util.sizeFromShape(shape.slice(index + 1)))
+}
+
+/**
+ * The loop nest that reads x [shape] in the order of its transpose by `perm`:
+ * [rank, out shape..., x's strides...]; undefined for an empty tensor or more than MAX_RANK dimensions.
+ */
+export function planTranspose(shape: number[], perm: number[]): { outShape: number[]; layout: Int32Array } | undefined {
+  if (perm.length !== shape.length) return undefined
+  const strides = stridesOf(shape)
+  const outShape = perm.map((axis) => shape[axis]!)
+  const layout = planStridedRead(outShape, perm.map((axis) => strides[axis]!))
+  return layout && { outShape, layout }
+}
+
+/**
+ * The read of x [shape]'s block [begin, begin + size): where it starts in x (`offset`,
+ * in elements) and the loop nest from there; undefined for an empty block.
+ */
+export function planSlice(shape: number[], begin: number[], size: number[]): { offset: number; layout: Int32Array } | undefined {
+  const strides = stridesOf(shape)
+  const layout = planStridedRead(size, strides)
+  return layout && { offset: begin.reduce((sum, start, axis) => sum + start * strides[axis]!, 0), layout }
+}
+
+/** Copies x's block [begin, begin + size) into a new output, or undefined where the plan does not apply. */
+function sliceNatively(native: NativeKernels, wasm: BackendWasm, x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo | undefined {
+  const plan = planSlice(x.shape, begin, size)
+  if (!plan) return undefined
+  const out = wasm.makeOutput(size, 'float32')
+  // Heap views are taken after makeOutput: its allocation may grow (and detach) the heap.
+  native.stridedCopy((wasm.typedArrayFromHeap(x) as Float32Array).subarray(plan.offset), wasm.typedArrayFromHeap(out) as Float32Array, plan.layout)
+  return out
+}
+
+export function nativeSliceKernel(native: NativeKernels, original: tf.KernelConfig): tf.KernelConfig {
+  const kernelFunc: tf.KernelFunc = (call) => {
+    const { x } = call.inputs as tf.SliceInputs
+    const { begin, size } = call.attrs as unknown as tf.SliceAttrs
+    if (!x || x.dtype !== 'float32') return original.kernelFunc(call)
+    const [start, extent] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size) as [number[], number[]]
+    return sliceNatively(native, call.backend as BackendWasm, x, start, extent) ?? original.kernelFunc(call)
+  }
+  return { ...original, kernelFunc }
+}
+
+/** SplitV: one native slice per piece (the wasm backend's own SplitV calls its Slice directly, past the registry). */
+export function nativeSplitVKernel(native: NativeKernels, original: tf.KernelConfig): tf.KernelConfig {
+  const kernelFunc: tf.KernelFunc = (call) => {
+    const { x } = call.inputs as tf.SplitVInputs
+    const { numOrSizeSplits, axis } = call.attrs as unknown as tf.SplitVAttrs
+    if (!x || x.dtype !== 'float32' || tf.util.sizeFromShape(x.shape) === 0) return original.kernelFunc(call)
+    const splitAxis = tf.util.parseAxisParam(axis, x.shape)[0]!
+    const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, splitAxis)
+    if (sizes.some((piece) => piece === 0)) return original.kernelFunc(call)
+    const begin = x.shape.map(() => 0)
+    const wasm = call.backend as BackendWasm
+    const pieces: tf.TensorInfo[] = []
+    for (const piece of sizes) {
+      const size = [...x.shape]
+      size[splitAxis] = piece
+      const out = sliceNatively(native, wasm, x, [...begin], size)
+      if (!out) {
+        pieces.forEach((made) => wasm.disposeData(made.dataId))
+        return original.kernelFunc(call)
+      }
+      pieces.push(out)
+      begin[splitAxis]! += piece
+    }
+    return pieces
+  }
+  return { ...original, kernelFunc }
 }
 
 export function nativeTransposeKernel(native: NativeKernels, original: tf.KernelConfig): tf.KernelConfig {

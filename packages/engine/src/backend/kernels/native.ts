@@ -11,7 +11,7 @@ import { setting, type SettingName } from '@bankbench/settings'
 import { ADAMW_KERNEL, DROPOUT_MULTIPLIERS_KERNEL, GELU_GRAD_KERNEL, GELU_KERNEL, LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, LINEAR_KERNEL, MASKED_SOFTMAX_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL, SUM_OF_SQUARES_KERNEL } from '../ops'
 import { nativeBatchMatMulKernel } from './native-batch-mat-mul'
 import { adamwKernel, dropoutMultipliersKernel, geluGradKernel, geluKernel, layerNormGradKernel, layerNormKernel, linearKernel, maskedSoftmaxGradKernel, maskedSoftmaxKernel, sumOfSquaresKernel } from './native-fused'
-import { nativeBinaryKernel, nativeTransposeKernel } from './native-elementwise'
+import { nativeBinaryKernel, nativeSliceKernel, nativeSplitVKernel, nativeTransposeKernel } from './native-elementwise'
 import { nativeGatherKernel } from './native-gather'
 import { nativeSumKernel } from './native-reductions'
 
@@ -41,6 +41,8 @@ const NATIVE_KERNELS: Record<string, NativeKernelFactory[]> = {
     { kernelName: tf.Multiply, create: nativeBinaryKernel },
     { kernelName: tf.RealDiv, create: nativeBinaryKernel },
     { kernelName: tf.Transpose, create: nativeTransposeKernel },
+    { kernelName: tf.Slice, create: nativeSliceKernel },
+    { kernelName: tf.SplitV, create: nativeSplitVKernel },
     { kernelName: LINEAR_KERNEL, fused: true, create: linearKernel },
     { kernelName: GELU_KERNEL, fused: true, create: geluKernel },
     { kernelName: GELU_GRAD_KERNEL, fused: true, create: geluGradKernel },

@@ -45,14 +45,18 @@ export class PrefixEncoder implements AttentionPrefix {
   /**
    * PEFT views the prefixes as [P, layers, 2, heads, head size] (key before value within
    * a layer) and permutes them to per-layer [batch, heads, P, head size]. The prefixes do
-   * not depend on the input, so they are computed once and repeated over the batch.
+   * not depend on the input, so they are computed once and repeated over the batch: by a
+   * broadcast add onto zeros rather than tf.tile, whose gradient tfjs computes as one
+   * slice and add per batch row (a prefix-tuning step took 3x a LoRA step); the add's
+   * gradient is one sum over the batch axis.
    */
   keyValues(batchSize: number): PrefixKeyValue[] {
     const { numVirtualTokens, numLayers, numHeads, tokenDim } = this.dimensions
     const perLayer = encodePrefixes(this.weights)
       .reshape([numVirtualTokens, numLayers, 2, numHeads, tokenDim / numHeads])
       .transpose([1, 2, 3, 0, 4])
-    const forBatch = (prefix: tf.Tensor) => prefix.expandDims(0).tile([batchSize, 1, 1, 1]) as tf.Tensor4D
+    const batchOfZeros = tf.zeros([batchSize, 1, 1, 1])
+    const forBatch = (prefix: tf.Tensor) => tf.add(batchOfZeros, prefix.expandDims(0)) as tf.Tensor4D
     // tfjs hands Unpack's gradient a bare tensor, not an array, when it has one output:
     // a one-layer model's backward pass failed in stack(). squeeze has a plain gradient.
     const layers = numLayers === 1 ? [perLayer.squeeze([0])] : tf.unstack(perLayer)
