@@ -562,7 +562,7 @@ export interface components {
             train: number;
             validation: number;
             test: number;
-            /** @description Rows labelled out_of_scope, when the dataset has some: not a class (not in train, validation, test or labels); the validation ones calibrate a deployment's out-of-scope threshold, the test ones measure its out-of-scope recall. */
+            /** @description Rows labelled out_of_scope, when the dataset has some: not a class (not in train, validation, test or labels); the validation ones calibrate a deployment's out-of-scope threshold (with a split column, those marked train calibrate too), the test ones measure its out-of-scope recall. */
             outOfScope?: {
                 validation: number;
                 test: number;

@@ -8,7 +8,8 @@ const SplitCounts = z.object({
   test: z.number().int(),
   outOfScope: z.object({ validation: z.number().int(), test: z.number().int() }).optional().openapi({
     description: 'Rows labelled out_of_scope, when the dataset has some: not a class (not in train, validation, test or labels); '
-      + 'the validation ones calibrate a deployment\'s out-of-scope threshold, the test ones measure its out-of-scope recall.',
+      + 'the validation ones calibrate a deployment\'s out-of-scope threshold (with a split column, those marked train calibrate too), '
+      + 'the test ones measure its out-of-scope recall.',
   }),
 }).openapi('SplitCounts', { description: 'Rows per split (in-scope).' })
 

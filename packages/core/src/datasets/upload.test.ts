@@ -66,11 +66,11 @@ describe('parseUploadedDataset', () => {
     expect([...splits.outOfScope!.validation, ...splits.outOfScope!.test].sort()).toEqual(Array.from({ length: 7 }, (_, i) => `something else ${i}`))
   })
 
-  it('keeps the split column of out_of_scope rows; training ones are not used', () => {
+  it('keeps the split column of out_of_scope rows; training ones calibrate with the validation ones (nothing dropped)', () => {
     const oos = ['train', 'validation', 'validation', 'test'].map((split, i) => `elsewhere ${i},out_of_scope,${split}`)
     const csv = ['text,label,split', ...rows(30).map(([t, l], i) => `${t},${l},${i < 5 ? 'test' : i < 10 ? 'validation' : 'train'}`), ...oos].join('\n')
     const splits = parseUploadedDataset(encode(csv))
-    expect(splits.outOfScope).toEqual({ validation: ['elsewhere 1', 'elsewhere 2'], test: ['elsewhere 3'] })
+    expect(splits.outOfScope).toEqual({ validation: ['elsewhere 0', 'elsewhere 1', 'elsewhere 2'], test: ['elsewhere 3'] })
     expect([splits.train.length, splits.validation.length, splits.test.length]).toEqual([20, 5, 5])
   })
 

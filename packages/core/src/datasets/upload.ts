@@ -104,13 +104,17 @@ export function parseUploadedDataset(bytes: Uint8Array, limits = UPLOAD_LIMITS):
 
 /**
  * Out-of-scope rows go to validation (calibration) and test (its measurement), never to
- * training. With a split column they keep theirs (those marked train are not used); without,
- * half go to validation (the odd one included) and half to test, by the same seeded shuffle.
+ * training: they are not a class a classifier could learn. With a split column they keep
+ * theirs, and those marked train (or with no split) calibrate with the validation ones
+ * rather than being dropped unseen; without, half go to validation (the odd one included)
+ * and half to test, by the same seeded shuffle.
  */
 function splitOutOfScope(rows: (Example & { split?: string })[], limits: typeof UPLOAD_LIMITS) {
   if (rows.some((row) => row.split)) {
-    const of = (split: string) => rows.filter((row) => row.split === split).map((row) => row.text)
-    return { validation: of('validation'), test: of('test') }
+    return {
+      validation: rows.filter((row) => row.split !== 'test').map((row) => row.text),
+      test: rows.filter((row) => row.split === 'test').map((row) => row.text),
+    }
   }
   const shuffled = seededShuffle(rows, limits.splitSeed).map((row) => row.text)
   const validationSize = Math.ceil(shuffled.length / 2)
