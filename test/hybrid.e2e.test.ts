@@ -11,6 +11,7 @@
 import { MAX_BATCH_TEXTS } from '@bankbench/api'
 import { openTestApi, type TestApi } from '@bankbench/api/testing'
 import { listRunArtifacts, loadBanking77, type HybridRunSummary, type LocalJobRunner } from '@bankbench/core'
+import { RED_TEAM_SUITE } from '@bankbench/metrics'
 import { loadFaiss } from '@bankbench/vector-stores'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -86,6 +87,12 @@ describe('the hybrid method: planned after its classifier, run by the indexer, d
     expect(summary.latency.count).toBe(200)
     expect(summary.latencyP50Ms).toBeGreaterThan(0)
     expect(summary.perLabel).toHaveLength(INTENTS)
+    // Every deployable run has both banking rubric scores: the hybrid's, through its served object and the reply policy.
+    expect(summary.relevanceScore).toBeGreaterThan(0)
+    expect(summary.relevanceScore).toBeLessThanOrEqual(10)
+    expect(summary.securityScore).toBeGreaterThan(0)
+    expect(summary.securityScore).toBeLessThanOrEqual(10)
+    expect(summary.rubric).toMatchObject({ relevance: { mode: 'rubric', messages: test.length }, security: { mode: 'red-team', cases: RED_TEAM_SUITE.length } })
     expect((await listRunArtifacts(api.platform.db, hybridRun.id)).map((artifact) => artifact.name)).toContain('hybrid.json')
     console.info(`fixed hybrid (weight 0.3, k 5): test ${pct(fixedSummary.accuracy)}, validation ${pct(fixedSummary.validationAccuracy)}; p50 ${fixedSummary.latencyP50Ms.toFixed(2)} ms, p95 ${fixedSummary.latencyP95Ms.toFixed(2)} ms`)
     console.info(`hybrid (${STORE.store}, base-model embeddings) on ${INTENTS} intents: weight ${summary.weight}, k ${summary.k}; test accuracy hybrid ${pct(summary.accuracy)}, `

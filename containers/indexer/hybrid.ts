@@ -17,6 +17,7 @@ import { benchmarkBaseModel } from '@bankbench/model-store'
 import { HYBRID_MODEL_FILE, hybridPredictor, loadServedModel, openHybridStore, type HybridModelFile } from '@bankbench/serving'
 import { chooseHybridRule, HYBRID_GRID, hybridGrid, hybridPredict, isRemoteStore, unavailable, type Metric } from '@bankbench/vector-stores'
 import { ensureEmbeddings, type EncoderSpec } from '@bankbench/vector-stores/embeddings'
+import { bankingRubricOfPredictor } from '../trainer/rubric'
 
 export const HYBRID_DEFAULTS = { metric: 'cosine' as Metric, index_settings: {} as Record<string, unknown>, encoder: 'base' as 'base' | 'tfidf-svd' }
 
@@ -101,6 +102,8 @@ export const runHybrid: RunHandler<'hybrid'> = async (context) => {
       { name: 'test_accuracy', value: hybridReport.accuracy, epoch: 1 },
     ])
     context.log(`test: hybrid ${pct(hybridReport.accuracy)}, ${classifierRun.method} alone ${pct(classifierReport.accuracy)}, kNN alone (k ${knnK}) ${pct(knnReport.accuracy)}; p50 ${latency.p50Ms.toFixed(2)} ms`)
+    // The banking rubric (docs/rubrics.md) through the served object with the chosen rule.
+    const rubric = await bankingRubricOfPredictor({ predictor, dataset, seed: run.seed, log: (message) => context.log(message), signal: context.signal })
     return {
       accuracy: hybridReport.accuracy, macroF1: hybridReport.macroF1, validationAccuracy: choice.validationAccuracy,
       perLabel: hybridReport.perLabel, confusion: hybridReport.confusion,
@@ -113,6 +116,7 @@ export const runHybrid: RunHandler<'hybrid'> = async (context) => {
       knnAccuracy: knnReport.accuracy, knnValidationAccuracy: choice.knnValidationAccuracy,
       buildSeconds: parts.buildSeconds, trainSeconds, peakRssBytes: memory.stop(), modelBytes: Buffer.byteLength(body),
       notApplicable: ['trainableParameters', 'totalParameters', 'trainableRatio', 'adapterBytes'],
+      ...rubric,
     } satisfies HybridRunSummary
   } finally {
     memory.stop()

@@ -39,6 +39,27 @@ export async function bankingRubricScores(input: {
   return { relevanceScore: relevance.score, securityScore: security.score, rubric: { relevance, security } }
 }
 
+/** Messages per predict call when the rubric classifies the splits itself. */
+const RUBRIC_BATCH = 64
+
+/**
+ * The rubric of a deployable classifier whose job did not run `evaluateClassifier` (the hybrid): its
+ * validation and test predictions first (through the object serving answers with), then the scores.
+ */
+export async function bankingRubricOfPredictor(input: Omit<Parameters<typeof bankingRubricScores>[0], 'evaluation'>): Promise<RubricFigures> {
+  const predictAll = async (texts: string[]): Promise<Prediction[]> => {
+    const predictions: Prediction[] = []
+    for (let start = 0; start < texts.length; start += RUBRIC_BATCH) {
+      input.signal?.throwIfAborted()
+      for (const { label, confidence } of await input.predictor.predict(texts.slice(start, start + RUBRIC_BATCH))) predictions.push({ label, confidence })
+    }
+    return predictions
+  }
+  const validationPredictions = await predictAll(input.dataset.validation.map((example) => example.text))
+  const testPredictions = await predictAll(input.dataset.test.map((example) => example.text))
+  return bankingRubricScores({ ...input, evaluation: { testPredictions, validationPredictions } })
+}
+
 async function judgeRelevance(input: Parameters<typeof bankingRubricScores>[0], policy: ReplyPolicy): Promise<RelevanceScore & { note?: string }> {
   const { test } = input.dataset
   const { testPredictions } = input.evaluation

@@ -22,8 +22,8 @@ const PARAMETER_FREE_BASELINES = new Set(['random', 'majority', 'tfidf-logreg', 
 /** The banking rubric's scores (docs/rubrics.md): only runs that deploy an intent classifier have them. */
 export const RUBRIC_FIGURES = ['relevanceScore', 'securityScore']
 
-/** Job kinds whose runs are deployable intent classifiers, except the llm-api baseline (it saves no classifier and cannot be deployed). */
-const RUBRIC_KINDS = new Set(['train', 'baseline'])
+/** Job kinds whose runs are deployable intent classifiers (the hybrid included), except the llm-api baseline (it saves no classifier and cannot be deployed). */
+const RUBRIC_KINDS = new Set(['train', 'baseline', 'hybrid'])
 
 /** Tensor backends that never touch a GPU; `tensorflow` (tfjs-node, tfjs-node-gpu) may, and its runs say whether it did. */
 const CPU_ONLY_BACKENDS = new Set(['wasm', 'cpu'])
