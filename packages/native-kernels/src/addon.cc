@@ -13,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   native_kernels::RegisterDropout(env, exports);
   native_kernels::RegisterElementwise(env, exports);
   native_kernels::RegisterMaskedSoftmax(env, exports);
+  native_kernels::RegisterDequantize(env, exports);
   return exports;
 }
 

@@ -113,5 +113,6 @@ void RegisterAdamW(Napi::Env env, Napi::Object exports);
 void RegisterDropout(Napi::Env env, Napi::Object exports);
 void RegisterElementwise(Napi::Env env, Napi::Object exports);
 void RegisterMaskedSoftmax(Napi::Env env, Napi::Object exports);
+void RegisterDequantize(Napi::Env env, Napi::Object exports);
 
 }  // namespace native_kernels

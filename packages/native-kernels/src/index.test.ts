@@ -199,3 +199,59 @@ describe.skipIf(!load.loaded)(`native kernels on 1 and 3 threads${reason}`, () =
     expect(dx![row * keys + 5]).toBeCloseTo(probabilities![row * keys + 5]! * (dy[row * keys + 5]! - dot) / 3, 6)
   })
 })
+
+/** Codes in the engine's planar layout (packages/engine/src/quantization/packing.ts): code p in word p mod W, slot floor(p / W). */
+function packPlanar(codes: number[], bits: number): Int32Array {
+  const words = new Int32Array(Math.ceil(codes.length / (32 / bits)))
+  codes.forEach((code, p) => {
+    words[p % words.length]! |= code << (bits * Math.floor(p / words.length))
+  })
+  return words
+}
+
+describe.skipIf(!load.loaded)(`native dequantizeBlockwise${reason}`, () => {
+  const kernels = load.loaded ? load.kernels : undefined
+  const threadsBefore = kernels?.getThreads() ?? 1
+
+  it.each([
+    // odd sizes: a short last block, unused slots in the words; 8-bit as the double-quantized absmax; large enough to be cut between threads
+    { bits: 4, blockSize: 64, size: 315 },
+    { bits: 4, blockSize: 64, size: 64 * 8 * 3 },
+    { bits: 8, blockSize: 256, size: 329 },
+    { bits: 4, blockSize: 64, size: 70_001 },
+    { bits: 8, blockSize: 256, size: 40_003 },
+  ])('$bits-bit codes in blocks of $blockSize, $size values: codebook[code] × absmax in float32, on 1 and 3 threads', ({ bits, blockSize, size }) => {
+    const codebook = randomFloats(2 ** bits, 11)
+    codebook[0] = -0
+    const absmax = randomFloats(Math.ceil(size / blockSize), 12).map(Math.abs)
+    let state = 7
+    const codes = Array.from({ length: Math.ceil(size / blockSize) * blockSize }, () => {
+      state = (state * 1103515245 + 12345) % 2147483648
+      return state % 2 ** bits
+    })
+    const words = packPlanar(codes, bits)
+    const expected = Float32Array.from({ length: size }, (_, i) => Math.fround(codebook[codes[i]!]! * absmax[Math.floor(i / blockSize)]!))
+    for (const threads of [1, 3]) {
+      kernels!.setThreads(threads)
+      const out = new Float32Array(size).fill(Number.NaN)
+      kernels!.dequantizeBlockwise(words, absmax, codebook, bits, blockSize, out)
+      expect(new Uint32Array(out.buffer)).toEqual(new Uint32Array(expected.buffer))
+    }
+    kernels!.setThreads(threadsBefore)
+  })
+
+  it('checks its arguments before touching memory', () => {
+    const words = new Int32Array(2) // 16 four-bit codes
+    const absmax = new Float32Array(2)
+    const codebook = new Float32Array(16)
+    expect(() => kernels!.dequantizeBlockwise(words, absmax, codebook, 4, 8, new Float32Array(17))).toThrow(/dequantizeBlockwise: packedCodes is shorter/)
+    expect(() => kernels!.dequantizeBlockwise(words, absmax, codebook, 4, 4, new Float32Array(16))).toThrow(/absmax is shorter/)
+    expect(() => kernels!.dequantizeBlockwise(new Int32Array(4), absmax, codebook, 8, 8, new Float32Array(16))).toThrow(/codebook is shorter/)
+    expect(() => kernels!.dequantizeBlockwise(words, absmax, codebook, 2, 8, new Float32Array(16))).toThrow(/bits must be 4 or 8/)
+    expect(() => kernels!.dequantizeBlockwise(words, absmax, codebook, 4, 0, new Float32Array(16))).toThrow(/blockSize must be at least 1/)
+    expect(() => kernels!.dequantizeBlockwise(new Float32Array(2) as unknown as Int32Array, absmax, codebook, 4, 8, new Float32Array(16))).toThrow(/packedCodes must be an Int32Array/)
+    expect(() => kernels!.dequantizeBlockwise(words, absmax, codebook, 4, 8, new Float32Array(16), 1 as never)).toThrow(/takes 6 arguments/)
+    const out = new Float32Array(0)
+    kernels!.dequantizeBlockwise(new Int32Array(0), new Float32Array(0), codebook, 4, 64, out)
+  })
+})

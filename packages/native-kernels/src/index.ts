@@ -73,6 +73,14 @@ export interface NativeKernels {
   /** The gradient of maskedSoftmaxForward with respect to scores, from its output y [rows, keys]: dx = y (dy − Σ dy·y) / divisor per row. */
   maskedSoftmaxBackward(y: Float32Array, dy: Float32Array, rows: number, keys: number, divisor: number, dx: Float32Array): void
   /**
+   * Blockwise dequantization (QLoRA's 4-bit weights, their 8-bit absmax constants): out[i] =
+   * codebook[code i] · absmax[floor(i / blockSize)] in float32 for every i < out.length, code i
+   * read from packedCodes in the engine's planar layout (with W words, word i mod W, bits
+   * [bits·floor(i / W), +bits)). bits is 4 or 8; codebook holds 2^bits values. Throws a
+   * RangeError when an array is too short for out.length.
+   */
+  dequantizeBlockwise(packedCodes: Int32Array, absmax: Float32Array, codebook: Float32Array, bits: number, blockSize: number, out: Float32Array): void
+  /**
    * One AdamW step in float32, in torch.optim.AdamW's order (see adamw.cc):
    * p = parameter·decayFactor; m' = m·β1 + g·(1−β1); v' = v·β2 + g²·(1−β2);
    * p' = p − m' / (√v' / secondMomentCorrection + ε) · stepSize. The outputs must not overlap the inputs.
