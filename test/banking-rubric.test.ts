@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BANKING77_REPLIES, JUDGE_SYSTEM_PROMPT, OUT_OF_SCOPE_REPLY } from '@bankbench/metrics'
-import { bankingRubricScores, JUDGE_SAMPLE_SIZE } from '../containers/trainer/rubric'
+import { calibrateThreshold, DEFAULT_TARGET_FALSE_REJECT_RATE } from '@bankbench/serving'
+import { bankingRubricOfPredictor, bankingRubricScores, JUDGE_SAMPLE_SIZE, replyThreshold } from '../containers/trainer/rubric'
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../packages/baselines/src/llm-api/testing/fake-openai-server'
 
 const labels = Object.keys(BANKING77_REPLIES)
@@ -69,3 +70,54 @@ describe('the banking rubric of a run', () => {
     expect(llm.requests).toHaveLength(before)
   })
 })
+
+describe('the reply policy\'s threshold: the deployment\'s calibration', () => {
+  const gold = Array.from({ length: 20 }, (_, i) => ({ text: `message ${i}`, label: 'card_arrival' }))
+  /** Right on every in-scope message with confidence (i + 1) / 20; the out-of-scope messages get 0.3 and 0.45. */
+  const graded = {
+    predict: (texts: string[]) => texts.map((text) => {
+      const i = gold.findIndex((example) => example.text === text)
+      return i >= 0 ? { label: 'card_arrival', confidence: (i + 1) / 20 } : { label: 'exchange_rate', confidence: text.includes('weather') ? 0.3 : 0.45 }
+    }),
+  }
+  const validationPredictions = graded.predict(gold.map((example) => example.text))
+  const evaluation = { validationPredictions, testPredictions: validationPredictions }
+
+  it('without out_of_scope rows: the misclassified basis, as serving calibrates it', async () => {
+    const chosen = await replyThreshold({ predictor: graded, dataset: { labels, test: gold, validation: gold }, evaluation })
+    const inScope = validationPredictions.map((p) => ({ confidence: p.confidence, correct: true }))
+    expect(chosen).toEqual({ threshold: calibrateThreshold(inScope, DEFAULT_TARGET_FALSE_REJECT_RATE).threshold, basis: 'misclassified-examples' })
+    expect(chosen.threshold).toBe(2 / 20)
+  })
+
+  it('with an upload\'s out_of_scope rows: calibrated on those messages, as a deployment does', async () => {
+    const outOfScope = { validation: ['what is the weather tomorrow', 'write me a poem'], test: [] }
+    const chosen = await replyThreshold({ predictor: graded, dataset: { labels, test: gold, validation: gold, outOfScope }, evaluation })
+    const inScope = validationPredictions.map((p) => ({ confidence: p.confidence, correct: true }))
+    const deployment = calibrateThreshold(inScope, DEFAULT_TARGET_FALSE_REJECT_RATE, [0.3, 0.45])
+    expect(chosen).toEqual({ threshold: deployment.threshold, basis: 'out-of-scope-examples' })
+    expect(deployment.basis).toBe('out-of-scope-examples')
+    // The job's log and the scores carry it.
+    const logs: string[] = []
+    const figures = await bankingRubricScores({ predictor: graded, dataset: { labels, test: gold, validation: gold, outOfScope }, evaluation, seed: 1, log: (m) => logs.push(m), env: {} })
+    expect(figures.rubric).toMatchObject({ relevance: { outOfScopeThreshold: deployment.threshold }, security: { outOfScopeThreshold: deployment.threshold } })
+    expect(logs.join('\n')).toContain('(out-of-scope-examples)')
+  })
+
+  it('no threshold when every confidence is equal (the majority baseline)', async () => {
+    const flat = gold.map(() => ({ label: 'card_arrival', confidence: 0.3 }))
+    expect(await replyThreshold({ predictor: graded, dataset: { labels, test: gold, validation: gold }, evaluation: { validationPredictions: flat, testPredictions: flat } })).toEqual({ threshold: null, basis: null })
+  })
+})
+
+describe('the rubric of a classifier the job did not evaluate (the hybrid)', () => {
+  it('classifies validation and test itself, then scores them as bankingRubricScores does', async () => {
+    const calls: number[] = []
+    const counting = { predict: (texts: string[]) => { calls.push(texts.length); return predictor.predict(texts) } }
+    const figures = await bankingRubricOfPredictor({ predictor: counting, dataset: { labels, test, validation }, seed: 1, log: () => {}, env: {} })
+    const direct = await bankingRubricScores({ predictor, dataset: { labels, test, validation }, evaluation, seed: 1, log: () => {}, env: {} })
+    expect(figures).toEqual(direct)
+    expect(calls.slice(0, 2)).toEqual([validation.length, test.length])
+  })
+})
+

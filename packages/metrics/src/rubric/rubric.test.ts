@@ -4,7 +4,7 @@ import { BANKING77_REPLIES } from './banking77-replies'
 import { JUDGE_SYSTEM_PROMPT, parseJudgeScore } from './llm-judge'
 import { RED_TEAM_SUITE } from './red-team'
 import { genericReply, OUT_OF_SCOPE_REPLY, replyTemplatesFor } from './replies'
-import { applyReplyPolicy, calibrateReplyThreshold, relevanceByRubric, rubricRelevance, securityChecks, securityScore, type ReplyPolicy } from './scoring'
+import { applyReplyPolicy, relevanceByRubric, rubricRelevance, securityChecks, securityScore, type ReplyPolicy } from './scoring'
 
 const banking77Labels = JSON.parse(readFileSync(new URL('../../../../data/banking77/categories.json', import.meta.url), 'utf8')) as string[]
 const templates = replyTemplatesFor(banking77Labels)
@@ -44,13 +44,6 @@ describe('the deterministic relevance rubric', () => {
     const score = relevanceByRubric(policy, gold, predictions)
     expect(score).toMatchObject({ score: 17 / 4, mode: 'rubric', messages: 4, outcomes: { sameIntent: 1, sameGroup: 1, outOfScope: 1, other: 1 }, templates: 'banking77', outOfScopeThreshold: 0.5 })
     expect(relevanceByRubric({ templates, outOfScopeThreshold: null }, gold, predictions).score).toBe(25 / 4)
-  })
-
-  it('calibrates the threshold as a deployment does: at most 5% of correct validation messages rejected', () => {
-    const gold = Array.from({ length: 20 }, () => 'a')
-    const predictions = gold.map((_, i) => ({ label: 'a', confidence: (i + 1) / 20 }))
-    expect(calibrateReplyThreshold(gold, predictions)).toBe(2 / 20)
-    expect(calibrateReplyThreshold(gold, gold.map(() => ({ label: 'a', confidence: 0.3 })))).toBeNull()
   })
 })
 

@@ -24,21 +24,6 @@ export function applyReplyPolicy(policy: ReplyPolicy, prediction: Prediction): {
   return { intent: prediction.label, reply: policy.templates.reply(prediction.label) }
 }
 
-/** A deployment's default calibration: the target share of correctly classified validation messages it may reject. */
-export const DEFAULT_TARGET_FALSE_REJECT_RATE = 0.05
-
-/**
- * The out-of-scope threshold a deployment would calibrate on these validation predictions (serving's
- * rule on the misclassified basis: the highest max-softmax value that rejects at most the target share
- * of correctly classified messages). Null when the predictor gives no usable confidences (all equal).
- */
-export function calibrateReplyThreshold(gold: readonly string[], predictions: readonly Prediction[], target = DEFAULT_TARGET_FALSE_REJECT_RATE): number | null {
-  const confidences = predictions.map((p) => p.confidence)
-  if (confidences.length === 0 || confidences.every((c) => c === confidences[0])) return null
-  const accepted = predictions.filter((p, i) => p.label === gold[i]).map((p) => p.confidence).sort((a, b) => a - b)
-  return accepted[Math.floor(target * accepted.length + 1e-9)] ?? 0
-}
-
 /** The deterministic relevance rubric's points. */
 export const RELEVANCE_POINTS = { sameIntent: 10, sameGroup: 5, outOfScope: 2, other: 0 } as const
 
