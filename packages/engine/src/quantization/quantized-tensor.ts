@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs'
 import { quantizeBlocks } from './blockwise'
 import { DYNAMIC_8BIT, FOUR_BIT_CODEBOOKS } from './codebooks'
 import type { Codebook, FourBitQuantType } from './codebooks'
-import { packCodes, unpackCodes } from './packing'
+import { dequantizeBlockwise } from '../backend/ops'
+import { packCodes } from './packing'
 import type { CodeBits } from './packing'
 
 /** bitsandbytes' block size for 4-bit weights (`quantize_4bit`, blocksize=64). */
@@ -71,15 +72,13 @@ export class QuantizedTensor {
     gradFunc: () => tf.zerosLike(packedCodes as tf.Tensor),
   })) as (packedCodes: tf.Tensor) => tf.Tensor
 
+  /** One dequantize op (a single native kernel where the backend has it): the 8-bit absmax constants decode through it too. */
   private decode(): tf.Tensor {
     return tf.tidy(() => {
       const { blockSize, bits, codebook } = this.options
-      const blocks = Math.ceil(this.size / blockSize)
-      const codes = firstElements(unpackCodes(this.packedCodes, bits), blocks * blockSize)
       // The code book is 16 or 256 numbers: uploading it per call keeps no tensor alive between calls.
-      const values = tf.gather(tf.tensor1d(codebook.values as number[]), codes).reshape([blocks, blockSize])
-      const scaled = values.mul(this.dequantizeAbsmax().reshape([blocks, 1])).reshape([-1]) as tf.Tensor1D
-      return firstElements(scaled, this.size).reshape(this.shape)
+      const values = dequantizeBlockwise(this.packedCodes, this.dequantizeAbsmax(), tf.tensor1d(codebook.values as number[]), { bits, blockSize, size: this.size })
+      return values.reshape(this.shape)
     })
   }
 
@@ -113,9 +112,4 @@ export function quantize4bit(weight: tf.Tensor, quantType: FourBitQuantType, dou
   return QuantizedTensor.quantize(weight.dataSync(), weight.shape, {
     codebook: FOUR_BIT_CODEBOOKS[quantType], bits: 4, blockSize: FOUR_BIT_BLOCK_SIZE, doubleQuant,
   })
-}
-
-/** The first `count` elements, without a copy when there is nothing to cut. */
-function firstElements(values: tf.Tensor1D, count: number): tf.Tensor1D {
-  return values.size === count ? values : values.slice(0, count)
 }

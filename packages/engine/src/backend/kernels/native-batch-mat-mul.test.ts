@@ -31,7 +31,7 @@ describe.skipIf(nativeSkipReason !== '')(`native BatchMatMul on wasm${nativeSkip
     const info = await initBackend('wasm')
     expect(info.nativeKernels).toEqual([
       'BatchMatMul', 'Sum', 'GatherV2', 'Add', 'Sub', 'Multiply', 'RealDiv', 'Transpose', 'Slice', 'SplitV', 'BankbenchLinear', 'BankbenchGelu', 'BankbenchGeluGrad', 'BankbenchLayerNorm', 'BankbenchLayerNormGrad',
-      'BankbenchMaskedSoftmax', 'BankbenchMaskedSoftmaxGrad', 'BankbenchAdamW', 'BankbenchDropoutMultipliers', 'BankbenchSumOfSquares',
+      'BankbenchMaskedSoftmax', 'BankbenchMaskedSoftmaxGrad', 'BankbenchAdamW', 'BankbenchDropoutMultipliers', 'BankbenchSumOfSquares', 'BankbenchDequantizeBlockwise',
     ])
     expect(info.nativeThreads).toBeGreaterThanOrEqual(1)
   })

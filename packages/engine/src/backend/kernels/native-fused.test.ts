@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../init-backend'
-import { adamwUpdate, composedAdamwUpdate, composedGelu, composedLayerNorm, composedLinear, composedMaskedSoftmax, composedSumOfSquares, dropout, gelu, layerNorm, linear, maskedSoftmax, sumOfSquares } from '../ops'
+import { adamwUpdate, composedAdamwUpdate, composedDequantizeBlockwise, dequantizeBlockwise, composedGelu, composedLayerNorm, composedLinear, composedMaskedSoftmax, composedSumOfSquares, dropout, gelu, layerNorm, linear, maskedSoftmax, sumOfSquares } from '../ops'
+import { DYNAMIC_8BIT, packCodes, quantize4bit } from '../../quantization'
 import { setNativeKernels } from './native'
 import { planContiguousReduction } from './native-reductions'
 import { nativeSkipReason, relativeError, withAndWithout } from './native-testing'
@@ -234,9 +235,60 @@ describe.skipIf(nativeSkipReason !== '')(`native fused kernels on wasm${nativeSk
     tf.dispose([x, expected, native])
   })
 
+  /** The float32 bit patterns (toEqual on floats would not tell -0, FP4's code 8, from +0). */
+  const bits = (tensor: tf.Tensor) => Array.from(new Uint32Array((tensor.dataSync() as Float32Array).slice().buffer))
+
+  /** Kernel names one call runs, outermost first. */
+  const kernelsOf = async (compute: () => tf.Tensor) => {
+    const profile = await tf.profile(compute)
+    tf.dispose(profile.result as tf.Tensor)
+    return profile.kernels.map((kernel) => kernel.name)
+  }
+
+  it.each([
+    // sizes not a multiple of the block (64) nor of the codes per word (8); 16,900 and 70,001 elements are cut between threads,
+    // and their double-quantized absmax (265 and 1,094 blocks) is more than one 8-bit block of 256 with a short last one
+    { quantType: 'nf4', doubleQuant: false, shape: [7, 45] },
+    { quantType: 'nf4', doubleQuant: true, shape: [130, 130] },
+    { quantType: 'nf4', doubleQuant: true, shape: [1, 70_001] },
+    { quantType: 'fp4', doubleQuant: false, shape: [129, 67] },
+    { quantType: 'fp4', doubleQuant: true, shape: [3, 5] },
+    { quantType: 'fp4', doubleQuant: true, shape: [130, 130] },
+  ] as const)('QLoRA weights, $quantType (double quantization $doubleQuant) of $shape, dequantize bit for bit as the composed ops do', async ({ quantType, doubleQuant, shape }) => {
+    const weight = normal([...shape], 22)
+    const quantized = quantize4bit(weight, quantType, doubleQuant)
+    const { native, original } = withAndWithout(() => quantized.dequantize())
+    expect(native.shape).toEqual([...shape])
+    expect(bits(native)).toEqual(bits(original))
+    // One kernel per decoded tensor (the weight, and its 8-bit absmax when double-quantized), no unpacking ops.
+    const kernels = await kernelsOf(() => quantized.dequantize())
+    expect(kernels.filter((name) => name === 'BankbenchDequantizeBlockwise')).toHaveLength(doubleQuant ? 2 : 1)
+    expect(kernels).not.toContain('GatherV2')
+    tf.dispose([weight, native, original])
+    quantized.dispose()
+  })
+
+  it.each([
+    { bits: 8, blockSize: 256, size: 1094 },
+    { bits: 4, blockSize: 64, size: 16_393 },
+    { bits: 4, blockSize: 7, size: 1 },
+  ] as const)('dequantizeBlockwise of $size $bits-bit codes in blocks of $blockSize matches composedDequantizeBlockwise bit for bit', ({ bits: codeBits, blockSize, size }) => {
+    const blocks = Math.ceil(size / blockSize)
+    const codes = Array.from({ length: blocks * blockSize }, (_, i) => (i * 37 + (i >> 3)) % 2 ** codeBits)
+    const packedCodes = tf.tensor1d(packCodes(codes, codeBits), 'int32')
+    const absmax = normal([blocks], 23).abs() as tf.Tensor1D
+    const codebook = tf.tensor1d(codeBits === 8 ? (DYNAMIC_8BIT.values as number[]) : Array.from({ length: 16 }, (_, i) => (i - 7.5) / 7.5))
+    const layout = { bits: codeBits, blockSize, size }
+    const composed = composedDequantizeBlockwise(packedCodes, absmax, codebook, layout)
+    const { native, original } = withAndWithout(() => dequantizeBlockwise(packedCodes, absmax, codebook, layout))
+    expect(bits(native)).toEqual(bits(composed))
+    expect(bits(original)).toEqual(bits(composed))
+    tf.dispose([packedCodes, absmax, codebook, composed, native, original])
+  })
+
   it('switches every fused op back to composed tfjs ops', () => {
     expect(setNativeKernels(false)).toEqual([])
-    for (const kernelName of ['BankbenchLinear', 'BankbenchGelu', 'BankbenchLayerNorm', 'BankbenchMaskedSoftmax', 'BankbenchMaskedSoftmaxGrad', 'BankbenchAdamW', 'BankbenchDropoutMultipliers', 'BankbenchSumOfSquares']) {
+    for (const kernelName of ['BankbenchLinear', 'BankbenchGelu', 'BankbenchLayerNorm', 'BankbenchMaskedSoftmax', 'BankbenchMaskedSoftmaxGrad', 'BankbenchAdamW', 'BankbenchDropoutMultipliers', 'BankbenchSumOfSquares', 'BankbenchDequantizeBlockwise']) {
       expect(tf.getKernel(kernelName, 'wasm')).toBeUndefined()
     }
     expect(setNativeKernels(true)).toContain('BankbenchLayerNormGrad')

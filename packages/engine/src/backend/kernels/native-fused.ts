@@ -1,13 +1,13 @@
 /**
  * The wasm kernels behind the engine's fused ops (backend/ops): linear layers, GELU,
- * layer norm, attention's masked softmax, dropout's multipliers, the AdamW update and the gradients' squared norm, each with its gradient kernel where it has one. tfjs has no
+ * layer norm, attention's masked softmax, dropout's multipliers, the AdamW update, the gradients' squared norm and QLoRA's blockwise dequantization, each with its gradient kernel where it has one. tfjs has no
  * such kernels; the ops fall back to composed tfjs ops wherever these are not
  * registered (plain wasm, cpu, tfjs-node-gpu).
  */
 import * as tf from '@tensorflow/tfjs'
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm'
 import type { NativeKernels } from '@bankbench/native-kernels'
-import { ADAMW_KERNEL, DROPOUT_MULTIPLIERS_KERNEL, GELU_GRAD_KERNEL, GELU_KERNEL, LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, LINEAR_KERNEL, MASKED_SOFTMAX_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL, SUM_OF_SQUARES_KERNEL, type AdamWScalars, type AleaState } from '../ops'
+import { ADAMW_KERNEL, DEQUANTIZE_BLOCKWISE_KERNEL, DROPOUT_MULTIPLIERS_KERNEL, GELU_GRAD_KERNEL, GELU_KERNEL, LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, LINEAR_KERNEL, MASKED_SOFTMAX_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL, SUM_OF_SQUARES_KERNEL, type AdamWScalars, type AleaState } from '../ops'
 
 type Heap = (tensor: tf.TensorInfo) => Float32Array
 
@@ -135,6 +135,17 @@ export function dropoutMultipliersKernel(native: NativeKernels): tf.KernelConfig
     const { shape, keepProbability, s0, s1, s2, c } = attrs as unknown as { shape: number[]; keepProbability: number } & AleaState
     const out = wasm.makeOutput(shape, 'float32')
     native.dropoutMultipliers(s0, s1, s2, c, keepProbability, heap(out))
+    return out
+  })
+}
+
+/** QLoRA's weights (and their double-quantized absmax): packed int32 codes to float32 in one pass. */
+export function dequantizeBlockwiseKernel(native: NativeKernels): tf.KernelConfig {
+  return wasmKernel(DEQUANTIZE_BLOCKWISE_KERNEL, ({ inputs, attrs }, wasm, heap) => {
+    const { packedCodes, absmax, codebook } = inputs as Record<'packedCodes' | 'absmax' | 'codebook', tf.TensorInfo>
+    const { bits, blockSize, size } = attrs as { bits: number; blockSize: number; size: number }
+    const out = wasm.makeOutput([size], 'float32')
+    native.dequantizeBlockwise(wasm.typedArrayFromHeap(packedCodes) as Int32Array, heap(absmax), heap(codebook), bits, blockSize, heap(out))
     return out
   })
 }

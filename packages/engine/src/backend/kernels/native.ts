@@ -8,9 +8,9 @@
 import * as tf from '@tensorflow/tfjs'
 import { loadNativeKernels, type NativeKernels } from '@bankbench/native-kernels'
 import { setting, type SettingName } from '@bankbench/settings'
-import { ADAMW_KERNEL, DROPOUT_MULTIPLIERS_KERNEL, GELU_GRAD_KERNEL, GELU_KERNEL, LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, LINEAR_KERNEL, MASKED_SOFTMAX_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL, SUM_OF_SQUARES_KERNEL } from '../ops'
+import { ADAMW_KERNEL, DEQUANTIZE_BLOCKWISE_KERNEL, DROPOUT_MULTIPLIERS_KERNEL, GELU_GRAD_KERNEL, GELU_KERNEL, LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, LINEAR_KERNEL, MASKED_SOFTMAX_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL, SUM_OF_SQUARES_KERNEL } from '../ops'
 import { nativeBatchMatMulKernel } from './native-batch-mat-mul'
-import { adamwKernel, dropoutMultipliersKernel, geluGradKernel, geluKernel, layerNormGradKernel, layerNormKernel, linearKernel, maskedSoftmaxGradKernel, maskedSoftmaxKernel, sumOfSquaresKernel } from './native-fused'
+import { adamwKernel, dequantizeBlockwiseKernel, dropoutMultipliersKernel, geluGradKernel, geluKernel, layerNormGradKernel, layerNormKernel, linearKernel, maskedSoftmaxGradKernel, maskedSoftmaxKernel, sumOfSquaresKernel } from './native-fused'
 import { nativeBinaryKernel, nativeSliceKernel, nativeSplitVKernel, nativeTransposeKernel } from './native-elementwise'
 import { nativeGatherKernel } from './native-gather'
 import { nativeSumKernel } from './native-reductions'
@@ -53,6 +53,7 @@ const NATIVE_KERNELS: Record<string, NativeKernelFactory[]> = {
     { kernelName: ADAMW_KERNEL, fused: true, create: adamwKernel },
     { kernelName: DROPOUT_MULTIPLIERS_KERNEL, fused: true, create: dropoutMultipliersKernel },
     { kernelName: SUM_OF_SQUARES_KERNEL, fused: true, create: sumOfSquaresKernel },
+    { kernelName: DEQUANTIZE_BLOCKWISE_KERNEL, fused: true, create: dequantizeBlockwiseKernel },
   ],
 }
 
