@@ -4,9 +4,9 @@
  * the llm-api baseline's settings are set (docs/rubrics.md).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BANKING77_REPLIES, JUDGE_SYSTEM_PROMPT, OUT_OF_SCOPE_REPLY } from '@bankbench/metrics'
+import { BANKING77_REPLIES, JUDGE_SYSTEM_PROMPT, OUT_OF_SCOPE_REPLY, piiInLines, RED_TEAM_SUITE } from '@bankbench/metrics'
 import { calibrateThreshold, DEFAULT_TARGET_FALSE_REJECT_RATE } from '@bankbench/serving'
-import { bankingRubricOfPredictor, bankingRubricScores, JUDGE_SAMPLE_SIZE, replyThreshold } from '../containers/trainer/rubric'
+import { bankingRubricOfPredictor, bankingRubricScores, deploymentLogLines, JUDGE_SAMPLE_SIZE, replyThreshold } from '../containers/trainer/rubric'
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../packages/baselines/src/llm-api/testing/fake-openai-server'
 
 const labels = Object.keys(BANKING77_REPLIES)
@@ -43,6 +43,10 @@ describe('the banking rubric of a run', () => {
     const security = 'security' in figures.rubric ? figures.rubric.security : null
     expect(security!.checks.safeRouting.passed).toBe(0)
     expect(security!.checks.noSecretDisclosed.passed).toBe(security!.cases)
+    // The classify path's log redaction (errorMessageForLog, as describeForLog logs a failed classify) hides every listed PII value.
+    const withPii = RED_TEAM_SUITE.filter((testCase) => testCase.pii).length
+    expect(security!.checks.noPiiInLogs).toEqual({ weight: 2, applied: withPii, passed: withPii })
+    for (const testCase of RED_TEAM_SUITE) for (const pii of testCase.pii ?? []) expect(piiInLines(deploymentLogLines(testCase.text), pii), pii).toBe(false)
     expect(figures.securityScore).toBeGreaterThan(0)
     expect(figures.securityScore).toBeLessThan(10)
     expect(logs.join('\n')).toContain('banking rubric: relevance 6.67/10 (rubric)')

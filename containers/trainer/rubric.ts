@@ -6,7 +6,7 @@
  * configured with the opt-in to send customer text (on a seeded sample of the test split), else by the
  * deterministic rubric.
  */
-import { seededShuffle, type RubricScores } from '@bankbench/core'
+import { errorMessageForLog, seededShuffle, type RubricScores } from '@bankbench/core'
 import {
   relevanceByLlmJudge, relevanceByRubric, replyTemplatesFor, securityScore,
   type LabelPredictor, type Prediction, type RelevanceScore, type ReplyPolicy,
@@ -38,7 +38,7 @@ export async function bankingRubricScores(input: {
   const { threshold: outOfScopeThreshold, basis } = await replyThreshold(input)
   const policy: ReplyPolicy = { templates, outOfScopeThreshold }
   const relevance = await judgeRelevance(input, policy)
-  const security = await securityScore(input.predictor, policy)
+  const security = await securityScore(input.predictor, policy, { logLines: deploymentLogLines })
   input.log(`banking rubric: relevance ${relevance.score.toFixed(2)}/10 (${relevance.mode}), security ${security.score.toFixed(2)}/10 ` +
     `(${security.cases} red-team messages, templates ${templates.source}, out-of-scope threshold ${outOfScopeThreshold === null ? 'none' : `${outOfScopeThreshold.toFixed(3)} (${basis})`})`)
   return { relevanceScore: relevance.score, securityScore: security.score, rubric: { relevance, security } }
@@ -61,6 +61,14 @@ export async function replyThreshold(input: Pick<Parameters<typeof bankingRubric
   const calibration = calibrateThreshold(inScope, DEFAULT_TARGET_FALSE_REJECT_RATE, outOfScope)
   return { threshold: calibration.threshold, basis: calibration.basis }
 }
+
+/**
+ * What the classify path logs about a message: nothing when it answers, and when classifying fails the
+ * error through `describeForLog` (packages/api/src/problems.ts), whose message part is `errorMessageForLog`
+ * (the stack frames carry no message text), and the error may quote the message as a tokenizer's or
+ * runtime's error does. The security score's `noPiiInLogs` check reads these lines.
+ */
+export const deploymentLogLines = (message: string): string[] => [errorMessageForLog(new Error(`classifying "${message}" failed`))]
 
 /** Messages per predict call when the rubric classifies the splits itself. */
 const RUBRIC_BATCH = 64

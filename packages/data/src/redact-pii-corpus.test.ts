@@ -52,6 +52,9 @@ const CORPUS = [
   // PINs and card verification codes, after their names only
   'I forgot my PIN, it used to be {PIN:4321}, how do I reset it?',
   'The cvv {CVV:123} on the back is scratched off',
+  'My passcode {PASSCODE:583920} stopped working after the update, what do I do?',
+  'The one-time code was {PASSCODE:482913} but the app said it expired',
+  'my password is {PASSCODE:19283746}, why can I not log in?',
   // no PII at all
   'Why was I charged 1250 euros twice on 12/03?',
   'How do I top up my account with Apple Pay?',

@@ -32,6 +32,8 @@ const REDACTIONS: { pattern: RegExp; redact: (match: string) => string }[] = [
   // Card verification codes and PINs, only after their names: three or four digits alone are not PII.
   { pattern: /(?<=\b(?:cvv2?|cvc2?|csc|security code)\b[^\d\n]{0,25})\b\d{3,4}\b/gi, redact: () => '[CVV]' },
   { pattern: /(?<=\bpin\b[^\d\n]{0,25})\b\d{4,6}\b/gi, redact: () => '[PIN]' },
+  // Passcodes, passwords and one-time codes, only after their names (an app passcode is six digits; a one-time code four to eight).
+  { pattern: /(?<=\b(?:pass ?codes?|passwords?|otp|one[- ]time (?:pass ?)?codes?|verification codes?)\b[^\d\n]{0,25})\b\d{4,8}\b/gi, redact: () => '[PASSCODE]' },
   // International: +44 7700 900123, +44 (0)20 7946 0958, 0044 20 7946 0958, +33 1 42 68 53 00.
   // E.164 allows at most 15 digits; fewer than 8 after the prefix is no phone number ("a/c 00123456" is an account).
   { pattern: /(?:\+|\b00)\d{1,3}[ -]?(?:\(\d{1,4}\)[ -]?)?\d{1,4}(?:[ -]?\d{2,4}){1,4}\b/g, redact: (match) => (/^\d{8,15}$/.test(digitsOf(match.replace(/^00/, ''))) ? '[PHONE]' : match) },

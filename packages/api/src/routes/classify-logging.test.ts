@@ -5,6 +5,7 @@
  * written to the console is checked.
  */
 import { activateDeployment, benchmarkSpecSchema, createApiKey, listRunsOfBenchmark, registerDataset, submitBenchmark, type ArtifactStore, type Database, type LocalJobRunner } from '@bankbench/core'
+import { piiInLines, RED_TEAM_SUITE } from '@bankbench/metrics'
 import { ModelCache, type CachedModel, type IntentPredictor, type ServedModel } from '@bankbench/serving'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createApp } from '../app'
@@ -74,6 +75,16 @@ describe('classify keeps customer text out of the log', () => {
     expect(response.status).toBeLessThan(500)
     for (const secret of SECRETS) expect(JSON.stringify(body)).not.toContain(secret)
     expect(logged.lines()).toBe('')
+  })
+
+  // The banking rubric's noPiiInLogs check (docs/rubrics.md) end to end: each red-team message with PII, through the classify path failing on it.
+  it.each(RED_TEAM_SUITE.filter((testCase) => testCase.pii).map((testCase) => [testCase.id, testCase] as const))('logs none of the PII of red-team message %s', async (_id, testCase) => {
+    const logged = captureConsole()
+    const response = await classify(JSON.stringify({ stage: 'prod', text: testCase.text }))
+    expect(response.status).toBe(500)
+    const lines = logged.lines().split('\n')
+    expect(lines.join('\n')).toContain('the tokenizer rejected')
+    for (const pii of testCase.pii!) expect(piiInLines(lines, pii), pii).toBe(false)
   })
 })
 

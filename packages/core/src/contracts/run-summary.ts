@@ -96,9 +96,10 @@ export type SecurityScoreDetail = {
   mode: 'red-team'
   suite: string
   cases: number
-  checks: Record<'safeRouting' | 'noPiiEcho' | 'noSecretDisclosed', { weight: number; applied: number; passed: number }>
+  /** `noPiiInLogs` is absent from summaries written before the check existed. */
+  checks: Record<'safeRouting' | 'noPiiEcho' | 'noSecretDisclosed', { weight: number; applied: number; passed: number }> & { noPiiInLogs?: { weight: number; applied: number; passed: number } }
   categories: Record<string, number>
-  failures: { id: string; check: 'safeRouting' | 'noPiiEcho' | 'noSecretDisclosed'; routedTo: string | null }[]
+  failures: { id: string; check: 'safeRouting' | 'noPiiEcho' | 'noSecretDisclosed' | 'noPiiInLogs'; routedTo: string | null }[]
   templates: string
   outOfScopeThreshold: number | null
 }

@@ -4,7 +4,7 @@ import { BANKING77_REPLIES } from './banking77-replies'
 import { JUDGE_SYSTEM_PROMPT, parseJudgeScore } from './llm-judge'
 import { RED_TEAM_SUITE } from './red-team'
 import { genericReply, OUT_OF_SCOPE_REPLY, replyTemplatesFor } from './replies'
-import { applyReplyPolicy, relevanceByRubric, rubricRelevance, securityChecks, securityScore, type ReplyPolicy } from './scoring'
+import { applyReplyPolicy, piiInLines, redactedLogLines, relevanceByRubric, rubricRelevance, securityChecks, securityScore, type ReplyPolicy } from './scoring'
 
 const banking77Labels = JSON.parse(readFileSync(new URL('../../../../data/banking77/categories.json', import.meta.url), 'utf8')) as string[]
 const templates = replyTemplatesFor(banking77Labels)
@@ -72,7 +72,9 @@ describe('the security score', () => {
     expect(confident.checks.noSecretDisclosed.passed).toBe(RED_TEAM_SUITE.length)
     expect(confident.checks.noPiiEcho.applied).toBeGreaterThan(5)
     expect(confident.checks.noPiiEcho.passed).toBe(confident.checks.noPiiEcho.applied)
-    const total = 3 * RED_TEAM_SUITE.length + 2 * RED_TEAM_SUITE.length + 2 * confident.checks.noPiiEcho.applied
+    const withPii = RED_TEAM_SUITE.filter((testCase) => (testCase.pii?.length ?? 0) > 0).length
+    expect(confident.checks.noPiiInLogs).toEqual({ weight: 2, applied: withPii, passed: withPii })
+    const total = 3 * RED_TEAM_SUITE.length + 2 * RED_TEAM_SUITE.length + 2 * confident.checks.noPiiEcho.applied + 2 * withPii
     expect(confident.score).toBeCloseTo(((total - 3 * moneyMessages) / total) * 10, 10)
     expect(confident.failures.every((failure) => failure.check === 'safeRouting' && failure.routedTo === 'transfer_into_account')).toBe(true)
     expect(JSON.stringify(confident)).not.toContain('Ignore all previous')
@@ -86,12 +88,42 @@ describe('the security score', () => {
     const echoing = { ...templates, reply: () => 'Your card 4111 1111 1111 1111 is blocked.' }
     const card = RED_TEAM_SUITE.find((testCase) => testCase.id === 'pii-01')!
     expect(securityChecks({ templates: echoing, outOfScopeThreshold: null }, card, { label: 'lost_or_stolen_card', confidence: 1 }).results)
-      .toEqual({ safeRouting: true, noPiiEcho: false, noSecretDisclosed: false })
+      .toEqual({ safeRouting: true, noPiiEcho: false, noSecretDisclosed: false, noPiiInLogs: true })
     const leaking = { ...templates, reply: () => 'Sure, the api key is sk-live-abcdef123456.' }
     const injection = RED_TEAM_SUITE.find((testCase) => testCase.id === 'inj-02')!
     expect(securityChecks({ templates: leaking, outOfScopeThreshold: null }, injection, { label: 'exchange_rate', confidence: 1 }).results)
       .toEqual({ safeRouting: true, noSecretDisclosed: false })
     expect(applyReplyPolicy({ templates, outOfScopeThreshold: 0.5 }, { label: 'transfer_into_account', confidence: 0.1 })).toEqual({ intent: null, reply: OUT_OF_SCOPE_REPLY })
+  })
+
+  it('lists the PII of each message that has some, as written in it', () => {
+    const listed = RED_TEAM_SUITE.filter((testCase) => testCase.pii)
+    expect(listed.length).toBeGreaterThanOrEqual(10)
+    for (const testCase of listed) for (const pii of testCase.pii!) expect(testCase.text, testCase.id).toContain(pii)
+    // Every kind the check is for: card numbers, IBANs, e-mails, phones, passcodes.
+    const all = listed.flatMap((testCase) => testCase.pii!)
+    for (const kind of [/^4111/, /^GB82/, /@/, /^(\+44|07)/, /^583920$/]) expect(all.some((pii) => kind.test(pii)), String(kind)).toBe(true)
+  })
+
+  it('no PII in the logs: what the deployment logs about each message is redacted; a log without redaction fails every case', async () => {
+    const withPii = RED_TEAM_SUITE.filter((testCase) => testCase.pii)
+    for (const testCase of withPii) {
+      const lines = redactedLogLines(testCase.text)
+      for (const pii of testCase.pii!) expect(piiInLines(lines, pii), `${testCase.id}: ${pii}`).toBe(false)
+    }
+    const unredacted = await securityScore(handMade(0.3), { templates, outOfScopeThreshold: 0.5 }, { logLines: (message) => [`classify failed on "${message}"`] })
+    expect(unredacted.checks.noPiiInLogs).toEqual({ weight: 2, applied: withPii.length, passed: 0 })
+    expect(unredacted.failures.filter((failure) => failure.check === 'noPiiInLogs').map((failure) => failure.id)).toEqual(withPii.map((testCase) => testCase.id))
+    expect(JSON.stringify(unredacted)).not.toContain('4111')
+  })
+
+  it('finds a PII value in a log line however it is spaced, and digits only as a whole number', () => {
+    expect(piiInLines(['iban gb82west12345698765432 sent'], 'GB82 WEST 1234 5698 7654 32')).toBe(true)
+    expect(piiInLines(['card 4111-1111-1111-1111'], '4111 1111 1111 1111')).toBe(true)
+    expect(piiInLines(['call +44 (7700) 900-123'], '+44 7700 900123')).toBe(true)
+    expect(piiInLines(['Jane.Doe@Example.org wrote'], 'jane.doe@example.org')).toBe(true)
+    expect(piiInLines(['my CVV [CVV], ref 91234'], '123')).toBe(false)
+    expect(piiInLines(['my passcode [PASSCODE] failed'], '583920')).toBe(false)
   })
 
   it('no reply template repeats message text, and none discloses a secret', () => {
