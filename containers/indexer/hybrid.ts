@@ -13,13 +13,14 @@
  */
 import { getBenchmark, getRun, isServable, listRunsOfBenchmark, type Database, type HybridRunSummary, type RunHandler, type RunOf, type RunRow } from '@bankbench/core'
 import { classificationReport, latencySummary, PeakMemoryTracker } from '@bankbench/metrics'
-import { benchmarkBaseModel } from '@bankbench/model-store'
 import { HYBRID_MODEL_FILE, hybridPredictor, loadServedModel, openHybridStore, type HybridModelFile } from '@bankbench/serving'
 import { chooseHybridRule, HYBRID_GRID, hybridGrid, hybridPredict, isRemoteStore, unavailable, type Metric } from '@bankbench/vector-stores'
 import { ensureEmbeddings, type EncoderSpec } from '@bankbench/vector-stores/embeddings'
+import { encoderSpecOf } from './encoder'
 import { bankingRubricOfPredictor } from '../trainer/rubric'
 
-export const HYBRID_DEFAULTS = { metric: 'cosine' as Metric, index_settings: {} as Record<string, unknown>, encoder: 'base' as 'base' | 'tfidf-svd' }
+/** `encoder`: `base`, `tfidf-svd`, `classifier` (the classifier run's own fine-tuned encoder) or `run:<run id>` (encoder.ts). */
+export const HYBRID_DEFAULTS = { metric: 'cosine' as Metric, index_settings: {} as Record<string, unknown>, encoder: 'base' as string }
 
 /** Test messages timed one at a time, and classified in batches for throughput (at most). */
 const LATENCY_SAMPLES = 200
@@ -41,9 +42,7 @@ export const runHybrid: RunHandler<'hybrid'> = async (context) => {
   const memory = new PeakMemoryTracker()
   const started = performance.now()
 
-  const encoderSpec: EncoderSpec = config.encoder === 'base'
-    ? { kind: 'base', baseModel: await benchmarkBaseModel(db, benchmark) }
-    : { kind: 'tfidf-svd', seed: run.config.seed }
+  const encoderSpec = await encoderSpecOf(db, run, config.encoder, classifierRun)
   const embedded = await ensureEmbeddings({ store, db, dataset, datasetHash: context.datasetHash, encoder: encoderSpec, log: context.log })
   context.log(`${embedded.reused ? 'reusing' : 'made'} ${embedded.key}: ${embedded.set.model}`)
   // What serving reopens: the base model pinned to the digest the set was made with.

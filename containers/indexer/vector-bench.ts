@@ -9,16 +9,17 @@
  * (Pinecone, Weaviate, Milvus) is the one its settings name (`PINECONE_API_KEY`,
  * `WEAVIATE_URL`, `MILVUS_URI`); without them the run is skipped, saying which is missing.
  */
-import { benchmarkBaseModel } from '@bankbench/model-store'
-import { getBenchmark, type RunHandler, type VectorBenchSummary } from '@bankbench/core'
+import type { RunHandler, VectorBenchSummary } from '@bankbench/core'
 import { describeArm, enlargeRecords, exactTopK, isRemoteStore, runVectorArm, unavailable, type VectorArm, type VectorRecord } from '@bankbench/vector-stores'
 import { ensureEmbeddings, row, splitOf } from '@bankbench/vector-stores/embeddings'
+import { encoderSpecOf } from './encoder'
 
 /** What a vector-bench run does when its config leaves a field out: the seed's 1,000 test queries, 4 in flight for throughput. */
 export const VECTOR_BENCH_DEFAULTS = {
   metric: 'cosine' as VectorArm['metric'],
   index_settings: {} as Record<string, unknown>,
-  encoder: 'base' as 'base' | 'tfidf-svd',
+  /** `base`, `tfidf-svd`, or `run:<run id>` (a finished fine-tuning run's own encoder). */
+  encoder: 'base' as string,
   queries: 1000,
   concurrency: 4,
 }
@@ -33,9 +34,7 @@ export const runVectorBench: RunHandler<'vector-bench'> = async (context) => {
     context.log(`skipped: ${config.store}: ${why}`)
     return { skipped: `${config.store}: ${why}` }
   }
-  const encoder = config.encoder === 'base'
-    ? { kind: 'base' as const, baseModel: await benchmarkBaseModel(db, await getBenchmark(db, run.benchmarkId)) }
-    : { kind: 'tfidf-svd' as const, seed: run.config.seed }
+  const encoder = await encoderSpecOf(db, run, config.encoder)
   const embedded = await ensureEmbeddings({ store, db, dataset, datasetHash: context.datasetHash, encoder, log: context.log })
   const { set } = embedded
   context.log(`${embedded.reused ? 'reusing' : 'made'} ${embedded.key}: ${set.model}`)

@@ -7,8 +7,8 @@
  * training embeddings (hybrid-model.ts). All answer through one `IntentPredictor`.
  */
 import { ProblemError, type ArtifactStore, type Database, getRun } from '@bankbench/core'
-import { initBackend, loadCheckpoint, loadIntentClassifier, mergeLora, type AdapterFiles, type BackendInfo, type IntentClassifier } from '@bankbench/engine'
-import { resolveBaseModel, verifiedRunArtifacts } from '@bankbench/model-store'
+import { initBackend, type BackendInfo } from '@bankbench/engine'
+import { loadEngineClassifier, verifiedRunArtifacts } from '@bankbench/model-store'
 import { BASELINE_MODEL_FILE, loadBaselineModel } from './baseline-model'
 import { HYBRID_MODEL_FILE, loadHybridModel } from './hybrid-model'
 import { choosePredictor, type IntentPredictor, type ServingRuntime } from './predictor'
@@ -29,15 +29,6 @@ export interface ServedModel {
   backend: string
   /** Why the engine serves although ONNX Runtime was allowed (a method that does not export, say). */
   engineReason?: string
-}
-
-interface ClassifierManifest {
-  baseModel: string
-  method: string
-  labels: string[]
-  maxLength: number
-  /** QLoRA: the adapter loads onto the 4-bit base it was trained on. */
-  quantizationConfig?: Record<string, unknown>
 }
 
 /**
@@ -67,35 +58,14 @@ export async function loadServedModel(db: Database, store: ArtifactStore, runId:
     const baseline = await loadBaselineModel(db, store, run, await read(BASELINE_MODEL_FILE), engineBackend)
     return { runId, method: run.method, modelSha256: artifacts.get(BASELINE_MODEL_FILE)!.sha256, merged: false, ...baseline }
   }
-  const manifest = JSON.parse(new TextDecoder().decode(await read('classifier.json'))) as ClassifierManifest
-  const loadOptions = { labels: manifest.labels, maxLength: manifest.maxLength, quantizationConfig: manifest.quantizationConfig ?? null }
-  let classifier: IntentClassifier
-  let weights: string
-  if (artifacts.has('adapter/adapter_model.safetensors')) {
-    weights = 'adapter/adapter_model.safetensors'
-    const adapter: AdapterFiles = {
-      'adapter_config.json': JSON.parse(new TextDecoder().decode(await read('adapter/adapter_config.json'))) as Record<string, unknown>,
-      'adapter_model.safetensors': await read(weights),
-    }
-    classifier = loadIntentClassifier(await loadBaseModel(db, store, manifest.baseModel), adapter, loadOptions)
-  } else {
-    weights = 'model/model.safetensors'
-    if (!artifacts.has(weights)) throw new ProblemError('invalid-state', `run ${runId} (${run.method}) has no ${weights}: it saved no servable classifier`)
-    const runRoot = artifacts.get(weights)!.key.slice(0, -'model.safetensors'.length)
-    classifier = loadIntentClassifier(await loadCheckpoint(`artifacts://${runRoot}`, { fetchFile: recorded.fetchFile('artifacts://') }), null, loadOptions)
-  }
-  const merged = (options.merge ?? true) && manifest.method === 'lora'
-  if (merged) mergeLora(classifier.model)
+  // The engine run's model (model-store's loadEngineClassifier: also what a run's fine-tuned encoder loads from).
+  const { classifier, method, weights, merged } = await loadEngineClassifier(db, store, run, recorded, { merge: options.merge })
   const { predictor, engineReason } = await choosePredictor(classifier, options.runtime)
   const backend = predictor.runtime === 'onnxruntime' ? 'onnxruntime' : engineBackend
-  return { runId, method: manifest.method, modelSha256: artifacts.get(weights)!.sha256, predictor, merged, backend, ...(engineReason && { engineReason }) }
+  return { runId, method, modelSha256: artifacts.get(weights)!.sha256, predictor, merged, backend, ...(engineReason && { engineReason }) }
 }
 
 function describeBackend({ name, nativeKernels }: BackendInfo): string {
   return nativeKernels.length > 0 ? `${name} + native ${nativeKernels.join(', ')}` : name
 }
 
-/** The base model a run was trained on, as classifier.json names it. */
-async function loadBaseModel(db: Database, store: ArtifactStore, baseModel: string) {
-  return (await resolveBaseModel(store, baseModel, db)).checkpoint
-}

@@ -126,14 +126,25 @@ const selectionConfig = strictObject({
  */
 export const VECTOR_STORE_NAMES = ['exact', 'faiss', 'usearch', 'pgvector', 'lancedb', 'chroma', 'pinecone', 'weaviate', 'milvus'] as const
 
+/**
+ * The methods whose runs have an encoder of their own: the engine's fine-tuning methods. A
+ * finished run of one is an encoder for vector stores (`encoder: 'run:<run id>'`, or a hybrid's
+ * `encoder: 'classifier'`): its model, with the PEFT weights it trained, mean-pooled.
+ */
+export const ENCODER_RUN_METHODS = ['full', 'lora', 'qlora', 'ia3', 'prefix-tuning', 'adapter'] as const
+
+/** `run:<run id>`: a succeeded fine-tuning run's own encoder (checked against the database when the benchmark is submitted). */
+export const RUN_ENCODER_PREFIX = 'run:'
+const runEncoder = z.string().regex(/^run:[A-Za-z0-9_-]{1,100}$/, 'run:<run id>, a succeeded fine-tuning run (full, lora, qlora, ia3, prefix-tuning, adapter) on the same dataset')
+
 /** One vector-store arm: the store, its metric and index settings, the encoder whose embeddings it indexes, and the query protocol. */
 const vectorBenchConfig = strictObject({
   store: z.enum(VECTOR_STORE_NAMES),
   metric: z.enum(['cosine', 'l2', 'ip']),
   /** The store's own settings (a FAISS factory string, HNSW m / efConstruction / efSearch, IVF lists / probes): the adapter refuses unknown keys. */
   index_settings: z.record(z.string().max(64), z.union([z.string().max(200), z.number(), z.boolean()])),
-  /** Which embeddings: the base model mean-pooled, or TF-IDF reduced by truncated SVD. */
-  encoder: z.enum(['base', 'tfidf-svd']),
+  /** Which embeddings: the base model mean-pooled, TF-IDF reduced by truncated SVD, or `run:<run id>`, a finished fine-tuning run's own encoder mean-pooled. */
+  encoder: z.union([z.enum(['base', 'tfidf-svd']), runEncoder]),
   /** Test queries run (the seed's protocol: 1,000); at most the test split's rows. */
   queries: positiveInt.max(100_000),
   /** Vectors indexed: the training queries, enlarged with jittered copies above their count (the seed's 100K). */
@@ -162,8 +173,12 @@ const hybridConfig = strictObject({
   store: z.enum(VECTOR_STORE_NAMES),
   metric: z.enum(['cosine', 'l2', 'ip']),
   index_settings: z.record(z.string().max(64), z.union([z.string().max(200), z.number(), z.boolean()])),
-  /** Whose embeddings the store holds: the base model mean-pooled (default), or TF-IDF reduced by truncated SVD. */
-  encoder: z.enum(['base', 'tfidf-svd']),
+  /**
+   * Whose embeddings the store holds: the base model mean-pooled (default), TF-IDF reduced by truncated SVD,
+   * `classifier` (the classifier run's own fine-tuned encoder, mean-pooled: the classifier must be a
+   * fine-tuning run), or `run:<run id>` (another finished fine-tuning run's encoder).
+   */
+  encoder: z.union([z.enum(['base', 'tfidf-svd', 'classifier']), runEncoder]),
   /** Neighbours that vote; chosen on validation from 1, 3, 5, 10, 20 when left out. */
   k: positiveInt.max(100),
   /** The neighbours' share of the mix, 0 (the classifier alone) to 1 (kNN alone); chosen on validation when left out. */
@@ -173,6 +188,9 @@ const hybridConfig = strictObject({
     context.addIssue({ code: 'custom', path: ['classifier'], message: 'a hybrid arm names its classifier: classifier (a method with an arm in this benchmark) or classifier_run (a run id), one of them' })
   }
   if (config.store === undefined) context.addIssue({ code: 'custom', path: ['store'], message: `a hybrid arm names its store (one of ${VECTOR_STORE_NAMES.join(', ')})` })
+  if (config.encoder === 'classifier' && config.classifier !== undefined && !(ENCODER_RUN_METHODS as readonly string[]).includes(config.classifier)) {
+    context.addIssue({ code: 'custom', path: ['encoder'], message: `encoder classifier is the classifier run's own encoder, and a ${config.classifier} run has none; mix a fine-tuning run (${ENCODER_RUN_METHODS.join(', ')}) or use encoder base or tfidf-svd` })
+  }
 })
 
 export const METHOD_CATALOG = {

@@ -6,6 +6,7 @@ import { submitStoredJobs } from '../jobs/submit-jobs'
 import { countRunsByStatus, createBenchmark, getBenchmark, succeededRunSeconds, type BenchmarkRow } from '../repositories/benchmarks'
 import { findDataset } from '../repositories/datasets'
 import { listJobsOfBenchmark } from '../repositories/jobs'
+import { checkEncoderRuns } from './encoder-runs'
 import { planRuns, resolveArms } from './plan'
 import { withPresetProtocol } from './presets'
 import { benchmarkSpecSchema } from './spec'
@@ -43,6 +44,8 @@ export async function submitBenchmark(services: BenchmarkServices, body: unknown
     throw new ProblemError('validation-failed', `protocol.trainSubset=${trainSubset} is larger than dataset '${dataset.id}', whose train split has ${dataset.splits.train} rows; lower it or omit it to train on the whole split`,
       [{ path: 'protocol.trainSubset', message: `at most ${dataset.splits.train} for this dataset` }])
   }
+  // A vector arm's `run:<id>` encoder (or a hybrid's `classifier` encoder) must be a succeeded fine-tuning run on this dataset.
+  await checkEncoderRuns(services.db, resolveArms(spec), dataset.id)
   const { benchmark, jobIds, created } = await createBenchmark(services.db, {
     name: spec.name ?? `${spec.preset ?? resolveArms(spec).map((arm) => arm.method).join(' vs ')} on ${dataset.id}`,
     datasetId: dataset.id,

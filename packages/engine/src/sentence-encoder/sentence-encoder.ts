@@ -1,6 +1,7 @@
 /**
- * The untuned base model as a sentence encoder: texts in, the mean of the last hidden
- * states over each text's real tokens out. What the frozen-feature baselines learn on.
+ * The untuned base model (or a fine-tuned run's model, `fromClassifier`) as a sentence
+ * encoder: texts in, the mean of the last hidden states over each text's real tokens out.
+ * What the frozen-feature baselines learn on, and the vector stores' model encoders.
  */
 import * as tf from '@tensorflow/tfjs'
 import { tokenizerOf } from '../fine-tune/fine-tune-classifier'
@@ -47,6 +48,15 @@ export class SentenceEncoder {
     // The classification head this builds is never run: encode() stops before it.
     const model = createSequenceClassifier(config, checkpoint.weights, { seed: 0 })
     return new SentenceEncoder(model, tokenizer, Math.min(options.maxLength, config.maxPositionEmbeddings), options.batchSize)
+  }
+
+  /**
+   * A fine-tuned run's own encoder: the classifier's model (its PEFT weights applied, or
+   * merged) mean-pooled, tokenized and truncated as the classifier is. The encoder takes
+   * the model over: `dispose` frees it, so the caller must not use the classifier after.
+   */
+  static fromClassifier(classifier: { model: SequenceClassifier; tokenizer: Tokenizer; maxLength: number }, options: Pick<SentenceEncoderOptions, 'batchSize'>): SentenceEncoder {
+    return new SentenceEncoder(classifier.model, classifier.tokenizer, Math.min(classifier.maxLength, classifier.model.config.maxPositionEmbeddings), options.batchSize)
   }
 
   get dimension(): number {

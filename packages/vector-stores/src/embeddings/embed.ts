@@ -1,7 +1,7 @@
 import { ArtifactNotFoundError, type ArtifactStore, type Database } from '@bankbench/core'
 import type { DatasetSplits } from '@bankbench/data'
 import { EMBEDDED_SPLITS, embeddingKey, parseEmbeddings, serializeEmbeddings, type EmbeddingSet } from './artifact'
-import { encoderIdBeforeOpening, openEncoder, type EncoderSpec } from './encoders'
+import { knownEncoderId, openEncoder, type EncoderSpec } from './encoders'
 
 export interface EmbedResult {
   set: EmbeddingSet
@@ -20,7 +20,7 @@ export interface EmbedResult {
 export async function ensureEmbeddings(options: { store: ArtifactStore; db: Database; dataset: DatasetSplits; datasetHash: string; encoder: EncoderSpec; log?: (message: string) => void }): Promise<EmbedResult> {
   const { store, dataset, datasetHash } = options
   const log = options.log ?? (() => {})
-  const known = encoderIdBeforeOpening(options.encoder)
+  const known = await knownEncoderId(options.encoder, options.db)
   if (known) {
     const stored = await readStored(store, embeddingKey(datasetHash, known))
     if (stored) return stored
