@@ -36,6 +36,19 @@ describe('GET /v1/benchmarks/{id}/report', () => {
     expect(page).toContain('Accuracy vs peak memory')
   })
 
+  it('links the banking rubric to its appendix in the same page, so the link works in the copy the API serves', async () => {
+    const page = await (await api.app.request(`/v1/benchmarks/${benchmarkId}/report`)).text()
+    // Both baselines deploy a classifier: the rubric section is there, and its link is an anchor into the page.
+    expect(page).toContain('<h2>Banking rubric</h2>')
+    expect(page).toContain('href="#rubric-doc"')
+    expect(page).toContain('<section id="rubric-doc">')
+    expect(page).not.toContain('../docs/rubrics.md')
+    // The appendix is docs/rubrics.md: its headings, tables and the judge's prompt.
+    expect(page).toContain('<h2>Appendix: the banking rubric</h2>')
+    expect(page).toMatch(/<h4>Security score \(0-10\)<\/h4>/)
+    expect(page).toContain('<code>noPiiInLogs</code>')
+  })
+
   it('is a 404 problem for an unknown benchmark', async () => {
     const problem = await readProblem(await api.app.request('/v1/benchmarks/bm_nope/report'))
     expect(problem.body).toMatchObject({ status: 404, detail: "benchmark 'bm_nope' does not exist" })

@@ -3,7 +3,7 @@ import type { ReportData } from '../report-data'
 import { criteriaSection } from '../sections/criteria'
 import { entitiesSection } from '../sections/entities'
 import { generationSection } from '../sections/generation'
-import { rubricSection } from '../sections/rubric'
+import { rubricAppendix, rubricSection } from '../sections/rubric'
 import { dataSelectionSection } from '../sections/data-selection'
 import { environmentSection } from '../sections/environment'
 import { loraSection } from '../sections/lora'
@@ -39,6 +39,7 @@ export async function renderReportHtml(data: ReportData): Promise<string> {
     hybridSection(data),
     methodologySection(data),
     environmentSection(data),
+    rubricAppendix(data),
   ].filter((part): part is ReportSection => part !== null)
   const { benchmark } = data
   return html`<!DOCTYPE html>

@@ -2,6 +2,8 @@ import type { RubricScores, RunRow } from '@bankbench/core'
 import { describe, expect, it } from 'vitest'
 import { sampleReportData } from '../testing/sample-report'
 import { renderReportHtml } from '../html/document'
+import { readFileSync } from 'node:fs'
+import { rubricDocModule } from './rubric-doc-source'
 import { rubricSection, RUBRIC_DOC } from './rubric'
 
 const rubric = (relevance: number, security: number, mode = 'rubric'): RubricScores => ({
@@ -32,6 +34,11 @@ describe('the banking rubric section', () => {
     const page = await renderReportHtml(data)
     expect(page).toContain('Banking rubric')
     expect(page).toContain(`href="${RUBRIC_DOC}"`)
+    // The link is an anchor into the report itself (its appendix), not a path that only resolves under reports/.
+    expect(RUBRIC_DOC).toBe('#rubric-doc')
+    expect(page).toContain('<section id="rubric-doc">')
+    expect(page).toContain('<h2>Appendix: the banking rubric</h2>')
+    expect(page).toContain('<h3>Banking rubric scores</h3>')
     expect(page).toContain('8.00 /10')
     expect(page).toContain('9.10 /10')
     expect(page).toContain('llm-judge:gpt-test')
@@ -44,3 +51,17 @@ describe('the banking rubric section', () => {
     expect(own).not.toContain('unmeasured')
   })
 })
+
+describe('the rubric appendix', () => {
+  it('embeds docs/rubrics.md as it is (after editing it, run `npx tsx scripts/write-rubric-doc.ts`)', () => {
+    const doc = readFileSync(new URL('../../../../docs/rubrics.md', import.meta.url), 'utf8')
+    const embedded = readFileSync(new URL('./rubric-doc.generated.ts', import.meta.url), 'utf8')
+    expect(embedded).toBe(rubricDocModule(doc))
+  })
+
+  it('is absent when the rubric section is', async () => {
+    const page = await renderReportHtml(sampleReportData())
+    expect(page).not.toContain('id="rubric-doc"')
+  })
+})
+
