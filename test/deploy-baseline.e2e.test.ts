@@ -10,7 +10,7 @@
  * The CSV (split column): 12 Banking77 intents in scope, 40 training and 40 validation
  * messages each from the official train split and their 40 official test messages; 8 other
  * intents' messages labelled out_of_scope, 15 each for validation and for test (and 2 for
- * train, which are not used).
+ * train, which calibrate with the validation ones: out_of_scope is never trained on).
  */
 import { MAX_BATCH_TEXTS } from '@bankbench/api'
 import { openTestApi, type TestApi } from '@bankbench/api/testing'
@@ -83,7 +83,8 @@ describe('a TF-IDF winner deployed by recommendation, calibrated on out_of_scope
     expect(upload.status).toBe(201)
     expect(dataset.labels).toHaveLength(IN_SCOPE_INTENTS)
     expect(dataset.labels).not.toContain('out_of_scope')
-    expect(dataset.splits).toEqual({ train: 480, validation: 480, test: 480, outOfScope: { validation: 120, test: 120 } })
+    // The 16 out_of_scope rows marked train calibrate with the 120 marked validation (never trained on, never dropped).
+    expect(dataset.splits).toEqual({ train: 480, validation: 480, test: 480, outOfScope: { validation: 136, test: 120 } })
 
     const submitted = await api.postJson('/v1/benchmarks', { name: 'tfidf wins', dataset: dataset.id, arms: [{ method: 'majority' }, { method: 'tfidf-logreg' }], protocol: { timeoutSeconds: 120 } })
     expect(submitted.status).toBe(202)
@@ -125,7 +126,7 @@ describe('a TF-IDF winner deployed by recommendation, calibrated on out_of_scope
       runId: tfidf.id,
       recommendation: { method: 'tfidf-logreg', isBest: true },
       smokeCheck: { passed: true, backend: 'in-process', mergedLora: false },
-      calibration: { basis: 'out-of-scope-examples', outOfScopeExamples: 120 },
+      calibration: { basis: 'out-of-scope-examples', outOfScopeExamples: 136 },
       outOfScopeEvaluation: { basis: 'out-of-scope-examples', targetFalseRejectRate: TARGET, inScopeExamples: 480, outOfScopeExamples: 120 },
     })
     const measured = deployment.outOfScopeEvaluation
