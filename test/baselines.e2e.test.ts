@@ -12,7 +12,7 @@ import {
   benchmarkSpecSchema, FsArtifactStore, listRunArtifacts, listRunsOfBenchmark, LocalJobRunner, openDatabase, registerDataset, submitBenchmark,
   type DatabaseHandle, type LlmApiSummary,
 } from '@bankbench/core'
-import { initBackend, parseEncoderConfig, pretrain, saveCheckpoint, Tokenizer, trainWordPiece } from '@bankbench/engine'
+import { saveTinyBert } from './fixtures/tiny-bert'
 import { loadServedModel } from '@bankbench/serving'
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../packages/baselines/src/llm-api/testing/fake-openai-server'
 import { tinyIntentExamples, tinyIntentSplits } from './fixtures/tiny-intents'
@@ -35,15 +35,7 @@ describe('baseline jobs through the local runner', () => {
       splits: { ...tinyIntentSplits(), test: tinyIntentExamples(4, 6) },
     })
     // A tiny untrained BERT (wide initialisation, so texts get distinct vectors) saved as an HF folder.
-    await initBackend()
-    const texts = tinyIntentExamples(0, 6).map((example) => example.text)
-    const tokenizer = Tokenizer.fromJSON(trainWordPiece(texts, { vocabSize: 150, minFrequency: 1 }))
-    const modelConfig = parseEncoderConfig({
-      model_type: 'bert', vocab_size: tokenizer.vocabSize, hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2,
-      intermediate_size: 64, max_position_embeddings: 32, initializer_range: 0.2,
-    })
-    const { checkpoint } = await pretrain(texts, { tokenizer, modelConfig, epochs: 0, batchSize: 8, learningRate: 1e-3, seed: 3, maxLength: 16 })
-    await saveCheckpoint(join(directory, 'base'), checkpoint)
+    await saveTinyBert(directory, tinyIntentExamples(0, 6).map((example) => example.text))
     llm = await startFakeOpenAiServer({ answer: keywordModel })
   })
   afterAll(async () => {

@@ -11,7 +11,7 @@ import {
   benchmarkSpecSchema, FsArtifactStore, listRunsOfBenchmark, LocalJobRunner, openDatabase, planRuns, registerDataset, submitBenchmark,
   type DatabaseHandle, type SelectionRunSummary,
 } from '@bankbench/core'
-import { initBackend, parseEncoderConfig, pretrain, saveCheckpoint, Tokenizer, trainWordPiece } from '@bankbench/engine'
+import { saveTinyBert } from './fixtures/tiny-bert'
 import { tinyIntentExamples, tinyIntentSplits } from './fixtures/tiny-intents'
 
 describe('select jobs through the local runner', () => {
@@ -57,16 +57,7 @@ describe('select jobs through the local runner', () => {
   /** A tiny untrained BERT (wide initialisation, so texts get distinct vectors) saved as an HF folder, as the baselines' e2e test does. */
   let base: Promise<string> | undefined
   const tinyBase = () => (base ??= (async () => {
-    await initBackend()
-    const texts = tinyIntentExamples(0, 6).map((example) => example.text)
-    const tokenizer = Tokenizer.fromJSON(trainWordPiece(texts, { vocabSize: 150, minFrequency: 1 }))
-    const modelConfig = parseEncoderConfig({
-      model_type: 'bert', vocab_size: tokenizer.vocabSize, hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2,
-      intermediate_size: 64, max_position_embeddings: 32, initializer_range: 0.2,
-    })
-    const { checkpoint } = await pretrain(texts, { tokenizer, modelConfig, epochs: 0, batchSize: 8, learningRate: 1e-3, seed: 3, maxLength: 16 })
-    await saveCheckpoint(join(directory, 'base'), checkpoint)
-    return join(directory, 'base')
+    return saveTinyBert(directory, tinyIntentExamples(0, 6).map((example) => example.text))
   })())
 
   it('learns on the base model\'s frozen embeddings when asked, with the geometric strategies measuring distances on them', async () => {

@@ -13,7 +13,7 @@ import {
   benchmarkSpecSchema, createBenchmark, FsArtifactStore, openDatabase, planRuns, registerDataset,
   type DatabaseHandle, type DatasetSplits, type RunConfigOfKind, type RunContext, type SelectionPeftPoint, type SelectionRunSummary,
 } from '@bankbench/core'
-import { initBackend, parseEncoderConfig, pretrain, saveCheckpoint, Tokenizer, trainWordPiece } from '@bankbench/engine'
+import { saveTinyBert } from '../../test/fixtures/tiny-bert'
 import { runSelect, selectionCheckpoint } from './select'
 
 const INTENTS: Record<string, string[]> = {
@@ -42,15 +42,7 @@ beforeAll(async () => {
   store = new FsArtifactStore(join(directory, 'artifacts'))
   await registerDataset(database.db, store, { id: 'intents', name: 'intents', source: 'upload', splits: dataset })
   // A tiny untrained BERT (wide initialisation, so texts get distinct vectors), as the select job's e2e test uses.
-  await initBackend()
-  const texts = examples(0, 6).map((example) => example.text)
-  const tokenizer = Tokenizer.fromJSON(trainWordPiece(texts, { vocabSize: 150, minFrequency: 1 }))
-  const modelConfig = parseEncoderConfig({
-    model_type: 'bert', vocab_size: tokenizer.vocabSize, hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2,
-    intermediate_size: 64, max_position_embeddings: 32, initializer_range: 0.2,
-  })
-  const { checkpoint } = await pretrain(texts, { tokenizer, modelConfig, epochs: 0, batchSize: 8, learningRate: 1e-3, seed: 3, maxLength: 16 })
-  await saveCheckpoint(join(directory, 'base'), checkpoint)
+  await saveTinyBert(directory, examples(0, 6).map((example) => example.text))
 }, 60_000)
 
 afterAll(async () => {
