@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadNativeKernels, type GemmBackend } from './index'
+import { randomFloats, referenceProduct } from './testing'
 
 const load = loadNativeKernels()
 const reason = load.loaded ? '' : ` (skipped: ${load.reason})`
@@ -18,29 +19,6 @@ const variants = products.flatMap((product): Array<{ product: GemmBackend; set: 
 function use({ product, set }: { product: GemmBackend; set: string }): void {
   kernels!.useGemmBackend(product)
   if (set) kernels!.useBuiltinKernelSet(set)
-}
-
-function randomFloats(length: number, seed: number): Float32Array {
-  let state = seed
-  return Float32Array.from({ length }, () => {
-    state = (state * 1103515245 + 12345) % 2147483648
-    return state / 1073741824 - 1
-  })
-}
-
-/** Row-major op(a) x op(b) in float64, with plain loops. */
-function referenceProduct(a: Float32Array, b: Float32Array, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): Float64Array {
-  const c = new Float64Array(m * n)
-  for (let row = 0; row < m; row++) {
-    for (let column = 0; column < n; column++) {
-      let sum = 0
-      for (let inner = 0; inner < k; inner++) {
-        sum += (transposeA ? a[inner * m + row]! : a[row * k + inner]!) * (transposeB ? b[column * k + inner]! : b[inner * n + column]!)
-      }
-      c[row * n + column] = sum
-    }
-  }
-  return c
 }
 
 /** Largest difference from the float64 reference, relative to sqrt(k) (float32 sums of k terms of size ~1). */
