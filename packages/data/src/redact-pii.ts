@@ -48,11 +48,26 @@ const REDACTIONS: { pattern: RegExp; redact: (match: string) => string }[] = [
   // UK national: (020) 7946 0958, 020 7946 0958, 07700 900123, 07700-900-123, 07700900123.
   { pattern: /\(0\d{2,4}\)[ ]?\d{3,4}[ -]?\d{3,4}\b|\b0\d{2,4}[ .-]\d{3,4}[ .-]?\d{3,4}\b|\b0[1-37-9]\d{8,9}\b/g, redact: () => '[PHONE]' },
   // Any other run of eight or more digits (account numbers, references), unless it is an amount.
-  // Not a segment of a UUID (a job or request id whose hex happens to be all digits).
-  { pattern: /(?<![£$€])(?<![0-9a-f]{8}-(?:[0-9a-f]{4}-){3})\b\d{8,}\b(?![.,]\d)(?!-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}\b)/gi, redact: () => '[ACCOUNT]' },
+  { pattern: /(?<![£$€])\b\d{8,}\b(?![.,]\d)/g, redact: () => '[ACCOUNT]' },
 ]
 
+/**
+ * A UUID is an id (a job, run or request), never a customer's: its segments can look
+ * like an account number (an all-digit segment) or an IBAN ("be70-a325-45b3-2fa6"
+ * passes the checksum one time in 97), so UUIDs are kept whole and only the text
+ * between them is redacted.
+ */
+const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi
+
 export function redactPii(text: string): string {
+  const uuids = text.match(UUID) ?? []
+  return text
+    .split(UUID)
+    .map((between, index) => redactBetweenIds(between) + (uuids[index] ?? ''))
+    .join('')
+}
+
+function redactBetweenIds(text: string): string {
   let redacted = text
   for (const { pattern, redact } of REDACTIONS) redacted = redacted.replace(pattern, redact)
   return redacted
