@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { LLM_ENDPOINT_ENV } from '@bankbench/baselines'
 import { BATCH_ENVIRONMENT, GPU_JOB_ENVIRONMENT, HF_TOKEN_ENV, LLM_BASELINE_ENV, QUEUE_KIND_FOR_CONTAINER, VECTOR_STORE_ENV } from '@bankbench/core/batch-settings'
-import { JOB_ENV } from '@bankbench/core/job-queue'
+import { CONTAINER_FOR_KIND, JOB_ENV } from '@bankbench/core/job-queue'
 import { jobContainerProperties, PLATFORM_FOR_CONTAINER, type JobDefinitionInputs } from './job-definitions'
 import { JOB_CONTAINERS } from './names'
 
@@ -84,6 +84,13 @@ describe('job definitions', () => {
     const trainer = jobContainerProperties('trainer', INPUTS)
     for (const name of Object.values(VECTOR_STORE_ENV)) {
       expect([...trainer.environment, ...trainer.secrets].map((variable) => variable.name)).not.toContain(name)
+    }
+  })
+
+  it('runs every vector job on the indexer definition (Fargate, the remote stores\' settings): embed, index, vector-bench, hybrid', () => {
+    for (const kind of ['embed', 'index', 'vector-bench', 'hybrid'] as const) {
+      expect(CONTAINER_FOR_KIND[kind]).toBe('indexer')
+      expect(PLATFORM_FOR_CONTAINER[CONTAINER_FOR_KIND[kind]]).toBe('FARGATE')
     }
   })
 

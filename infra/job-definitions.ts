@@ -54,7 +54,7 @@ export function jobContainerProperties(container: JobContainer, inputs: JobDefin
     ],
     environment: [
       ...BATCH_ENVIRONMENT.jobDefinitionEnvironment.map((name) => ({ name, value: inputs.environment[name] })),
-      // The indexer runs the vector-bench arms of Pinecone, Weaviate and Milvus: it alone gets their endpoints and keys.
+      // The indexer runs the embed, index, vector-bench and hybrid jobs (CONTAINER_FOR_KIND), whose arms may name Pinecone, Weaviate or Milvus: it alone gets their endpoints and keys.
       ...(container === 'indexer' ? BATCH_ENVIRONMENT.indexerDefinitionEnvironment.map((name) => ({ name, value: inputs.environment[name] })) : []),
       // A job with a GPU: TensorFlow grows its memory pool instead of reserving the device (see GPU_JOB_ENVIRONMENT).
       ...(resources.gpus > 0 ? Object.entries(GPU_JOB_ENVIRONMENT).map(([name, value]) => ({ name, value })) : []),

@@ -54,14 +54,17 @@ export const runHybrid: RunHandler<'hybrid'> = async (context) => {
   }
 
   const served = await loadServedModel(db, store, classifierRun.id)
-  const parts = await openHybridStore(db, store, model, `run_${run.id.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`).catch(async (error: unknown) => {
+  // The store's index: the benchmark's index job's when it persisted one for this store, settings and set, else built here and persisted (FAISS, usearch) for deployments to load.
+  const parts = await openHybridStore(db, store, model, `run_${run.id.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`, { persist: true }).catch(async (error: unknown) => {
     await served.predictor.dispose()
     throw error
   })
   const kMax = config.k ?? Math.max(...HYBRID_GRID.ks)
   const { hybrid: probe, predictor } = await hybridPredictor(served.predictor, parts, { weight: 1, k: kMax })
   try {
-    context.log(`indexed ${parts.vectors} training vectors of dimension ${parts.set.dimension} in ${parts.buildSeconds.toFixed(2)} s`)
+    context.log(parts.loadedFrom
+      ? `loaded the persisted index ${parts.loadedFrom} of ${parts.vectors} training vectors in ${parts.buildSeconds.toFixed(2)} s`
+      : `indexed ${parts.vectors} training vectors of dimension ${parts.set.dimension} in ${parts.buildSeconds.toFixed(2)} s${parts.savedTo ? `, persisted at ${parts.savedTo}` : ''}${parts.notSaved ? `, not persisted: ${parts.notSaved}` : ''}`)
     const labels = [...served.predictor.labels]
     context.signal.throwIfAborted()
     const validation = (await probe.inputs(dataset.validation.map((example) => example.text), kMax)).map((input, i) => ({ ...input, label: dataset.validation[i]!.label }))
@@ -113,7 +116,7 @@ export const runHybrid: RunHandler<'hybrid'> = async (context) => {
       weight: choice.rule.weight, k: choice.rule.k, tunedWeight: config.weight === undefined, tunedK: config.k === undefined,
       classifierAccuracy: classifierReport.accuracy, classifierValidationAccuracy: choice.modelValidationAccuracy,
       knnAccuracy: knnReport.accuracy, knnValidationAccuracy: choice.knnValidationAccuracy,
-      buildSeconds: parts.buildSeconds, trainSeconds, peakRssBytes: memory.stop(), modelBytes: Buffer.byteLength(body),
+      buildSeconds: parts.buildSeconds, ...(parts.loadedFrom ? { indexLoadedFrom: parts.loadedFrom } : {}), ...(parts.savedTo ? { indexSavedTo: parts.savedTo } : {}), trainSeconds, peakRssBytes: memory.stop(), modelBytes: Buffer.byteLength(body),
       notApplicable: ['trainableParameters', 'totalParameters', 'trainableRatio', 'adapterBytes'],
       ...rubric,
     } satisfies HybridRunSummary

@@ -1,8 +1,9 @@
 /**
  * The `vector-bench` job (method vector-bench): one vector-store arm on the dataset's
- * embeddings. The embeddings come from the artifact store when an earlier run of the
- * same encoder made them (`ensureEmbeddings`: computed once per dataset and encoder,
- * shared by every arm), else they are encoded and stored. The store indexes the
+ * embeddings. The embeddings come from the artifact store when the benchmark's embed job
+ * or an earlier run of the same encoder made them (`ensureEmbeddings`: computed once per
+ * dataset and encoder, shared by every arm; the job waits for the embed job), else they
+ * are encoded and stored. The store indexes the
  * training and validation queries (Banking77's official training split), answers the
  * test queries, and the run records build time, size, latency, throughput, recall@10
  * against exact search, kNN intent accuracy and cost (`runVectorArm`). A remote store
@@ -10,8 +11,8 @@
  * `WEAVIATE_URL`, `MILVUS_URI`); without them the run is skipped, saying which is missing.
  */
 import type { RunHandler, VectorBenchSummary } from '@bankbench/core'
-import { describeArm, enlargeRecords, exactTopK, isRemoteStore, runVectorArm, unavailable, type VectorArm, type VectorRecord } from '@bankbench/vector-stores'
-import { ensureEmbeddings, row, splitOf } from '@bankbench/vector-stores/embeddings'
+import { describeArm, enlargeRecords, exactTopK, isRemoteStore, runVectorArm, unavailable, type VectorArm } from '@bankbench/vector-stores'
+import { ensureEmbeddings, recordsOf, row, splitOf, type EmbeddingSet } from '@bankbench/vector-stores/embeddings'
 import { encoderSpecOf } from './encoder'
 
 /** What a vector-bench run does when its config leaves a field out: the seed's 1,000 test queries, 4 in flight for throughput. */
@@ -39,14 +40,8 @@ export const runVectorBench: RunHandler<'vector-bench'> = async (context) => {
   const { set } = embedded
   context.log(`${embedded.reused ? 'reusing' : 'made'} ${embedded.key}: ${set.model}`)
 
-  const records: VectorRecord[] = []
-  for (const split of ['train', 'validation'] as const) {
-    const part = splitOf(set, split)
-    part.ids.forEach((id, i) => records.push({ id, label: part.labels[i]!, vector: row(part.vectors, set.dimension, i) }))
-  }
+  const { records, queries } = armVectors(set, config.queries)
   const indexed = config.scale && config.scale > records.length ? enlargeRecords(records, config.scale, run.config.seed) : records
-  const test = splitOf(set, 'test')
-  const queries = Array.from({ length: Math.min(config.queries, test.count) }, (_, i) => ({ vector: row(test.vectors, set.dimension, i), label: test.labels[i]! }))
   const arm: VectorArm = { store: config.store, metric: config.metric, settings: config.index_settings }
   context.log(`${describeArm(arm)}: indexing ${indexed.length} vectors of dimension ${set.dimension}, ${queries.length} queries`)
   context.signal.throwIfAborted()
@@ -61,7 +56,7 @@ export const runVectorBench: RunHandler<'vector-bench'> = async (context) => {
   ])
   context.log(`recall@10 ${result.recallAtK.toFixed(4)}, p50 ${result.latency.p50Ms.toFixed(3)} ms, build ${result.buildSeconds.toFixed(2)} s`)
   return {
-    store: arm.store, metric: arm.metric, indexSettings: arm.settings, encoder: set.encoder, encoderModel: set.model, embeddingsKey: embedded.key,
+    store: arm.store, metric: arm.metric, indexSettings: arm.settings, encoder: set.encoder, encoderModel: set.model, embeddingsKey: embedded.key, embeddingsReused: embedded.reused,
     dimension: set.dimension, vectors: result.count, queries: queries.length,
     insertSeconds: result.insertSeconds, optimizeSeconds: result.optimizeSeconds, buildSeconds: result.buildSeconds,
     indexBytes: result.indexBytes, memoryBytes: result.memoryBytes, latency: result.latency, concurrency: result.concurrency,
@@ -72,4 +67,15 @@ export const runVectorBench: RunHandler<'vector-bench'> = async (context) => {
     throughputPerSecond: result.throughputQps, trainSeconds: result.buildSeconds, peakRssBytes: result.memoryBytes,
     notApplicable: ['macroF1', 'trainableParameters', 'totalParameters', 'trainableRatio', 'adapterBytes', 'modelBytes'],
   } satisfies VectorBenchSummary
+}
+
+/**
+ * What a vector arm indexes, the training and validation splits (Banking77's official training
+ * queries), and the first `queryCount` test rows it asks with their intents: the vector-bench
+ * arms and the embed step's quality figures read the same vectors.
+ */
+export function armVectors(set: EmbeddingSet, queryCount: number) {
+  const test = splitOf(set, 'test')
+  const queries = Array.from({ length: Math.min(queryCount, test.count) }, (_, i) => ({ vector: row(test.vectors, set.dimension, i), label: test.labels[i]! }))
+  return { records: recordsOf(set, ['train', 'validation']), queries }
 }

@@ -83,7 +83,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a benchmark
-         * @description Validates the benchmark, stores it with its planned runs and starts their jobs. Methods: random, majority, tfidf-logreg, frozen-probe, centroid, llm-api, full, lora, qlora, ia3, prefix-tuning, adapter, mlm-pretrain, slots-rules, slots-full, slots-lora, generate-lora, generate-full, data-selection, vector-bench, hybrid. With an Idempotency-Key, repeating the request returns the benchmark the first one created; the same key with a different body is a 409.
+         * @description Validates the benchmark, stores it with its planned runs and starts their jobs. Methods: random, majority, tfidf-logreg, frozen-probe, centroid, llm-api, full, lora, qlora, ia3, prefix-tuning, adapter, mlm-pretrain, slots-rules, slots-full, slots-lora, generate-lora, generate-full, data-selection, embed, index, vector-bench, hybrid. With an Idempotency-Key, repeating the request returns the benchmark the first one created; the same key with a different body is a 409.
          */
         post: operations["createBenchmark"];
         delete?: never;
@@ -654,7 +654,7 @@ export interface components {
             dataset?: string;
             baseModel?: string;
             arms?: ({
-                /** @description One of: random, majority, tfidf-logreg, frozen-probe, centroid, llm-api, full, lora, qlora, ia3, prefix-tuning, adapter, mlm-pretrain, slots-rules, slots-full, slots-lora, generate-lora, generate-full, data-selection, vector-bench, hybrid */
+                /** @description One of: random, majority, tfidf-logreg, frozen-probe, centroid, llm-api, full, lora, qlora, ia3, prefix-tuning, adapter, mlm-pretrain, slots-rules, slots-full, slots-lora, generate-lora, generate-full, data-selection, embed, index, vector-bench, hybrid */
                 method: string;
                 /** @default {} */
                 config?: {
@@ -1082,7 +1082,7 @@ export interface components {
             /** @example job_0a4b6c8d1e3f5a7b9c2d */
             id: string;
             /** @enum {string} */
-            kind: "pretrain" | "train" | "baseline" | "index" | "vector-bench" | "hybrid" | "select" | "slots" | "generate" | "analyze";
+            kind: "pretrain" | "train" | "baseline" | "embed" | "index" | "vector-bench" | "hybrid" | "select" | "slots" | "generate" | "analyze";
             status: components["schemas"]["Status"];
             /** @enum {string} */
             queue: "local" | "batch";

@@ -3,8 +3,10 @@
  * or a baseline, loaded as it would be deployed on its own), the encoder of the stored
  * embeddings (the base model pinned to its digest, or TF-IDF + SVD refitted with the same
  * seed on the dataset's training split), and an index of the training split's embeddings
- * built at load time in the store the run named. The classify endpoint queries that store
- * for every message, so the latency it reports includes the store.
+ * in the store the run named: the persisted one (FAISS, usearch: written by the benchmark's
+ * index job or the hybrid job, checked against the embedding set's sha256) loaded, else built
+ * at load time. The classify endpoint queries that store for every message, so the latency
+ * it reports includes the store.
  */
 import { createHash } from 'node:crypto'
 import { getDataset, getRun, loadDatasetSplits, ProblemError, type ArtifactStore, type Database } from '@bankbench/core'
@@ -39,18 +41,26 @@ export interface HybridStoreParts {
   index: VectorIndex
   set: EmbeddingSet
   vectors: number
+  /** Seconds to have the index ready: building it, or loading the persisted one. */
   buildSeconds: number
+  /** The persisted index's artifact key when it was loaded instead of built. */
+  loadedFrom?: string
+  /** Where the index built here was persisted (`persist`), or why it could not be. */
+  savedTo?: string
+  notSaved?: string
   close(): Promise<void>
 }
 
 /**
- * Opens the encoder and indexes the training split's stored embeddings in the named store
- * (ids `train/<row>`, intents as labels). The encoder must be the one the set was made with:
+ * Opens the encoder and the store's index of the training split's stored embeddings (ids
+ * `train/<row>`, intents as labels): the persisted index for this store, metric, settings and
+ * embedding set when the artifact store has one, else built here (and, with `persist`, written
+ * for the next load: the hybrid job does). The encoder must be the one the set was made with:
  * its id is checked against the set's.
  */
-export async function openHybridStore(db: Database, store: ArtifactStore, model: Pick<HybridModelFile, 'datasetId' | 'encoder' | 'embeddings' | 'store' | 'metric' | 'indexSettings'>, indexName: string): Promise<HybridStoreParts> {
-  const { openEncoder, parseEmbeddings, row, splitOf } = await importStores(() => import('@bankbench/vector-stores/embeddings'))
-  const { buildLabelledIndex } = await importStores(() => import('@bankbench/vector-stores'))
+export async function openHybridStore(db: Database, store: ArtifactStore, model: Pick<HybridModelFile, 'datasetId' | 'encoder' | 'embeddings' | 'store' | 'metric' | 'indexSettings'>, indexName: string, options: { persist?: boolean } = {}): Promise<HybridStoreParts> {
+  const { openEncoder, parseEmbeddings, recordsOf } = await importStores(() => import('@bankbench/vector-stores/embeddings'))
+  const { openLabelledIndex } = await importStores(() => import('@bankbench/vector-stores'))
   const bytes = await store.get(model.embeddings.key)
   const sha256 = createHash('sha256').update(bytes).digest('hex')
   if (sha256 !== model.embeddings.sha256) throw new ProblemError('invalid-state', `the embeddings ${model.embeddings.key} changed since the hybrid run stored them (sha256 ${sha256}, recorded ${model.embeddings.sha256})`)
@@ -61,11 +71,11 @@ export async function openHybridStore(db: Database, store: ArtifactStore, model:
     encoder.dispose()
     throw new ProblemError('invalid-state', `the hybrid's encoder opened as ${encoder.id}, but its stored embeddings are ${set.encoder}`)
   }
-  const train = splitOf(set, 'train')
-  const records = train.ids.map((id, i) => ({ id, label: train.labels[i]!, vector: row(train.vectors, set.dimension, i) }))
+  const records = recordsOf(set, ['train'])
   try {
-    const { opened, index, buildSeconds } = await buildLabelledIndex(model.store, { name: indexName, metric: model.metric, settings: model.indexSettings }, records)
-    return { encoder, index, set, vectors: records.length, buildSeconds, close: () => opened.store.close() }
+    const persistence = { artifacts: store, embeddings: { key: model.embeddings.key, sha256 }, save: options.persist ?? false }
+    const { opened, index, ...opening } = await openLabelledIndex(model.store, { name: indexName, metric: model.metric, settings: model.indexSettings }, records, persistence)
+    return { encoder, index, set, vectors: records.length, ...opening, close: () => opened.store.close() }
   } catch (error) {
     encoder.dispose()
     throw error
@@ -120,7 +130,7 @@ export async function loadHybridModel(db: Database, store: ArtifactStore, runId:
   return {
     predictor,
     merged: classifier.merged,
-    backend: `${classifier.backend} + ${model.store} store (${model.metric}, k ${model.rule.k}, weight ${model.rule.weight}) on ${parts.set.encoder}`,
+    backend: `${classifier.backend} + ${model.store} store (${model.metric}, k ${model.rule.k}, weight ${model.rule.weight}) on ${parts.set.encoder}${parts.loadedFrom ? `, index loaded from ${parts.loadedFrom}` : ''}`,
     ...(classifier.engineReason && { engineReason: classifier.engineReason }),
   }
 }

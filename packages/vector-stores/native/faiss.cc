@@ -32,12 +32,25 @@ class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
       InstanceMethod("count", &FaissIndex::Count),
       InstanceMethod("setParameter", &FaissIndex::SetParameter),
       InstanceMethod("serializedBytes", &FaissIndex::SerializedBytes),
+      InstanceMethod("serialize", &FaissIndex::Serialize),
     });
   }
 
   // new FaissIndex(dimension, factory, metric): metric 0 = inner product, 1 = L2 (faiss::MetricType).
+  // new FaissIndex(bytes): an index that `serialize` wrote (faiss::read_index), ids and all.
   explicit FaissIndex(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FaissIndex>(info) {
     Napi::Env env = info.Env();
+    if (info.Length() == 1 && info[0].IsTypedArray()) {
+      auto bytes = info[0].As<Napi::Uint8Array>();
+      try {
+        faiss::VectorIOReader reader;
+        reader.data.assign(bytes.Data(), bytes.Data() + bytes.ByteLength());
+        index_.reset(faiss::read_index(&reader));
+      } catch (const faiss::FaissException& error) {
+        Napi::Error::New(env, error.what()).ThrowAsJavaScriptException();
+      }
+      return;
+    }
     int dimension = info[0].As<Napi::Number>().Int32Value();
     std::string factory = info[1].As<Napi::String>().Utf8Value();
     int metric = info[2].As<Napi::Number>().Int32Value();
@@ -137,6 +150,15 @@ class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
     return Guard(info.Env(), [&]() -> Napi::Value {
       faiss::ParameterSpace().set_index_parameter(index_.get(), name, value);
       return info.Env().Undefined();
+    });
+  }
+
+  // The index as FAISS writes it (faiss::write_index: vectors, codes, graph, ids), for `new FaissIndex(bytes)`.
+  Napi::Value Serialize(const Napi::CallbackInfo& info) {
+    return Guard(info.Env(), [&]() -> Napi::Value {
+      faiss::VectorIOWriter writer;
+      faiss::write_index(index_.get(), &writer);
+      return Napi::Buffer<uint8_t>::Copy(info.Env(), writer.data.data(), writer.data.size());
     });
   }
 

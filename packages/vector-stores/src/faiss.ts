@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { checkDimension, checkSpec, lastById, readSettings } from './settings'
 import { norm } from './similarity'
-import type { IndexSpec, IndexStats, Match, Metric, VectorIndex, VectorRecord, VectorStore } from './types'
+import type { IndexSpec, IndexStats, Match, Metric, PersistentIndex, PersistentStore, SavedIndex, VectorRecord } from './types'
 
 /**
  * FAISS's settings: `factory`, an index factory string (`Flat`, `IVF100,PQ8`, `HNSW32`,
@@ -20,10 +20,12 @@ interface NativeFaissIndex {
   count(): number
   setParameter(name: string, value: number): void
   serializedBytes(): number
+  /** faiss::write_index's bytes, which `new FaissIndex(bytes)` reads back. */
+  serialize(): Uint8Array
 }
 
 interface FaissBinding {
-  FaissIndex: new (dimension: number, factory: string, metric: number) => NativeFaissIndex
+  FaissIndex: { new (dimension: number, factory: string, metric: number): NativeFaissIndex; new (bytes: Uint8Array): NativeFaissIndex }
   setThreads(threads: number): void
 }
 
@@ -77,7 +79,7 @@ export function faissScore(metric: Metric, distance: number): number {
  * (`remove_ids` throws), so deletes there are tombstones the query skips, over-fetching
  * by their number.
  */
-export class FaissIndex implements VectorIndex {
+export class FaissIndex implements PersistentIndex {
   readonly native: NativeFaissIndex
   private readonly keyOf = new Map<string, bigint>()
   private readonly recordOf = new Map<bigint, { id: string; label: string }>()
@@ -85,10 +87,22 @@ export class FaissIndex implements VectorIndex {
   private pending = new Map<string, VectorRecord>()
   private nextKey = 0n
 
-  constructor(readonly spec: IndexSpec) {
+  /** A new, empty index; or, with `saved`, the index `save` wrote (faiss::read_index), its records as they were. */
+  constructor(readonly spec: IndexSpec, saved?: SavedIndex) {
     checkSpec(spec)
     const settings = readSettings('faiss', spec, FAISS_DEFAULTS)
-    this.native = new (binding().FaissIndex)(spec.dimension, settings.factory, spec.metric === 'l2' ? 1 : 0)
+    const Native = binding().FaissIndex
+    this.native = saved ? new Native(saved.bytes) : new Native(spec.dimension, settings.factory, spec.metric === 'l2' ? 1 : 0)
+    if (saved) {
+      if (this.native.count() !== saved.records.length) throw new Error(`the saved FAISS index holds ${this.native.count()} vectors, its records ${saved.records.length}`)
+      for (const record of saved.records) {
+        const key = BigInt(record.key)
+        this.keyOf.set(record.id, key)
+        this.recordOf.set(key, { id: record.id, label: record.label })
+        if (key >= this.nextKey) this.nextKey = key + 1n
+      }
+    }
+    // Query-time parameters: set again on a loaded index, whatever it was saved with.
     if (settings.nprobe > 0) this.native.setParameter('nprobe', settings.nprobe)
     if (settings.efSearch > 0) this.native.setParameter('efSearch', settings.efSearch)
   }
@@ -133,6 +147,14 @@ export class FaissIndex implements VectorIndex {
     return { count, dimension: this.spec.dimension, metric: this.spec.metric, bytes: this.native.serializedBytes() }
   }
 
+  async save(): Promise<SavedIndex> {
+    await this.optimize()
+    // Tombstones are deletes FAISS could not make (HNSW): the written index would hold them as live vectors.
+    if (this.tombstones.size > 0) throw new Error(`this FAISS index holds ${this.tombstones.size} deleted vectors its index type cannot remove, so it is not saved`)
+    if (typeof this.native.serialize !== 'function') throw new Error('the FAISS addon was built before it could write indexes out: rebuild it (npm run build:faiss)')
+    return { bytes: this.native.serialize(), records: [...this.recordOf].map(([key, record]) => ({ key: Number(key), ...record })) }
+  }
+
   async delete(ids: readonly string[]): Promise<void> {
     const keys: bigint[] = []
     for (const id of ids) {
@@ -170,11 +192,15 @@ export class FaissIndex implements VectorIndex {
   }
 }
 
-export class FaissStore implements VectorStore {
+export class FaissStore implements PersistentStore {
   readonly name = 'faiss'
 
   async createIndex(spec: IndexSpec): Promise<FaissIndex> {
     return new FaissIndex(spec)
+  }
+
+  async loadIndex(spec: IndexSpec, saved: SavedIndex): Promise<FaissIndex> {
+    return new FaissIndex(spec, saved)
   }
 
   async dropIndex(_name: string): Promise<void> {}

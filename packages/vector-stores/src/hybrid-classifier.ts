@@ -1,5 +1,4 @@
-import type { IndexSpec, Match, VectorIndex, VectorRecord } from './types'
-import { openStore, unavailable, type OpenedStore, type StoreName } from './benchmark/stores'
+import type { Match, VectorIndex } from './types'
 import { argmax, hybridScores, probabilitiesFromTopClass, type HybridRule } from './hybrid'
 
 /**
@@ -61,25 +60,5 @@ export class HybridClassifier {
       const best = argmax(mixed)
       return { label: labels[best]!, confidence: mixed[best]!, ...(options.scores ? { scores: Array.from(mixed) } : {}) }
     })
-  }
-}
-
-/**
- * Opens `store` and indexes the labelled records in it (batches of 1,000, then `optimize`):
- * the hybrid's store, in the job and at serving time. The caller closes `opened.store`.
- */
-export async function buildLabelledIndex(store: StoreName, spec: Omit<IndexSpec, 'dimension'>, records: readonly VectorRecord[]): Promise<{ opened: OpenedStore; index: VectorIndex; buildSeconds: number }> {
-  const why = unavailable(store)
-  if (why) throw new Error(`${store} cannot run here: ${why}`)
-  const opened = await openStore(store)
-  try {
-    const started = performance.now()
-    const index = await opened.store.createIndex({ ...spec, dimension: records[0]?.vector.length ?? 0 })
-    for (let start = 0; start < records.length; start += 1000) await index.upsert(records.slice(start, start + 1000))
-    await index.optimize()
-    return { opened, index, buildSeconds: (performance.now() - started) / 1000 }
-  } catch (error) {
-    await opened.store.close()
-    throw error
   }
 }

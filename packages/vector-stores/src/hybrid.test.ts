@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { chooseHybridRule, hybridGrid, hybridPredict, probabilitiesFromTopClass } from './hybrid'
-import { buildLabelledIndex, HybridClassifier, type ScoringClassifier } from './hybrid-classifier'
+import { HybridClassifier, type ScoringClassifier } from './hybrid-classifier'
+import { openLabelledIndex } from './persisted-index'
 
 const LABELS = ['card', 'topup', 'rate']
 const m = (label: string) => ({ id: label, label, score: 1 })
@@ -54,7 +55,7 @@ describe('the hybrid classifier on a synthetic case where kNN must help', () => 
   it('chooses a weight above 0 on validation, and beats the classifier alone on test', async () => {
     const train = rows(0, 10)
     const vectors = encode(train)
-    const { opened, index } = await buildLabelledIndex('exact', { name: 'hybrid_test', metric: 'cosine' }, train.map((text, i) => ({ id: `t${i}`, label: truth(text), vector: vectors.slice(i * 3, i * 3 + 3) })))
+    const { opened, index } = await openLabelledIndex('exact', { name: 'hybrid_test', metric: 'cosine' }, train.map((text, i) => ({ id: `t${i}`, label: truth(text), vector: vectors.slice(i * 3, i * 3 + 3) })))
     try {
       const probe = new HybridClassifier({ classifier, encode, index, dimension: 3, rule: { weight: 0, k: 20 } })
       const validationTexts = rows(100, 6)

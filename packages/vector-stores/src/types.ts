@@ -77,3 +77,33 @@ export interface VectorStore {
   /** Releases the client (connections, child processes, native handles). */
   close(): Promise<void>
 }
+
+/**
+ * An index written out in its library's own format (faiss::write_index, usearch's save), with
+ * the record each of the library's integer keys stands for: what the `index` job persists in
+ * the artifact store and a hybrid loads instead of building the index again.
+ */
+export interface SavedIndex {
+  bytes: Uint8Array
+  records: { key: number; id: string; label: string }[]
+}
+
+/** An index its store can write out and read back (FAISS, usearch). */
+export interface PersistentIndex extends VectorIndex {
+  /** The index as its library writes it (after `optimize`: a trained, complete index). */
+  save(): Promise<SavedIndex>
+}
+
+/** A store whose indexes can be written out and read back: the in-process libraries that own their index's bytes. */
+export interface PersistentStore extends VectorStore {
+  /** An index from what `PersistentIndex.save` wrote, under the spec it was built with. */
+  loadIndex(spec: IndexSpec, saved: SavedIndex): Promise<PersistentIndex>
+}
+
+export function isPersistentStore(store: VectorStore): store is PersistentStore {
+  return typeof (store as Partial<PersistentStore>).loadIndex === 'function'
+}
+
+export function isPersistentIndex(index: VectorIndex): index is PersistentIndex {
+  return typeof (index as Partial<PersistentIndex>).save === 'function'
+}

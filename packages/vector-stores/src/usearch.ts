@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Index, MetricKind, ScalarKind } from 'usearch'
 import { checkDimension, checkSpec, lastById, readSettings } from './settings'
-import type { IndexSpec, IndexStats, Match, Metric, VectorIndex, VectorRecord, VectorStore } from './types'
+import type { IndexSpec, IndexStats, Match, Metric, PersistentIndex, PersistentStore, SavedIndex, VectorRecord } from './types'
 
 /** usearch's HNSW settings: `m` (its `connectivity`), `efConstruction` (`expansion_add`), `efSearch` (`expansion_search`). */
 export const USEARCH_DEFAULTS = { m: 16, efConstruction: 128, efSearch: 64 }
@@ -21,13 +21,14 @@ export function usearchScore(metric: Metric, distance: number): number {
  * and label per key. An upsert of a known id removes its key and adds it again: the
  * wrapper refuses duplicate keys.
  */
-export class UsearchIndex implements VectorIndex {
+export class UsearchIndex implements PersistentIndex {
   readonly native: Index
   private readonly keyOf = new Map<string, bigint>()
   private readonly recordOf = new Map<bigint, { id: string; label: string }>()
   private nextKey = 0n
 
-  constructor(readonly spec: IndexSpec) {
+  /** A new, empty index; or, with `saved`, the index `save` wrote (usearch's own file, loaded), its records as they were. */
+  constructor(readonly spec: IndexSpec, saved?: SavedIndex) {
     checkSpec(spec)
     const settings = readSettings('usearch', spec, USEARCH_DEFAULTS)
     this.native = new Index({
@@ -39,6 +40,28 @@ export class UsearchIndex implements VectorIndex {
       expansion_search: settings.efSearch,
       multi: false,
     })
+    if (saved) {
+      // The library reads and writes files only.
+      withTemporaryFile((path) => {
+        writeFileSync(path, saved.bytes)
+        this.native.load(path)
+      })
+      if (this.native.size() !== saved.records.length) throw new Error(`the saved usearch index holds ${this.native.size()} vectors, its records ${saved.records.length}`)
+      for (const record of saved.records) {
+        const key = BigInt(record.key)
+        this.keyOf.set(record.id, key)
+        this.recordOf.set(key, { id: record.id, label: record.label })
+        if (key >= this.nextKey) this.nextKey = key + 1n
+      }
+    }
+  }
+
+  async save(): Promise<SavedIndex> {
+    const bytes = withTemporaryFile((path) => {
+      this.native.save(path)
+      return new Uint8Array(readFileSync(path))
+    })
+    return { bytes, records: [...this.recordOf].map(([key, record]) => ({ key: Number(key), ...record })) }
   }
 
   async upsert(records: readonly VectorRecord[]): Promise<void> {
@@ -94,21 +117,30 @@ export class UsearchIndex implements VectorIndex {
 
 /** The index's size as usearch serialises it (vectors and graph): the library reports no memory figure. */
 function serializedBytes(index: Index): number {
-  const folder = mkdtempSync(join(tmpdir(), 'usearch-'))
-  try {
-    const path = join(folder, 'index.usearch')
+  return withTemporaryFile((path) => {
     index.save(path)
     return statSync(path).size
+  })
+}
+
+function withTemporaryFile<T>(use: (path: string) => T): T {
+  const folder = mkdtempSync(join(tmpdir(), 'usearch-'))
+  try {
+    return use(join(folder, 'index.usearch'))
   } finally {
     rmSync(folder, { recursive: true, force: true })
   }
 }
 
-export class UsearchStore implements VectorStore {
+export class UsearchStore implements PersistentStore {
   readonly name = 'usearch'
 
   async createIndex(spec: IndexSpec): Promise<UsearchIndex> {
     return new UsearchIndex(spec)
+  }
+
+  async loadIndex(spec: IndexSpec, saved: SavedIndex): Promise<UsearchIndex> {
+    return new UsearchIndex(spec, saved)
   }
 
   async dropIndex(_name: string): Promise<void> {}

@@ -29,12 +29,13 @@ export function jobKindOf(method: string): (typeof METHOD_CATALOG)[keyof typeof 
 /**
  * Runs that are not intent classifiers, so never candidates for recommendation or deployment:
  * pretraining (mlm-pretrain) builds a backbone, data selection (select) measures how many labels a
- * learner needs, slot taggers (slots) find entities, generators (generate) write intent names as text, and vector-store benchmarks (vector-bench)
- * measure retrieval: their kNN accuracy is not a classifier's to weigh against the study's criteria.
+ * learner needs, slot taggers (slots) find entities, generators (generate) write intent names as text, embedding sets (embed) and
+ * store indexes (index) are what the vector jobs read, and vector-store benchmarks (vector-bench) measure retrieval: their kNN
+ * accuracy is not a classifier's to weigh against the study's criteria.
  */
 export function isPretraining(method: string): boolean {
   const kind = jobKindOf(method)
-  return kind === 'pretrain' || kind === 'select' || kind === 'slots' || kind === 'generate' || kind === 'vector-bench'
+  return kind === 'pretrain' || kind === 'select' || kind === 'slots' || kind === 'generate' || kind === 'embed' || kind === 'index' || kind === 'vector-bench'
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { HybridRunSummary, VectorBenchSummary } from '../contracts/run-summary'
-import { formatHybridTable, formatVectorStoreTable, hybridStudy, vectorStoreStudy } from './vector-stores'
+import type { EmbedRunSummary, HybridRunSummary, VectorBenchSummary } from '../contracts/run-summary'
+import { embeddingStudy, formatEmbeddingTable, formatHybridTable, formatVectorStoreTable, hybridStudy, vectorStoreStudy } from './vector-stores'
 
 function summary(store: string, p50Ms: number, recallAt10: number, indexSettings: Record<string, unknown> = {}): VectorBenchSummary {
   return {
@@ -73,5 +73,26 @@ describe('hybridStudy', () => {
     const table = formatHybridTable(rows)
     expect(table).toContain('Hybrid classifier (base:bankbench-mini@abc embeddings)')
     expect(table).toMatch(/lora \+ usearch cosine\s+0\.3\s+10\s+91\.50%\s+90\.00%\s+53\.00%/)
+  })
+})
+
+describe('embeddingStudy', () => {
+  const embed = (encoder: string, k1: number, approximate: EmbedRunSummary['approximate']): EmbedRunSummary => ({
+    encoder, encoderModel: 'x', embeddingsKey: `embeddings/h/${encoder}.emb`, embeddingsSha256: 'a'.repeat(64), reused: false, encodeSeconds: 12.5, dimension: 256,
+    counts: { train: 9003, validation: 1000, test: 3080 }, metric: 'cosine', vectors: 10003, queries: 1000, knnAccuracy: { k1, k5: k1 + 0.01, k10: k1 + 0.02 },
+    approximate, validationAccuracy: null,
+  })
+
+  it('lists each encoder\'s kNN accuracy and recall@10, best kNN@1 first, and is null without embed runs', () => {
+    const rows = embeddingStudy([
+      { method: 'embed', status: 'succeeded', summary: embed('tfidf-svd:256:seed0', 0.8, { store: 'usearch', indexSettings: {}, recallAt10: 0.995, knnAccuracy: { k1: 0.8, k5: 0.81, k10: 0.82 }, buildSeconds: 1 }) },
+      { method: 'embed', status: 'succeeded', summary: embed('base:bankbench-mini@abc', 0.6, null) },
+      { method: 'embed', status: 'failed', summary: null },
+    ])!
+    expect(rows.map((row) => [row.encoder, row.knnAt1, row.recall])).toEqual([['tfidf-svd:256:seed0', 0.8, { store: 'usearch', recallAt10: 0.995 }], ['base:bankbench-mini@abc', 0.6, null]])
+    const table = formatEmbeddingTable(rows).split('\n')
+    expect(table[1]).toMatch(/^encoder\s+dim\s+metric\s+kNN@1/)
+    expect(table[2]).toContain('0.9950 (usearch)')
+    expect(embeddingStudy([{ method: 'lora', status: 'succeeded', summary: {} }])).toBeNull()
   })
 })

@@ -1,4 +1,4 @@
-import type { HybridRunSummary, VectorBenchSummary } from '../contracts/run-summary'
+import type { EmbedRunSummary, HybridRunSummary, VectorBenchSummary } from '../contracts/run-summary'
 
 /** A run as the study reads it (`GET /v1/benchmarks/{id}/runs` items, or the runs table). */
 export interface VectorRunInput {
@@ -168,4 +168,45 @@ export function formatHybridTable(rows: readonly HybridRow[]): string {
 
 function isHybridSummary(summary: unknown): summary is HybridRunSummary {
   return typeof summary === 'object' && summary !== null && 'classifierRunId' in summary && 'weight' in summary && 'accuracy' in summary
+}
+
+/** One encoder's embedding quality (an `embed` run): kNN intent accuracy by exact search, and an approximate store's recall@10. */
+export interface EmbeddingRow {
+  encoder: string
+  model: string
+  dimension: number
+  metric: string
+  knnAt1: number
+  knnAt5: number
+  knnAt10: number
+  /** `usearch 0.9950`: the approximate store and its recall@10 against exact search; null when not measured. */
+  recall: { store: string; recallAt10: number } | null
+  encodeSeconds: number
+}
+
+/** The benchmark's succeeded embed runs, best kNN@1 first; null when it ran none. */
+export function embeddingStudy(runs: readonly VectorRunInput[]): EmbeddingRow[] | null {
+  const summaries = runs.filter((run) => run.method === 'embed' && run.status === 'succeeded' && isEmbedSummary(run.summary)).map((run) => run.summary as EmbedRunSummary)
+  if (summaries.length === 0) return null
+  return summaries.map((summary): EmbeddingRow => ({
+    encoder: summary.encoder, model: summary.encoderModel, dimension: summary.dimension, metric: summary.metric,
+    knnAt1: summary.knnAccuracy.k1, knnAt5: summary.knnAccuracy.k5, knnAt10: summary.knnAccuracy.k10,
+    recall: summary.approximate && { store: summary.approximate.store, recallAt10: summary.approximate.recallAt10 }, encodeSeconds: summary.encodeSeconds,
+  })).sort((left, right) => right.knnAt1 - left.knnAt1)
+}
+
+export function formatEmbeddingTable(rows: readonly EmbeddingRow[]): string {
+  const pct = (value: number) => `${(value * 100).toFixed(2)}%`
+  const header = ['encoder', 'dim', 'metric', 'kNN@1', 'kNN@5', 'kNN@10', 'recall@10', 'encode s']
+  const cells = rows.map((row) => [
+    row.encoder, String(row.dimension), row.metric, pct(row.knnAt1), pct(row.knnAt5), pct(row.knnAt10),
+    row.recall ? `${row.recall.recallAt10.toFixed(4)} (${row.recall.store})` : '-', row.encodeSeconds.toFixed(1),
+  ])
+  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]!.length)))
+  const line = (values: string[]) => values.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ').trimEnd()
+  return ['Embeddings (kNN intent accuracy of the test queries by exact search; recall@10 of an approximate store against it)', line(header), ...cells.map(line)].join('\n')
+}
+
+function isEmbedSummary(summary: unknown): summary is EmbedRunSummary {
+  return typeof summary === 'object' && summary !== null && 'embeddingsKey' in summary && 'knnAccuracy' in summary && 'approximate' in summary
 }

@@ -14,7 +14,7 @@ import type { Arm } from './spec'
 
 export async function checkEncoderRuns(db: Database, arms: readonly Arm[], datasetId: string): Promise<void> {
   for (const [armIndex, arm] of arms.entries()) {
-    if (arm.method !== 'vector-bench' && arm.method !== 'hybrid') continue
+    if (arm.method !== 'embed' && arm.method !== 'index' && arm.method !== 'vector-bench' && arm.method !== 'hybrid') continue
     const valuesOf = (field: string) => [arm.config[field], ...((arm.grid[field] as unknown[] | undefined) ?? [])].filter((value): value is string => typeof value === 'string')
     const encoders = valuesOf('encoder')
     for (const encoder of encoders) {

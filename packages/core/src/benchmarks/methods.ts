@@ -20,7 +20,7 @@ const epochs = positiveInt.max(100)
 /**
  * The generate job's decoder (a small Llama trained from scratch; the engine's generatorSettingsSchema holds the
  * defaults: vocabulary 1000, hidden 64, 2 layers, 4 query and 2 key/value heads, MLP 128, tied embeddings, 12 new
- * tokens at most, 3 pretraining epochs at learning rate 3e-3).
+ * tokens at most, greedy decoding (num_beams 1), 3 pretraining epochs at learning rate 3e-3).
  */
 const GENERATOR_FIELDS = {
   vocab_size: z.number().int().min(64).max(8192),
@@ -31,6 +31,8 @@ const GENERATOR_FIELDS = {
   intermediate_size: z.number().int().min(8).max(2048),
   tie_word_embeddings: z.boolean(),
   max_new_tokens: z.number().int().min(1).max(64),
+  /** 1: greedy decoding; more: beam search with that many beams (HF's num_beams, length_penalty 1). */
+  num_beams: z.number().int().min(1).max(8),
   pretrain_epochs: z.number().int().min(0).max(50),
   pretrain_learning_rate: z.number().positive().max(1),
 }
@@ -137,14 +139,48 @@ export const ENCODER_RUN_METHODS = ['full', 'lora', 'qlora', 'ia3', 'prefix-tuni
 export const RUN_ENCODER_PREFIX = 'run:'
 const runEncoder = z.string().regex(/^run:[A-Za-z0-9_-]{1,100}$/, 'run:<run id>, a succeeded fine-tuning run (full, lora, qlora, ia3, prefix-tuning, adapter) on the same dataset')
 
+/** Which embeddings: the base model mean-pooled, TF-IDF reduced by truncated SVD, or `run:<run id>`, a finished fine-tuning run's own encoder mean-pooled. */
+const vectorEncoder = z.union([z.enum(['base', 'tfidf-svd']), runEncoder])
+
+/** A store's own index settings (a FAISS factory string, HNSW m / efConstruction / efSearch, IVF lists / probes): the adapter refuses unknown keys. */
+const indexSettings = z.record(z.string().max(64), z.union([z.string().max(200), z.number(), z.boolean()]))
+
+/**
+ * The embed step: the dataset's texts encoded once by one encoder and stored in the artifact store (what the
+ * benchmark's index, vector-bench and hybrid jobs read), with the encoder's quality: kNN intent accuracy of the
+ * test queries against the training vectors by exact search, and recall@10 of an approximate store against it.
+ */
+const embedConfig = strictObject({
+  encoder: vectorEncoder,
+  /** The metric the quality figures are measured under (cosine by default). */
+  metric: z.enum(['cosine', 'l2', 'ip']),
+  /** Test queries scored (default 1,000); at most the test split's rows. */
+  queries: positiveInt.max(100_000),
+  /** The approximate store whose recall@10 against exact search is measured (default usearch, in-process HNSW at its defaults); `none` skips it. */
+  recall_store: z.enum([...VECTOR_STORE_NAMES, 'none'] as const),
+  recall_index_settings: indexSettings,
+}).partial()
+
+/**
+ * The index step: a store's index of the training split's embeddings (what a hybrid's store holds), built once,
+ * timed and measured, and persisted in the artifact store where the store can write its index out (FAISS, usearch);
+ * a hybrid of the same store, metric, settings and embeddings then loads it instead of building its own.
+ */
+const indexConfig = strictObject({
+  store: z.enum(VECTOR_STORE_NAMES),
+  metric: z.enum(['cosine', 'l2', 'ip']),
+  index_settings: indexSettings,
+  encoder: vectorEncoder,
+}).partial().superRefine((config, context) => {
+  if (config.store === undefined) context.addIssue({ code: 'custom', path: ['store'], message: `an index arm names its store (one of ${VECTOR_STORE_NAMES.join(', ')})` })
+})
+
 /** One vector-store arm: the store, its metric and index settings, the encoder whose embeddings it indexes, and the query protocol. */
 const vectorBenchConfig = strictObject({
   store: z.enum(VECTOR_STORE_NAMES),
   metric: z.enum(['cosine', 'l2', 'ip']),
-  /** The store's own settings (a FAISS factory string, HNSW m / efConstruction / efSearch, IVF lists / probes): the adapter refuses unknown keys. */
-  index_settings: z.record(z.string().max(64), z.union([z.string().max(200), z.number(), z.boolean()])),
-  /** Which embeddings: the base model mean-pooled, TF-IDF reduced by truncated SVD, or `run:<run id>`, a finished fine-tuning run's own encoder mean-pooled. */
-  encoder: z.union([z.enum(['base', 'tfidf-svd']), runEncoder]),
+  index_settings: indexSettings,
+  encoder: vectorEncoder,
   /** Test queries run (the seed's protocol: 1,000); at most the test split's rows. */
   queries: positiveInt.max(100_000),
   /** Vectors indexed: the training queries, enlarged with jittered copies above their count (the seed's 100K). */
@@ -172,7 +208,7 @@ const hybridConfig = strictObject({
   classifier_run: nameString().min(1).max(100),
   store: z.enum(VECTOR_STORE_NAMES),
   metric: z.enum(['cosine', 'l2', 'ip']),
-  index_settings: z.record(z.string().max(64), z.union([z.string().max(200), z.number(), z.boolean()])),
+  index_settings: indexSettings,
   /**
    * Whose embeddings the store holds: the base model mean-pooled (default), TF-IDF reduced by truncated SVD,
    * `classifier` (the classifier run's own fine-tuned encoder, mean-pooled: the classifier must be a
@@ -276,6 +312,17 @@ export const METHOD_CATALOG = {
    * the test split each round. One run is one strategy and one seed; the report compares strategies' learning curves.
    */
   'data-selection': { jobKind: 'select', config: selectionConfig },
+  /**
+   * Embeddings as an artifact (the `embed` job, indexer container): the dataset encoded once by one encoder and
+   * stored for every index, vector-bench and hybrid job of that encoder, with kNN intent accuracy at k = 1, 5, 10
+   * (exact search) and an approximate store's recall@10 against exact search.
+   */
+  embed: { jobKind: 'embed', config: embedConfig },
+  /**
+   * A store's index of the training embeddings (the `index` job, indexer container): build time and size, and the
+   * index persisted where the store can write it out (FAISS, usearch), which a hybrid then loads.
+   */
+  index: { jobKind: 'index', config: indexConfig },
   /**
    * A vector store on the dataset's embeddings (the `vector-bench` job, indexer container): index the training
    * queries, run the test queries, measure build time, size, latency, throughput, recall@10 against exact search,

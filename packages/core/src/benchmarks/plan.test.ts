@@ -19,7 +19,7 @@ describe('planRuns: hybrid arms', () => {
     ])
     expect([...groupRunsByJobKind(runs).keys()]).toEqual(['pretrain', 'train', 'baseline', 'hybrid'])
     expect(jobKindRank('hybrid')).toBeGreaterThan(Math.max(jobKindRank('train'), jobKindRank('baseline')))
-    expect(JOB_DEPENDENCIES.hybrid).toEqual(['pretrain', 'train', 'baseline'])
+    expect(JOB_DEPENDENCIES.hybrid).toEqual(['pretrain', 'train', 'baseline', 'embed', 'index'])
   })
 
   it('refuses a hybrid arm whose classifier method has no arm in the benchmark, or names no classifier or store', () => {

@@ -13,7 +13,7 @@ import { describeErrors, issuesToErrors } from '../validation'
  * The job kinds that execute (or, for `analyze`, read) a planned run in the trainer
  * container, each with a typed config and result (`RunHandler<K>`).
  */
-export const TRAINER_JOB_KINDS = ['baseline', 'train', 'pretrain', 'slots', 'generate', 'analyze', 'select', 'vector-bench', 'hybrid'] as const
+export const TRAINER_JOB_KINDS = ['baseline', 'train', 'pretrain', 'slots', 'generate', 'analyze', 'select', 'embed', 'index', 'vector-bench', 'hybrid'] as const
 export type TrainerJobKind = (typeof TRAINER_JOB_KINDS)[number]
 
 /** Methods whose runs save a LoRA adapter (B·A updates): what an `analyze` job reads. */

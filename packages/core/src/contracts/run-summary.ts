@@ -281,6 +281,8 @@ export type GenerativeRunSummary = RunFigures & {
   prefillMsMean: number
   tokensPerSecond: number
   generationBatchSize: number
+  /** Beams per prompt in the test decoding (the arm's num_beams): 1 is greedy decoding, more is beam search with length_penalty 1. */
+  numBeams: number
   /** Whether the adapter (LoRA) was merged into the weights before the test decoding, as a deployment would. */
   adapterMerged: boolean
   generatedTokens: number
@@ -408,6 +410,67 @@ export type SelectionRunSummary = RunFigures & {
   peft?: SelectionPeftSummary | null
 }
 
+/** kNN intent accuracy of test queries: the majority vote of each query's k nearest training vectors. */
+export type KnnAccuracy = { k1: number; k5: number; k10: number }
+
+/**
+ * An `embed` run: the dataset's texts encoded by one encoder and stored once (`embeddingsKey`, read by the
+ * benchmark's index, vector-bench and hybrid jobs of that encoder), and the encoder's quality: kNN intent
+ * accuracy of the test queries against the training vectors by exact search, and an approximate store's
+ * recall@10 against exact search (null when the arm asked for none, or the store cannot run here).
+ */
+export type EmbedRunSummary = RunFigures & {
+  encoder: string
+  encoderModel: string
+  embeddingsKey: string
+  /** sha256 of the stored file's bytes (what a hybrid records and serving checks). */
+  embeddingsSha256: string
+  /** Whether the set was already stored (made by an earlier run of the same dataset and encoder): then nothing was encoded. */
+  reused: boolean
+  /** Seconds the encoding took when the set was made (fitting included). */
+  encodeSeconds: number
+  dimension: number
+  /** Rows per split in the set. */
+  counts: { train: number; validation: number; test: number }
+  metric: string
+  /** Training vectors searched (the training and validation splits, as the vector-bench arms index them) and test queries scored. */
+  vectors: number
+  queries: number
+  /** By exact search: the encoder's own quality, whatever the store. */
+  knnAccuracy: KnnAccuracy
+  /** The approximate store's recall@10 against exact search (ties at the 10th distance found) and its kNN accuracy; null when not measured, with the reason. */
+  approximate: { store: string; indexSettings: Record<string, unknown>; recallAt10: number; knnAccuracy: KnnAccuracy; buildSeconds: number } | null
+  approximateSkipped?: string
+  validationAccuracy: null
+}
+
+/**
+ * An `index` run: one store's index (metric, settings) of one encoder's training-split embeddings, built and
+ * measured; persisted in the artifact store (`persisted`) where the store writes its index out (FAISS, usearch),
+ * else `notPersisted` says why (a server or database owns the index's storage: it is rebuilt where it is needed).
+ */
+export type IndexRunSummary = RunFigures & {
+  store: string
+  metric: string
+  indexSettings: Record<string, unknown>
+  encoder: string
+  encoderModel: string
+  embeddingsKey: string
+  embeddingsSha256: string
+  dimension: number
+  vectors: number
+  insertSeconds: number
+  optimizeSeconds: number
+  /** Insert + optimize. */
+  buildSeconds: number
+  /** The index's size as the store reports it; null where it reports none. */
+  indexBytes: number | null
+  /** Where the index was written, its size and sha256, and the seconds writing it and loading it back took. */
+  persisted: { key: string; bytes: number; sha256: string; saveSeconds: number; loadSeconds: number } | null
+  notPersisted?: string
+  validationAccuracy: null
+}
+
 /**
  * A `vector-bench` run: one vector-store arm (store, metric, index settings) indexing one
  * encoder's embeddings of the training queries and answering the test queries.
@@ -423,6 +486,8 @@ export type VectorBenchSummary = RunFigures & {
   encoder: string
   encoderModel: string
   embeddingsKey: string
+  /** Whether the set was read from the artifact store (made by the benchmark's embed job or an earlier run), not encoded by this run. */
+  embeddingsReused?: boolean
   dimension: number
   vectors: number
   queries: number
@@ -438,7 +503,7 @@ export type VectorBenchSummary = RunFigures & {
   /** Against exact search, ties at the 10th distance counted as found. */
   recallAt10: number
   /** kNN intent accuracy of the test queries (majority vote of the k nearest). */
-  knnAccuracy: { k1: number; k5: number; k10: number }
+  knnAccuracy: KnnAccuracy
   /** Self-hosted: the machine's hourly price over the queries it answers in an hour at the measured throughput. */
   costPerMillionQueriesUsd: number
   monthlyUsd: number
@@ -473,8 +538,12 @@ export type HybridRunSummary = RunFigures & EvaluationFigures & {
   classifierValidationAccuracy: number
   knnAccuracy: number
   knnValidationAccuracy: number
-  /** Building the store's index (insert + optimize). */
+  /** Having the store's index ready: building it (insert + optimize), or loading the persisted one (`indexLoadedFrom`). */
   buildSeconds: number
+  /** The persisted index loaded instead of building one (the benchmark's index job's, or an earlier hybrid's), by artifact key. */
+  indexLoadedFrom?: string
+  /** Where the index this run built was persisted (FAISS, usearch), for deployments to load. */
+  indexSavedTo?: string
   trainSeconds: number
   peakRssBytes: number
 }
@@ -494,6 +563,9 @@ export type JobOutcomes = {
   generate: GenerativeRunSummary
   analyze: LoraAnalysisOutcome
   select: SelectionRunSummary
+  embed: EmbedRunSummary
+  /** Skipped: a remote store (Pinecone, Weaviate, Milvus) whose endpoint or key is not set. */
+  index: IndexRunSummary | SkippedRunSummary
   /** Skipped: a remote store (Pinecone, Weaviate, Milvus) whose endpoint or key is not set. */
   'vector-bench': VectorBenchSummary | SkippedRunSummary
   /** Skipped: a remote store whose endpoint or key is not set. */
@@ -501,4 +573,4 @@ export type JobOutcomes = {
 }
 
 /** Any run's stored summary. The figures every summary shares (`RunFigures`) read without narrowing. */
-export type RunSummary = JobOutcomes['baseline' | 'train' | 'pretrain' | 'slots' | 'generate' | 'select' | 'vector-bench' | 'hybrid']
+export type RunSummary = JobOutcomes['baseline' | 'train' | 'pretrain' | 'slots' | 'generate' | 'select' | 'embed' | 'index' | 'vector-bench' | 'hybrid']

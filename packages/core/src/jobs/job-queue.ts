@@ -6,7 +6,7 @@
  */
 import type { SettingName } from '@bankbench/settings'
 
-export const JOB_KINDS = ['pretrain', 'train', 'baseline', 'index', 'vector-bench', 'hybrid', 'select', 'slots', 'generate', 'analyze'] as const
+export const JOB_KINDS = ['pretrain', 'train', 'baseline', 'embed', 'index', 'vector-bench', 'hybrid', 'select', 'slots', 'generate', 'analyze'] as const
 export type JobKind = (typeof JOB_KINDS)[number]
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const
@@ -20,20 +20,24 @@ export const CONTAINER_FOR_KIND: Record<JobKind, 'trainer' | 'indexer'> = {
   generate: 'trainer',
   // select runs in the trainer: it needs the baselines' TF-IDF and logistic regression, and the engine for embeddings.
   pretrain: 'trainer', train: 'trainer', baseline: 'trainer', analyze: 'trainer', select: 'trainer',
-  // hybrid indexes the training embeddings in a store and serves a finished run's classifier beside it.
-  index: 'indexer', 'vector-bench': 'indexer', hybrid: 'indexer',
+  // embed encodes the dataset once per encoder; index builds (and persists) a store's index of the training
+  // embeddings; hybrid indexes them in a store and serves a finished run's classifier beside it.
+  embed: 'indexer', index: 'indexer', 'vector-bench': 'indexer', hybrid: 'indexer',
 }
 
 /**
  * Which job kinds of the same benchmark a job kind waits for: every job waits for the
- * benchmark's pretrain job (it makes the base model), and a hybrid job also for its train
- * and baseline jobs (a hybrid run mixes one of their classifiers with a vector store).
- * A failed dependency fails the job.
+ * benchmark's pretrain job (it makes the base model); index and vector-bench jobs for its
+ * embed job (it stores the embedding sets they read, so they never encode the same texts
+ * twice); a hybrid job also for its train and baseline jobs (a hybrid run mixes one of
+ * their classifiers with a vector store) and its index job (whose persisted index the
+ * hybrid loads instead of building its own). A failed dependency fails the job.
  */
 export const JOB_DEPENDENCIES: Record<JobKind, readonly JobKind[]> = {
   pretrain: [],
-  train: ['pretrain'], baseline: ['pretrain'], index: ['pretrain'], 'vector-bench': ['pretrain'], select: ['pretrain'], slots: ['pretrain'], generate: ['pretrain'], analyze: ['pretrain'],
-  hybrid: ['pretrain', 'train', 'baseline'],
+  train: ['pretrain'], baseline: ['pretrain'], embed: ['pretrain'], select: ['pretrain'], slots: ['pretrain'], generate: ['pretrain'], analyze: ['pretrain'],
+  index: ['pretrain', 'embed'], 'vector-bench': ['pretrain', 'embed'],
+  hybrid: ['pretrain', 'train', 'baseline', 'embed', 'index'],
 }
 
 /** How many dependency levels a job kind sits above: jobs are submitted (and recovered) in this order, so a dependency always has its queue id first. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import type { VectorRecord } from '../types'
 
 /** The splits an embedding set covers, in this order; a record's id is `<split>/<row>`. */
 export const EMBEDDED_SPLITS = ['train', 'validation', 'test'] as const
@@ -43,6 +44,14 @@ export function splitOf(set: EmbeddingSet, split: EmbeddedSplit): { ids: string[
     vectors: set.vectors.subarray(start * set.dimension, (start + count) * set.dimension),
     count,
   }
+}
+
+/** The labelled records of some splits, in order (ids `<split>/<row>`, vectors as views): what a store indexes. */
+export function recordsOf(set: EmbeddingSet, splits: readonly EmbeddedSplit[]): VectorRecord[] {
+  return splits.flatMap((split) => {
+    const part = splitOf(set, split)
+    return part.ids.map((id, i) => ({ id, label: part.labels[i]!, vector: row(part.vectors, set.dimension, i) }))
+  })
 }
 
 /** The i-th vector of a row-major block. */
