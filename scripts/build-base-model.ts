@@ -8,6 +8,17 @@
  *
  * Two stages: MLM from scratch for --epochs, then --contrastive-epochs more of MLM plus a
  * SimCSE-style sentence objective (contrastive_weight 1), continued from the first stage.
+ * An optional third, --supervised-epochs N (default 0: off): supervised intent pretraining
+ * on NLU++ banking's own multi-label intents (IntentBERT; never any Banking77 label), a
+ * temporary head that is dropped afterwards, MLM kept on the side (packages/engine's
+ * supervisedPretrainBackbone). `--from DIR --supervised-epochs N` runs that stage alone on
+ * top of an existing base model: the measurement of the lever,
+ *
+ *   npx tsx scripts/build-base-model.ts --from models/bankbench-mini --supervised-epochs 5 --out .bankbench/intent-stage
+ *
+ * It trains on NLU++ folds 0-13 and picks its epoch by the supervised loss on fold 14
+ * (folds 15-19 stay held out); `--set supervised.<key>=<value>` sets its settings
+ * (supervisedSettingsSchema; plain `--set key=value` too when it is the only stage).
  *
  * About 10 minutes on 2 idle cores with the native kernels (BANKBENCH_NATIVE_THREADS=1 is faster on a busy machine). Resumable: the trainer state is
  * saved after every epoch under .bankbench/base-model-build/, and a rerun with the same
@@ -23,15 +34,19 @@ import { existsSync } from 'node:fs'
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { loadBanking77, loadNluppBanking, NLUPP_HELD_OUT_FOLDS } from '@bankbench/data'
-import { ARCHITECTURE_SETTINGS, decodeTrainerState, encodeTrainerState, initBackend, loadCheckpoint, pretrainBackbone, saveCheckpoint } from '@bankbench/engine'
-import type { BackboneSettings } from '@bankbench/engine'
+import { loadBanking77, loadNluppBanking, NLUPP_HELD_OUT_FOLDS, NLUPP_VALIDATION_FOLD } from '@bankbench/data'
+import {
+  ARCHITECTURE_SETTINGS, decodeTrainerState, encodeTrainerState, initBackend, loadCheckpoint, pretrainBackbone, saveCheckpoint, supervisedPretrainBackbone,
+} from '@bankbench/engine'
+import type { BackboneSettings, Checkpoint, LabelledText, SupervisedSettings, TrainResult } from '@bankbench/engine'
 
 const { values } = parseArgs({
   options: {
     epochs: { type: 'string', default: '20' },
     /** Epochs of the second stage, the contrastive sentence objective beside MLM (0: MLM alone). */
     'contrastive-epochs': { type: 'string', default: '3' },
+    /** Epochs of the optional third stage, supervised intent pretraining on NLU++ banking's intents (0: none). */
+    'supervised-epochs': { type: 'string', default: '0' },
     out: { type: 'string', default: 'models/bankbench-mini' },
     work: { type: 'string', default: '.bankbench/base-model-build' },
     'snapshot-every': { type: 'string', default: '10' },
@@ -65,53 +80,85 @@ const SETTINGS: Partial<BackboneSettings> = {
  * on Banking77's test split (model card, "What was tried").
  */
 const CONTRASTIVE_STAGE: Partial<BackboneSettings> = { ...SETTINGS, contrastive_weight: 1 }
-const overrides = Object.fromEntries(values.set.map((pair) => {
+/**
+ * The optional third stage: supervised intent pretraining on NLU++ banking (multi-label BCE
+ * head, MLM beside it); the engine's defaults (supervisedSettingsSchema) unless set here.
+ */
+const SUPERVISED_STAGE: Partial<SupervisedSettings> = { batch_size: 32, max_length: 64 }
+const SUPERVISED_PREFIX = 'supervised.'
+const allOverrides: [string, string | number][] = values.set.map((pair) => {
   const [key, value] = pair.split('=') as [string, string]
   return [key, Number.isNaN(Number(value)) ? value : Number(value)]
-}))
+})
+const overrides = Object.fromEntries(allOverrides.filter(([key]) => !key.startsWith(SUPERVISED_PREFIX)))
+const supervisedOverrides = Object.fromEntries(allOverrides.filter(([key]) => key.startsWith(SUPERVISED_PREFIX)).map(([key, value]) => [key.slice(SUPERVISED_PREFIX.length), value]))
 const SEED = 42
 const snapshotEvery = Number(values['snapshot-every'])
 
 const backend = await initBackend()
 const banking77 = loadBanking77()
 const testTexts = new Set(banking77.test.map((example) => normalise(example.text)))
-const nlupp = loadNluppBanking()
+const nluppUtterances = loadNluppBanking()
   .filter((utterance) => !NLUPP_HELD_OUT_FOLDS.has(utterance.fold))
-  .map((utterance) => utterance.text)
   // An NLU++ sentence that is also a Banking77 test question would leak the test set.
-  .filter((text) => !testTexts.has(normalise(text)))
+  .filter((utterance) => !testTexts.has(normalise(utterance.text)))
+const nlupp = nluppUtterances.map((utterance) => utterance.text)
 const corpus = [...banking77.train.map((example) => example.text), ...nlupp]
+/** The supervised stage's labelled texts: NLU++'s own intents (a different label set from Banking77's), fold 14 held out to pick the epoch. */
+const toLabelled = (utterance: (typeof nluppUtterances)[number]): LabelledText => ({ text: utterance.text, labels: utterance.intents })
+const intentTrain = nluppUtterances.filter((utterance) => utterance.fold !== NLUPP_VALIDATION_FOLD).map(toLabelled)
+const intentValidation = nluppUtterances.filter((utterance) => utterance.fold === NLUPP_VALIDATION_FOLD).map(toLabelled)
 console.log(`corpus: ${banking77.train.length} Banking77 training texts + ${nlupp.length} NLU++ banking utterances (folds outside ${[...NLUPP_HELD_OUT_FOLDS].join(',')}); ` +
   `backend ${backend.name}, ${backend.threads} thread(s)`)
 
 const contrastiveEpochs = Number(values['contrastive-epochs'])
-if (values.from) {
-  await buildStage({ from: values.from, settings: { ...SETTINGS, ...overrides }, epochs: Number(values.epochs), out: values.out, work: values.work })
-} else if (contrastiveEpochs === 0) {
-  await buildStage({ settings: { ...SETTINGS, ...overrides }, epochs: Number(values.epochs), out: values.out, work: values.work })
+const supervisedEpochs = Number(values['supervised-epochs'])
+if (values.from && supervisedEpochs > 0) {
+  // The supervised stage alone on top of an existing base model.
+  await buildStage({ kind: 'supervised', from: values.from, settings: { ...SUPERVISED_STAGE, ...overrides, ...supervisedOverrides }, epochs: supervisedEpochs, out: values.out, work: join(values.work, 'supervised') })
+} else if (values.from) {
+  await buildStage({ kind: 'mlm', from: values.from, settings: { ...SETTINGS, ...overrides }, epochs: Number(values.epochs), out: values.out, work: values.work })
 } else {
-  const firstStage = join(values.work, 'mlm-stage')
-  await buildStage({ settings: { ...SETTINGS, ...overrides }, epochs: Number(values.epochs), out: firstStage, work: join(values.work, 'mlm') })
-  await buildStage({ from: firstStage, settings: { ...CONTRASTIVE_STAGE, ...overrides }, epochs: contrastiveEpochs, out: values.out, work: join(values.work, 'contrastive') })
+  // Each stage writes to `out` when it is the last, else to a folder the next continues from.
+  const lastMlmStage = contrastiveEpochs === 0 && supervisedEpochs === 0 ? values.out : join(values.work, 'mlm-stage')
+  // The whole-build work folder of a one-stage build is `work` itself, as before the stages existed.
+  await buildStage({ kind: 'mlm', settings: { ...SETTINGS, ...overrides }, epochs: Number(values.epochs), out: lastMlmStage, work: lastMlmStage === values.out ? values.work : join(values.work, 'mlm') })
+  let previous = lastMlmStage
+  if (contrastiveEpochs > 0) {
+    const contrastiveOut = supervisedEpochs === 0 ? values.out : join(values.work, 'contrastive-stage')
+    await buildStage({ kind: 'mlm', from: previous, settings: { ...CONTRASTIVE_STAGE, ...overrides }, epochs: contrastiveEpochs, out: contrastiveOut, work: join(values.work, 'contrastive') })
+    previous = contrastiveOut
+  }
+  if (supervisedEpochs > 0) {
+    await buildStage({ kind: 'supervised', from: previous, settings: { ...SUPERVISED_STAGE, ...supervisedOverrides }, epochs: supervisedEpochs, out: values.out, work: join(values.work, 'supervised') })
+  }
 }
 
-interface Stage {
-  /** The base model this stage continues from; none: a new vocabulary and random weights. */
-  from?: string
-  settings: Partial<BackboneSettings>
+type Stage = {
   epochs: number
   out: string
   /** Resumable trainer state and snapshots of this stage. */
   work: string
-}
+} & (
+  /** MLM (with the contrastive term when its settings give it a weight); from: the base model it continues, none: a new vocabulary and random weights. */
+  | { kind: 'mlm'; from?: string; settings: Partial<BackboneSettings> }
+  /** Supervised intent pretraining on NLU++ banking's intents, always on top of a base model. */
+  | { kind: 'supervised'; from: string; settings: Partial<SupervisedSettings> }
+)
 
 /** One pretraining stage, resumable, written to `out` with its build.json (recipe, curve, hashes; the stage it continued from nested in it). */
 async function buildStage(stage: Stage): Promise<void> {
   const { epochs, out, work } = stage
   const settings = { ...stage.settings }
-  if (stage.from) for (const name of ARCHITECTURE_SETTINGS) delete settings[name]
+  if (stage.kind === 'mlm' && stage.from) for (const name of ARCHITECTURE_SETTINGS) delete (settings as Partial<BackboneSettings>)[name]
   const from = stage.from ? await loadCheckpoint(stage.from) : undefined
-  const recipe = { settings, epochs, seed: SEED, ...(stage.from && { from: { path: stage.from, build: await readBuild(stage.from) } }), corpus: { banking77Train: banking77.train.length, nluppUtterances: nlupp.length } }
+  const corpusRecord = stage.kind === 'supervised'
+    ? { nluppLabelled: intentTrain.length, nluppValidation: intentValidation.length, validationFold: NLUPP_VALIDATION_FOLD, labels: new Set(intentTrain.flatMap((example) => example.labels)).size }
+    : { banking77Train: banking77.train.length, nluppUtterances: nlupp.length }
+  const recipe = {
+    ...(stage.kind === 'supervised' && { stage: 'supervised intent pretraining (NLU++ banking intents)' }),
+    settings, epochs, seed: SEED, ...(stage.from && { from: { path: stage.from, build: await readBuild(stage.from) } }), corpus: corpusRecord,
+  }
   const recipeJson = JSON.stringify(recipe)
 
   await mkdir(work, { recursive: true })
@@ -124,24 +171,32 @@ async function buildStage(stage: Stage): Promise<void> {
   await writeFile(recipePath, recipeJson)
 
   const started = performance.now()
-  const { checkpoint, training, vocabSize } = await pretrainBackbone(corpus, banking77.validation.map((example) => example.text), settings, {
+  const trainerOptions = {
     epochs,
     seed: SEED,
     log: console.log,
-    ...(from && { from }),
     loadCheckpoint: async () => existsSync(statePath) ? decodeTrainerState(new Uint8Array(await readFile(statePath))) : null,
-    saveCheckpoint: async (state) => {
+    saveCheckpoint: async (state: Parameters<typeof encodeTrainerState>[0]) => {
       // Renamed into place, so a kill mid-write leaves the previous epoch's state intact.
       await writeFile(`${statePath}.tmp`, encodeTrainerState(state))
       await rename(`${statePath}.tmp`, statePath)
     },
-    onEpochCheckpoint: async (snapshot, epoch) => {
+    onEpochCheckpoint: async (snapshot: Checkpoint, epoch: number) => {
       if ((epoch + 1) % snapshotEvery === 0 && epoch + 1 < epochs) await saveCheckpoint(join(work, `epoch-${epoch + 1}`), snapshot)
     },
-    onEpoch: (record) => console.log(`epoch ${record.epoch + 1}/${epochs}: train loss ${record.trainLoss.toFixed(3)}, ` +
-      `validation MLM loss ${record.validation?.loss.toFixed(3)} accuracy ${((record.validation?.accuracy ?? 0) * 100).toFixed(2)}% (${(record.elapsedMs / 1000).toFixed(0)} s)`),
-  })
+    onEpoch: (record: TrainResult['history'][number]) => console.log(`epoch ${record.epoch + 1}/${epochs}: train loss ${record.trainLoss.toFixed(3)}, ` +
+      (stage.kind === 'supervised'
+        ? `validation (NLU++ fold ${NLUPP_VALIDATION_FOLD}) supervised loss ${record.validation?.loss.toFixed(3)} intent micro-F1 ${((record.validation?.accuracy ?? 0) * 100).toFixed(2)}%`
+        : `validation MLM loss ${record.validation?.loss.toFixed(3)} accuracy ${((record.validation?.accuracy ?? 0) * 100).toFixed(2)}%`) +
+      ` (${(record.elapsedMs / 1000).toFixed(0)} s)`),
+  }
+  const result = stage.kind === 'supervised'
+    ? await supervisedPretrainBackbone(intentTrain, settings as Partial<SupervisedSettings>, { ...trainerOptions, from: from!, validation: intentValidation })
+    : await pretrainBackbone(corpus, banking77.validation.map((example) => example.text), settings as Partial<BackboneSettings>, { ...trainerOptions, ...(from && { from }) })
+  const { checkpoint, training } = result
   if (training.status !== 'completed') throw new Error(`pretraining ended ${training.status}`)
+  // The supervised stage keeps the vocabulary of the model it continues.
+  const vocabSize = 'vocabSize' in result ? result.vocabSize : (checkpoint.config as { vocab_size: number }).vocab_size
 
   await rm(out, { recursive: true, force: true })
   // With its MLM head (BertForMaskedLM, as HF ships bert-base-uncased with its pretraining heads):

@@ -181,7 +181,7 @@ export function contrastiveLoss(anchors: tf.Tensor2D, positives: tf.Tensor2D, te
  * BertOnlyMLMHead: transform (dense → activation → LayerNorm) then the decoder,
  * whose weight is the word-embedding table and whose bias is `cls.predictions.bias`.
  */
-function mlmHeadModules(config: EncoderConfig): ModuleSpec[] {
+export function mlmHeadModules(config: EncoderConfig): ModuleSpec[] {
   return [
     linearModule('cls.predictions.transform.dense', config.hiddenSize, config.hiddenSize),
     layerNormModule('cls.predictions.transform.LayerNorm', config.hiddenSize),
@@ -189,7 +189,7 @@ function mlmHeadModules(config: EncoderConfig): ModuleSpec[] {
   ]
 }
 
-function mlmLogits(model: SequenceClassifier<EncoderConfig>, head: Map<string, tf.Variable>, hidden: tf.Tensor2D): tf.Tensor2D {
+export function mlmLogits(model: SequenceClassifier<EncoderConfig>, head: Map<string, tf.Variable>, hidden: tf.Tensor2D): tf.Tensor2D {
   const weight = (name: string): tf.Variable => head.get(name)!
   const transformed = layerNorm(
     activation(model.config.hiddenAct, dense(hidden, weight('cls.predictions.transform.dense.weight'), weight('cls.predictions.transform.dense.bias'))),
@@ -201,11 +201,11 @@ function mlmLogits(model: SequenceClassifier<EncoderConfig>, head: Map<string, t
 }
 
 /** The encoder's parameters: BertForMaskedLM has no pooler, and the classifier head is not pretrained. */
-function encoderParameters(model: SequenceClassifier): Map<string, tf.Variable> {
+export function encoderParameters(model: SequenceClassifier): Map<string, tf.Variable> {
   return new Map([...model.parameters].filter(([name]) => name.startsWith('bert.') && !name.startsWith('bert.pooler.')))
 }
 
-function maskingOptions(tokenizer: Tokenizer, config: EncoderConfig, probability: number | undefined): MaskingOptions {
+export function maskingOptions(tokenizer: Tokenizer, config: EncoderConfig, probability: number | undefined): MaskingOptions {
   if (config.modelType !== 'bert') throw new Error(`pretrain: only BERT encoders are supported (BertForMaskedLM), got ${config.modelType}`)
   if (tokenizer.maskTokenId === null) throw new Error('pretrain: the tokenizer has no [MASK] token')
   if (tokenizer.vocabSize > config.vocabSize) {
