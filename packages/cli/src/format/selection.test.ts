@@ -29,7 +29,7 @@ describe('the CLI\'s data-selection tables', () => {
   it('prints labels to 95% beside random, what fewer labels save priced as the comparison prices each run, and the 50% answer', () => {
     const comparison = { runs: [{ runId: 'run_a', cost: { dollarsPerHour: 1.006 } }, { runId: 'run_b', cost: { dollarsPerHour: 1.006 } }] } as unknown as Pick<Schemas['Comparison'], 'runs'>
     const text = formatSelection(runs, comparison)!
-    expect(text).toMatch(/^margin\s+400 ± 0\s+1\/1\s+25%/m)
+    expect(text).toMatch(/^margin\s+400 ± 0\s+> 200\s+1\/1\s+25%/m)
     expect(text).toContain('$ at $1.006/h)')
     expect(text).toMatch(/^margin\s+400\s+80\.0%\s+1\.0 \/ 2\.0\s+6\.0\s+80\.0% \/ 90\.0%\s+30 \/ 120\s+75\.0%\s+\$0\.0252 \(\$0\.0235\)\s+85\.0% \(94\.4%\)$/m)
     expect(text).toContain('Can data selection cut the training data by 50%? Yes: margin reached')

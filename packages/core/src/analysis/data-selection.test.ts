@@ -33,9 +33,10 @@ describe('the data-selection study', () => {
     const study = dataSelectionStudy(runs)!
     expect(study.strategies.map((row) => row.label)).toEqual(['margin', 'random', 'core-set metric=cosine'])
     const [margin, random, coreSet] = study.strategies
-    expect(margin!.labelsTo95).toEqual({ stat: { mean: 600, std: expect.closeTo(282.84, 1), n: 2 }, reached: 2 })
-    expect(random!.labelsTo95).toEqual({ stat: { mean: 1600, std: 0, n: 1 }, reached: 1 })
-    expect(coreSet!.labelsTo95).toEqual({ stat: null, reached: 0 })
+    expect(margin!.labelsTo95).toEqual({ stat: { mean: 600, std: expect.closeTo(282.84, 1), n: 2 }, reached: 2, above: 200 })
+    // Random's seed 1 reached it at 1,600 labels, so the true count lies above the round before (800).
+    expect(random!.labelsTo95).toEqual({ stat: { mean: 1600, std: 0, n: 1 }, reached: 1, above: 800 })
+    expect(coreSet!.labelsTo95).toEqual({ stat: null, reached: 0, above: null })
     expect(margin!.curve[2]!.accuracy.mean).toBeCloseTo(0.83)
     expect(study.fullDataAccuracy.mean).toBeCloseTo(0.9)
   })
@@ -44,7 +45,7 @@ describe('the data-selection study', () => {
     const { answer } = dataSelectionStudy(runs)!
     expect(answer.question).toBe('Can data selection cut the training data by 50%?')
     // Margin: 600 ± 283 labels, under half the pool (1,000) even at mean + std.
-    expect(answer.answer).toMatch(/^Yes: margin reached 95% of full-data accuracy \(85\.5%; full data 90\.0% on 2000 labels\) with 600 ± 283 labels, 30\.0% of the pool/)
+    expect(answer.answer).toMatch(/^Yes: margin reached 95% of full-data accuracy \(85\.5%; full data 90\.0% on 2000 labels\) with 600 ± 283 labels \(more than 200, the round before\), 30\.0% of the pool/)
     expect(answer.answer).toContain('random did not reach it within 1600 labels for 1 of 2 seeds')
   })
 
@@ -55,9 +56,9 @@ describe('the data-selection study', () => {
 
   it('prints the labels-to-95% table with random marked as the control', () => {
     const table = formatSelectionTable(dataSelectionStudy(runs)!)
-    expect(table).toMatch(/^margin\s+600 ± 283\s+2\/2\s+-/m)
-    expect(table).toMatch(/^random \(control\)\s+1600 ± 0\s+1\/2\s+100%/m)
-    expect(table).toMatch(/^core-set metric=cosine\s+> 1600\s+0\/1/m)
+    expect(table).toMatch(/^margin\s+600 ± 283\s+> 200\s+2\/2\s+-/m)
+    expect(table).toMatch(/^random \(control\)\s+1600 ± 0\s+> 800\s+1\/2\s+100%/m)
+    expect(table).toMatch(/^core-set metric=cosine\s+> 1600\s+-\s+0\/1/m)
   })
 })
 

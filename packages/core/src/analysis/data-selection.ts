@@ -77,14 +77,27 @@ export interface SelectionStrategyRow {
   areaUnderCurve: SeedStat
   finalAccuracy: SeedStat
   /** Over the seeds that reached the target within the budget; `reached` says how many did. */
-  labelsTo95: { stat: SeedStat | null; reached: number }
-  labelsTo88: { stat: SeedStat | null; reached: number }
+  labelsTo95: TargetReach
+  labelsTo88: TargetReach
   /** Selection time per run, all rounds. */
   selectionSeconds: SeedStat
   /** Null when no seed reached the target. */
   savings: SelectionSavings | null
   /** Null when the PEFT learner ran in none of the strategy's runs. */
   peft: SelectionPeftRow | null
+}
+
+/**
+ * Labels to reach an accuracy target, over the seeds that reached it. Each seed's figure
+ * is a measured round (the first that reached the target), so the true count lies above
+ * the round before it: `above` is the smallest such previous round over those seeds (null
+ * when a seed reached the target at its first round), which bounds the figure from below
+ * where the seeds agree and the spread is 0 only because the rounds are coarse.
+ */
+export interface TargetReach {
+  stat: SeedStat | null
+  reached: number
+  above: number | null
 }
 
 export interface DataSelectionStudy {
@@ -152,8 +165,6 @@ function strategyRow(label: string, strategy: string, runs: MeasuredRun[]): Sele
   // Seeds share a schedule when their configs match; a round only some runs reached is averaged over those.
   const rounds = Math.max(...runs.map((run) => run.summary.curve.length))
   const at = (index: number) => runs.map((run) => run.summary.curve[index]).filter((round): round is SelectionRound => round !== undefined)
-  const to95 = runs.map((run) => run.summary.labelsTo95PercentOfFull)
-  const to88 = runs.map((run) => run.summary.labelsTo88Percent)
   return {
     label,
     strategy,
@@ -165,8 +176,8 @@ function strategyRow(label: string, strategy: string, runs: MeasuredRun[]): Sele
     })),
     areaUnderCurve: seedStat(runs.map((run) => run.summary.areaUnderCurve))!,
     finalAccuracy: seedStat(runs.map((run) => run.summary.accuracy))!,
-    labelsTo95: { stat: seedStat(to95), reached: to95.filter((labels) => labels !== null).length },
-    labelsTo88: { stat: seedStat(to88), reached: to88.filter((labels) => labels !== null).length },
+    labelsTo95: targetReach(runs, (summary) => summary.labelsTo95PercentOfFull),
+    labelsTo88: targetReach(runs, (summary) => summary.labelsTo88Percent),
     selectionSeconds: seedStat(runs.map((run) => run.summary.selectionSeconds))!,
     savings: savingsOf(runs),
     peft: peftRow(runs),
@@ -233,6 +244,21 @@ function peftRow(runs: readonly MeasuredRun[]): SelectionPeftRow | null {
   }
 }
 
+function targetReach(runs: MeasuredRun[], labelsOf: (summary: SelectionRunSummary) => number | null): TargetReach {
+  const labels = runs.map((run) => labelsOf(run.summary))
+  const previousRounds = runs.flatMap((run) => {
+    const reachedAt = labelsOf(run.summary)
+    if (reachedAt === null) return []
+    const index = run.summary.curve.findIndex((round) => round.labels === reachedAt)
+    return [index > 0 ? run.summary.curve[index - 1]!.labels : null]
+  })
+  return {
+    stat: seedStat(labels),
+    reached: labels.filter((value) => value !== null).length,
+    above: previousRounds.length === 0 || previousRounds.includes(null) ? null : Math.min(...(previousRounds as number[])),
+  }
+}
+
 /** Every seed reached 95% before any that some seed missed; then fewer mean labels; then the larger area under the curve. */
 function byLabelsTo95(a: SelectionStrategyRow, b: SelectionStrategyRow): number {
   const allReached = (row: SelectionStrategyRow) => row.labelsTo95.reached === row.seeds.length
@@ -242,8 +268,8 @@ function byLabelsTo95(a: SelectionStrategyRow, b: SelectionStrategyRow): number 
 }
 
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`
-const labelsWithSpread = (row: SelectionStrategyRow['labelsTo95'], seeds: number) =>
-  row.stat === null ? `not within the budget (0/${seeds} seeds)` : `${Math.round(row.stat.mean)} ± ${Math.round(row.stat.std)}${row.reached < seeds ? ` (${row.reached}/${seeds} seeds; the rest not within the budget)` : ''}`
+const labelsWithSpread = (row: TargetReach, seeds: number) =>
+  row.stat === null ? `not within the budget (0/${seeds} seeds)` : `${Math.round(row.stat.mean)} ± ${Math.round(row.stat.std)} labels${row.above !== null ? ` (more than ${row.above}, the round before)` : ''}${row.reached < seeds ? ` (${row.reached}/${seeds} seeds; the rest not within the budget)` : ''}`
 
 /**
  * "Can data selection cut the training data by 50%?": yes when the best strategy reaches
@@ -266,7 +292,7 @@ function halfTheDataAnswer(study: Omit<DataSelectionStudy, 'answer'>): StudyAnsw
   const share = bestMean / study.poolSize
   const randomPart = random
     ? random.labelsTo95.reached === random.seeds.length
-      ? `; random needed ${labelsWithSpread(random.labelsTo95, random.seeds.length)} (${percent(random.labelsTo95.stat!.mean / study.poolSize)})`
+      ? `; random needed ${labelsWithSpread(random.labelsTo95, random.seeds.length)}, ${percent(random.labelsTo95.stat!.mean / study.poolSize)}`
       : `; random did not reach it within ${study.budget} labels for ${random.seeds.length - random.labelsTo95.reached} of ${random.seeds.length} seeds`
     : ''
   const verdict = best.labelsTo95.stat!.mean + best.labelsTo95.stat!.std <= half ? 'Yes' : bestMean <= half ? 'Only just' : 'No'
@@ -278,8 +304,8 @@ function halfTheDataAnswer(study: Omit<DataSelectionStudy, 'answer'>): StudyAnsw
   return {
     question,
     enoughData: true,
-    answer: `${verdict}: ${best.label} reached ${target} with ${labelsWithSpread(best.labelsTo95, seeds)} labels, ${percent(share)} of the pool${randomPart}. `
-      + `Labels are counted at the first measured round that reached the target (the rounds are spaced on a log scale).${saving}${deployed}`,
+    answer: `${verdict}: ${best.label} reached ${target} with ${labelsWithSpread(best.labelsTo95, seeds)}, ${percent(share)} of the pool${randomPart}. `
+      + `Labels are counted at the first measured round that reached the target (the rounds are spaced on a log scale), so the true count lies between the round before and that round.${saving}${deployed}`,
     data: { ...data, bestPeft: best.peft, bestSavings: best.savings },
   }
 }
@@ -338,7 +364,7 @@ export function formatSelectionSavingsTable(study: DataSelectionStudy): string |
 
 /** The labels-to-target table as aligned text, one strategy per line, random marked (the CLI and the bench print it). */
 export function formatSelectionTable(study: DataSelectionStudy): string {
-  const header = ['strategy', 'labels to 95% of full (mean ± std)', 'seeds', 'vs random', 'labels to 88%', 'AULC', `accuracy at ${study.budget}`, 'selection s/run']
+  const header = ['strategy', 'labels to 95% of full (mean ± std)', 'after round', 'seeds', 'vs random', 'labels to 88%', 'AULC', `accuracy at ${study.budget}`, 'selection s/run']
   const random = study.strategies.find((row) => row.label === 'random')
   const rows = study.strategies.map((row) => {
     const to95 = row.labelsTo95.stat
@@ -347,6 +373,7 @@ export function formatSelectionTable(study: DataSelectionStudy): string {
     return [
       row.label === 'random' ? 'random (control)' : row.label,
       to95 ? `${Math.round(to95.mean)} ± ${Math.round(to95.std)}` : `> ${study.budget}`,
+      row.labelsTo95.above === null ? '-' : `> ${row.labelsTo95.above}`,
       `${row.labelsTo95.reached}/${row.seeds.length}`,
       row.label === 'random' ? '100%' : ratio,
       row.labelsTo88.stat ? `${Math.round(row.labelsTo88.stat.mean)} (${row.labelsTo88.reached}/${row.seeds.length})` : `> ${study.budget}`,

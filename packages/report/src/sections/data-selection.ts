@@ -79,11 +79,11 @@ const dollars = (value: number) => `${value < 0 ? '−' : ''}$${Math.abs(value).
 
 function labelsTable(study: DataSelectionStudy) {
   const labels = (target: SelectionStrategyRow['labelsTo95'], seeds: number) =>
-    target.stat ? `${Math.round(target.stat.mean)} ± ${Math.round(target.stat.std)}${target.reached < seeds ? ` (${target.reached}/${seeds} seeds)` : ''}` : `> ${study.budget}`
+    target.stat ? `${Math.round(target.stat.mean)} ± ${Math.round(target.stat.std)}${target.above !== null ? ` (> ${target.above})` : ''}${target.reached < seeds ? ` (${target.reached}/${seeds} seeds)` : ''}` : `> ${study.budget}`
   return table<SelectionStrategyRow>([
     { title: 'strategy', cell: (row) => (row.label === 'random' ? 'random (control)' : row.label) },
     { title: 'seeds', cell: (row) => String(row.seeds.length), numeric: true },
-    { title: 'labels to 95% of full', cell: (row) => labels(row.labelsTo95, row.seeds.length), numeric: true },
+    { title: 'labels to 95% of full (> the round before)', cell: (row) => labels(row.labelsTo95, row.seeds.length), numeric: true },
     { title: 'labels saved', cell: (row) => (row.labelsTo95.stat && row.labelsTo95.reached === row.seeds.length ? percent(1 - row.labelsTo95.stat.mean / study.poolSize) : '–'), numeric: true },
     { title: 'labels to 88%', cell: (row) => labels(row.labelsTo88, row.seeds.length), numeric: true },
     { title: 'area under curve', cell: (row) => `${percent(row.areaUnderCurve.mean)} ± ${percent(row.areaUnderCurve.std)}`, numeric: true },
