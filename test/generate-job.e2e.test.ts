@@ -56,7 +56,7 @@ describe('generate jobs through the local runner', () => {
         baseModel: join(directory, 'base'),
         arms: [
           { method: 'generate-lora', config: { epochs: 2, r: 4, learning_rate: 1e-2, ...TINY_DECODER } },
-          { method: 'generate-full', config: { epochs: 2, learning_rate: 3e-3, ...TINY_DECODER } },
+          { method: 'generate-full', config: { epochs: 2, learning_rate: 3e-3, ...TINY_DECODER, num_beams: 2 } },
         ],
         protocol: { seeds: [1], timeoutSeconds: 540 },
       }))
@@ -88,8 +88,13 @@ describe('generate jobs through the local runner', () => {
       }
       expect(lora!.trainableParameters).toBeLessThan(lora!.totalParameters)
       expect([lora!.adapterMerged, full!.adapterMerged]).toEqual([true, false])
+      expect([lora!.numBeams, full!.numBeams]).toEqual([1, 2])
       expect(full!.trainableParameters).toBe(full!.totalParameters)
-      expect(await listRunArtifacts(database.db, runs[0]!.id).then((artifacts) => artifacts.map((artifact) => artifact.name))).toEqual(['generate/decoder.json'])
+      // The decoder with its tokenizer (and LoRA's adapter apart) and what rebuilds the generator: model-store's loadRunGenerator.
+      const model = ['generate/model/config.json', 'generate/model/model.safetensors', 'generate/model/tokenizer.json']
+      const artifactNames = (run: { id: string }) => listRunArtifacts(database.db, run.id).then((artifacts) => artifacts.map((artifact) => artifact.name).sort())
+      expect(await artifactNames(runs[0]!)).toEqual(['generate/adapter/adapter_config.json', 'generate/adapter/adapter_model.safetensors', 'generate/generator.json', ...model])
+      expect(await artifactNames(runs[1]!)).toEqual(['generate/generator.json', ...model])
       const comparison = buildComparison(await getBenchmark(database.db, benchmark.id), runs)
       expect(comparison.runs[0]!.notApplicable).toContain('accuracy')
       expect(comparison.runs.map((row) => row.exactMatch)).toEqual([lora!.exactMatch, full!.exactMatch])

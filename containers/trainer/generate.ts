@@ -5,15 +5,15 @@
  * (engine's fineTuneGenerator: WordPiece vocabulary on the training text, language-model
  * pretraining on the messages and the distinct intent names, unpaired), then fine-tuned
  * with the arm's method (`generate-lora`: LoRA; `generate-full`: every parameter), the
- * epoch kept by validation exact match. On the test split: greedy decoding with the
- * key/value cache, then exact match (= intent accuracy of the generated names), corpus
+ * epoch kept by validation exact match. On the test split: greedy decoding (beam search
+ * with the arm's num_beams > 1) with the key/value cache, then exact match (= intent accuracy of the generated names), corpus
  * BLEU, ROUGE-1/2/L, perplexity of the reference names, semantic similarity (the
  * benchmark's base encoder, mean pooling), latency per generated token and tokens/s.
  */
 import { getBenchmark, GENERATOR_FIELD_NAMES, seededShuffle, type GenerativeRunSummary, type RunHandler } from '@bankbench/core'
-import { fineTuneGenerator, initBackend, mergeLora, normalizeGenerated, optimizerOptions, SentenceEncoder, trainSettings, type TextPair } from '@bankbench/engine'
+import { fineTuneGenerator, initBackend, mergeLora, normalizeGenerated, optimizerOptions, saveGenerator, SentenceEncoder, trainSettings, type TextPair } from '@bankbench/engine'
 import { corpusBleu, corpusRouge, exactMatch, latencySummary, PeakMemoryTracker, perplexity, semanticSimilarity } from '@bankbench/metrics'
-import { benchmarkBaseModel, resolveBaseModel } from '@bankbench/model-store'
+import { benchmarkBaseModel, generatorArtifacts, resolveBaseModel } from '@bankbench/model-store'
 import { gpuMemoryFigures } from './gpu-memory'
 import { progressReporter } from './training-progress'
 
@@ -68,8 +68,11 @@ export const runGenerate: RunHandler<'generate'> = async (context) => {
   const { generator, result, pretrainResult, parameterCounts, decoderParameters } = tuned
   try {
     if (result.status === 'cancelled') context.signal.throwIfAborted()
-    // What reloading needs: the tokenizer and the decoder's config (weights stay in the run; nothing serves a generator yet).
-    await context.saveArtifact('generate/decoder.json', JSON.stringify({ method: config.method, vocabSize: generator.tokenizer.vocabSize, config: generator.model.config, maxLength: generator.maxLength, maxNewTokens: generator.maxNewTokens }))
+    // What serving rebuilds the generator from (model-store's loadRunGenerator): the decoder and its tokenizer, LoRA's adapter
+    // apart (saved before the merge below), the decoding settings and the text written for each label.
+    const labels = context.dataset.labels
+    const files = await generatorArtifacts(saveGenerator(generator, tuned.applied), { method: config.method, labels, labelTexts: labels.map(intentText) })
+    for (const [name, body] of files) await context.saveArtifact(name, body)
 
     // As a deployment would: LoRA's B·A folded into the weights, so decoding costs what the base model's does (same tokens; causal-lm.test.ts).
     const adapterMerged = method === 'lora'
@@ -111,6 +114,7 @@ export const runGenerate: RunHandler<'generate'> = async (context) => {
       tokensPerSecond: generatedTokens / (totalMs / 1000),
       throughputPerSecond: test.length / (totalMs / 1000),
       generationBatchSize: GENERATION_BATCH,
+      numBeams: generator.numBeams,
       adapterMerged,
       generatedTokens,
       testExamples: test.length,

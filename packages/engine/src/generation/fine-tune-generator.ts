@@ -25,6 +25,7 @@ import { train } from '../train/trainer'
 import type { StepMetrics, TrainOptions, TrainResult, TrainingTask } from '../train/trainer'
 import { IGNORE_INDEX, causalForward, causalLmLoss, createCausalLM, tokenLogLikelihoods } from './causal-lm'
 import type { CausalLM } from './causal-lm'
+import { beamSearch } from './beam-search'
 import { greedyGenerate } from './generate'
 
 export interface TextPair {
@@ -44,6 +45,8 @@ export const generatorSettingsSchema = z.strictObject({
   /** Longest sequence, prompt and target with their special tokens. */
   max_length: z.number().int().min(8).max(256).default(48),
   max_new_tokens: z.number().int().min(1).max(64).default(12),
+  /** HF's num_beams: 1 decodes greedily, more runs beam search (length_penalty 1). */
+  num_beams: z.number().int().min(1).max(8).default(1),
   pretrain_epochs: z.number().int().min(0).max(50).default(3),
   pretrain_learning_rate: z.number().positive().max(1).default(3e-3),
 }).refine((settings) => settings.hidden_size % settings.num_attention_heads === 0 && settings.num_attention_heads % settings.num_key_value_heads === 0
@@ -84,7 +87,7 @@ export interface GeneratedTexts {
 
 /** A causal LM with its tokenizer: prompts in, generated text out. */
 export class TextGenerator {
-  constructor(readonly model: CausalLM, readonly tokenizer: Tokenizer, readonly maxLength: number, readonly maxNewTokens: number) {}
+  constructor(readonly model: CausalLM, readonly tokenizer: Tokenizer, readonly maxLength: number, readonly maxNewTokens: number, readonly numBeams = 1) {}
 
   private special(token: string): number {
     const id = this.tokenizer.tokenToId(token)
@@ -107,12 +110,13 @@ export class TextGenerator {
     return [...this.tokenizer.encode(target, { addSpecialTokens: false }).slice(0, room), this.eos]
   }
 
-  /** Greedy decoding with the key/value cache, `batchSize` prompts at a time. */
+  /** Greedy decoding (or beam search with numBeams > 1) with the key/value cache, `batchSize` prompts at a time. */
   generate(prompts: readonly string[], { batchSize = 64 }: { batchSize?: number } = {}): GeneratedTexts {
     const out: GeneratedTexts = { texts: [], tokenCounts: [], batchMs: [], prefillMs: [], stepMs: [] }
     for (let start = 0; start < prompts.length; start += batchSize) {
       const encoded = prompts.slice(start, start + batchSize).map((prompt) => this.encodePrompt(prompt))
-      const result = greedyGenerate(this.model, encoded, { maxNewTokens: this.maxNewTokens, eosTokenId: this.eos, padTokenId: this.tokenizer.padTokenId })
+      const options = { maxNewTokens: this.maxNewTokens, eosTokenId: this.eos, padTokenId: this.tokenizer.padTokenId }
+      const result = this.numBeams > 1 ? beamSearch(this.model, encoded, { ...options, numBeams: this.numBeams }) : greedyGenerate(this.model, encoded, options)
       for (const tokens of result.tokens) {
         out.texts.push(this.tokenizer.decode(tokens.filter((token) => token !== this.eos)))
         out.tokenCounts.push(tokens.length)
@@ -212,7 +216,7 @@ export async function fineTuneGenerator(options: FineTuneGeneratorOptions): Prom
   const config = generatorConfig(settings, tokenizer.vocabSize, tokenizer.padTokenId, id('[CLS]'), id('[SEP]'))
   const model = createCausalLM(config, undefined, { seed })
   try {
-    const generator = new TextGenerator(model, tokenizer, settings.max_length, settings.max_new_tokens)
+    const generator = new TextGenerator(model, tokenizer, settings.max_length, settings.max_new_tokens, settings.num_beams)
     const padId = tokenizer.padTokenId
     const { log } = options
     const trainerOptions = { batchSize: options.batchSize, maxGradNorm: options.maxGradNorm, seed, signal: options.signal, scheduler: options.scheduler }

@@ -25,11 +25,11 @@ export interface AdapterFiles {
 export interface SaveAdapterOptions {
   /** Where the base model came from, recorded as PEFT records it. */
   baseModelNameOrPath?: string | null
-  /** PEFT's task type: SEQ_CLS (default, the sequence classifier) or TOKEN_CLS (the slot tagger, same tuner files). */
+  /** PEFT's task type: SEQ_CLS (default, the sequence classifier), TOKEN_CLS (the slot tagger) or CAUSAL_LM (the generator); the same tuner files. */
   taskType?: AdapterTaskType
 }
 
-export type AdapterTaskType = 'SEQ_CLS' | 'TOKEN_CLS'
+export type AdapterTaskType = 'SEQ_CLS' | 'TOKEN_CLS' | 'CAUSAL_LM'
 
 export function saveAdapter(model: SequenceClassifier, applied: AppliedPeft, options: SaveAdapterOptions = {}): AdapterFiles {
   const format = peftMethod(applied.method).adapterFormat

@@ -10,7 +10,7 @@ function generativeRun(ordinal: number, method: 'generate-lora' | 'generate-full
     task: 'generation', target: 'message → intent name', exactMatch, bleu, rouge1: 0.6, rouge2: 0.4, rougeL: 0.59, perplexity: 3.21,
     semanticSimilarity: 0.812, semanticSimilarityEncoder: 'bankbench-mini@abc, mean pooling',
     tokenLatency: { count: 90, meanMs: 2, p50Ms: 1.5, p95Ms: 4, p99Ms: 5, maxMs: 6 }, latencyPerTokenMs: 1.5, latencyP50Ms: null, latencyP95Ms: null,
-    prefillMsMean: 12, tokensPerSecond: 950, throughputPerSecond: 300, generationBatchSize: 32, adapterMerged: method === 'generate-lora', generatedTokens: 2000, testExamples: 500,
+    prefillMsMean: 12, tokensPerSecond: 950, throughputPerSecond: 300, generationBatchSize: 32, numBeams: 1, adapterMerged: method === 'generate-lora', generatedTokens: 2000, testExamples: 500,
     samples: [{ prompt: 'where is my card', reference: 'card arrival', generated: 'card arrival' }],
     validationExactMatch: exactMatch, decoder: { vocabSize: 1000, hiddenSize: 64, layers: 2, parameters: 138_048, pretrainEpochs: 3, pretrainSeconds: 20, pretrainFinalLoss: 3.1 },
     trainSeconds: 90, trainExamples: 3000, epochsCompleted: 4, bestEpoch: 4, trainableParameters: method === 'generate-lora' ? 32_768 : 138_048, totalParameters: 170_816,

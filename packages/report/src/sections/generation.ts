@@ -17,13 +17,18 @@ function isGenerativeRunSummary(summary: unknown): summary is GenerativeRunSumma
   return typeof summary === 'object' && summary !== null && (summary as { task?: unknown }).task === 'generation'
 }
 
+/** The test decoding in words: greedy, or beam search with its beam count. */
+function decoding(summary: GenerativeRunSummary): string {
+  return summary.numBeams > 1 ? `beam search (${summary.numBeams} beams, length penalty 1)` : 'greedy decoding'
+}
+
 export function generationSection(data: ReportData): ReportSection | null {
   const runs = data.runs.flatMap((run): GenerativeRun[] => (run.status === 'succeeded' && isGenerativeRunSummary(run.summary) ? [{ run, summary: run.summary }] : []))
   if (runs.length === 0) return null
   const label = ({ run }: GenerativeRun) => `${run.method} (seed ${run.seed})`
   const { decoder } = runs[0]!.summary
   return section('generation', 'Generation',
-    html`<p class="note">${runs[0]!.summary.target} on the test split, greedy decoding with a key/value cache. The decoder is a ${decoder.layers}-layer, hidden-${decoder.hiddenSize} Llama (vocabulary ${decoder.vocabSize}, ${formatCount(decoder.parameters)} parameters) trained from scratch in each run: no pretrained decoder can be downloaded here, so it first learns the language of the training messages and intent names (unpaired), then the arm's method teaches it the mapping. Its figures are those of a tiny model trained for minutes, not of a pretrained LLM. Exact match is the share of generated names equal to the reference (the intent accuracy of the generated names); BLEU is corpus BLEU 0-100 (sacreBLEU's 13a tokenisation); ROUGE F1 as rouge-score computes it; perplexity is that of the reference names given the message; semantic similarity is the mean cosine of the base encoder's mean-pooled embeddings of generated and reference names. ms/token is the median time of one decoding step after the prompt pass for a batch of ${runs[0]!.summary.generationBatchSize} prompts (each step writes one token per prompt; LoRA merged into the weights first, as a deployment would); tokens/s counts generated tokens over whole generate calls. Intent accuracy and per-query latency at batch 1 do not apply to these runs.</p>`,
+    html`<p class="note">${runs[0]!.summary.target} on the test split, ${decoding(runs[0]!.summary)} with a key/value cache. The decoder is a ${decoder.layers}-layer, hidden-${decoder.hiddenSize} Llama (vocabulary ${decoder.vocabSize}, ${formatCount(decoder.parameters)} parameters) trained from scratch in each run: no pretrained decoder can be downloaded here, so it first learns the language of the training messages and intent names (unpaired), then the arm's method teaches it the mapping. Its figures are those of a tiny model trained for minutes, not of a pretrained LLM. Exact match is the share of generated names equal to the reference (the intent accuracy of the generated names); BLEU is corpus BLEU 0-100 (sacreBLEU's 13a tokenisation); ROUGE F1 as rouge-score computes it; perplexity is that of the reference names given the message; semantic similarity is the mean cosine of the base encoder's mean-pooled embeddings of generated and reference names. ms/token is the median time of one decoding step after the prompt pass for a batch of ${runs[0]!.summary.generationBatchSize} prompts (each step writes one token per prompt; LoRA merged into the weights first, as a deployment would); tokens/s counts generated tokens over whole generate calls. Intent accuracy and per-query latency at batch 1 do not apply to these runs.</p>`,
     table<GenerativeRun>([
       { title: 'run', cell: label },
       { title: 'exact match', cell: ({ summary }) => formatPercent(summary.exactMatch), numeric: true },
