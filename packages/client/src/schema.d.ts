@@ -1302,7 +1302,7 @@ export interface components {
                 intent: string;
                 score: number;
             }[];
-            /** @description confidence < the deployment's outOfScopeThreshold: route the message to a fallback. */
+            /** @description confidence < the deployment's outOfScopeThreshold, or intent out_of_scope (a deployed generate run wrote no intent's name): route the message to a fallback. */
             outOfScope: boolean;
         };
         ClassifyRequest: {

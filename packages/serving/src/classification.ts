@@ -1,5 +1,8 @@
 import type { IntentPredictor } from './predictor'
 
+/** The intent a model answers when it recognises none (a served generator writing no label's name): never a class, always out of scope. */
+export const OUT_OF_SCOPE_INTENT = 'out_of_scope'
+
 export interface IntentScore { intent: string; score: number }
 
 export interface Classification {
@@ -7,7 +10,7 @@ export interface Classification {
   confidence: number
   /** The `topK` most probable intents, most probable first. */
   topIntents: IntentScore[]
-  /** The top softmax probability is below the deployment's threshold: hand the message to a person or a fallback. */
+  /** The top probability is below the deployment's threshold, or the model answered OUT_OF_SCOPE_INTENT: hand the message to a person or a fallback. */
   outOfScope: boolean
 }
 
@@ -19,6 +22,6 @@ export async function classifyTexts(predictor: IntentPredictor, texts: readonly 
     confidence: prediction.confidence,
     topIntents: prediction.scores!.map((score, index) => ({ intent: labels[index]!, score }))
       .sort((a, b) => b.score - a.score).slice(0, settings.topK),
-    outOfScope: prediction.confidence < settings.outOfScopeThreshold,
+    outOfScope: prediction.confidence < settings.outOfScopeThreshold || prediction.label === OUT_OF_SCOPE_INTENT,
   }))
 }

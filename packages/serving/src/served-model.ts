@@ -4,12 +4,14 @@
  * its base model, with LoRA merged into the base weights where the method allows (one
  * matrix product per layer instead of three). A baseline run's is its saved model.json
  * (baseline-model.ts). A hybrid run's is its classifier run's model beside a store of the
- * training embeddings (hybrid-model.ts). All answer through one `IntentPredictor`.
+ * training embeddings (hybrid-model.ts). A generate run's is its decoder writing intent
+ * names (generator-model.ts). All answer through one `IntentPredictor`.
  */
 import { ProblemError, type ArtifactStore, type Database, getRun } from '@bankbench/core'
 import { initBackend, type BackendInfo } from '@bankbench/engine'
-import { loadEngineClassifier, verifiedRunArtifacts } from '@bankbench/model-store'
+import { GENERATOR_FILES, loadEngineClassifier, loadEngineGenerator, verifiedRunArtifacts } from '@bankbench/model-store'
 import { BASELINE_MODEL_FILE, loadBaselineModel } from './baseline-model'
+import { generatorPredictor } from './generator-model'
 import { HYBRID_MODEL_FILE, loadHybridModel } from './hybrid-model'
 import { choosePredictor, type IntentPredictor, type ServingRuntime } from './predictor'
 
@@ -32,8 +34,8 @@ export interface ServedModel {
 }
 
 /**
- * Loads a succeeded run's classifier: an engine run's (classifier.json) or a baseline's
- * (model.json); a run without a usable model is a 409 problem naming what is missing.
+ * Loads a succeeded run's classifier: an engine run's (classifier.json), a generate run's
+ * (generate/generator.json) or a baseline's (model.json); a run without a usable model is a 409 problem naming what is missing.
  * `merge` and `runtime` apply to engine runs (a baseline runs its own code).
  */
 export async function loadServedModel(db: Database, store: ArtifactStore, runId: string, options: { merge?: boolean; runtime?: ServingRuntime } = {}): Promise<ServedModel> {
@@ -57,6 +59,13 @@ export async function loadServedModel(db: Database, store: ArtifactStore, runId:
   if (!artifacts.has('classifier.json') && artifacts.has(BASELINE_MODEL_FILE)) {
     const baseline = await loadBaselineModel(db, store, run, await read(BASELINE_MODEL_FILE), engineBackend)
     return { runId, method: run.method, modelSha256: artifacts.get(BASELINE_MODEL_FILE)!.sha256, merged: false, ...baseline }
+  }
+  if (artifacts.has(GENERATOR_FILES.manifest)) {
+    const loaded = await loadEngineGenerator(run, recorded, { merge: options.merge })
+    return {
+      runId, method: run.method, modelSha256: loaded.weightsSha256, predictor: generatorPredictor(loaded), merged: loaded.merged, backend: engineBackend,
+      engineReason: 'a generator decodes token by token with its key/value cache on the engine; it has no ONNX export',
+    }
   }
   // The engine run's model (model-store's loadEngineClassifier: also what a run's fine-tuned encoder loads from).
   const { classifier, method, weights, merged } = await loadEngineClassifier(db, store, run, recorded, { merge: options.merge })

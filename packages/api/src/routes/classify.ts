@@ -25,7 +25,7 @@ const ClassificationSchema = z.object({
   intent: z.string().openapi({ example: 'lost_or_stolen_card' }),
   confidence: z.number().openapi({ description: 'Softmax probability of the intent.' }),
   topIntents: z.array(z.object({ intent: z.string(), score: z.number() })).openapi({ description: "The deployment's topK intents, most probable first." }),
-  outOfScope: z.boolean().openapi({ description: "confidence < the deployment's outOfScopeThreshold: route the message to a fallback." }),
+  outOfScope: z.boolean().openapi({ description: "confidence < the deployment's outOfScopeThreshold, or intent out_of_scope (a deployed generate run wrote no intent's name): route the message to a fallback." }),
 }).openapi('Classification')
 
 const Served = {
