@@ -70,6 +70,10 @@ describe('slots jobs through the local runner', () => {
       expect(rules!.notApplicable).toContain('trainableParameters')
       expect(lora!).toMatchObject({ epochsCompleted: 1, bestEpoch: 1, trainExamples: 1450, baseModel: join(directory, 'base') })
       expect(lora!.trainableParameters).toBeLessThan(lora!.totalParameters!)
+      // The tagger arm also fine-tunes a multi-label intent classifier on NLU++'s intents; the rules baseline has none.
+      expect(lora!.intentMicroF1).toBeGreaterThanOrEqual(0)
+      expect(lora!.intentMicroF1).toBeLessThanOrEqual(1)
+      expect(rules!.notApplicable).toContain('intentMicroF1')
       const [rulesRun, loraRun] = runs
       const artifactNames = async (runId: string) => (await listRunArtifacts(database.db, runId)).map((artifact) => artifact.name)
       expect(await artifactNames(rulesRun!.id)).toEqual(['slots/rules.json'])

@@ -228,6 +228,17 @@ export type SlotRunSummary = RunFigures & {
   perSlot: SlotTypeScores[]
   /** Span micro-F1 on the validation fold at the kept epoch; null for the rules baseline (nothing is chosen). */
   validationEntityMicroF1: number | null
+  /**
+   * NLU++'s multi-label intents, on the tagger arms only: a classifier fine-tuned with the same method, settings, folds and
+   * epochs (a sigmoid per intent, best epoch by validation micro-F1, intents above 0.5), scored on the test folds: micro-F1,
+   * macro-F1 over the intents, exact-set accuracy, validation micro-F1 at the kept epoch, and its training time. Absent
+   * from the rules baseline (listed in `notApplicable`) and from runs before it was measured.
+   */
+  intentMicroF1?: number
+  intentMacroF1?: number
+  intentSubsetAccuracy?: number
+  intentValidationMicroF1?: number | null
+  intentTrainSeconds?: number
   testUtterances: number
   goldEntities: number
   latencyP50Ms: number

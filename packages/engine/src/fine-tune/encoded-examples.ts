@@ -13,11 +13,17 @@ export interface LabeledText {
   label: string
 }
 
+/** A text and every label it carries, zero or more (NLU++'s multi-label intents). */
+export interface MultiLabelText {
+  text: string
+  labels: readonly string[]
+}
+
 export interface EncodedExample {
   /** [CLS] … [SEP] token ids, at most maxLength of them. */
   tokenIds: Int32Array
-  /** Index of the label in the classifier's label list. */
-  labelIndex: number
+  /** Indices of the labels in the classifier's label list: exactly one for single-label classification. */
+  labelIndices: number[]
 }
 
 export function encodeExamples(tokenizer: Tokenizer, examples: readonly LabeledText[], labels: readonly string[], maxLength: number): EncodedExample[] {
@@ -25,7 +31,7 @@ export function encodeExamples(tokenizer: Tokenizer, examples: readonly LabeledT
   return examples.map(({ text, label }) => {
     const labelIndex = indexOf.get(label)
     if (labelIndex === undefined) throw new Error(`example label ${JSON.stringify(label)} is not one of the ${labels.length} classifier labels`)
-    return { tokenIds: encodeText(tokenizer, text, maxLength), labelIndex }
+    return { tokenIds: encodeText(tokenizer, text, maxLength), labelIndices: [labelIndex] }
   })
 }
 

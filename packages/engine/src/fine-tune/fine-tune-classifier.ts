@@ -2,6 +2,8 @@
  * Fine-tunes a base checkpoint into an intent classifier with one adaptation method
  * (full fine-tuning, LoRA, …): the glue between a checkpoint, the tokenizer, the
  * PEFT registry and the trainer that a train job and the inference endpoint share.
+ * `fineTuneMultiLabelClassifier` trains the same model for texts with zero or more
+ * intents (NLU++): a sigmoid per label (HF's problem_type multi_label_classification).
  */
 import * as tf from '@tensorflow/tfjs'
 import type { Checkpoint } from '../io/checkpoint'
@@ -16,18 +18,19 @@ import type { EvaluationMetrics } from '../train/checkpoint'
 import { deriveSeed } from '../train/seeds'
 import { train } from '../train/trainer'
 import type { TrainOptions, TrainResult, TrainingTask } from '../train/trainer'
-import { batchInputs, encodeExamples, inputLengthLimit } from './encoded-examples'
-import type { EncodedExample, LabeledText } from './encoded-examples'
+import { multiLabelLoss } from '../pretrain/supervised'
+import { batchInputs, encodeExamples, encodeText, inputLengthLimit } from './encoded-examples'
+import type { EncodedExample, LabeledText, MultiLabelText } from './encoded-examples'
 import { IntentClassifier } from './intent-classifier'
 
-export interface FineTuneOptions extends Omit<TrainOptions, 'evalEvery'> {
+export interface FineTuneOptions<Text = LabeledText> extends Omit<TrainOptions, 'evalEvery'> {
   /** An HF-layout checkpoint with a tokenizer: a pretrained encoder (MLM or base model) or a classifier. */
   base: Checkpoint
   /** The classifier's labels, in class-index order. */
   labels: readonly string[]
-  train: readonly LabeledText[]
-  /** Scored after every epoch (accuracy and loss); the best epoch's weights are kept. */
-  validation?: readonly LabeledText[]
+  train: readonly Text[]
+  /** Scored after every epoch (accuracy and loss; micro-F1 for multi-label); the best epoch's weights are kept. */
+  validation?: readonly Text[]
   method: PeftMethodName
   /** The method's config with PEFT's field names (LoraConfig for 'lora'); defaults filled in. */
   peftConfig?: Record<string, unknown>
@@ -47,7 +50,69 @@ export interface FineTuned {
 /** Purpose for deriveSeed: dropout masks are keyed by (seed, step), so a resumed run replays them. */
 const DROPOUT = 1
 
+/** What differs between single- and multi-label training: the targets, the loss and the validation score. */
+interface Objective<Text> {
+  encode(tokenizer: Tokenizer, examples: readonly Text[], labels: readonly string[], maxLength: number): EncodedExample[]
+  /** Mean loss over the batch. Called inside tf.tidy. */
+  loss(batch: readonly EncodedExample[], logits: tf.Tensor2D, numLabels: number): tf.Scalar
+  /** Validation figures from every example's logits (`accuracy` is the one the trainer keeps the best epoch by, unless told otherwise). */
+  score(examples: readonly EncodedExample[], logits: readonly Float32Array[]): { accuracy: number; [metric: string]: number }
+}
+
+const SINGLE_LABEL: Objective<LabeledText> = {
+  encode: encodeExamples,
+  loss: (batch, logits, numLabels) => tf.losses.softmaxCrossEntropy(tf.oneHot(batch.map((example) => example.labelIndices[0]!), numLabels), logits) as tf.Scalar,
+  score: (examples, logits) => ({ accuracy: examples.filter((example, index) => argMax(logits[index]!) === example.labelIndices[0]).length / examples.length }),
+}
+
+/**
+ * Multi-label: summed sigmoid cross-entropy over the labels (multiLabelLoss, which the supervised pretraining stage
+ * also uses: averaged over NLU++'s 48 labels the signal was too weak to leave the all-negative answer); a label is
+ * predicted when its sigmoid exceeds 0.5 (logit > 0). Validation reports micro-F1, as `accuracy` too, so the best
+ * epoch is the one with the best validation micro-F1.
+ */
+const MULTI_LABEL: Objective<MultiLabelText> = {
+  encode: (tokenizer, examples, labels, maxLength) => {
+    const indexOf = new Map(labels.map((label, index) => [label, index]))
+    return examples.map(({ text, labels: textLabels }) => ({
+      tokenIds: encodeText(tokenizer, text, maxLength),
+      // A label outside the classifier's (one the training folds never had) cannot be predicted; it still counts as missed.
+      labelIndices: textLabels.map((label) => indexOf.get(label) ?? -1),
+    }))
+  },
+  loss: (batch, logits, numLabels) => {
+    const targets = new Float32Array(batch.length * numLabels)
+    batch.forEach((example, row) => example.labelIndices.forEach((index) => { if (index >= 0) targets[row * numLabels + index] = 1 }))
+    return multiLabelLoss(logits, tf.tensor2d(targets, [batch.length, numLabels]))
+  },
+  score: (examples, logits) => {
+    let truePositives = 0
+    let predicted = 0
+    let actual = 0
+    examples.forEach((example, row) => {
+      const gold = new Set(example.labelIndices)
+      actual += gold.size
+      logits[row]!.forEach((logit, index) => {
+        if (logit <= 0) return
+        predicted++
+        if (gold.has(index)) truePositives++
+      })
+    })
+    const microF1 = predicted + actual === 0 ? 0 : (2 * truePositives) / (predicted + actual)
+    return { accuracy: microF1, microF1 }
+  },
+}
+
 export async function fineTuneClassifier(options: FineTuneOptions): Promise<FineTuned> {
+  return fineTuneWith(options, SINGLE_LABEL)
+}
+
+/** A classifier for texts with zero or more labels each; predict with IntentClassifier.predictLabelSets. */
+export async function fineTuneMultiLabelClassifier(options: FineTuneOptions<MultiLabelText>): Promise<FineTuned> {
+  return fineTuneWith(options, MULTI_LABEL)
+}
+
+async function fineTuneWith<Text>(options: FineTuneOptions<Text>, objective: Objective<Text>): Promise<FineTuned> {
   const { base, labels, method } = options
   const seed = options.seed ?? 42
   const tokenizer = tokenizerOf(base)
@@ -59,38 +124,36 @@ export async function fineTuneClassifier(options: FineTuneOptions): Promise<Fine
   try {
     const applied = applyPeft(model, method, withUntrainedModulesSaved(method, options.peftConfig ?? {}, untrainedModules(model)), { seed })
     const maxLength = Math.min(options.maxLength ?? 128, inputLengthLimit(model))
-    const trainExamples = encodeExamples(tokenizer, options.train, labels, maxLength)
-    const validationExamples = encodeExamples(tokenizer, options.validation ?? [], labels, maxLength)
+    const trainExamples = objective.encode(tokenizer, options.train, labels, maxLength)
+    const validationExamples = objective.encode(tokenizer, options.validation ?? [], labels, maxLength)
     const evaluationBatchSize = options.evaluationBatchSize ?? 64
 
     const logitsOf = (batch: readonly EncodedExample[], training: boolean, dropoutSeed?: number) =>
       model.forward(batchInputs(batch.map((example) => example.tokenIds), tokenizer.padTokenId), { training, seed: dropoutSeed })
-    const meanLoss = (batch: readonly EncodedExample[], logits: tf.Tensor2D) =>
-      tf.losses.softmaxCrossEntropy(tf.oneHot(batch.map((example) => example.labelIndex), labels.length), logits) as tf.Scalar
 
     const task: TrainingTask<EncodedExample> = {
       variables: new Map([...model.parameters].filter(([, variable]) => variable.trainable)),
       trainExamples,
       exampleLength: (example) => example.tokenIds.length,
-      loss: (batch, { training, step }) => tf.tidy(() => meanLoss(batch, logitsOf(batch, training, deriveSeed(seed, step, DROPOUT)))),
+      loss: (batch, { training, step }) => tf.tidy(() => objective.loss(batch, logitsOf(batch, training, deriveSeed(seed, step, DROPOUT)), labels.length)),
       evaluate: validationExamples.length > 0 ? async () => evaluate(validationExamples) : undefined,
     }
 
     async function evaluate(examples: readonly EncodedExample[]): Promise<EvaluationMetrics> {
       let lossSum = 0
-      let correct = 0
+      const rows: Float32Array[] = []
       for (let start = 0; start < examples.length; start += evaluationBatchSize) {
         const batch = examples.slice(start, start + evaluationBatchSize)
-        const [loss, predicted] = tf.tidy(() => {
-          const logits = logitsOf(batch, false)
-          return [meanLoss(batch, logits).mul(batch.length), logits.argMax(1)]
+        const [loss, logits] = tf.tidy(() => {
+          const batchLogits = logitsOf(batch, false)
+          return [objective.loss(batch, batchLogits, labels.length).mul(batch.length), batchLogits]
         })
         lossSum += (await loss!.data())[0]!
-        const predictions = await predicted!.data()
-        correct += batch.filter((example, index) => predictions[index] === example.labelIndex).length
-        tf.dispose([loss!, predicted!])
+        const values = (await logits!.data()) as Float32Array
+        batch.forEach((_, row) => rows.push(values.subarray(row * labels.length, (row + 1) * labels.length)))
+        tf.dispose([loss!, logits!])
       }
-      return { accuracy: correct / examples.length, loss: lossSum / examples.length }
+      return { ...objective.score(examples, rows), loss: lossSum / examples.length }
     }
 
     const result = await train(task, { ...options, seed })
@@ -100,6 +163,12 @@ export async function fineTuneClassifier(options: FineTuneOptions): Promise<Fine
     model.dispose()
     throw error
   }
+}
+
+function argMax(values: Float32Array): number {
+  let best = 0
+  for (let index = 1; index < values.length; index++) if (values[index]! > values[best]!) best = index
+  return best
 }
 
 export function tokenizerOf(checkpoint: Checkpoint): Tokenizer {

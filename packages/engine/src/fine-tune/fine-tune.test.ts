@@ -11,7 +11,7 @@ import { pretrain } from '../pretrain'
 import { Tokenizer, trainWordPiece } from '../tokenizer'
 import type { TrainerState } from '../train/checkpoint'
 import { decodeTrainerState, encodeTrainerState } from '../train/checkpoint'
-import { fineTuneClassifier } from './fine-tune-classifier'
+import { fineTuneClassifier, fineTuneMultiLabelClassifier } from './fine-tune-classifier'
 import type { FineTuneOptions } from './fine-tune-classifier'
 import { loadIntentClassifier, saveFineTuned } from './saved-classifier'
 
@@ -174,5 +174,50 @@ describe('fineTuneClassifier', () => {
 
   it('names an unknown label', async () => {
     await expect(fineTuneClassifier(options({ train: [{ text: 'hello', label: 'greeting' }] }))).rejects.toThrow(/"greeting" is not one of the 4/)
+  })
+})
+
+describe('fineTuneMultiLabelClassifier', () => {
+  // Each text carries its intent and, when it names money, 'money' too; 'greeting' is in no text (a label the data never uses).
+  const MONEY = new Set(['how much money do I have', 'send money to my friend', 'transfer fifty pounds', 'how much is one pound in euros'])
+  const MULTI = EXAMPLES.map(({ text, label }) => ({ text, labels: MONEY.has(text) ? [label, 'money'] : [label] }))
+  const MULTI_LABELS = [...LABELS, 'money', 'greeting']
+
+  it('learns every label set with a sigmoid per label, keeps the epoch by validation micro-F1, and predicts sets at 0.5', async () => {
+    const records: { loss: number; microF1: number; accuracy: number }[] = []
+    const fineTuned = await fineTuneMultiLabelClassifier({
+      ...options({ method: 'full', learningRate: 5e-3, epochs: 60, scheduler: 'constant', peftConfig: {} }),
+      labels: MULTI_LABELS, train: MULTI, validation: MULTI,
+      onEpoch: (record) => { records.push(record.validation as { loss: number; microF1: number; accuracy: number }) },
+    })
+    try {
+      expect(fineTuned.result.status).toBe('completed')
+      // accuracy is the micro-F1, so the trainer keeps the best epoch by it.
+      for (const record of records) expect(record.accuracy).toBe(record.microF1)
+      expect(records.at(-1)!.loss).toBeLessThan(records[0]!.loss / 4)
+      expect(records.at(-1)!.microF1).toBe(1)
+      const sets = fineTuned.classifier.predictLabelSets(TEXTS)
+      expect(sets).toEqual(MULTI.map((example) => MULTI_LABELS.filter((label) => example.labels.includes(label))))
+      // No threshold reachable: nothing predicted.
+      expect(fineTuned.classifier.predictLabelSets(TEXTS.slice(0, 2), { threshold: 1 })).toEqual([[], []])
+    } finally {
+      fineTuned.classifier.dispose()
+    }
+  })
+
+  it('its validation micro-F1 is the one computed by hand from the label sets it predicts at 0.5', async () => {
+    const fineTuned = await fineTuneMultiLabelClassifier({
+      ...options({ method: 'lora', epochs: 1, learningRate: 0 }), labels: MULTI_LABELS, train: MULTI, validation: MULTI,
+    })
+    try {
+      const validation = fineTuned.result.history[0]!.validation!
+      const sets = fineTuned.classifier.predictLabelSets(TEXTS)
+      const predicted = sets.reduce((sum, set) => sum + set.length, 0)
+      const hits = sets.reduce((sum, set, index) => sum + set.filter((label) => MULTI[index]!.labels.includes(label)).length, 0)
+      const gold = MULTI.reduce((sum, example) => sum + example.labels.length, 0)
+      expect(validation.microF1).toBeCloseTo((2 * hits) / (predicted + gold), 6)
+    } finally {
+      fineTuned.classifier.dispose()
+    }
   })
 })

@@ -52,6 +52,23 @@ export class IntentClassifier {
     return predictions
   }
 
+  /**
+   * The labels of a multi-label classifier (fineTuneMultiLabelClassifier): every label whose
+   * sigmoid exceeds `threshold`, zero or more a text, in label order.
+   */
+  predictLabelSets(texts: readonly string[], { batchSize = 32, threshold = 0.5 }: { batchSize?: number; threshold?: number } = {}): string[][] {
+    const labels = this.labels
+    const sets: string[][] = []
+    for (let start = 0; start < texts.length; start += batchSize) {
+      const rows = texts.slice(start, start + batchSize).map((text) => encodeText(this.tokenizer, text, this.maxLength))
+      const probabilities = tf.tidy(() => tf.sigmoid(this.model.forward(batchInputs(rows, this.tokenizer.padTokenId), { training: false })))
+      const values = probabilities.dataSync() as Float32Array
+      probabilities.dispose()
+      rows.forEach((_, row) => sets.push(labels.filter((_, index) => values[row * labels.length + index]! > threshold)))
+    }
+    return sets
+  }
+
   dispose(): void {
     this.model.dispose()
   }

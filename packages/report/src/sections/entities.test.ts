@@ -21,7 +21,8 @@ function slotRun(ordinal: number, method: 'slots-rules' | 'slots-lora', micro: n
     trainSeconds: rules ? 0.1 : 120, trainExamples: 1450, epochsCompleted: rules ? null : 20, bestEpoch: rules ? null : 12,
     trainableParameters: rules ? null : 90_000, totalParameters: rules ? null : 2_500_000, trainableRatio: rules ? null : 0.036,
     peakRssBytes: 2 ** 28, peakTensorBytes: rules ? null : 2 ** 24, peakGpuMemoryBytes: null, adapterBytes: rules ? null : 360_000, modelBytes: 10_000, backend: rules ? null : 'wasm',
-    notApplicable: rules ? [...INTENT_FIGURES, 'trainableParameters'] : INTENT_FIGURES,
+    ...(rules ? {} : { intentMicroF1: 0.62, intentMacroF1: 0.4, intentSubsetAccuracy: 0.3, intentValidationMicroF1: 0.6, intentTrainSeconds: 100 }),
+    notApplicable: rules ? [...INTENT_FIGURES, 'intentMicroF1', 'intentMacroF1', 'intentSubsetAccuracy', 'intentValidationMicroF1', 'trainableParameters'] : INTENT_FIGURES,
   }
   const base = sampleReportData().runs[0]!
   return {
@@ -45,7 +46,10 @@ describe('the entity extraction section', () => {
     expect(markup).toMatch(/<td[^>]*>slots-rules \(seed 42\)<\/td><td class="num">71.50%<\/td><td class="num">88.00%<\/td>/)
     expect(markup).toMatch(/<td[^>]*>amount_of_money<\/td><td class="num">26<\/td><td class="num">94.00%<\/td><td class="num">50.00%<\/td>/)
     // The rules baseline trains nothing: not applicable, not a missing number.
-    expect(markup).toMatch(/<td[^>]*>slots-rules \(seed 42\)<\/td>(<td class="num">[^<]*<\/td>){6}<td class="num">not applicable<\/td>/)
+    expect(markup).toMatch(/<td[^>]*>slots-rules \(seed 42\)<\/td>(<td class="num">[^<]*<\/td>){7}<td class="num">not applicable<\/td>/)
+    // NLU++'s multi-label intents: the tagger arm's classifier scores micro-F1; the rules baseline has none.
+    expect(markup).toMatch(/<td[^>]*>slots-lora \(seed 42\)<\/td>(<td class="num">[^<]*<\/td>){3}<td class="num">62.00%<\/td>/)
+    expect(markup).toMatch(/<td[^>]*>slots-rules \(seed 42\)<\/td>(<td class="num">[^<]*<\/td>){3}<td class="num">not applicable<\/td>/)
   })
 
   it('marks intent figures of slot runs, and entity F1 of intent runs, as not applicable in the results', () => {
