@@ -12,7 +12,7 @@ import { paretoSection } from '../sections/pareto'
 import { recommendationsSection } from '../sections/recommendations'
 import { resultsSection } from '../sections/results'
 import { trainingCurvesSection } from '../sections/training-curves'
-import { hybridSection, vectorStoresSection } from '../sections/vector-stores'
+import { embeddingsSection, hybridSection, vectorStoresSection } from '../sections/vector-stores'
 import { html, trustedHtml } from './html'
 import type { ReportSection } from './table'
 import { REPORT_CSS } from './style'
@@ -35,6 +35,7 @@ export async function renderReportHtml(data: ReportData): Promise<string> {
     generationSection(data),
     rubricSection(data),
     await dataSelectionSection(data),
+    embeddingsSection(data),
     vectorStoresSection(data),
     hybridSection(data),
     methodologySection(data),

@@ -1,7 +1,7 @@
-import { parseRunConfig, type HybridRunSummary, type RunRow, type VectorBenchSummary } from '@bankbench/core'
+import { parseRunConfig, type EmbedRunSummary, type HybridRunSummary, type RunRow, type VectorBenchSummary } from '@bankbench/core'
 import { describe, expect, it } from 'vitest'
 import { sampleReportData } from '../testing/sample-report'
-import { hybridSection, vectorStoresSection } from './vector-stores'
+import { embeddingsSection, hybridSection, vectorStoresSection } from './vector-stores'
 
 function vectorRun(ordinal: number, store: string, p50Ms: number, recallAt10: number, indexSettings: Record<string, unknown>): RunRow {
   const summary: VectorBenchSummary = {
@@ -81,5 +81,32 @@ describe('the hybrid section', () => {
     expect(markup).not.toContain('<strong>90.0%</strong>')
     expect(markup).toContain('80.0%')
     expect(markup).toContain('weight and k chosen on validation')
+  })
+})
+
+describe('the embeddings section', () => {
+  it('is absent without embed runs, and tabulates each encoder\'s kNN accuracy and an approximate store\'s recall', () => {
+    expect(embeddingsSection(sampleReportData())).toBeNull()
+    const knn = (k1: number) => ({ k1, k5: k1 + 0.01, k10: k1 + 0.02 })
+    const embedRun = (ordinal: number, encoder: string, k1: number, approximate: EmbedRunSummary['approximate']): RunRow => {
+      const summary: EmbedRunSummary = {
+        encoder, encoderModel: 'x', embeddingsKey: `embeddings/h/${ordinal}.emb`, embeddingsSha256: 'a'.repeat(64), reused: false, encodeSeconds: 44.5, dimension: 256,
+        counts: { train: 9503, validation: 500, test: 3080 }, metric: 'cosine', vectors: 10003, queries: 3080, knnAccuracy: knn(k1), approximate, validationAccuracy: null,
+      } as EmbedRunSummary
+      const base = sampleReportData().runs[0]!
+      return {
+        ...base, id: `run_embed${ordinal}`, ordinal: 300 + ordinal, method: 'embed', seed: 42, summary,
+        config: parseRunConfig({ method: 'embed', hyperparameters: { encoder }, seed: 42, epochs: 1, trainSubset: null, testSet: 'official', arm: 0 }),
+      }
+    }
+    const data = sampleReportData()
+    data.runs.push(
+      embedRun(0, 'tfidf-svd', 0.78, null),
+      embedRun(1, 'base', 0.53, { store: 'usearch', indexSettings: {}, recallAt10: 0.999, knnAccuracy: knn(0.53), buildSeconds: 3 }),
+    )
+    const markup = embeddingsSection(data)!.body.value
+    expect(markup).toMatch(/<td[^>]*>tfidf-svd<\/td>.*<td class="num">78\.0%<\/td><td class="num">79\.0%<\/td><td class="num">80\.0%<\/td><td class="num">not measured<\/td>/)
+    expect(markup).toMatch(/<td[^>]*>base<\/td>.*<td class="num">53\.0%<\/td>.*<td class="num">0\.9990 \(usearch\)<\/td>/)
+    expect(markup.indexOf('tfidf-svd')).toBeLessThan(markup.indexOf('>base<')) // best kNN@1 first
   })
 })

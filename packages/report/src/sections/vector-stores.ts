@@ -1,4 +1,4 @@
-import { FARGATE_PRICE_NOTE, HYBRID_RULE_NOTE, hybridStudy, skippedLines, vectorStoreStudy, type HybridRow, type VectorStoreRow } from '@bankbench/core'
+import { embeddingStudy, FARGATE_PRICE_NOTE, HYBRID_RULE_NOTE, hybridStudy, skippedLines, vectorStoreStudy, type EmbeddingRow, type HybridRow, type VectorStoreRow } from '@bankbench/core'
 import { html } from '../html/html'
 import { section, table, type ReportSection } from '../html/table'
 import type { ReportData } from '../report-data'
@@ -30,6 +30,28 @@ export function vectorStoresSection(data: ReportData): ReportSection | null {
     ], study.rows),
     html`<p class="note">${first.vectors} vectors (${first.encoder} embeddings), ${first.queries} test queries per arm, k = 10. Arms in bold are on the latency/recall Pareto front (no other arm is as fast and as exact). Recall@10 is against exact search, a neighbour tied with the 10th counted as found; kNN@k is the share of test queries whose k nearest training queries vote for the right intent. Latency is per query at concurrency 1; queries/s at the run's concurrency. ${FARGATE_PRICE_NOTE} The answer is the fastest arm at recall@10 ≥ ${study.minRecall}.</p>`,
     study.skipped.length > 0 ? html`<p class="note">${skippedLines(study).join('. ')}.</p>` : null)
+}
+
+/**
+ * The embeddings every store searched (the `embed` runs): each encoder's own quality,
+ * kNN intent accuracy by exact search, whatever the store, and how much of it an
+ * approximate store keeps (recall@10). Absent without embed runs.
+ */
+export function embeddingsSection(data: ReportData): ReportSection | null {
+  const rows = embeddingStudy(data.runs.map((run) => ({ method: run.method, status: run.status, summary: run.summary })))
+  if (!rows) return null
+  return section('embeddings', 'Embeddings: what the stores search',
+    table<EmbeddingRow>([
+      { title: 'encoder', cell: (row) => row.encoder },
+      { title: 'dimension', cell: (row) => String(row.dimension), numeric: true },
+      { title: 'metric', cell: (row) => row.metric },
+      { title: 'kNN@1', cell: (row) => percent(row.knnAt1), numeric: true },
+      { title: 'kNN@5', cell: (row) => percent(row.knnAt5), numeric: true },
+      { title: 'kNN@10', cell: (row) => percent(row.knnAt10), numeric: true },
+      { title: 'recall@10', cell: (row) => (row.recall ? `${row.recall.recallAt10.toFixed(4)} (${row.recall.store})` : 'not measured'), numeric: true },
+      { title: 'encode s', cell: (row) => row.encodeSeconds.toFixed(1), numeric: true },
+    ], rows),
+    html`<p class="note">kNN@k: the share of test queries whose k nearest training and validation queries (exact search) vote for the right intent, the encoder's own quality whatever the store. Recall@10: an approximate store's neighbours against exact search on the same vectors. Each set is encoded once per dataset and encoder and stored; every store arm reads it.</p>`)
 }
 
 /**

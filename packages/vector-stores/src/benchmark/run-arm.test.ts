@@ -58,8 +58,8 @@ describe('core\'s copy of the vector-bench vocabulary', () => {
 
   it('plans the vector preset as exactly VECTOR_ARMS', () => {
     const all = planRuns(benchmarkSpecSchema.parse({ arms: [{ preset: 'vector' }] }))
-    // Besides the store arms: the hybrid and the TF-IDF run it mixes.
-    expect(all.filter((run) => run.method !== 'vector-bench').map((run) => run.method)).toEqual(['tfidf-logreg', 'hybrid'])
+    // Besides the store arms: the embeddings they share, the hybrid, the TF-IDF run it mixes and its store's persisted index.
+    expect(all.filter((run) => run.method !== 'vector-bench').map((run) => run.method)).toEqual(['embed', 'tfidf-logreg', 'index', 'hybrid'])
     const runs = all.filter((run) => run.method === 'vector-bench')
     const planned = runs.map((run) => {
       const config = run.config.hyperparameters as { store: string; metric: string; index_settings: Record<string, unknown> }
