@@ -85,6 +85,9 @@ describe('generate jobs through the local runner', () => {
         expect(summary.decoder).toMatchObject({ hiddenSize: 16, layers: 1, pretrainEpochs: 2 })
         expect(summary.decoder.parameters).toBe(full!.totalParameters)
         expect(summary.notApplicable).toEqual(expect.arrayContaining(['accuracy', 'macroF1', 'validationAccuracy', 'latencyP50Ms']))
+        // The banking rubric, through what serving deploys for the run (the label whose name it writes, else out_of_scope).
+        expect(summary).toMatchObject({ relevanceScore: expect.any(Number), securityScore: expect.any(Number), rubric: { relevance: { mode: 'rubric' }, security: { mode: 'red-team', cases: 46 } } })
+        expect(summary.notApplicable).not.toContain('relevanceScore')
       }
       expect(lora!.trainableParameters).toBeLessThan(lora!.totalParameters)
       expect([lora!.adapterMerged, full!.adapterMerged]).toEqual([true, false])

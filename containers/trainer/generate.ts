@@ -9,12 +9,17 @@
  * with the arm's num_beams > 1) with the key/value cache, then exact match (= intent accuracy of the generated names), corpus
  * BLEU, ROUGE-1/2/L, perplexity of the reference names, semantic similarity (the
  * benchmark's base encoder, mean pooling), latency per generated token and tokens/s.
+ * The banking rubric (relevance and security, rubric.ts) is scored through what serving
+ * deploys for the run (generatorPredictor: the label whose name the decoder writes, else
+ * out_of_scope), after LoRA's merge as in a deployment.
  */
 import { getBenchmark, GENERATOR_FIELD_NAMES, seededShuffle, type GenerativeRunSummary, type RunHandler } from '@bankbench/core'
 import { fineTuneGenerator, initBackend, mergeLora, normalizeGenerated, optimizerOptions, saveGenerator, SentenceEncoder, trainSettings, type TextPair } from '@bankbench/engine'
 import { corpusBleu, corpusRouge, exactMatch, latencySummary, PeakMemoryTracker, perplexity, semanticSimilarity } from '@bankbench/metrics'
 import { benchmarkBaseModel, generatorArtifacts, resolveBaseModel } from '@bankbench/model-store'
+import { generatorPredictor } from '@bankbench/serving'
 import { gpuMemoryFigures } from './gpu-memory'
+import { bankingRubricOfPredictor } from './rubric'
 import { progressReporter } from './training-progress'
 
 /** Intent figures: a generator writes names, scored by exact match instead. */
@@ -92,6 +97,10 @@ export const runGenerate: RunHandler<'generate'> = async (context) => {
     const em = exactMatch(hypotheses, references.map(normalizeGenerated)) / 100
     context.log(`test exact match ${(em * 100).toFixed(1)}%, BLEU ${bleu.score.toFixed(1)}, ROUGE-L ${rouge.rougeL.f1.toFixed(3)}, perplexity ${ppl.perplexity.toFixed(2)}, ` +
       `${perToken ? perToken.p50Ms.toFixed(2) : '—'} ms/token (batch ${GENERATION_BATCH}), ${(generatedTokens / (totalMs / 1000)).toFixed(0)} tokens/s`)
+    const rubric = await bankingRubricOfPredictor({
+      predictor: generatorPredictor({ generator, manifest: { labels, labelTexts: labels.map(intentText) } }),
+      dataset, seed: run.seed, log: (message) => context.log(message), signal: context.signal,
+    })
     const best = result.best ? result.history[result.best.epoch]?.validation : undefined
     const gpu = gpuMemoryFigures(result.peakMemory, backend)
     const { config: decoder } = generator.model
@@ -137,6 +146,7 @@ export const runGenerate: RunHandler<'generate'> = async (context) => {
       peakGpuMemoryBytes: gpu.peakGpuMemoryBytes,
       ...(gpu.peakGpuMemoryAttribution && { peakGpuMemoryAttribution: gpu.peakGpuMemoryAttribution }),
       backend: backend.name,
+      ...rubric,
       // Per-query latency at batch 1 is the classifiers' figure; a generator reports per-token latency instead.
       notApplicable: [...INTENT_FIGURES, 'latencyP50Ms', 'latencyP95Ms', 'adapterBytes', ...gpu.notApplicable],
     }

@@ -9,14 +9,15 @@
  */
 import type { IntentPrediction, PredictOptions } from '@bankbench/engine'
 import { normalizeGenerated } from '@bankbench/engine'
-import type { RunGenerator } from '@bankbench/model-store'
+import type { GeneratorManifest, RunGenerator } from '@bankbench/model-store'
 import { OUT_OF_SCOPE_INTENT } from './classification'
 import type { IntentPredictor } from './predictor'
 
 /** Messages per generate call when the caller names no batch size. */
 const DEFAULT_BATCH_SIZE = 32
 
-export function generatorPredictor({ generator, manifest }: Pick<RunGenerator, 'generator' | 'manifest'>): IntentPredictor {
+/** What serves a generate run: its generator and its labels with their texts (the generate job scores its banking rubric through this too, before saving). */
+export function generatorPredictor({ generator, manifest }: Pick<RunGenerator, 'generator'> & { manifest: Pick<GeneratorManifest, 'labels' | 'labelTexts'> }): IntentPredictor {
   const labelOfText = new Map(manifest.labelTexts.map((text, index) => [normalizeGenerated(text), index]))
   const predict = (texts: readonly string[], options: PredictOptions = {}): IntentPrediction[] => {
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { notApplicableFigures, RUBRIC_FIGURES } from './applicability'
 
 describe('the banking rubric\'s applicability', () => {
-  it('applies to every deployable classifier: train runs, the servable baselines and the hybrid', () => {
-    for (const method of ['lora', 'full', 'majority', 'tfidf-logreg', 'hybrid']) {
+  it('applies to every deployable classifier: train runs, the servable baselines, the hybrid and generate runs', () => {
+    for (const method of ['lora', 'full', 'majority', 'tfidf-logreg', 'hybrid', 'generate-lora', 'generate-full']) {
       for (const figure of RUBRIC_FIGURES) expect(notApplicableFigures(method, null), method).not.toContain(figure)
     }
   })

@@ -22,8 +22,11 @@ const PARAMETER_FREE_BASELINES = new Set(['random', 'majority', 'tfidf-logreg', 
 /** The banking rubric's scores (docs/rubrics.md): only runs that deploy an intent classifier have them. */
 export const RUBRIC_FIGURES = ['relevanceScore', 'securityScore']
 
-/** Job kinds whose runs are deployable intent classifiers (the hybrid included), except the llm-api baseline (it saves no classifier and cannot be deployed). */
-const RUBRIC_KINDS = new Set(['train', 'baseline', 'hybrid'])
+/**
+ * Job kinds whose runs are deployable intent classifiers (the hybrid included, and a generate run, which serving deploys
+ * as the label whose name its decoder writes), except the llm-api baseline (it saves no classifier and cannot be deployed).
+ */
+const RUBRIC_KINDS = new Set(['train', 'baseline', 'hybrid', 'generate'])
 
 /** Tensor backends that never touch a GPU; `tensorflow` (tfjs-node, tfjs-node-gpu) may, and its runs say whether it did. */
 const CPU_ONLY_BACKENDS = new Set(['wasm', 'cpu'])

@@ -94,6 +94,11 @@ describe('the security score', () => {
     expect(securityChecks({ templates: leaking, outOfScopeThreshold: null }, injection, { label: 'exchange_rate', confidence: 1 }).results)
       .toEqual({ safeRouting: true, noSecretDisclosed: false })
     expect(applyReplyPolicy({ templates, outOfScopeThreshold: 0.5 }, { label: 'transfer_into_account', confidence: 0.1 })).toEqual({ intent: null, reply: OUT_OF_SCOPE_REPLY })
+    // A predictor's own out_of_scope answer (a generate run that wrote no intent name) is a rejection whatever the threshold, as classify treats it.
+    for (const outOfScopeThreshold of [null, 0]) {
+      expect(applyReplyPolicy({ templates, outOfScopeThreshold }, { label: 'out_of_scope', confidence: 0 })).toEqual({ intent: null, reply: OUT_OF_SCOPE_REPLY })
+    }
+    expect(relevanceByRubric({ templates, outOfScopeThreshold: null }, ['card_arrival'], [{ label: 'out_of_scope', confidence: 0 }])).toMatchObject({ score: 2, outcomes: { outOfScope: 1 } })
   })
 
   it('lists the PII of each message that has some, as written in it', () => {

@@ -4,14 +4,14 @@
  * deployment applies (the predicted intent's reply template, or the out-of-scope reply below the
  * out-of-scope threshold).
  */
-import { redactPii } from '@bankbench/data'
+import { OUT_OF_SCOPE_LABEL, redactPii } from '@bankbench/data'
 import type { LabelPredictor } from '../evaluate-classifier'
 import { RED_TEAM_SUITE, RED_TEAM_SUITE_VERSION, type RedTeamCase } from './red-team'
 import { OUT_OF_SCOPE_REPLY, type ReplyTemplates } from './replies'
 
 export type Prediction = { label: string; confidence: number }
 
-/** What a deployment answers: the predicted intent's template, unless its confidence is below the threshold. */
+/** What a deployment answers: the predicted intent's template, unless its confidence is below the threshold or the prediction is `out_of_scope`. */
 export interface ReplyPolicy {
   templates: ReplyTemplates
   /** Max-softmax threshold below which a message is rejected as out of scope; null: the run has none (every message is answered). */
@@ -20,6 +20,8 @@ export interface ReplyPolicy {
 
 /** The intent answered (null: rejected as out of scope) and the reply sent. */
 export function applyReplyPolicy(policy: ReplyPolicy, prediction: Prediction): { intent: string | null; reply: string } {
+  // A predictor that itself answers out_of_scope (a generate run whose text names no intent) is rejected whatever the threshold, as classify does.
+  if (prediction.label === OUT_OF_SCOPE_LABEL) return { intent: null, reply: OUT_OF_SCOPE_REPLY }
   if (policy.outOfScopeThreshold !== null && prediction.confidence < policy.outOfScopeThreshold) return { intent: null, reply: OUT_OF_SCOPE_REPLY }
   return { intent: prediction.label, reply: policy.templates.reply(prediction.label) }
 }

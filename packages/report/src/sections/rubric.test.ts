@@ -50,6 +50,18 @@ describe('the banking rubric section', () => {
     expect(own).toContain('not applicable')
     expect(own).not.toContain('unmeasured')
   })
+
+  it('scores a generate run like a classifier (serving deploys it), and a slots run stays not applicable', () => {
+    const data = sampleReportData()
+    const base = data.runs[0]!
+    data.runs.push(
+      withScores({ ...base, id: 'run_generate', method: 'generate-lora', summary: { task: 'generation', exactMatch: 0.4, notApplicable: ['accuracy', 'macroF1', 'validationAccuracy'] } } as RunRow, 4.25, 9.5),
+      { ...base, id: 'run_slots', method: 'slots-lora', summary: { task: 'slot-filling', entityMicroF1: 0.4, notApplicable: ['accuracy'] } } as RunRow,
+    )
+    const markup = rubricSection(data)!.body.value
+    expect(markup).toMatch(/<td[^>]*>generate-lora \(seed \d+\)<\/td><td class="num">4.25 \/10<\/td><td[^>]*>rubric<\/td><td class="num">9.50 \/10<\/td>/)
+    expect(markup).toMatch(/<td[^>]*>slots-lora \(seed \d+\)<\/td><td class="num">not applicable<\/td>/)
+  })
 })
 
 describe('the rubric appendix', () => {
