@@ -34,7 +34,7 @@ describe('GET /v1/presets', () => {
       runCount: 5, protocol: { seeds: [42], epochs: 2, trainSubset: 1000, testSet: 'sample500' },
       runsByMethod: { majority: 1, 'tfidf-logreg': 1, 'frozen-probe': 1, lora: 2 },
     })
-    expect(byName.slots).toMatchObject({ runCount: 3, protocol: { seeds: [42], epochs: 8 }, runsByMethod: { 'slots-rules': 1, 'slots-lora': 1, 'slots-full': 1 } })
+    expect(byName.slots).toMatchObject({ runCount: 3, protocol: { seeds: [42], epochs: 20 }, runsByMethod: { 'slots-rules': 1, 'slots-lora': 1, 'slots-full': 1 } })
     for (const item of items) expect(Object.values(item.runsByMethod).reduce((sum, count) => sum + count, 0)).toBe(item.runCount)
   })
 })

@@ -67,9 +67,10 @@ const SINGLE_LABEL: Objective<LabeledText> = {
 
 /**
  * Multi-label: summed sigmoid cross-entropy over the labels (multiLabelLoss, which the supervised pretraining stage
- * also uses: averaged over NLU++'s 48 labels the signal was too weak to leave the all-negative answer); a label is
- * predicted when its sigmoid exceeds 0.5 (logit > 0). Validation reports micro-F1, as `accuracy` too, so the best
- * epoch is the one with the best validation micro-F1.
+ * also uses: averaged over NLU++'s 48 labels the signal was too weak to leave the all-negative answer). Validation
+ * reports micro-F1 at 0.5 (`microF1`) and at the threshold tuned on it (`tunedMicroF1`, `threshold`:
+ * tuneMultiLabelThreshold), the latter as `accuracy`, so the best epoch is the one whose probabilities rank best:
+ * at 0.5 a small encoder's first epochs all score 0 (every sigmoid below 0.5, the label prior), which would keep epoch 1.
  */
 const MULTI_LABEL: Objective<MultiLabelText> = {
   encode: (tokenizer, examples, labels, maxLength) => {
@@ -86,28 +87,48 @@ const MULTI_LABEL: Objective<MultiLabelText> = {
     return multiLabelLoss(logits, tf.tensor2d(targets, [batch.length, numLabels]))
   },
   score: (examples, logits) => {
-    let truePositives = 0
-    let predicted = 0
-    let actual = 0
-    examples.forEach((example, row) => {
-      const gold = new Set(example.labelIndices)
-      actual += gold.size
-      logits[row]!.forEach((logit, index) => {
-        if (logit <= 0) return
-        predicted++
-        if (gold.has(index)) truePositives++
-      })
-    })
-    const microF1 = predicted + actual === 0 ? 0 : (2 * truePositives) / (predicted + actual)
-    return { accuracy: microF1, microF1 }
+    const gold = examples.map((example) => example.labelIndices)
+    const probabilities = logits.map((row) => row.map((logit) => 1 / (1 + Math.exp(-logit))))
+    const tuned = tuneMultiLabelThreshold(gold, probabilities)
+    return { accuracy: tuned.microF1, microF1: multiLabelMicroF1(gold, probabilities, 0.5), tunedMicroF1: tuned.microF1, threshold: tuned.threshold }
   },
+}
+
+/** The thresholds tuneMultiLabelThreshold tries: 0.05 to 0.95 in steps of 0.05. */
+export const MULTI_LABEL_THRESHOLDS = Array.from({ length: 19 }, (_, index) => Math.round((index + 1) * 5) / 100)
+
+/** Micro-F1 of label sets predicted as every label whose probability exceeds `threshold`, against each row's gold label indices. */
+export function multiLabelMicroF1(gold: readonly (readonly number[])[], probabilities: readonly Float32Array[], threshold: number): number {
+  let truePositives = 0
+  let predicted = 0
+  let actual = 0
+  gold.forEach((labels, row) => {
+    const wanted = new Set(labels)
+    actual += wanted.size
+    probabilities[row]!.forEach((probability, index) => {
+      if (probability <= threshold) return
+      predicted++
+      if (wanted.has(index)) truePositives++
+    })
+  })
+  return predicted + actual === 0 ? 0 : (2 * truePositives) / (predicted + actual)
+}
+
+/** One threshold for every label, the one of MULTI_LABEL_THRESHOLDS with the best micro-F1 (ties: the one nearest 0.5). */
+export function tuneMultiLabelThreshold(gold: readonly (readonly number[])[], probabilities: readonly Float32Array[]): { threshold: number; microF1: number } {
+  let best = { threshold: 0.5, microF1: multiLabelMicroF1(gold, probabilities, 0.5) }
+  for (const threshold of MULTI_LABEL_THRESHOLDS) {
+    const microF1 = multiLabelMicroF1(gold, probabilities, threshold)
+    if (microF1 > best.microF1 || (microF1 === best.microF1 && Math.abs(threshold - 0.5) < Math.abs(best.threshold - 0.5))) best = { threshold, microF1 }
+  }
+  return best
 }
 
 export async function fineTuneClassifier(options: FineTuneOptions): Promise<FineTuned> {
   return fineTuneWith(options, SINGLE_LABEL)
 }
 
-/** A classifier for texts with zero or more labels each; predict with IntentClassifier.predictLabelSets. */
+/** A classifier for texts with zero or more labels each; predict with IntentClassifier.predictLabelSets (at the validation-tuned threshold). */
 export async function fineTuneMultiLabelClassifier(options: FineTuneOptions<MultiLabelText>): Promise<FineTuned> {
   return fineTuneWith(options, MULTI_LABEL)
 }

@@ -11,7 +11,7 @@ import { pretrain } from '../pretrain'
 import { Tokenizer, trainWordPiece } from '../tokenizer'
 import type { TrainerState } from '../train/checkpoint'
 import { decodeTrainerState, encodeTrainerState } from '../train/checkpoint'
-import { fineTuneClassifier, fineTuneMultiLabelClassifier } from './fine-tune-classifier'
+import { fineTuneClassifier, fineTuneMultiLabelClassifier, multiLabelMicroF1, tuneMultiLabelThreshold } from './fine-tune-classifier'
 import type { FineTuneOptions } from './fine-tune-classifier'
 import { loadIntentClassifier, saveFineTuned } from './saved-classifier'
 
@@ -183,17 +183,20 @@ describe('fineTuneMultiLabelClassifier', () => {
   const MULTI = EXAMPLES.map(({ text, label }) => ({ text, labels: MONEY.has(text) ? [label, 'money'] : [label] }))
   const MULTI_LABELS = [...LABELS, 'money', 'greeting']
 
-  it('learns every label set with a sigmoid per label, keeps the epoch by validation micro-F1, and predicts sets at 0.5', async () => {
-    const records: { loss: number; microF1: number; accuracy: number }[] = []
+  it('learns every label set with a sigmoid per label, keeps the epoch by validation micro-F1 at the tuned threshold, and predicts sets', async () => {
+    const records: { loss: number; microF1: number; tunedMicroF1: number; threshold: number; accuracy: number }[] = []
     const fineTuned = await fineTuneMultiLabelClassifier({
       ...options({ method: 'full', learningRate: 5e-3, epochs: 60, scheduler: 'constant', peftConfig: {} }),
       labels: MULTI_LABELS, train: MULTI, validation: MULTI,
-      onEpoch: (record) => { records.push(record.validation as { loss: number; microF1: number; accuracy: number }) },
+      onEpoch: (record) => { records.push(record.validation as (typeof records)[number]) },
     })
     try {
       expect(fineTuned.result.status).toBe('completed')
-      // accuracy is the micro-F1, so the trainer keeps the best epoch by it.
-      for (const record of records) expect(record.accuracy).toBe(record.microF1)
+      // accuracy is the micro-F1 at the threshold tuned on validation, so the trainer keeps the best epoch by it; never below 0.5's.
+      for (const record of records) {
+        expect(record.accuracy).toBe(record.tunedMicroF1)
+        expect(record.tunedMicroF1).toBeGreaterThanOrEqual(record.microF1)
+      }
       expect(records.at(-1)!.loss).toBeLessThan(records[0]!.loss / 4)
       expect(records.at(-1)!.microF1).toBe(1)
       const sets = fineTuned.classifier.predictLabelSets(TEXTS)
@@ -219,5 +222,16 @@ describe('fineTuneMultiLabelClassifier', () => {
     } finally {
       fineTuned.classifier.dispose()
     }
+  })
+
+  it('tunes one threshold for every label: the best micro-F1 of 0.05-0.95, ties to the one nearest 0.5', () => {
+    // Two texts, three labels; the gold labels score 0.28 and 0.33, a wrong one 0.22: only 0.25 keeps both golds and drops the wrong one.
+    const gold = [[0], [1]]
+    const probabilities = [Float32Array.of(0.28, 0.22, 0.1), Float32Array.of(0.1, 0.33, 0.05)]
+    expect(multiLabelMicroF1(gold, probabilities, 0.5)).toBe(0)
+    expect(multiLabelMicroF1(gold, probabilities, 0.2)).toBeCloseTo((2 * 2) / (3 + 2))
+    expect(tuneMultiLabelThreshold(gold, probabilities)).toEqual({ threshold: 0.25, microF1: 1 })
+    // Every threshold from 0.1 to 0.85 scores 1 here: the one nearest 0.5 wins.
+    expect(tuneMultiLabelThreshold([[0]], [Float32Array.of(0.9, 0.1)])).toEqual({ threshold: 0.5, microF1: 1 })
   })
 })

@@ -1,4 +1,4 @@
-export { fineTuneClassifier, fineTuneMultiLabelClassifier, tokenizerOf } from './fine-tune-classifier'
+export { fineTuneClassifier, fineTuneMultiLabelClassifier, MULTI_LABEL_THRESHOLDS, multiLabelMicroF1, tokenizerOf, tuneMultiLabelThreshold } from './fine-tune-classifier'
 export type { FineTuneOptions, FineTuned } from './fine-tune-classifier'
 export { IntentClassifier } from './intent-classifier'
 export type { IntentPrediction, PredictOptions } from './intent-classifier'

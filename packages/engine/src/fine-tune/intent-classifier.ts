@@ -52,21 +52,23 @@ export class IntentClassifier {
     return predictions
   }
 
-  /**
-   * The labels of a multi-label classifier (fineTuneMultiLabelClassifier): every label whose
-   * sigmoid exceeds `threshold`, zero or more a text, in label order.
-   */
-  predictLabelSets(texts: readonly string[], { batchSize = 32, threshold = 0.5 }: { batchSize?: number; threshold?: number } = {}): string[][] {
-    const labels = this.labels
-    const sets: string[][] = []
+  /** Each label's sigmoid probability per text, in label order: a multi-label classifier's (fineTuneMultiLabelClassifier) scores. */
+  labelProbabilities(texts: readonly string[], { batchSize = 32 }: { batchSize?: number } = {}): Float32Array[] {
+    const width = this.labels.length
+    const rows: Float32Array[] = []
     for (let start = 0; start < texts.length; start += batchSize) {
-      const rows = texts.slice(start, start + batchSize).map((text) => encodeText(this.tokenizer, text, this.maxLength))
-      const probabilities = tf.tidy(() => tf.sigmoid(this.model.forward(batchInputs(rows, this.tokenizer.padTokenId), { training: false })))
+      const encoded = texts.slice(start, start + batchSize).map((text) => encodeText(this.tokenizer, text, this.maxLength))
+      const probabilities = tf.tidy(() => tf.sigmoid(this.model.forward(batchInputs(encoded, this.tokenizer.padTokenId), { training: false })))
       const values = probabilities.dataSync() as Float32Array
       probabilities.dispose()
-      rows.forEach((_, row) => sets.push(labels.filter((_, index) => values[row * labels.length + index]! > threshold)))
+      encoded.forEach((_, row) => rows.push(values.slice(row * width, (row + 1) * width)))
     }
-    return sets
+    return rows
+  }
+
+  /** A multi-label classifier's labels per text: every label whose sigmoid exceeds `threshold`, zero or more, in label order. */
+  predictLabelSets(texts: readonly string[], { batchSize = 32, threshold = 0.5 }: { batchSize?: number; threshold?: number } = {}): string[][] {
+    return this.labelProbabilities(texts, { batchSize }).map((row) => this.labels.filter((_, index) => row[index]! > threshold))
   }
 
   dispose(): void {
