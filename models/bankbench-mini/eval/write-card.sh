@@ -10,4 +10,8 @@ for f in stage1-mlm20 sweep1 sweep-ia3-1e-1 shipped-full full-1e-3 full-2e-3 dem
 npx tsx scripts/write-model-card.ts $SHIPPED $TUNING \
   --tried "$E/stage1-mlm20.json=stage 1 only: 2 layers × 256, 20 MLM epochs, Banking77 + NLU++ text" \
   --tried "$E/candidate-4l-epoch14.json=4 layers × 256, epoch 14 of a 40-epoch MLM schedule (stopped for time)" \
-  --tried "$E/full-1e-3.json+$E/shipped-full.json+$E/shipped-lora.json=shipped: stage 1 + 3 epochs of MLM and the contrastive objective"
+  --tried "$E/full-1e-3.json+$E/shipped-full.json+$E/shipped-lora.json=shipped: stage 1 + 3 epochs of MLM and the contrastive objective" \
+  --tried "$E/shipped-recheck-probe.json+$E/shipped-recheck-lora.json=shipped, remeasured beside the intent-stage rows below (same code, same day)" \
+  --tried "$E/intent-bce-5e-4-5ep-probe.json=shipped + supervised intent stage on NLU++ intents: BCE head + MLM, lr 5e-4, 5 epochs" \
+  --tried "$E/intent-bce-2e-3-10ep-probe.json+$E/intent-bce-2e-3-10ep-lora.json=shipped + supervised intent stage on NLU++ intents: BCE head + MLM, lr 2e-3, 10 epochs" \
+  --tried "$E/intent-supcon-2e-3-10ep-probe.json=shipped + supervised intent stage on NLU++ intents: supervised contrastive + MLM, lr 2e-3, 10 epochs"
