@@ -33,6 +33,25 @@ describe('chooseHybridRule', () => {
     expect(choice.rule.weight).toBe(0.5)
     const tie = chooseHybridRule([{ label: 'card', probabilities: [1, 0, 0], matches: [m('card')] }], LABELS)
     expect(tie.rule.weight).toBe(0)
+    expect(tie.heldOutValidationAccuracy).toBe(tie.validationAccuracy) // one row: nothing to hold out
+  })
+
+  it('reports the choice\'s accuracy on rows it did not choose on (two-fold cross-fitting), below the in-sample best when the grid overfits', () => {
+    // The model is wrong on row 0 only; the single neighbour is right on the even rows only. So the rule chosen on the
+    // even rows (kNN) fails both odd rows, and the one chosen on the odd rows (the model) fails row 0.
+    const validation = [
+      { label: 'card', probabilities: [0.4, 0.6, 0], matches: [m('card')] },
+      { label: 'topup', probabilities: [0.4, 0.6, 0], matches: [m('card')] },
+      { label: 'rate', probabilities: [0, 0.4, 0.6], matches: [m('rate')] },
+      { label: 'topup', probabilities: [0.4, 0.6, 0], matches: [m('card')] },
+    ]
+    const choice = chooseHybridRule(validation, LABELS, { weights: [0, 1], ks: [1] })
+    // In sample: the model alone gets rows 1, 2, 3 (0.75); kNN alone rows 0, 2 (0.5): the model wins, 0.75.
+    expect(choice.rule).toEqual({ weight: 0, k: 1 })
+    expect(choice.validationAccuracy).toBe(0.75)
+    // Even rows (0, 2): kNN gets both, the model one: kNN chosen, scored on the odd rows (1, 3): 0 right.
+    // Odd rows (1, 3): the model gets both: chosen, scored on the even rows (0, 2): row 2 right. Held out: 1 of 4.
+    expect(choice.heldOutValidationAccuracy).toBe(0.25)
   })
 })
 

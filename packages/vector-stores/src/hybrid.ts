@@ -52,33 +52,65 @@ export function hybridGrid(fixed: { weight?: number; k?: number }): typeof HYBRI
 
 export interface HybridChoice {
   rule: HybridRule
-  /** Validation accuracy of the chosen rule, of the model alone (weight 0) and of the best kNN alone (weight 1). */
+  /** Validation accuracy of the chosen rule on the rows that chose it: optimistic, the best of the grid on those rows. */
   validationAccuracy: number
+  /**
+   * The rule-choosing procedure's accuracy on validation rows it did not choose on (two-fold
+   * cross-fitting: chosen on the even rows and scored on the odd, and the reverse). This is
+   * what compares with another run's validation accuracy, which no choice inflated; the
+   * in-sample figure above made a hybrid look better than the classifier it mixes where it
+   * was worse on test (TF-IDF: hybrid 91.4% against 89.6% on validation, 90.45% against
+   * 91.14% on test). Equal to `validationAccuracy` below two rows.
+   */
+  heldOutValidationAccuracy: number
   modelValidationAccuracy: number
   knnValidationAccuracy: number
 }
+
+type LabelledInput = HybridInput & { label: string }
 
 /**
  * The weight and k with the best validation accuracy; ties go to the smaller weight
  * (the model alone wins a tie: the store costs a query) and then the smaller k.
  */
-export function chooseHybridRule(validation: readonly (HybridInput & { label: string })[], labels: readonly string[], grid = HYBRID_GRID): HybridChoice {
+export function chooseHybridRule(validation: readonly LabelledInput[], labels: readonly string[], grid = HYBRID_GRID): HybridChoice {
   const indexOf = labelIndex(labels)
-  const accuracy = (rule: HybridRule) => validation.filter((row) => hybridPredict(row, labels, rule, indexOf) === row.label).length / Math.max(validation.length, 1)
+  const accuracy = (rule: HybridRule, rows: readonly LabelledInput[] = validation) => rows.filter((row) => hybridPredict(row, labels, rule, indexOf) === row.label).length / Math.max(rows.length, 1)
+  const best = bestRule(validation, grid, accuracy)
+  // kNN alone at the grid's ks (HYBRID_GRID's when the arm fixed none), whatever weights the grid holds.
+  const knnBest = Math.max(...grid.ks.map((k) => accuracy({ weight: 1, k })))
+  return {
+    rule: best.rule,
+    validationAccuracy: best.accuracy,
+    heldOutValidationAccuracy: crossFitAccuracy(validation, grid, accuracy) ?? best.accuracy,
+    modelValidationAccuracy: accuracy({ weight: 0, k: 1 }),
+    knnValidationAccuracy: knnBest,
+  }
+}
+
+type RowsAccuracy = (rule: HybridRule, rows: readonly LabelledInput[]) => number
+
+function crossFitAccuracy(validation: readonly LabelledInput[], grid: { weights: readonly number[]; ks: readonly number[] }, accuracy: RowsAccuracy): number | null {
+  if (validation.length < 2) return null
+  const even = validation.filter((_, index) => index % 2 === 0)
+  const odd = validation.filter((_, index) => index % 2 === 1)
+  const correct = (choose: readonly LabelledInput[], score: readonly LabelledInput[]) => accuracy(bestRule(choose, grid, accuracy).rule, score) * score.length
+  return (correct(even, odd) + correct(odd, even)) / validation.length
+}
+
+function bestRule(rows: readonly LabelledInput[], grid: { weights: readonly number[]; ks: readonly number[] }, accuracy: RowsAccuracy): { rule: HybridRule; accuracy: number } {
   let best: { rule: HybridRule; accuracy: number } | undefined
   const weights = [...grid.weights].sort((a, b) => a - b)
   const ks = [...grid.ks].sort((a, b) => a - b)
   for (const weight of weights) {
     for (const k of ks) {
       const rule = { weight, k }
-      const value = accuracy(rule)
+      const value = accuracy(rule, rows)
       if (!best || value > best.accuracy) best = { rule, accuracy: value }
       if (weight === 0 && ks.length > 1) break // k does not matter without the store
     }
   }
-  // kNN alone at the grid's ks (HYBRID_GRID's when the arm fixed none), whatever weights the grid holds.
-  const knnBest = Math.max(...ks.map((k) => accuracy({ weight: 1, k })))
-  return { rule: best!.rule, validationAccuracy: best!.accuracy, modelValidationAccuracy: accuracy({ weight: 0, k: 1 }), knnValidationAccuracy: knnBest }
+  return best!
 }
 
 /**

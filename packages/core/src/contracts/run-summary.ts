@@ -547,6 +547,12 @@ export type HybridRunSummary = RunFigures & EvaluationFigures & {
   /** Whether weight and k were chosen on validation (else the arm fixed them). */
   tunedWeight: boolean
   tunedK: boolean
+  /**
+   * The chosen rule's accuracy on the validation rows that chose it (optimistic). The run's
+   * `validationAccuracy`, what the recommendation compares, is the choice's held-out figure
+   * (two-fold cross-fitting on validation, @bankbench/vector-stores' `chooseHybridRule`).
+   */
+  ruleValidationAccuracy?: number
   /** The classifier alone and kNN alone (at the chosen k) on the same splits: what the hybrid is compared with. */
   classifierAccuracy: number
   classifierValidationAccuracy: number
