@@ -780,6 +780,8 @@ export interface components {
             entityMicroF1: number | null;
             /** @description Slot filling: span-level macro F1 over slot types, 0-1. */
             entityMacroF1: number | null;
+            /** @description NLU++ multi-label intents (slots tagger runs): micro F1 on the test folds at the threshold tuned on validation, 0-1; null for other runs. */
+            intentMicroF1: number | null;
             /** @description Generation (generate runs): share of generated texts equal to the reference, 0-1; null for other runs. */
             exactMatch: number | null;
             /** @description Generation: corpus BLEU, 0-100 (sacreBLEU 13a). */
@@ -831,6 +833,7 @@ export interface components {
             throughputPerSecond: components["schemas"]["SeedStat"];
             entityMicroF1: components["schemas"]["SeedStat"];
             entityMacroF1: components["schemas"]["SeedStat"];
+            intentMicroF1: components["schemas"]["SeedStat"];
             exactMatch: components["schemas"]["SeedStat"];
             bleu: components["schemas"]["SeedStat"];
             rougeL: components["schemas"]["SeedStat"];

@@ -9,16 +9,18 @@ function run(ordinal: number, method: string, summary: Record<string, unknown>):
 const BENCHMARK = { id: 'bm_cli', name: 'cli', status: 'succeeded' as const }
 
 describe('the terminal comparison tables', () => {
-  it('add an entity F1 column for slot-filling runs and print n/a where a figure does not apply', () => {
+  it('add entity F1 and multi-label intent micro-F1 columns for slot-filling runs and print n/a where a figure does not apply', () => {
     const comparison = buildComparison(BENCHMARK, [
-      run(0, 'slots-rules', { entityMicroF1: 0.715, entityMacroF1: 0.559, latencyP50Ms: 0.07, notApplicable: ['accuracy', 'macroF1', 'validationAccuracy', 'trainableParameters'] }),
+      run(0, 'slots-rules', { entityMicroF1: 0.715, entityMacroF1: 0.559, latencyP50Ms: 0.07, notApplicable: ['accuracy', 'macroF1', 'validationAccuracy', 'trainableParameters', 'intentMicroF1'] }),
       run(1, 'lora', { accuracy: 0.9, macroF1: 0.89, validationAccuracy: 0.9, latencyP50Ms: 5, trainableParameters: 1000 }),
+      run(2, 'slots-full', { entityMicroF1: 0.354, entityMacroF1: 0.282, intentMicroF1: 0.802, latencyP50Ms: 2, trainableParameters: 1000, notApplicable: ['accuracy', 'macroF1', 'validationAccuracy'] }),
     ])
-    const [header, , rules, lora] = formatRunsTable(comparison).split('\n')
-    expect(header).toMatch(/accuracy\s+macro-F1\s+entity F1 micro\/macro\s+p50/)
-    expect(rules).toMatch(/^slots-rules\s+default\s+42\s+succeeded\s+n\/a\s+n\/a\s+71\.50% \/ 55\.90%\s+0\.07 ms/)
-    expect(lora).toMatch(/^lora\s+default\s+42\s+succeeded\s+90\.00%\s+89\.00%\s+n\/a\s+5\.00 ms/)
-    expect(formatMethodsTable(comparison).split('\n')[2]).toMatch(/^slots-rules\s+default\s+1\s+n\/a\s+n\/a\s+71\.50%/)
+    const [header, , rules, lora, full] = formatRunsTable(comparison).split('\n')
+    expect(header).toMatch(/accuracy\s+macro-F1\s+entity F1 micro\/macro\s+intent µF1 \(multi-label\)\s+p50/)
+    expect(rules).toMatch(/^slots-rules\s+default\s+42\s+succeeded\s+n\/a\s+n\/a\s+71\.50% \/ 55\.90%\s+n\/a\s+0\.07 ms/)
+    expect(lora).toMatch(/^lora\s+default\s+42\s+succeeded\s+90\.00%\s+89\.00%\s+n\/a\s+n\/a\s+5\.00 ms/)
+    expect(full).toMatch(/^slots-full\s+default\s+42\s+succeeded\s+n\/a\s+n\/a\s+35\.40% \/ 28\.20%\s+80\.20%\s+2\.00 ms/)
+    expect(formatMethodsTable(comparison).split('\n')[2]).toMatch(/^slots-rules\s+default\s+1\s+n\/a\s+n\/a\s+71\.50%\s+n\/a/)
   })
 
   it('keep the intent tables as they were when no run fills slots', () => {

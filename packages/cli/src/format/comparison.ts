@@ -10,10 +10,10 @@ export function formatRunsTable(comparison: Schemas['Comparison']): string {
   const generation = hasGenerativeRuns(comparison)
   const rubric = hasRubricScores(comparison)
   return formatTable(
-    ['method', 'config', 'seed', 'status', 'accuracy', 'macro-F1', ...(entities ? ['entity F1 micro/macro'] : []), ...(generation ? GENERATION_COLUMNS : []), ...(rubric ? RUBRIC_COLUMNS : []), 'p50', 'train time', 'peak memory', 'trainable', 'fewer params', 'cost'],
+    ['method', 'config', 'seed', 'status', 'accuracy', 'macro-F1', ...(entities ? ['entity F1 micro/macro', 'intent µF1 (multi-label)'] : []), ...(generation ? GENERATION_COLUMNS : []), ...(rubric ? RUBRIC_COLUMNS : []), 'p50', 'train time', 'peak memory', 'trainable', 'fewer params', 'cost'],
     comparison.runs.map((row) => [
       row.method, row.configLabel, String(row.seed), row.status, applicable(row, 'accuracy', formatPercent(row.accuracy)), applicable(row, 'macroF1', formatPercent(row.macroF1)),
-      ...(entities ? [row.entityMicroF1 === null ? NOT_APPLICABLE : `${formatPercent(row.entityMicroF1)} / ${formatPercent(row.entityMacroF1)}`] : []),
+      ...(entities ? [row.entityMicroF1 === null ? NOT_APPLICABLE : `${formatPercent(row.entityMicroF1)} / ${formatPercent(row.entityMacroF1)}`, row.intentMicroF1 === null ? NOT_APPLICABLE : formatPercent(row.intentMicroF1)] : []),
       ...(generation ? generationCells(row) : []),
       ...(rubric ? [applicable(row, 'relevanceScore', formatScore(row.relevanceScore)), applicable(row, 'securityScore', formatScore(row.securityScore))] : []),
       applicable(row, 'latencyP50Ms', formatMilliseconds(row.latencyP50Ms)), formatSeconds(row.trainSeconds), formatBytes(row.peakMemoryBytes),
@@ -29,7 +29,7 @@ function applicable(row: { notApplicable: string[] }, figure: string, cell: stri
   return row.notApplicable.includes(figure) ? NOT_APPLICABLE : cell
 }
 
-/** Slot-filling runs add an entity F1 column; a benchmark without them keeps the intent table as it was. */
+/** Slot-filling runs add an entity F1 column and their multi-label intent micro-F1; a benchmark without them keeps the intent table as it was. */
 function hasEntityRuns(comparison: Schemas['Comparison']): boolean {
   return comparison.runs.some((row) => row.entityMicroF1 !== null)
 }
@@ -67,10 +67,10 @@ export function formatMethodsTable(comparison: Schemas['Comparison']): string {
   const rubric = hasRubricScores(comparison)
   const score = (value: number) => value.toFixed(1)
   return formatTable(
-    ['method', 'best config', 'seeds', 'accuracy', 'macro-F1', ...(entities ? ['entity F1 micro'] : []), ...(generation ? ['exact match', 'BLEU'] : []), ...(rubric ? RUBRIC_COLUMNS : []), 'p50', 'train time', 'peak memory', 'fewer params'],
+    ['method', 'best config', 'seeds', 'accuracy', 'macro-F1', ...(entities ? ['entity F1 micro', 'intent µF1 (multi-label)'] : []), ...(generation ? ['exact match', 'BLEU'] : []), ...(rubric ? RUBRIC_COLUMNS : []), 'p50', 'train time', 'peak memory', 'fewer params'],
     comparison.methods.map((row) => [
       row.method, row.configLabel, String(row.seeds.length), applicable(row, 'accuracy', formatSeedStat(row.accuracy, percent)), applicable(row, 'macroF1', formatSeedStat(row.macroF1, percent)),
-      ...(entities ? [row.entityMicroF1 === null ? NOT_APPLICABLE : formatSeedStat(row.entityMicroF1, percent)] : []),
+      ...(entities ? [row.entityMicroF1 === null ? NOT_APPLICABLE : formatSeedStat(row.entityMicroF1, percent), row.intentMicroF1 === null ? NOT_APPLICABLE : formatSeedStat(row.intentMicroF1, percent)] : []),
       ...(generation ? [row.exactMatch === null ? NOT_APPLICABLE : formatSeedStat(row.exactMatch, percent), row.bleu === null ? NOT_APPLICABLE : formatSeedStat(row.bleu, (value) => value.toFixed(1))] : []),
       ...(rubric ? [applicable(row, 'relevanceScore', formatSeedStat(row.relevanceScore, score)), applicable(row, 'securityScore', formatSeedStat(row.securityScore, score))] : []),
       formatSeedStat(row.latencyP50Ms, formatMilliseconds), formatSeedStat(row.trainSeconds, formatSeconds), formatBytes(row.peakMemoryBytes?.mean), formatRatio(row.parameterReduction),

@@ -70,6 +70,8 @@ export interface ComparisonRow {
   /** Slot filling: span-level micro and macro F1 on the test split, 0-1 (slots runs; null elsewhere). */
   entityMicroF1: number | null
   entityMacroF1: number | null
+  /** NLU++'s multi-label intents (slots tagger runs; null elsewhere): micro-F1 on the test folds at the validation-tuned threshold, 0-1. */
+  intentMicroF1: number | null
   /** Generation (generate runs; null elsewhere): exact match 0-1, corpus BLEU 0-100, ROUGE-L F1 0-1, perplexity of the reference, ms per decoding step, tokens/s. */
   exactMatch: number | null
   bleu: number | null
@@ -104,6 +106,7 @@ export interface MethodBestRow {
   throughputPerSecond: SeedStat | null
   entityMicroF1: SeedStat | null
   entityMacroF1: SeedStat | null
+  intentMicroF1: SeedStat | null
   exactMatch: SeedStat | null
   bleu: SeedStat | null
   rougeL: SeedStat | null

@@ -44,6 +44,8 @@ export type RunFigures = {
   /** Slot filling (`slots` runs): span-level micro and macro F1 on the test split, 0-1 (seqeval convention). */
   entityMicroF1?: number | null
   entityMacroF1?: number | null
+  /** NLU++'s multi-label intents (`slots` tagger runs): micro-F1 on the test folds at the validation-tuned threshold, 0-1. */
+  intentMicroF1?: number | null
   /** Generation (`generate` runs): share of generated texts equal to the reference (normalised), 0-1. */
   exactMatch?: number | null
   /** Generation: corpus BLEU, 0-100 (sacreBLEU's 13a tokenisation and exp smoothing). */
