@@ -61,7 +61,7 @@ export const runVectorBench: RunHandler<'vector-bench'> = async (context) => {
     insertSeconds: result.insertSeconds, optimizeSeconds: result.optimizeSeconds, buildSeconds: result.buildSeconds,
     indexBytes: result.indexBytes, memoryBytes: result.memoryBytes, latency: result.latency, concurrency: result.concurrency,
     recallAt10: result.recallAtK, knnAccuracy: { k1: result.knnAccuracy[1]!, k5: result.knnAccuracy[5]!, k10: result.knnAccuracy[10]! },
-    costPerMillionQueriesUsd: result.cost.perMillionQueriesUsd, monthlyUsd: result.cost.monthlyUsd,
+    costPerMillionQueriesUsd: result.cost.perMillionQueriesUsd, monthlyUsd: result.cost.monthlyUsd, pricing: result.cost.pricing, costFormula: result.cost.formula,
     // The figures the comparison reads by name: the store's query latency and throughput, its top-10 kNN intent accuracy.
     accuracy: result.knnAccuracy[10]!, validationAccuracy: null, latencyP50Ms: result.latency.p50Ms, latencyP95Ms: result.latency.p95Ms,
     throughputPerSecond: result.throughputQps, trainSeconds: result.buildSeconds, peakRssBytes: result.memoryBytes,

@@ -13,6 +13,24 @@ function summary(store: string, p50Ms: number, recallAt10: number, indexSettings
 
 const run = (s: VectorBenchSummary) => ({ method: 'vector-bench', status: 'succeeded', summary: s })
 
+describe('vectorStoreStudy: cost pricing', () => {
+  it('labels each row\'s pricing, and prices a skipped remote store from the table at the measured set size, saying it was not run', () => {
+    const managed = { ...summary('pinecone', 30, 0.99), pricing: 'managed (table)' as const, costPerMillionQueriesUsd: 4 }
+    const study = vectorStoreStudy([
+      run(summary('usearch', 0.12, 0.998)),
+      run(managed),
+      { method: 'vector-bench', status: 'succeeded', summary: { skipped: 'weaviate: WEAVIATE_URL is not set: weaviate arms run against the weaviate it names' } },
+      { method: 'vector-bench', status: 'succeeded', summary: { skipped: 'weaviate: WEAVIATE_URL is not set: weaviate arms run against the weaviate it names' } },
+    ])!
+    expect(study.rows.map((row) => [row.store, row.pricing])).toEqual([['usearch', 'self-hosted (Fargate)'], ['pinecone', 'managed (table)']])
+    expect(study.skipped).toEqual([expect.objectContaining({ arms: 2, predicted: expect.objectContaining({ store: 'weaviate', vectors: 10003, dimension: 256, perMillionQueriesUsd: 0, monthlyUsd: 25 }) })])
+    const table = formatVectorStoreTable(study)
+    expect(table).toContain('Not run: 2 arms (weaviate: WEAVIATE_URL is not set')
+    expect(table).toContain('weaviate priced from the table, not run: $0.000 per 1M queries, $25.00 a month')
+    expect(table).toMatch(/pinecone .* managed/)
+  })
+})
+
 describe('vectorStoreStudy', () => {
   it('answers with the fastest arm that reaches the recall floor, and marks the latency/recall front', () => {
     const study = vectorStoreStudy([
@@ -39,8 +57,10 @@ describe('vectorStoreStudy', () => {
     const skipped = (reason: string) => ({ method: 'vector-bench', status: 'succeeded', summary: { skipped: reason } })
     const study = vectorStoreStudy([run(summary('exact', 15, 1)), skipped('weaviate: WEAVIATE_URL is not set'), skipped('weaviate: WEAVIATE_URL is not set'), skipped('milvus: MILVUS_URI is not set')])!
     expect(study.rows).toHaveLength(1)
-    expect(study.skipped).toEqual([{ reason: 'weaviate: WEAVIATE_URL is not set', arms: 2 }, { reason: 'milvus: MILVUS_URI is not set', arms: 1 }])
-    expect(formatVectorStoreTable(study).split('\n').slice(-2)).toEqual(['Not run: 2 arms (weaviate: WEAVIATE_URL is not set)', 'Not run: 1 arm (milvus: MILVUS_URI is not set)'])
+    expect(study.skipped).toEqual([expect.objectContaining({ reason: 'weaviate: WEAVIATE_URL is not set', arms: 2 }), expect.objectContaining({ reason: 'milvus: MILVUS_URI is not set', arms: 1 })])
+    const [weaviate, milvus] = formatVectorStoreTable(study).split('\n').slice(-2)
+    expect(weaviate).toMatch(/^Not run: 2 arms \(weaviate: WEAVIATE_URL is not set\); weaviate priced from the table, not run: /)
+    expect(milvus).toMatch(/^Not run: 1 arm \(milvus: MILVUS_URI is not set\); milvus priced from the table, not run: no per-query price \(needs a measured throughput\), \$181\.04 a month/)
   })
 
   it('says so when no arm reaches the floor, and is null without vector arms', () => {

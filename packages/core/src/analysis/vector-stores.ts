@@ -1,4 +1,5 @@
 import type { EmbedRunSummary, HybridRunSummary, VectorBenchSummary } from '../contracts/run-summary'
+import { isManagedStore, MANAGED_QUERIES_PER_MONTH, managedStoreCost } from './managed-prices'
 
 /** A run as the study reads it (`GET /v1/benchmarks/{id}/runs` items, or the runs table). */
 export interface VectorRunInput {
@@ -24,6 +25,8 @@ export interface VectorStoreRow {
   knnAt1: number
   knnAt10: number
   costPerMillionQueriesUsd: number
+  /** How the cost is priced: a remote store from the managed price table, a local one as self-hosted on Fargate (summaries written before this field: self-hosted). */
+  pricing: 'managed (table)' | 'self-hosted (Fargate)'
   /** On the latency / recall Pareto front: no other arm is at least as fast and as exact, and better in one. */
   onFront: boolean
 }
@@ -32,6 +35,18 @@ export interface VectorStoreRow {
 export interface SkippedVectorArms {
   reason: string
   arms: number
+  /** A skipped remote store priced from the managed price table at the measured arms' set size and dimension: priced from the table, not run. */
+  predicted?: PredictedManagedCost
+}
+
+export interface PredictedManagedCost {
+  store: string
+  vectors: number
+  dimension: number
+  perMillionQueriesUsd: number | null
+  monthlyUsd: number | null
+  queriesPerMonth: number
+  formula: string
 }
 
 export interface VectorStoreStudy {
@@ -44,6 +59,9 @@ export interface VectorStoreStudy {
 
 /** How the self-hosted cost column is priced (the figures are the vector-bench job's, `selfHostedCost` in @bankbench/vector-stores). */
 export const FARGATE_PRICE_NOTE = 'Cost: a self-hosted store on AWS Fargate, 2 vCPU and 8 GB in us-east-1 as the indexer job ($0.1165 an hour), over the queries it answers in an hour at the measured throughput.'
+
+/** How a remote (managed) store's cost is priced. */
+export const MANAGED_PRICE_NOTE = `Remote stores (Pinecone, Weaviate, Milvus) are priced as their managed services from the documented price table (MANAGED_PRICES in @bankbench/core, sources and dates in containers/indexer/README.md): Pinecone serverless by read units, Weaviate Cloud serverless by stored dimensions, Zilliz Cloud Dedicated by CU-hours; their monthly figure is at ${MANAGED_QUERIES_PER_MONTH / 1e6}M queries a month with the plan's minimum.`
 
 /** The study's recall floor: an index that misses more than 1 in 20 of the true neighbours changes kNN votes. */
 export const VECTOR_MIN_RECALL = 0.95
@@ -63,12 +81,18 @@ export function vectorStoreStudy(runs: readonly VectorRunInput[], minRecall = VE
     const reason = (run.summary as { skipped?: unknown } | null)?.skipped
     if (typeof reason === 'string') reasons.set(reason, (reasons.get(reason) ?? 0) + 1)
   }
-  const skipped = [...reasons].map(([reason, arms]) => ({ reason, arms }))
+  const setSize = summaries.reduce((smallest, summary) => (summary.vectors < smallest.vectors ? summary : smallest))
+  const skipped = [...reasons].map(([reason, arms]): SkippedVectorArms => {
+    const store = reason.split(':')[0]!.trim()
+    if (!isManagedStore(store)) return { reason, arms }
+    const estimate = managedStoreCost({ store, vectors: setSize.vectors, dimension: setSize.dimension })
+    return { reason, arms, predicted: { store, vectors: setSize.vectors, dimension: setSize.dimension, perMillionQueriesUsd: estimate.perMillionQueriesUsd, monthlyUsd: estimate.monthlyUsd, queriesPerMonth: estimate.queriesPerMonth, formula: estimate.formula } }
+  })
   const rows = summaries.map((summary): VectorStoreRow => ({
     arm: describeVectorArm(summary), store: summary.store, encoder: summary.encoder, vectors: summary.vectors, queries: summary.queries,
     buildSeconds: summary.buildSeconds, indexBytes: summary.indexBytes, p50Ms: summary.latency.p50Ms, p95Ms: summary.latency.p95Ms, p99Ms: summary.latency.p99Ms,
     throughputQps: summary.throughputPerSecond ?? 0, recallAt10: summary.recallAt10, knnAt1: summary.knnAccuracy.k1, knnAt10: summary.knnAccuracy.k10,
-    costPerMillionQueriesUsd: summary.costPerMillionQueriesUsd, onFront: false,
+    costPerMillionQueriesUsd: summary.costPerMillionQueriesUsd, pricing: summary.pricing ?? 'self-hosted (Fargate)', onFront: false,
   }))
   for (const row of rows) {
     row.onFront = !rows.some((other) => other !== row && other.p50Ms <= row.p50Ms && other.recallAt10 >= row.recallAt10 && (other.p50Ms < row.p50Ms || other.recallAt10 > row.recallAt10))
@@ -80,26 +104,37 @@ export function vectorStoreStudy(runs: readonly VectorRunInput[], minRecall = VE
   if (!best) return { rows, skipped, minRecall, answer: { question, best: null, answer: `No arm reached recall@10 >= ${minRecall}: none answers like exact search.` } }
   const exact = rows.find((row) => row.store === 'exact')
   const answer = `${best.arm}: the fastest arm at recall@10 >= ${minRecall} (p50 ${best.p50Ms.toFixed(3)} ms, recall@10 ${best.recallAt10.toFixed(3)}, `
-    + `kNN@10 intent accuracy ${(best.knnAt10 * 100).toFixed(1)}%, $${best.costPerMillionQueriesUsd.toFixed(3)} per million queries self-hosted, built in ${best.buildSeconds.toFixed(1)} s)`
+    + `kNN@10 intent accuracy ${(best.knnAt10 * 100).toFixed(1)}%, $${best.costPerMillionQueriesUsd.toFixed(3)} per million queries ${best.pricing === 'managed (table)' ? 'managed (price table)' : 'self-hosted'}, built in ${best.buildSeconds.toFixed(1)} s)`
     + (exact ? `; exact search answers in ${exact.p50Ms.toFixed(3)} ms.` : '.')
   return { rows, skipped, minRecall, answer: { question, best: best.arm, answer } }
 }
 
 export function formatVectorStoreTable(study: VectorStoreStudy): string {
-  const header = ['arm', 'vectors', 'build s', 'index MiB', 'p50 ms', 'p95 ms', 'p99 ms', 'qps', 'recall@10', 'kNN@1', 'kNN@10', '$/1M q', 'front']
+  const header = ['arm', 'vectors', 'build s', 'index MiB', 'p50 ms', 'p95 ms', 'p99 ms', 'qps', 'recall@10', 'kNN@1', 'kNN@10', '$/1M q', 'priced', 'front']
   const rows = study.rows.map((row) => [
     row.arm, String(row.vectors), row.buildSeconds.toFixed(2), row.indexBytes === null ? 'n/a' : (row.indexBytes / 2 ** 20).toFixed(1),
     row.p50Ms.toFixed(3), row.p95Ms.toFixed(3), row.p99Ms.toFixed(3), row.throughputQps.toFixed(0), row.recallAt10.toFixed(4),
-    `${(row.knnAt1 * 100).toFixed(1)}%`, `${(row.knnAt10 * 100).toFixed(1)}%`, row.costPerMillionQueriesUsd.toFixed(3), row.onFront ? '*' : '',
+    `${(row.knnAt1 * 100).toFixed(1)}%`, `${(row.knnAt10 * 100).toFixed(1)}%`, row.costPerMillionQueriesUsd.toFixed(3), row.pricing === 'managed (table)' ? 'managed' : 'Fargate', row.onFront ? '*' : '',
   ])
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((cells) => cells[column]!.length)))
   const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ').trimEnd()
   return [`Vector stores (${study.rows[0]?.encoder ?? ''} embeddings; * = on the latency/recall Pareto front)`, line(header), ...rows.map(line), ...skippedLines(study)].join('\n')
 }
 
-/** `Not run: 4 arms (weaviate: WEAVIATE_URL is not set: …)`: the skipped arms, one line per reason. */
+/**
+ * `Not run: 4 arms (weaviate: WEAVIATE_URL is not set: …)`: the skipped arms, one line per reason;
+ * a remote store's line adds what the managed price table predicts at the measured arms' set size,
+ * labelled as priced from the table, not run.
+ */
 export function skippedLines(study: Pick<VectorStoreStudy, 'skipped'>): string[] {
-  return study.skipped.map((entry) => `Not run: ${entry.arms} arm${entry.arms === 1 ? '' : 's'} (${entry.reason})`)
+  return study.skipped.map((entry) => `Not run: ${entry.arms} arm${entry.arms === 1 ? '' : 's'} (${entry.reason})${entry.predicted ? `; ${predictedLine(entry.predicted)}` : ''}`)
+}
+
+/** `pinecone priced from the table, not run: $4.000 per 1M queries, $50.00 a month at 1M queries a month (10003 x 256)`. */
+export function predictedLine(predicted: PredictedManagedCost): string {
+  const perMillion = predicted.perMillionQueriesUsd === null ? 'no per-query price (needs a measured throughput)' : `$${predicted.perMillionQueriesUsd.toFixed(3)} per 1M queries`
+  const monthly = predicted.monthlyUsd === null ? 'no monthly price' : `$${predicted.monthlyUsd.toFixed(2)} a month at ${predicted.queriesPerMonth / 1e6}M queries a month`
+  return `${predicted.store} priced from the table, not run: ${perMillion}, ${monthly} (${predicted.vectors} vectors x ${predicted.dimension} dims; ${predicted.formula})`
 }
 
 /** `faiss HNSW32 l2 efSearch=64`. */

@@ -520,9 +520,18 @@ export type VectorBenchSummary = RunFigures & {
   recallAt10: number
   /** kNN intent accuracy of the test queries (majority vote of the k nearest). */
   knnAccuracy: KnnAccuracy
-  /** Self-hosted: the machine's hourly price over the queries it answers in an hour at the measured throughput. */
+  /**
+   * Self-hosted (a local store): the indexer's Fargate machine's hourly price over the queries it
+   * answers in an hour at the measured throughput, and the machine for 730 h a month. Managed (a
+   * remote store): the documented price table's (`managedStoreCost`, MANAGED_PRICES), the month at
+   * `MANAGED_QUERIES_PER_MONTH` queries with the plan's minimum. `pricing` says which; summaries
+   * written before it are self-hosted.
+   */
   costPerMillionQueriesUsd: number
   monthlyUsd: number
+  pricing?: 'managed (table)' | 'self-hosted (Fargate)'
+  /** The cost's formula with the arm's numbers. */
+  costFormula?: string
   validationAccuracy: null
 }
 

@@ -46,7 +46,7 @@ describe('the vector-stores section', () => {
     const data = sampleReportData()
     const skipped = { ...vectorRun(1, 'weaviate', 1, 1, {}), summary: { skipped: 'weaviate: WEAVIATE_URL is not set' } }
     data.runs.push(vectorRun(0, 'exact', 15, 1, {}), skipped, { ...skipped, id: 'run_vector9', ordinal: 209 })
-    expect(vectorStoresSection(data)!.body.value).toContain('Not run: 2 arms (weaviate: WEAVIATE_URL is not set).')
+    expect(vectorStoresSection(data)!.body.value).toContain('Not run: 2 arms (weaviate: WEAVIATE_URL is not set); weaviate priced from the table, not run: $0.000 per 1M queries, $25.00 a month')
   })
 })
 

@@ -1,4 +1,4 @@
-import { embeddingStudy, FARGATE_PRICE_NOTE, HYBRID_RULE_NOTE, hybridStudy, skippedLines, vectorStoreStudy, type EmbeddingRow, type HybridRow, type VectorStoreRow } from '@bankbench/core'
+import { embeddingStudy, FARGATE_PRICE_NOTE, HYBRID_RULE_NOTE, MANAGED_PRICE_NOTE, hybridStudy, skippedLines, vectorStoreStudy, type EmbeddingRow, type HybridRow, type VectorStoreRow } from '@bankbench/core'
 import { html } from '../html/html'
 import { section, table, type ReportSection } from '../html/table'
 import type { ReportData } from '../report-data'
@@ -27,8 +27,9 @@ export function vectorStoresSection(data: ReportData): ReportSection | null {
       { title: 'kNN@1', cell: (row) => percent(row.knnAt1), numeric: true },
       { title: 'kNN@10', cell: (row) => percent(row.knnAt10), numeric: true },
       { title: '$ / 1M queries', cell: (row) => row.costPerMillionQueriesUsd.toFixed(3), numeric: true },
+      { title: 'priced', cell: (row) => (row.pricing === 'managed (table)' ? 'managed (table)' : 'self-hosted (Fargate)') },
     ], study.rows),
-    html`<p class="note">${first.vectors} vectors (${first.encoder} embeddings), ${first.queries} test queries per arm, k = 10. Arms in bold are on the latency/recall Pareto front (no other arm is as fast and as exact). Recall@10 is against exact search, a neighbour tied with the 10th counted as found; kNN@k is the share of test queries whose k nearest training queries vote for the right intent. Latency is per query at concurrency 1; queries/s at the run's concurrency. ${FARGATE_PRICE_NOTE} The answer is the fastest arm at recall@10 ≥ ${study.minRecall}.</p>`,
+    html`<p class="note">${first.vectors} vectors (${first.encoder} embeddings), ${first.queries} test queries per arm, k = 10. Arms in bold are on the latency/recall Pareto front (no other arm is as fast and as exact). Recall@10 is against exact search, a neighbour tied with the 10th counted as found; kNN@k is the share of test queries whose k nearest training queries vote for the right intent. Latency is per query at concurrency 1; queries/s at the run's concurrency. ${FARGATE_PRICE_NOTE} ${MANAGED_PRICE_NOTE} The answer is the fastest arm at recall@10 ≥ ${study.minRecall}.</p>`,
     study.skipped.length > 0 ? html`<p class="note">${skippedLines(study).join('. ')}.</p>` : null)
 }
 

@@ -4,6 +4,8 @@
  * published on aws.amazon.com/fargate/pricing (December 2026). A store's cost per
  * million queries is the machine's hourly price over the queries it answers in an hour
  * at the measured throughput; its monthly floor is the machine kept up for 730 hours.
+ * The remote stores (Pinecone, Weaviate, Milvus) are priced as their managed services
+ * instead, from the documented table (`armCost` in ./managed-prices).
  */
 export const FARGATE_PRICE = { vcpuHour: 0.04048, gbHour: 0.004445, region: 'us-east-1' }
 

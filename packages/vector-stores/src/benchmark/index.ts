@@ -1,5 +1,6 @@
 export { describeArm, VECTOR_ARMS, VECTOR_QUICK_ARMS } from './arms'
 export { FARGATE_PRICE, machineHourlyUsd, SELF_HOSTED_MACHINE, selfHostedCost, type StoreCost } from './cost'
+export { armCost, isManagedStore, MANAGED_PRICES, MANAGED_QUERIES_PER_MONTH, managedStoreCost, type ArmCost, type CostPricing, type ManagedCostEstimate, type ManagedCostInput, type ManagedStoreName, type PriceFigure } from './managed-prices'
 export { exactTopK } from './reference'
 export { runVectorArm, tieAwareRecall, type VectorArm, type VectorArmResult, type VectorBenchInput } from './run-arm'
 export { isRemoteStore, LOCAL_STORES, openLocalStore, openStore, REMOTE_STORES, remoteStoreOptions, STORES, unavailable, type LocalStoreName, type OpenedStore, type RemoteStoreName, type StoreName } from './stores'

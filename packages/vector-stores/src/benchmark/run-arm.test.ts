@@ -1,8 +1,10 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { planRuns, benchmarkSpecSchema, VECTOR_STORE_NAMES } from '@bankbench/core'
 import { clusteredRecords } from '../testing'
 import { VECTOR_ARMS, VECTOR_QUICK_ARMS, describeArm } from './arms'
 import { selfHostedCost } from './cost'
+import { managedStoreCost } from './managed-prices'
+import { startPineconeProtocolServer } from '../remote/pinecone-protocol-server'
 import { STORES } from './stores'
 import { exactTopK } from './reference'
 import { runVectorArm, tieAwareRecall } from './run-arm'
@@ -26,6 +28,38 @@ describe('runVectorArm', () => {
       expect(result.knnAccuracy[1]).toBeGreaterThan(0.8) // clusters are well apart: neighbours share the query's intent
       expect(result.cost.perMillionQueriesUsd).toBeGreaterThan(0)
     }
+  })
+})
+
+describe('runVectorArm: what an arm\'s cost is priced on', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs()
+  })
+
+  it('prices a remote arm (Pinecone, against its local protocol server) from the managed table, a local arm on the Fargate machine', async () => {
+    const records = RECORDS.slice(0, 60)
+    const queries = QUERIES.slice(0, 10)
+    const exact = exactTopK(records, queries.map((query) => query.vector), 'cosine', 10)
+    const input = { records, queries, exact, k: 10, concurrency: 2, warmup: 0 }
+    const server = await startPineconeProtocolServer()
+    try {
+      vi.stubEnv('PINECONE_API_KEY', server.apiKey)
+      vi.stubEnv('PINECONE_CONTROLLER_HOST', server.url)
+      const remote = await runVectorArm({ store: 'pinecone', metric: 'cosine', settings: {} }, input, 'cost_test')
+      expect(remote.cost.pricing).toBe('managed (table)')
+      // 60 records x (4 x 12 + id and metadata) bytes is far under 1 GB: the 0.25 read-unit minimum at $16 per million
+      expect(remote.cost.perMillionQueriesUsd).toBeCloseTo(4, 10)
+      expect(remote.cost.monthlyUsd).toBe(50)
+      const metadataBytes = records.reduce((sum, record) => sum + Buffer.byteLength(record.id) + Buffer.byteLength(JSON.stringify({ intent: record.label })), 0) / records.length
+      expect(remote.cost.managed).toEqual(managedStoreCost({ store: 'pinecone', vectors: 60, dimension: 12, metadataBytes, queriesPerSecond: remote.throughputQps }))
+      expect(remote.cost.formula).toContain('read units/query = max(0.25')
+    } finally {
+      await server.stop()
+    }
+    const local = await runVectorArm({ store: 'exact', metric: 'cosine', settings: {} }, input)
+    expect(local.cost.pricing).toBe('self-hosted (Fargate)')
+    expect(local.cost.perMillionQueriesUsd).toBeCloseTo(selfHostedCost(local.throughputQps).perMillionQueriesUsd, 9)
+    expect(local.cost.monthlyUsd).toBeCloseTo(selfHostedCost(local.throughputQps).monthlyUsd, 9)
   })
 })
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { latencySummary, type LatencySummary } from '@bankbench/metrics'
 import { knnAccuracy } from '../quality'
 import type { Match, Metric, VectorIndex, VectorRecord } from '../types'
-import { selfHostedCost, type StoreCost } from './cost'
+import { armCost, type ArmCost } from './managed-prices'
 import { openStore, unavailable, type StoreName } from './stores'
 
 /** One vector arm: a store, a metric and the store's index settings. */
@@ -48,7 +48,8 @@ export interface VectorArmResult {
   k: number
   /** kNN intent accuracy of the test queries at k = 1, 5, 10. */
   knnAccuracy: Record<number, number>
-  cost: StoreCost
+  /** A remote store priced as its managed service from the documented table (`managedStoreCost`), a local one as self-hosted on the indexer's Fargate size over the measured throughput. */
+  cost: ArmCost
 }
 
 /**
@@ -89,11 +90,19 @@ export async function runVectorArm(arm: VectorArm, input: VectorBenchInput, name
       indexBytes: stats.bytes, memoryBytes, latency: latencySummary(samples), throughputQps, concurrency: input.concurrency,
       recallAtK: tieAwareRecall(results, input.exact, input.k), k: input.k,
       knnAccuracy: knnAccuracy(input.queries.map((query, i) => ({ label: query.label, matches: results[i]! })), [1, 5, 10]),
-      cost: selfHostedCost(throughputQps),
+      cost: armCost(arm.store, { vectors: input.records.length, dimension, queriesPerSecond: throughputQps, metadataBytes: averageMetadataBytes(input.records) }),
     }
   } finally {
     await opened.store.close()
   }
+}
+
+/** A record's id and its metadata as the remote adapters send them (`{ intent }`), averaged: what Pinecone counts in a record's size beside its vector. */
+function averageMetadataBytes(records: readonly VectorRecord[]): number {
+  if (records.length === 0) return 0
+  let bytes = 0
+  for (const record of records) bytes += Buffer.byteLength(record.id) + Buffer.byteLength(JSON.stringify({ intent: record.label }))
+  return bytes / records.length
 }
 
 async function throughput(index: VectorIndex, input: VectorBenchInput): Promise<number> {
