@@ -1,19 +1,21 @@
 /**
  * The `generate` job: generation on the benchmark's intent data, "message → intent name"
- * (underscores as spaces: `card_arrival` → "card arrival"). No pretrained decoder can be
+ * (underscores as spaces: `card_arrival` → "card arrival"), or with the arm's `target: 'reply'`
+ * "message → reply", the bank's reply an uploaded dataset carries (its `reply` column). No pretrained decoder can be
  * downloaded here, so the decoder is a small Llama trained from scratch in the run
  * (engine's fineTuneGenerator: WordPiece vocabulary on the training text, language-model
  * pretraining on the messages and the distinct intent names, unpaired), then fine-tuned
  * with the arm's method (`generate-lora`: LoRA; `generate-full`: every parameter), the
- * epoch kept by validation exact match. On the test split: greedy decoding (beam search
- * with the arm's num_beams > 1) with the key/value cache, then exact match (= intent accuracy of the generated names), corpus
- * BLEU, ROUGE-1/2/L, perplexity of the reference names, semantic similarity (the
+ * epoch kept by validation exact match (by validation loss for replies). On the test split: greedy decoding (beam search
+ * with the arm's num_beams > 1) with the key/value cache, then exact match (= intent accuracy of the generated names; for replies, the share of replies written exactly), corpus
+ * BLEU, ROUGE-1/2/L, perplexity of the references, semantic similarity (the
  * benchmark's base encoder, mean pooling), latency per generated token and tokens/s.
  * The banking rubric (relevance and security, rubric.ts) is scored through what serving
- * deploys for the run (generatorPredictor: the label whose name the decoder writes, else
- * out_of_scope), after LoRA's merge as in a deployment.
+ * deploys for an intent run (generatorPredictor: the label whose name the decoder writes, else
+ * out_of_scope), after LoRA's merge as in a deployment; a reply generator is no intent
+ * classifier (serving refuses to deploy it), so the rubric does not apply to it.
  */
-import { getBenchmark, GENERATOR_FIELD_NAMES, seededShuffle, type GenerativeRunSummary, type RunHandler } from '@bankbench/core'
+import { getBenchmark, GENERATOR_FIELD_NAMES, seededShuffle, type Example, type GenerateTarget, type GenerativeRunSummary, type RunHandler } from '@bankbench/core'
 import { fineTuneGenerator, initBackend, mergeLora, normalizeGenerated, optimizerOptions, saveGenerator, SentenceEncoder, trainSettings, type TextPair } from '@bankbench/engine'
 import { corpusBleu, corpusRouge, exactMatch, latencySummary, PeakMemoryTracker, perplexity, semanticSimilarity } from '@bankbench/metrics'
 import { benchmarkBaseModel, generatorArtifacts, resolveBaseModel } from '@bankbench/model-store'
@@ -39,27 +41,45 @@ export function intentText(label: string): string {
   return label.replace(/_/g, ' ')
 }
 
-const pairOf = (example: { text: string; label: string }): TextPair => ({ prompt: example.text, target: intentText(example.label) })
+/** What the decoder writes for each target, in words (the summary's `target`). */
+const TARGET_WORDS: Record<GenerateTarget, string> = { intent: 'message → intent name', reply: 'message → reply' }
+
+/** Why the banking rubric does not apply to a reply generator. */
+const REPLY_RUBRIC_REASON = 'a generator trained on the bank\'s replies (target \'reply\') writes a reply, not an intent name: it is no intent classifier, so it has no reply policy to score and cannot be deployed'
+
+/** A row as the pair the decoder learns: the message, and its intent name or its reply. */
+function pairOf(target: GenerateTarget): (example: Example) => TextPair {
+  return (example) => {
+    if (target === 'intent') return { prompt: example.text, target: intentText(example.label) }
+    // Refused at submission for a dataset without replies; a row without one here is a broken dataset.
+    if (example.reply === undefined) throw new Error('target \'reply\' needs the bank\'s reply on every row, and this dataset has a row without one')
+    return { prompt: example.text, target: example.reply }
+  }
+}
 
 export const runGenerate: RunHandler<'generate'> = async (context) => {
   const { run, dataset } = context
   const { config } = run
   const method = ENGINE_METHOD[config.method]
-  const decoderFields = Object.fromEntries(Object.entries(config.hyperparameters).filter(([field]) => GENERATOR_FIELD_NAMES.includes(field)))
-  const trainerFields = Object.fromEntries(Object.entries(config.hyperparameters).filter(([field]) => !GENERATOR_FIELD_NAMES.includes(field)))
+  const { target: targetField, ...hyperparameters } = config.hyperparameters
+  const target: GenerateTarget = targetField === 'reply' ? 'reply' : 'intent'
+  const decoderFields = Object.fromEntries(Object.entries(hyperparameters).filter(([field]) => GENERATOR_FIELD_NAMES.includes(field)))
+  const trainerFields = Object.fromEntries(Object.entries(hyperparameters).filter(([field]) => !GENERATOR_FIELD_NAMES.includes(field)))
   const settings = trainSettings(method, trainerFields)
   const backend = await initBackend()
   context.recordEnvironment({ backend })
   const memory = new PeakMemoryTracker()
-  const train = (config.trainSubset ? seededShuffle(dataset.train, run.seed).slice(0, config.trainSubset) : dataset.train).map(pairOf)
-  const validation = seededShuffle(dataset.validation, run.seed).slice(0, VALIDATION_ROWS).map(pairOf)
-  const test = dataset.test.map(pairOf)
-  context.log(`${config.method} (${method}): message → intent name, ${train.length} training pairs, ${config.epochs} epochs, batch ${settings.batchSize}, ` +
+  const train = (config.trainSubset ? seededShuffle(dataset.train, run.seed).slice(0, config.trainSubset) : dataset.train).map(pairOf(target))
+  const validation = seededShuffle(dataset.validation, run.seed).slice(0, VALIDATION_ROWS).map(pairOf(target))
+  const test = dataset.test.map(pairOf(target))
+  context.log(`${config.method} (${method}): ${TARGET_WORDS[target]}, ${train.length} training pairs, ${config.epochs} epochs, batch ${settings.batchSize}, ` +
     `learning rate ${settings.learningRate}, backend ${backend.name}`)
 
   const tuned = await fineTuneGenerator({
     train,
     validation,
+    // A reply's exact match may stay 0 epoch after epoch (the first would be kept): replies keep the epoch of lowest validation loss.
+    metricForBest: target === 'reply' ? 'loss' : 'exactMatch',
     method,
     peftConfig: settings.peftConfig,
     settings: { max_length: settings.maxLength, ...decoderFields },
@@ -76,7 +96,7 @@ export const runGenerate: RunHandler<'generate'> = async (context) => {
     // What serving rebuilds the generator from (model-store's loadRunGenerator): the decoder and its tokenizer, LoRA's adapter
     // apart (saved before the merge below), the decoding settings and the text written for each label.
     const labels = context.dataset.labels
-    const files = await generatorArtifacts(saveGenerator(generator, tuned.applied), { method: config.method, labels, labelTexts: labels.map(intentText) })
+    const files = await generatorArtifacts(saveGenerator(generator, tuned.applied), { method: config.method, labels, labelTexts: labels.map(intentText), target })
     for (const [name, body] of files) await context.saveArtifact(name, body)
 
     // As a deployment would: LoRA's B·A folded into the weights, so decoding costs what the base model's does (same tokens; causal-lm.test.ts).
@@ -97,16 +117,18 @@ export const runGenerate: RunHandler<'generate'> = async (context) => {
     const em = exactMatch(hypotheses, references.map(normalizeGenerated)) / 100
     context.log(`test exact match ${(em * 100).toFixed(1)}%, BLEU ${bleu.score.toFixed(1)}, ROUGE-L ${rouge.rougeL.f1.toFixed(3)}, perplexity ${ppl.perplexity.toFixed(2)}, ` +
       `${perToken ? perToken.p50Ms.toFixed(2) : '—'} ms/token (batch ${GENERATION_BATCH}), ${(generatedTokens / (totalMs / 1000)).toFixed(0)} tokens/s`)
-    const rubric = await bankingRubricOfPredictor({
-      predictor: generatorPredictor({ generator, manifest: { labels, labelTexts: labels.map(intentText) } }),
-      dataset, seed: run.seed, log: (message) => context.log(message), signal: context.signal,
-    })
+    const rubric = target === 'reply'
+      ? { rubric: { notApplicable: REPLY_RUBRIC_REASON } }
+      : await bankingRubricOfPredictor({
+        predictor: generatorPredictor({ generator, manifest: { labels, labelTexts: labels.map(intentText) } }),
+        dataset, seed: run.seed, log: (message) => context.log(message), signal: context.signal,
+      })
     const best = result.best ? result.history[result.best.epoch]?.validation : undefined
     const gpu = gpuMemoryFigures(result.peakMemory, backend)
     const { config: decoder } = generator.model
     const summary: GenerativeRunSummary = {
       task: 'generation',
-      target: 'message → intent name',
+      target: TARGET_WORDS[target],
       exactMatch: em,
       bleu: bleu.score,
       rouge1: rouge.rouge1.f1,
@@ -148,7 +170,7 @@ export const runGenerate: RunHandler<'generate'> = async (context) => {
       backend: backend.name,
       ...rubric,
       // Per-query latency at batch 1 is the classifiers' figure; a generator reports per-token latency instead.
-      notApplicable: [...INTENT_FIGURES, 'latencyP50Ms', 'latencyP95Ms', 'adapterBytes', ...gpu.notApplicable],
+      notApplicable: [...INTENT_FIGURES, 'latencyP50Ms', 'latencyP95Ms', 'adapterBytes', ...(target === 'reply' ? ['relevanceScore', 'securityScore'] : []), ...gpu.notApplicable],
     }
     return summary
   } finally {

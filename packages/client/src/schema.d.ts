@@ -34,8 +34,8 @@ export interface paths {
         get: operations["listDatasets"];
         put?: never;
         /**
-         * Upload a CSV dataset (text,label[,split])
-         * @description A UTF-8 CSV with a header naming the columns `text` and `label`, and optionally `split` (train, validation or test; without it 10% of the rows are held out for test and 10% for validation, with a fixed seed). Rows labelled `out_of_scope` (as CLINC150 marks them) are not a class: they are kept apart, half for validation and half for test without a split column (train ones are not used), to calibrate a deployment's out-of-scope threshold and measure its out-of-scope recall (`splits.outOfScope`). At most 10 MiB. The same content uploaded again returns the stored dataset with 200.
+         * Upload a CSV dataset (text,label[,split][,reply])
+         * @description A UTF-8 CSV with a header naming the columns `text` and `label`, and optionally `split` (train, validation or test; without it 10% of the rows are held out for test and 10% for validation, with a fixed seed). Rows labelled `out_of_scope` (as CLINC150 marks them) are not a class: they are kept apart, half for validation and half for test without a split column (train ones are not used), to calibrate a deployment's out-of-scope threshold and measure its out-of-scope recall (`splits.outOfScope`). An optional `reply` column holds the bank's reply to each message, for generate arms with `target: 'reply'`: it is filled on every row that is not `out_of_scope`, or on none (`splits.replies`); replies are stored as the texts are. At most 10 MiB. The same content uploaded again returns the stored dataset with 200.
          */
         post: operations["uploadDataset"];
         delete?: never;
@@ -567,6 +567,8 @@ export interface components {
                 validation: number;
                 test: number;
             };
+            /** @description true when the upload has a reply column: every in-scope row carries the bank's reply, the target of generate arms with target 'reply'. */
+            replies?: boolean;
         };
         Dataset: components["schemas"]["DatasetSummary"] & {
             /** @description The intent labels, sorted. */

@@ -5,7 +5,12 @@ import { setting } from '@bankbench/settings'
 import { parseCsv } from './csv'
 import { seededShuffle } from './random'
 
-export interface Example { text: string; label: string }
+export interface Example {
+  text: string
+  label: string
+  /** The bank's reply to the message, where an uploaded dataset provides one (every in-scope row then has one). */
+  reply?: string
+}
 
 /**
  * The label that marks a message as out of scope (as CLINC150 marks them): not a class. Such

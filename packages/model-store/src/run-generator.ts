@@ -19,6 +19,11 @@ export interface GeneratorManifest extends GeneratorDecoding {
   labels: string[]
   /** The text the generator was trained to write for each label, in label order (`card_arrival` → 'card arrival'). */
   labelTexts: string[]
+  /**
+   * What it writes for a message (the arm's `target`; absent in runs saved before it existed: 'intent'). A 'reply'
+   * generator writes the bank's reply: it is no intent classifier, and serving refuses to deploy it.
+   */
+  target?: 'intent' | 'reply'
 }
 
 export const GENERATOR_FILES = {

@@ -9,7 +9,7 @@
  */
 import { ProblemError, type ArtifactStore, type Database, getRun } from '@bankbench/core'
 import { initBackend, type BackendInfo } from '@bankbench/engine'
-import { GENERATOR_FILES, loadEngineClassifier, loadEngineGenerator, verifiedRunArtifacts } from '@bankbench/model-store'
+import { GENERATOR_FILES, loadEngineClassifier, loadEngineGenerator, verifiedRunArtifacts, type GeneratorManifest } from '@bankbench/model-store'
 import { BASELINE_MODEL_FILE, loadBaselineModel } from './baseline-model'
 import { generatorPredictor } from './generator-model'
 import { HYBRID_MODEL_FILE, loadHybridModel } from './hybrid-model'
@@ -61,6 +61,11 @@ export async function loadServedModel(db: Database, store: ArtifactStore, runId:
     return { runId, method: run.method, modelSha256: artifacts.get(BASELINE_MODEL_FILE)!.sha256, merged: false, ...baseline }
   }
   if (artifacts.has(GENERATOR_FILES.manifest)) {
+    const manifest = JSON.parse(new TextDecoder().decode(await read(GENERATOR_FILES.manifest))) as GeneratorManifest
+    if (manifest.target === 'reply') {
+      throw new ProblemError('invalid-state', `run ${runId} (${run.method}) was trained with target 'reply': it writes the bank's reply, not an intent name, `
+        + 'so it is no intent classifier and cannot be deployed; deploy a run with target \'intent\'')
+    }
     const loaded = await loadEngineGenerator(run, recorded, { merge: options.merge })
     return {
       runId, method: run.method, modelSha256: loaded.weightsSha256, predictor: generatorPredictor(loaded), merged: loaded.merged, backend: engineBackend,

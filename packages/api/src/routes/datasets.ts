@@ -64,8 +64,8 @@ const uploadRoute = createRoute({
   path: '/datasets',
   operationId: 'uploadDataset',
   tags: ['datasets'],
-  summary: 'Upload a CSV dataset (text,label[,split])',
-  description: `A UTF-8 CSV with a header naming the columns \`text\` and \`label\`, and optionally \`split\` (train, validation or test; without it ${UPLOAD_LIMITS.testFraction * 100}% of the rows are held out for test and ${UPLOAD_LIMITS.validationFraction * 100}% for validation, with a fixed seed). Rows labelled \`out_of_scope\` (as CLINC150 marks them) are not a class: they are kept apart, half for validation and half for test without a split column (train ones are not used), to calibrate a deployment's out-of-scope threshold and measure its out-of-scope recall (\`splits.outOfScope\`). At most ${UPLOAD_LIMITS.maxBytes / 1024 / 1024} MiB. The same content uploaded again returns the stored dataset with 200.`,
+  summary: 'Upload a CSV dataset (text,label[,split][,reply])',
+  description: `A UTF-8 CSV with a header naming the columns \`text\` and \`label\`, and optionally \`split\` (train, validation or test; without it ${UPLOAD_LIMITS.testFraction * 100}% of the rows are held out for test and ${UPLOAD_LIMITS.validationFraction * 100}% for validation, with a fixed seed). Rows labelled \`out_of_scope\` (as CLINC150 marks them) are not a class: they are kept apart, half for validation and half for test without a split column (train ones are not used), to calibrate a deployment's out-of-scope threshold and measure its out-of-scope recall (\`splits.outOfScope\`). An optional \`reply\` column holds the bank's reply to each message, for generate arms with \`target: 'reply'\`: it is filled on every row that is not \`out_of_scope\`, or on none (\`splits.replies\`); replies are stored as the texts are. At most ${UPLOAD_LIMITS.maxBytes / 1024 / 1024} MiB. The same content uploaded again returns the stored dataset with 200.`,
   middleware: [acceptOnly('text/csv', 'multipart/form-data'), limitBody(UPLOAD_LIMITS.maxBytes + MULTIPART_OVERHEAD_BYTES)] as const,
   request: {
     query: z.object({

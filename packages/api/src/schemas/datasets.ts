@@ -11,6 +11,9 @@ const SplitCounts = z.object({
       + 'the validation ones calibrate a deployment\'s out-of-scope threshold (with a split column, those marked train calibrate too), '
       + 'the test ones measure its out-of-scope recall.',
   }),
+  replies: z.boolean().optional().openapi({
+    description: 'true when the upload has a reply column: every in-scope row carries the bank\'s reply, the target of generate arms with target \'reply\'.',
+  }),
 }).openapi('SplitCounts', { description: 'Rows per split (in-scope).' })
 
 export const DatasetSummarySchema = z.object({

@@ -40,6 +40,15 @@ const GENERATOR_FIELDS = {
 /** The fields of GENERATOR_FIELDS: the generate job gives these to the decoder and the rest to the trainer and PEFT method. */
 export const GENERATOR_FIELD_NAMES = Object.keys(GENERATOR_FIELDS)
 
+/**
+ * What a generate arm's decoder learns to write for each message (default 'intent'): the intent name, or the bank's
+ * reply where the dataset provides one (an upload's `reply` column; refused at submission otherwise). A reply
+ * generator is scored on the replies (exact match is then not intent accuracy) and is not an intent classifier.
+ */
+export const GENERATE_TARGETS = ['intent', 'reply'] as const
+export type GenerateTarget = (typeof GENERATE_TARGETS)[number]
+const target = z.enum(GENERATE_TARGETS)
+
 /** How the frozen-feature baselines run the base model: truncation and texts per forward pass. */
 const frozenFeatureFields = {
   max_length: positiveInt.max(4096),
@@ -301,11 +310,12 @@ export const METHOD_CATALOG = {
   /**
    * Generation (the `generate` job): a small Llama causal LM trained from scratch on the benchmark's training text
    * (a WordPiece vocabulary, then language-model pretraining on the messages and the intent names, unpaired), then
-   * fine-tuned with LoRA or in full to write each message's intent name; scored on the test split with exact match,
+   * fine-tuned with LoRA or in full to write each message's intent name (or, with `target: 'reply'`, the bank's reply
+   * from a dataset that has them); scored on the test split with exact match,
    * corpus BLEU, ROUGE, perplexity of the reference, semantic similarity, latency per generated token and tokens/s.
    */
-  'generate-lora': { jobKind: 'generate', config: strictObject({ epochs, ...ENGINE_METHOD_FIELDS.lora, ...GENERATOR_FIELDS }).partial() },
-  'generate-full': { jobKind: 'generate', config: strictObject({ epochs, ...ENGINE_METHOD_FIELDS.full, ...GENERATOR_FIELDS }).partial() },
+  'generate-lora': { jobKind: 'generate', config: strictObject({ epochs, ...ENGINE_METHOD_FIELDS.lora, ...GENERATOR_FIELDS, target }).partial() },
+  'generate-full': { jobKind: 'generate', config: strictObject({ epochs, ...ENGINE_METHOD_FIELDS.full, ...GENERATOR_FIELDS, target }).partial() },
   /**
    * Data selection, simulated on the training split (the `select` job): a query strategy picks which rows to label,
    * round by round up to a label budget, and a logistic-regression head on fixed features is refitted and scored on

@@ -44,6 +44,13 @@ export async function submitBenchmark(services: BenchmarkServices, body: unknown
     throw new ProblemError('validation-failed', `protocol.trainSubset=${trainSubset} is larger than dataset '${dataset.id}', whose train split has ${dataset.splits.train} rows; lower it or omit it to train on the whole split`,
       [{ path: 'protocol.trainSubset', message: `at most ${dataset.splits.train} for this dataset` }])
   }
+  // A generate arm that learns the bank's replies needs a dataset that has them (an upload's reply column).
+  const replyArm = resolveArms(spec).findIndex((arm) => arm.config.target === 'reply' || (arm.grid.target ?? []).includes('reply'))
+  if (replyArm >= 0 && !dataset.splits.replies) {
+    throw new ProblemError('validation-failed', `arms[${replyArm}] has target 'reply': it learns the bank's replies, but dataset '${dataset.id}' has none; `
+      + 'upload a CSV with a reply column (filled on every row that is not out_of_scope), or use target \'intent\'',
+    [{ path: `arms.${replyArm}.config.target`, message: `needs a dataset with replies; '${dataset.id}' has none` }])
+  }
   // A vector arm's `run:<id>` encoder (or a hybrid's `classifier` encoder) must be a succeeded fine-tuning run on this dataset.
   await checkEncoderRuns(services.db, resolveArms(spec), dataset.id)
   const { benchmark, jobIds, created } = await createBenchmark(services.db, {

@@ -270,12 +270,17 @@ export type SlotRunSummary = RunFigures & {
  * A `generate` run: a small Llama causal LM trained from scratch on the benchmark's training split (WordPiece
  * vocabulary, language-model pretraining on the messages and the intent names unpaired), fine-tuned with LoRA or in
  * full to write each message's intent name (underscores as spaces), best epoch by validation exact match, scored on the
- * test split. Intent figures (accuracy, macroF1, validationAccuracy) are listed in `notApplicable`: exact match is the
- * intent accuracy of the generated names.
+ * test split (or, with the arm's target 'reply', to write the bank's reply). Intent figures (accuracy, macroF1,
+ * validationAccuracy) are listed in `notApplicable`: exact match is the intent accuracy of the generated names (of a
+ * reply generator: the share of replies written exactly).
  */
 export type GenerativeRunSummary = RunFigures & {
   task: 'generation'
-  /** What is generated from what, e.g. 'message → intent name'. */
+  /**
+   * What is generated from what, by the arm's `target`: 'message → intent name', or 'message → reply' (the bank's
+   * replies from the dataset: every figure is then against the replies, exact match is not intent accuracy, and the
+   * banking rubric does not apply, `rubric.notApplicable` says why).
+   */
   target: string
   exactMatch: number
   bleu: number

@@ -41,10 +41,16 @@ export async function registerDataset(
     labels: input.splits.labels,
     splits: {
       train: input.splits.train.length, validation: input.splits.validation.length, test: input.splits.test.length,
+      ...(hasReplies(input.splits) && { replies: true }),
       ...(hasOutOfScope && { outOfScope: { validation: outOfScope.validation.length, test: outOfScope.test.length } }),
     },
     artifactKey,
   })
+}
+
+/** Whether the dataset's rows carry the bank's replies (an upload's `reply` column: then every in-scope row has one). */
+export function hasReplies(splits: DatasetSplits): boolean {
+  return splits.train.length > 0 && splits.train.every((example) => example.reply !== undefined)
 }
 
 /** Registers the built-in Banking77 dataset under the id `banking77` (idempotent). */
@@ -102,7 +108,7 @@ export async function loadDatasetSplits(store: ArtifactStore, dataset: { artifac
 }
 
 function toJsonl(examples: Example[]): string {
-  return examples.map((example) => JSON.stringify({ text: example.text, label: example.label })).join('\n') + '\n'
+  return examples.map((example) => JSON.stringify({ text: example.text, label: example.label, ...(example.reply !== undefined && { reply: example.reply }) })).join('\n') + '\n'
 }
 
 function fromJsonl(text: string): Example[] {

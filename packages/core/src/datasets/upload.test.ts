@@ -26,6 +26,24 @@ describe('parseUploadedDataset', () => {
     expect([splits.train.length, splits.validation.length, splits.test.length]).toEqual([20, 5, 5])
   })
 
+  it('keeps a reply column on every example, out_of_scope rows may leave it empty', () => {
+    const csv = ['text,label,reply', ...rows(30).map(([t, l]) => `${t},${l},"Reply for ${l}, as the bank writes it"`), 'what is the weather,out_of_scope,'].join('\n')
+    const splits = parseUploadedDataset(encode(csv))
+    for (const example of [...splits.train, ...splits.validation, ...splits.test]) expect(example.reply).toBe(`Reply for ${example.label}, as the bank writes it`)
+    expect(splits.outOfScope?.validation.concat(splits.outOfScope.test)).toEqual(['what is the weather'])
+    // An empty reply column is a dataset without replies.
+    const empty = parseUploadedDataset(encode(['text,label,reply', ...rows(30).map(([t, l]) => `${t},${l},`)].join('\n')))
+    expect(empty.train.every((example) => !('reply' in example))).toBe(true)
+  })
+
+  it('refuses replies on some in-scope rows only, naming the lines without one', () => {
+    const csv = ['text,label,reply', ...rows(30).map(([t, l], i) => `${t},${l},${i === 3 || i === 7 ? '' : 'a reply'}`)].join('\n')
+    const problem = problemOf(() => parseUploadedDataset(encode(csv)))
+    expect(problem.code).toBe('validation-failed')
+    expect(problem.errors?.map((error) => error.path)).toEqual(['line 5', 'line 9'])
+    expect(problem.message).toMatch(/reply is empty; the column reply must be filled on every row that is not out_of_scope \(28 of 30 are\), or on none/)
+  })
+
   it('refuses a file without a label column', () => {
     const problem = problemOf(() => parseUploadedDataset(encode('text,intent\nhello,greet\n')))
     expect(problem.status).toBe(400)

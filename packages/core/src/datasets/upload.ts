@@ -29,8 +29,26 @@ function echoCell(cell: string, maxLength = 80): string {
   return clean.length > maxLength ? `${clean.slice(0, maxLength)}…` : clean
 }
 
+/** A valid row, with its split and its line (for the reply check) while the file is read. */
+type UploadedRow = Example & { split?: string; line: number }
+
 /**
- * Validates a bank's own CSV (`text,label`, optional `split` of train/validation/test)
+ * A `reply` column is all or nothing: every in-scope row has the bank's reply, or none has (an empty column is
+ * no replies). Out-of-scope rows may leave it empty: they are never a generation target. Problems name the lines.
+ */
+function replyProblems(rows: readonly UploadedRow[], hasReplyColumn: boolean): { path: string; message: string }[] {
+  if (!hasReplyColumn) return []
+  const inScope = rows.filter((row) => row.label !== OUT_OF_SCOPE_LABEL)
+  const withReply = inScope.filter((row) => row.reply !== undefined).length
+  if (withReply === 0 || withReply === inScope.length) return []
+  return inScope.filter((row) => row.reply === undefined).map((row) => ({
+    path: `line ${row.line}`,
+    message: `reply is empty; the column reply must be filled on every row that is not ${OUT_OF_SCOPE_LABEL} (${withReply} of ${inScope.length} are), or on none`,
+  }))
+}
+
+/**
+ * Validates a bank's own CSV (`text,label`, optional `split` of train/validation/test, optional `reply`: the bank's reply to the message)
  * and returns its splits. Rows labelled `out_of_scope` are not a class: they come back
  * apart, as `outOfScope` (splitOutOfScope). Every problem found is reported with its line number, so
  * the user can fix the file in one pass.
@@ -58,11 +76,12 @@ export function parseUploadedDataset(bytes: Uint8Array, limits = UPLOAD_LIMITS):
   const textColumn = columns.indexOf('text')
   const labelColumn = columns.indexOf('label')
   const splitColumn = columns.indexOf('split')
+  const replyColumn = columns.indexOf('reply')
   if (textColumn < 0 || labelColumn < 0) {
     throw new ProblemError('validation-failed', `the first line must be a header with the columns text and label (found: ${echoCell(columns.join(', ')) || 'nothing'})`)
   }
   const problems: { path: string; message: string }[] = []
-  const examples: (Example & { split?: string })[] = []
+  const examples: UploadedRow[] = []
   body.forEach((row, index) => {
     const line = index + 2
     if (row.every((cell) => cell.trim() === '')) return
@@ -79,11 +98,14 @@ export function parseUploadedDataset(bytes: Uint8Array, limits = UPLOAD_LIMITS):
       problems.push({ path: `line ${line}`, message: `label contains a control character (U+${found}); labels must not contain U+0000 to U+001F or U+007F` })
     }
     else {
+      const reply = replyColumn >= 0 ? (row[replyColumn] ?? '').trim() : ''
       const split = splitColumn >= 0 ? (row[splitColumn] ?? '').trim().toLowerCase() : undefined
       if (split !== undefined && !['train', 'validation', 'test'].includes(split)) problems.push({ path: `line ${line}`, message: `split '${echoCell(split)}' is not train, validation or test` })
-      else examples.push({ text: rowText, label, ...(split ? { split } : {}) })
+      else if (reply.length > limits.maxTextLength) problems.push({ path: `line ${line}`, message: `reply is longer than ${limits.maxTextLength} characters` })
+      else examples.push({ text: rowText, label, line, ...(split ? { split } : {}), ...(reply ? { reply } : {}) })
     }
   })
+  problems.push(...replyProblems(examples, replyColumn >= 0))
   if (problems.length > 0) {
     const shown = problems.slice(0, 20)
     throw new ProblemError('validation-failed', `${problems.length} row(s) are invalid: ${shown.map((p) => `${p.path}: ${p.message}`).join('; ')}${problems.length > shown.length ? '; …' : ''}`, shown)
@@ -109,7 +131,7 @@ export function parseUploadedDataset(bytes: Uint8Array, limits = UPLOAD_LIMITS):
  * rather than being dropped unseen; without, half go to validation (the odd one included)
  * and half to test, by the same seeded shuffle.
  */
-function splitOutOfScope(rows: (Example & { split?: string })[], limits: typeof UPLOAD_LIMITS) {
+function splitOutOfScope(rows: UploadedRow[], limits: typeof UPLOAD_LIMITS) {
   if (rows.some((row) => row.split)) {
     return {
       validation: rows.filter((row) => row.split !== 'test').map((row) => row.text),
@@ -121,8 +143,8 @@ function splitOutOfScope(rows: (Example & { split?: string })[], limits: typeof 
   return { validation: shuffled.slice(0, validationSize), test: shuffled.slice(validationSize) }
 }
 
-function splitExamples(examples: (Example & { split?: string })[], limits: typeof UPLOAD_LIMITS) {
-  const strip = (list: (Example & { split?: string })[]) => list.map(({ text, label }) => ({ text, label }))
+function splitExamples(examples: UploadedRow[], limits: typeof UPLOAD_LIMITS) {
+  const strip = (list: UploadedRow[]) => list.map(({ text, label, reply }) => ({ text, label, ...(reply !== undefined && { reply }) }))
   if (examples.some((example) => example.split)) {
     const of = (split: string) => strip(examples.filter((example) => (example.split ?? 'train') === split))
     return { train: of('train'), validation: of('validation'), test: of('test') }

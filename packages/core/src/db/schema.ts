@@ -21,7 +21,7 @@ export const datasets = pgTable('datasets', {
   contentHash: text('content_hash').notNull(),
   labels: jsonb('labels').$type<string[]>().notNull(),
   /** Row counts per split; `outOfScope` counts the messages marked out_of_scope (validation and test), when there are some. */
-  splits: jsonb('splits').$type<{ train: number; validation: number; test: number; outOfScope?: { validation: number; test: number } }>().notNull(),
+  splits: jsonb('splits').$type<{ train: number; validation: number; test: number; outOfScope?: { validation: number; test: number }; replies?: boolean }>().notNull(),
   /** Artifact-store key of the dataset's folder (train.jsonl, validation.jsonl, test.jsonl, out-of-scope.json when it has some). */
   artifactKey: text('artifact_key').notNull(),
   createdAt: createdAt(),

@@ -56,8 +56,13 @@ export type GeneratorSettings = z.output<typeof generatorSettingsSchema>
 
 export interface FineTuneGeneratorOptions extends Omit<TrainOptions, 'evalEvery' | 'metricForBest'> {
   train: readonly TextPair[]
-  /** Picks the epoch with the best exact match. */
+  /** Picks the epoch with the best `metricForBest`. */
   validation?: readonly TextPair[]
+  /**
+   * How validation picks the epoch kept (default exactMatch, for short targets such as intent names); `loss` for long
+   * targets such as replies, whose exact match may stay 0 for every epoch and would keep the first.
+   */
+  metricForBest?: 'exactMatch' | 'loss'
   method: PeftMethodName
   peftConfig?: Record<string, unknown>
   settings?: Partial<GeneratorSettings>
@@ -259,7 +264,7 @@ export async function fineTuneGenerator(options: FineTuneGeneratorOptions): Prom
       loss: (batch, { training, step }) => batchLoss(model, batch, padId, training, deriveSeed(seed, step, FINE_TUNE_STREAM)),
       evaluate: validation.length > 0 ? async () => evaluateGenerator(generator, validation) : undefined,
     }
-    const result = await train(task, { ...options, seed, metricForBest: task.evaluate ? 'exactMatch' : undefined })
+    const result = await train(task, { ...options, seed, metricForBest: task.evaluate ? options.metricForBest ?? 'exactMatch' : undefined })
     const { trainable, total } = applied.parameterCounts
     return { generator, applied, pretrainResult, result, decoderParameters, parameterCounts: { trainable, total, ratio: trainable / total } }
   } catch (error) {

@@ -5,9 +5,9 @@ import { generationSection } from './generation'
 import { resultsSection } from './results'
 
 /** A finished generate run with the given exact match and BLEU. */
-function generativeRun(ordinal: number, method: 'generate-lora' | 'generate-full', exactMatch: number, bleu: number): RunRow {
+function generativeRun(ordinal: number, method: 'generate-lora' | 'generate-full', exactMatch: number, bleu: number, target = 'message → intent name'): RunRow {
   const summary: GenerativeRunSummary = {
-    task: 'generation', target: 'message → intent name', exactMatch, bleu, rouge1: 0.6, rouge2: 0.4, rougeL: 0.59, perplexity: 3.21,
+    task: 'generation', target, exactMatch, bleu, rouge1: 0.6, rouge2: 0.4, rougeL: 0.59, perplexity: 3.21,
     semanticSimilarity: 0.812, semanticSimilarityEncoder: 'bankbench-mini@abc, mean pooling',
     tokenLatency: { count: 90, meanMs: 2, p50Ms: 1.5, p95Ms: 4, p99Ms: 5, maxMs: 6 }, latencyPerTokenMs: 1.5, latencyP50Ms: null, latencyP95Ms: null,
     prefillMsMean: 12, tokensPerSecond: 950, throughputPerSecond: 300, generationBatchSize: 32, numBeams: 1, adapterMerged: method === 'generate-lora', generatedTokens: 2000, testExamples: 500,
@@ -38,6 +38,16 @@ describe('the generation section', () => {
     expect(markup).toContain('trained from scratch in each run')
     expect(markup).toMatch(/<td[^>]*>generate-lora \(seed 42\)<\/td><td class="num">12.20%<\/td><td class="num">18.3<\/td><td class="num">0.600 \/ 0.400 \/ 0.590<\/td><td class="num">3.21<\/td><td class="num">0.812<\/td><td class="num">1.50 ms \/ 4.00 ms<\/td><td class="num">950<\/td>/)
     expect(markup).toMatch(/<td[^>]*>where is my card<\/td><td[^>]*>card arrival<\/td><td[^>]*>card arrival<\/td>/)
+  })
+
+  it('names a reply generator\'s target and says its exact match is not intent accuracy', () => {
+    const data = sampleReportData()
+    data.runs.push(generativeRun(0, 'generate-lora', 0.122, 18.3), generativeRun(1, 'generate-full', 0.25, 40.1, 'message → reply'))
+    const markup = generationSection(data)!.body.value
+    expect(markup).toContain('message → intent name and message → reply on the test split')
+    expect(markup).toContain('their exact match is the share of replies written exactly, not intent accuracy')
+    expect(markup).toMatch(/<td[^>]*>generate-full \(seed 42, message → reply\)<\/td><td class="num">25.00%<\/td>/)
+    expect(markup).toMatch(/<td[^>]*>generate-lora \(seed 42\)<\/td>/)
   })
 
   it('shows exact match and BLEU for generate runs in the results, not applicable for the others', () => {
