@@ -14,4 +14,6 @@ npx tsx scripts/write-model-card.ts $SHIPPED $TUNING \
   --tried "$E/shipped-recheck-probe.json+$E/shipped-recheck-lora.json=shipped, remeasured beside the intent-stage rows below (same code, same day)" \
   --tried "$E/intent-bce-5e-4-5ep-probe.json=shipped + supervised intent stage on NLU++ intents: BCE head + MLM, lr 5e-4, 5 epochs" \
   --tried "$E/intent-bce-2e-3-10ep-probe.json+$E/intent-bce-2e-3-10ep-lora.json=shipped + supervised intent stage on NLU++ intents: BCE head + MLM, lr 2e-3, 10 epochs" \
-  --tried "$E/intent-supcon-2e-3-10ep-probe.json=shipped + supervised intent stage on NLU++ intents: supervised contrastive + MLM, lr 2e-3, 10 epochs"
+  --tried "$E/intent-supcon-2e-3-10ep-probe.json=shipped + supervised intent stage on NLU++ intents: supervised contrastive + MLM, lr 2e-3, 10 epochs" \
+  --tried "$E/contrastive-plus5-probe.json=shipped + 5 more epochs of MLM and the contrastive objective (8 in all; snapshot of the run below)" \
+  --tried "$E/contrastive-plus10-probe.json+$E/contrastive-plus10-lora.json=shipped + 10 more epochs of MLM and the contrastive objective (13 in all; not shipped yet)"
