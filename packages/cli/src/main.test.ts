@@ -47,6 +47,9 @@ describe('bankbench run, status and report on an embedded stack', () => {
     const status = capture()
     expect(await main(['status', benchmarkId], status, env)).toBe(0)
     expect(status.text).toContain(`${benchmarkId}: cli floors\nstatus succeeded, 2/2 runs finished`)
+    // Finished: the answer as `run` printed it, without rerunning anything.
+    expect(status.text).toMatch(/method\s+config\s+seed\s+status\s+accuracy/)
+    expect(status.text).toContain('Best configuration of each method')
 
     // The in-process server reads BANKBENCH_CHROMIUM from the process: pretend there is no Chromium.
     const previous = process.env.BANKBENCH_CHROMIUM

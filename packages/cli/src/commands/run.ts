@@ -3,13 +3,11 @@ import type { Schemas } from '@bankbench/client'
 import { parse as parseYaml } from 'yaml'
 import type { CliClient } from '../client'
 import { followBenchmark } from '../follow'
-import { formatMethodsTable, formatRecommendation, formatRunsTable } from '../format/comparison'
-import { formatSelection } from '../format/selection'
-import { formatVectorStores } from '../format/vector-stores'
 import type { Output } from '../output'
 import { presetBody } from '../presets'
 import { ProgressDisplay } from '../progress'
 import { describeReport, writeReport } from './report'
+import { printResults } from './results'
 
 export interface RunOptions {
   preset: string | undefined
@@ -35,17 +33,8 @@ export async function runBenchmark(client: CliClient, options: RunOptions, outpu
   const { data: created } = await client.api.POST('/v1/benchmarks', { body })
   output.write(`submitted ${created.id}: ${created.name} (${created.progress.total} runs) to the ${client.describe}\n`)
   const status = await followBenchmark(client, created.id, new ProgressDisplay(output))
-  const params = { path: { id: created.id } }
-  const { data: comparison } = await client.api.GET('/v1/benchmarks/{id}/comparison', { params })
-  const { data: recommendation } = await client.api.GET('/v1/benchmarks/{id}/recommendations', { params })
-  output.write(`\n${created.name}: ${status}\n\n${formatRunsTable(comparison)}\n\nBest configuration of each method (mean ± std over seeds):\n${formatMethodsTable(comparison)}\n\n${formatRecommendation(recommendation)}\n\n`)
-  // A data-selection benchmark's answer is its labels-to-target table, beside random.
-  const runs = (await client.api.GET('/v1/benchmarks/{id}/runs', { params })).data.items
-  const selection = formatSelection(runs, comparison)
-  if (selection) output.write(`${selection}\n\n`)
-  // A vector-store benchmark's answer is its store table and the best store at the recall floor.
-  const vectorStores = formatVectorStores(runs)
-  if (vectorStores) output.write(`${vectorStores}\n\n`)
+  output.write(`\n${created.name}: ${status}\n\n`)
+  await printResults(client, created.id, output)
   output.write(`${describeReport(await writeReport(client, created.id, options.out))}\n`)
   return status === 'succeeded' ? 0 : 1
 }
