@@ -10,8 +10,7 @@
  */
 import type { EmbedRunSummary, RunHandler } from '@bankbench/core'
 import { describeArm, exactTopK, knnAccuracy, runVectorArm, unavailable, type Metric, type StoreName, type VectorArm } from '@bankbench/vector-stores'
-import { ensureEmbeddings } from '@bankbench/vector-stores/embeddings'
-import { encoderSpecOf } from './encoder'
+import { armEmbeddings } from './arm-embeddings'
 import { armVectors } from './vector-bench'
 
 /** What an embed run does when its config leaves a field out. */
@@ -25,12 +24,13 @@ export const EMBED_DEFAULTS = {
 }
 
 export const runEmbed: RunHandler<'embed'> = async (context) => {
-  const { run, dataset, store, db } = context
+  const { run } = context
   const config = { ...EMBED_DEFAULTS, ...run.config.hyperparameters }
-  const encoder = await encoderSpecOf(db, run, config.encoder)
-  const embedded = await ensureEmbeddings({ store, db, dataset, datasetHash: context.datasetHash, encoder, log: context.log })
+  const embedded = await armEmbeddings(context, {
+    encoder: config.encoder,
+    describe: ({ reused, key, set }) => `${reused ? 'already stored' : 'made'} ${key}: ${set.model}, dimension ${set.dimension}`,
+  })
   const { set } = embedded
-  context.log(`${embedded.reused ? 'already stored' : 'made'} ${embedded.key}: ${set.model}, dimension ${set.dimension}`)
   context.signal.throwIfAborted()
 
   const { records, queries } = armVectors(set, config.queries)

@@ -9,25 +9,19 @@
  * indexes are rebuilt where they are needed; the run says why (`notPersisted`).
  */
 import type { IndexRunSummary, RunHandler } from '@bankbench/core'
-import { buildIndex, isRemoteStore, unavailable, type Metric } from '@bankbench/vector-stores'
-import { ensureEmbeddings, recordsOf } from '@bankbench/vector-stores/embeddings'
-import { encoderSpecOf } from './encoder'
+import { buildIndex, type Metric } from '@bankbench/vector-stores'
+import { recordsOf } from '@bankbench/vector-stores/embeddings'
+import { armEmbeddings } from './arm-embeddings'
 
 export const INDEX_DEFAULTS = { metric: 'cosine' as Metric, index_settings: {} as Record<string, unknown>, encoder: 'base' as string }
 
 export const runIndex: RunHandler<'index'> = async (context) => {
-  const { run, dataset, store, db } = context
+  const { run, store } = context
   const config = { ...INDEX_DEFAULTS, ...run.config.hyperparameters }
   if (!config.store) throw new Error('an index run names its store (config.store)')
-  const why = unavailable(config.store)
-  if (why && isRemoteStore(config.store)) {
-    context.log(`skipped: ${config.store}: ${why}`)
-    return { skipped: `${config.store}: ${why}` }
-  }
-  const encoder = await encoderSpecOf(db, run, config.encoder)
-  const embedded = await ensureEmbeddings({ store, db, dataset, datasetHash: context.datasetHash, encoder, log: context.log })
+  const embedded = await armEmbeddings(context, { store: config.store, encoder: config.encoder })
+  if ('skipped' in embedded) return embedded
   const { set } = embedded
-  context.log(`${embedded.reused ? 'reusing' : 'made'} ${embedded.key}: ${set.model}`)
   const records = recordsOf(set, ['train'])
   context.signal.throwIfAborted()
   const build = await buildIndex(store, config.store, { name: `run_${run.id.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`, metric: config.metric, settings: config.index_settings }, records, { key: embedded.key, sha256: embedded.sha256 })

@@ -11,9 +11,9 @@
  * `WEAVIATE_URL`, `MILVUS_URI`); without them the run is skipped, saying which is missing.
  */
 import type { RunHandler, VectorBenchSummary } from '@bankbench/core'
-import { describeArm, enlargeRecords, exactTopK, isRemoteStore, runVectorArm, unavailable, type VectorArm } from '@bankbench/vector-stores'
-import { ensureEmbeddings, recordsOf, row, splitOf, type EmbeddingSet } from '@bankbench/vector-stores/embeddings'
-import { encoderSpecOf } from './encoder'
+import { describeArm, enlargeRecords, exactTopK, runVectorArm, type VectorArm } from '@bankbench/vector-stores'
+import { recordsOf, row, splitOf, type EmbeddingSet } from '@bankbench/vector-stores/embeddings'
+import { armEmbeddings } from './arm-embeddings'
 
 /** What a vector-bench run does when its config leaves a field out: the seed's 1,000 test queries, 4 in flight for throughput. */
 export const VECTOR_BENCH_DEFAULTS = {
@@ -26,19 +26,13 @@ export const VECTOR_BENCH_DEFAULTS = {
 }
 
 export const runVectorBench: RunHandler<'vector-bench'> = async (context) => {
-  const { run, dataset, store, db } = context
+  const { run } = context
   const config = { ...VECTOR_BENCH_DEFAULTS, ...run.config.hyperparameters }
   if (!config.store) throw new Error('a vector-bench run names its store (config.store)')
   // A remote store without its endpoint or key is skipped, saying which setting is missing (before any embedding work).
-  const why = unavailable(config.store)
-  if (why && isRemoteStore(config.store)) {
-    context.log(`skipped: ${config.store}: ${why}`)
-    return { skipped: `${config.store}: ${why}` }
-  }
-  const encoder = await encoderSpecOf(db, run, config.encoder)
-  const embedded = await ensureEmbeddings({ store, db, dataset, datasetHash: context.datasetHash, encoder, log: context.log })
+  const embedded = await armEmbeddings(context, { store: config.store, encoder: config.encoder })
+  if ('skipped' in embedded) return embedded
   const { set } = embedded
-  context.log(`${embedded.reused ? 'reusing' : 'made'} ${embedded.key}: ${set.model}`)
 
   const { records, queries } = armVectors(set, config.queries)
   const indexed = config.scale && config.scale > records.length ? enlargeRecords(records, config.scale, run.config.seed) : records

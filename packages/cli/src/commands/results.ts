@@ -14,8 +14,8 @@ export async function printResults(client: CliClient, id: string, output: Output
   const params = { path: { id } }
   const { data: comparison } = await client.api.GET('/v1/benchmarks/{id}/comparison', { params })
   const { data: recommendation } = await client.api.GET('/v1/benchmarks/{id}/recommendations', { params })
-  output.write(`${formatRunsTable(comparison)}\n\nBest configuration of each method (mean ± std over seeds):\n${formatMethodsTable(comparison)}\n\n${formatRecommendation(recommendation)}\n\n`)
   const runs = (await client.api.GET('/v1/benchmarks/{id}/runs', { params })).data.items
+  output.write(`${formatRunsTable(comparison, runs)}\n\nBest configuration of each method (mean ± std over seeds):\n${formatMethodsTable(comparison)}\n\n${formatRecommendation(recommendation)}\n\n`)
   const selection = formatSelection(runs, comparison)
   if (selection) output.write(`${selection}\n\n`)
   const vectorStores = formatVectorStores(runs)

@@ -43,6 +43,21 @@ describe('the terminal comparison tables', () => {
     expect(formatMethodsTable(comparison).split('\n')[0]).toMatch(/exact match\s+BLEU/)
   })
 
+  it('say why a skipped run has no figures (a remote vector store whose endpoint is unset), where the run\'s result records it', () => {
+    const runs = [
+      run(0, 'majority', { accuracy: 0.013, macroF1: 0.001, latencyP50Ms: 0.01 }),
+      run(1, 'vector-bench', { skipped: 'milvus: MILVUS_URI is not set (the Milvus server\'s address)' }),
+    ]
+    const comparison = buildComparison(BENCHMARK, runs)
+    const [header, , majority, milvus] = formatRunsTable(comparison, runs).split('\n')
+    expect(milvus).toMatch(/^vector-bench\s+default\s+42\s+succeeded\s+skipped: milvus: MILVUS_URI is not set \(the Milvus server's address\)$/)
+    expect(milvus!.indexOf('skipped:')).toBe(header!.indexOf('accuracy'))
+    // Without the runs' results the skipped run keeps its unmeasured figures; the note widens no column: the other rows are laid out alike.
+    const [, , majorityAlone, unmeasured] = formatRunsTable(comparison).split('\n')
+    expect(unmeasured).toMatch(/^vector-bench\s+default\s+42\s+succeeded\s+—\s+—/)
+    expect(majority).toBe(majorityAlone)
+  })
+
   it('add relevance and security /10 columns for runs the banking rubric scored, n/a where it does not apply', () => {
     const comparison = buildComparison(BENCHMARK, [
       run(0, 'tfidf-logreg', { accuracy: 0.9, macroF1: 0.89, validationAccuracy: 0.9, latencyP50Ms: 0.1, relevanceScore: 9.234, securityScore: 7.5 }),

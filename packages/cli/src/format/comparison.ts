@@ -4,14 +4,19 @@ import {
 } from '@bankbench/report'
 import { formatTable } from './table'
 
-/** The comparison matrix as the terminal shows it: one row per run. */
-export function formatRunsTable(comparison: Schemas['Comparison']): string {
+/**
+ * The comparison matrix as the terminal shows it: one row per run. A run that was skipped (a
+ * remote vector store whose endpoint is not set: it succeeds with a `skipped` reason in its
+ * result, `runs` from `GET /v1/benchmarks/{id}/runs`) says `skipped: <reason>` in place of its figures.
+ */
+export function formatRunsTable(comparison: Schemas['Comparison'], runs: readonly Pick<Schemas['RunSummary'], 'id' | 'summary'>[] = []): string {
   const entities = hasEntityRuns(comparison)
   const generation = hasGenerativeRuns(comparison)
   const rubric = hasRubricScores(comparison)
+  const skipped = skippedReasons(runs)
   return formatTable(
     ['method', 'config', 'seed', 'status', 'accuracy', 'macro-F1', ...(entities ? ['entity F1 micro/macro', 'intent µF1 (multi-label)'] : []), ...(generation ? GENERATION_COLUMNS : []), ...(rubric ? RUBRIC_COLUMNS : []), 'p50', 'train time', 'peak memory', 'trainable', 'fewer params', 'cost'],
-    comparison.runs.map((row) => [
+    comparison.runs.map((row) => skipped.has(row.runId) ? [row.method, row.configLabel, String(row.seed), row.status, `skipped: ${skipped.get(row.runId)!}`] : [
       row.method, row.configLabel, String(row.seed), row.status, applicable(row, 'accuracy', formatPercent(row.accuracy)), applicable(row, 'macroF1', formatPercent(row.macroF1)),
       ...(entities ? [row.entityMicroF1 === null ? NOT_APPLICABLE : `${formatPercent(row.entityMicroF1)} / ${formatPercent(row.entityMacroF1)}`, row.intentMicroF1 === null ? NOT_APPLICABLE : formatPercent(row.intentMicroF1)] : []),
       ...(generation ? generationCells(row) : []),
@@ -20,6 +25,11 @@ export function formatRunsTable(comparison: Schemas['Comparison']): string {
       applicable(row, 'trainableParameters', formatCount(row.trainableParameters)), applicable(row, 'trainableParameters', formatRatio(row.parameterReduction)), formatDollars(row.cost?.dollars),
     ]),
   )
+}
+
+/** The runs whose result says they were skipped, and why (`{ skipped: reason }`), by run id. */
+function skippedReasons(runs: readonly Pick<Schemas['RunSummary'], 'id' | 'summary'>[]): Map<string, string> {
+  return new Map(runs.flatMap((run) => (typeof run.summary?.skipped === 'string' ? [[run.id, run.summary.skipped] as const] : [])))
 }
 
 /** What a cell says for a figure that does not apply to the method (the row's notApplicable), unlike an unmeasured one. */
