@@ -13,6 +13,8 @@ import {
 } from '@bankbench/core'
 import { nluppSlotSplit } from '@bankbench/data'
 import { initBackend, parseEncoderConfig, pretrain, saveCheckpoint, Tokenizer, trainWordPiece } from '@bankbench/engine'
+import { multiLabelReport } from '@bankbench/metrics'
+import { classifyTexts, deployRun, loadServedModel, ModelCache } from '@bankbench/serving'
 import { tinyIntentExamples, tinyIntentSplits } from './fixtures/tiny-intents'
 
 describe('slots jobs through the local runner', () => {
@@ -77,7 +79,25 @@ describe('slots jobs through the local runner', () => {
       const [rulesRun, loraRun] = runs
       const artifactNames = async (runId: string) => (await listRunArtifacts(database.db, runId)).map((artifact) => artifact.name)
       expect(await artifactNames(rulesRun!.id)).toEqual(['slots/rules.json'])
-      expect(await artifactNames(loraRun!.id)).toEqual(expect.arrayContaining(['slots/adapter/adapter_config.json', 'slots/adapter/adapter_model.safetensors', 'slots/token-classifier.json']))
+      expect(await artifactNames(loraRun!.id)).toEqual(expect.arrayContaining(['slots/adapter/adapter_config.json', 'slots/adapter/adapter_model.safetensors', 'slots/token-classifier.json',
+        'intents/adapter/adapter_config.json', 'intents/adapter/adapter_model.safetensors', 'intents/classifier.json']))
+      // Its multi-label intent classifier reloads for serving at the threshold it was scored at, and scores the same on the test folds.
+      const served = await loadServedModel(database.db, store, loraRun!.id, { merge: false, runtime: 'engine' })
+      try {
+        expect(served.predictor.multiLabel).toEqual({ threshold: lora!.intentThreshold })
+        const { test, intents } = nluppSlotSplit()
+        const predictions = await served.predictor.predict(test.map((utterance) => utterance.text))
+        const report = multiLabelReport(test.map((utterance) => utterance.intents), predictions.map((prediction) => prediction.labels!), intents)
+        expect(report.microF1).toBeCloseTo(lora!.intentMicroF1!, 6)
+        const [classified] = await classifyTexts(served.predictor, [test[0]!.text], { topK: 3, outOfScopeThreshold: 0.5 })
+        expect(classified!.intents).toEqual(predictions[0]!.labels)
+      } finally {
+        await served.predictor.dispose()
+      }
+      // A deployment calibrates and answers one intent per message: it refuses a multi-label classifier, saying so.
+      const models = new ModelCache()
+      await expect(deployRun({ db: database.db, store, models }, { stage: 'prod', target: { runId: loraRun!.id } }))
+        .rejects.toMatchObject({ code: 'invalid-state', message: expect.stringContaining('multi-label intent classifier') })
       // The comparison carries span F1 and the not-applicable figures.
       const comparison = buildComparison(await getBenchmark(database.db, benchmark.id), runs)
       expect(comparison.runs.map((row) => row.entityMicroF1)).toEqual([rules!.entityMicroF1, lora!.entityMicroF1])

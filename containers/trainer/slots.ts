@@ -11,13 +11,16 @@
  * sigmoid per intent, fineTuneMultiLabelClassifier; best epoch and one threshold for
  * every intent by validation micro-F1), scored with micro-F1 on the test folds at that
  * threshold and at 0.5: the study's multi-label intent figure. Single-label intent figures are "not applicable".
+ * That classifier is saved like a train run's, under intents/ (MULTI_LABEL_INTENTS_PREFIX), with its labels and threshold,
+ * so that serving can reload it (every intent above the threshold per message).
  */
 import { getBenchmark, isRunOfMethod, seededShuffle, type RunConfigOf, type RunContext, type RunHandler, type SlotRunSummary } from '@bankbench/core'
 import { RuleSlotTagger } from '@bankbench/baselines'
 import { nluppSlotSplit, type NluppSlotSplit } from '@bankbench/data'
 import { fineTuneMultiLabelClassifier, fineTuneTokenClassifier, initBackend, optimizerOptions, saveTokenClassifier, trainSettings, tuneMultiLabelThreshold } from '@bankbench/engine'
 import { evaluateTagger, multiLabelReport, PeakMemoryTracker, type SpanPredictor } from '@bankbench/metrics'
-import { benchmarkBaseModel, checkpointFiles, resolveBaseModel } from '@bankbench/model-store'
+import { benchmarkBaseModel, checkpointFiles, MULTI_LABEL_INTENTS_PREFIX, resolveBaseModel } from '@bankbench/model-store'
+import { saveClassifierArtifacts } from './classifier-artifacts'
 import { gpuMemoryFigures } from './gpu-memory'
 import { progressReporter, trainerCheckpoints } from './training-progress'
 
@@ -106,7 +109,7 @@ async function runTagger(context: RunContext<RunConfigOf<'slots-full' | 'slots-l
     const evaluation = await evaluateTagger(predictor, split.test)
     const best = result.best ? result.history[result.best.epoch]?.validation : undefined
     context.log(`test span micro-F1 ${evaluation.report.microF1.toFixed(3)}, macro ${evaluation.report.macroF1.toFixed(3)} after ${result.steps} steps (${(result.elapsedMs / 1000).toFixed(0)} s)`)
-    const intents = await multiLabelIntents(context, split, train, { method, settings, base: base.checkpoint })
+    const intents = await multiLabelIntents(context, split, train, { method, settings, base })
     const gpu = gpuMemoryFigures(result.peakMemory, backend)
     const baseBytes = [...base.checkpoint.weights.values()].reduce((sum, tensor) => sum + tensor.bytes.byteLength, 0)
     return slotSummary(split, evaluation, {
@@ -139,11 +142,11 @@ type IntentFigures = Pick<SlotRunSummary, 'intentMicroF1' | 'intentMacroF1' | 'i
 
 /** NLU++'s multi-label intents: a classifier fine-tuned like the tagger (same method, settings, folds, epochs), scored on the test folds at the threshold tuned on validation. */
 async function multiLabelIntents(context: RunContext<RunConfigOf<'slots-full' | 'slots-lora'>>, split: SlotSplit, train: TrainRows,
-  { method, settings, base }: { method: 'full' | 'lora'; settings: ReturnType<typeof trainSettings>; base: Parameters<typeof fineTuneMultiLabelClassifier>[0]['base'] }): Promise<IntentFigures> {
+  { method, settings, base }: { method: 'full' | 'lora'; settings: ReturnType<typeof trainSettings>; base: Awaited<ReturnType<typeof resolveBaseModel>> }): Promise<IntentFigures> {
   const { run, store } = context
   const toExample = (utterance: TrainRows[number]) => ({ text: utterance.text, labels: utterance.intents })
-  const { classifier, result } = await fineTuneMultiLabelClassifier({
-    base,
+  const fineTuned = await fineTuneMultiLabelClassifier({
+    base: base.checkpoint,
     labels: split.intents,
     train: train.map(toExample),
     validation: split.validation.map(toExample),
@@ -158,6 +161,7 @@ async function multiLabelIntents(context: RunContext<RunConfigOf<'slots-full' | 
       `${((record.validation?.tunedMicroF1 ?? 0) * 100).toFixed(2)}% at ${record.validation?.threshold ?? '—'}`),
     ...trainerCheckpoints(store, run.id, 'intent-trainer-state'),
   })
+  const { classifier, result } = fineTuned
   try {
     if (result.status === 'cancelled') context.signal.throwIfAborted()
     // The kept epoch's weights: one threshold for every intent, tuned on the validation fold as the trainer's evaluation tunes it.
@@ -168,6 +172,10 @@ async function multiLabelIntents(context: RunContext<RunConfigOf<'slots-full' | 
     const testTexts = split.test.map((utterance) => utterance.text)
     const report = multiLabelReport(gold, classifier.predictLabelSets(testTexts, { threshold: tuned.threshold }), split.intents)
     const atHalf = multiLabelReport(gold, classifier.predictLabelSets(testTexts), split.intents)
+    // Saved with the threshold its test figure was measured at; the engine method names how serving loads it (LoRA merged).
+    await saveClassifierArtifacts(context, fineTuned, base, {
+      prefix: MULTI_LABEL_INTENTS_PREFIX, method, labels: split.intents, multiLabel: { threshold: tuned.threshold },
+    })
     context.log(`multi-label intents (${split.intents.length}): test micro-F1 ${report.microF1.toFixed(3)} at threshold ${tuned.threshold} (validation ${tuned.microF1.toFixed(3)}), ` +
       `macro ${report.macroF1.toFixed(3)}, exact set ${report.subsetAccuracy.toFixed(3)}; micro-F1 ${atHalf.microF1.toFixed(3)} at 0.5`)
     return {

@@ -7,8 +7,9 @@
  */
 import { getBenchmark, seededShuffle, type RunHandler, type TrainRunSummary } from '@bankbench/core'
 import { evaluateClassifier, PeakMemoryTracker } from '@bankbench/metrics'
-import { fineTuneClassifier, initBackend, optimizerOptions, saveFineTuned, trainSettings } from '@bankbench/engine'
-import { benchmarkBaseModel, checkpointFiles, resolveBaseModel } from '@bankbench/model-store'
+import { fineTuneClassifier, initBackend, optimizerOptions, trainSettings } from '@bankbench/engine'
+import { benchmarkBaseModel, resolveBaseModel } from '@bankbench/model-store'
+import { saveClassifierArtifacts } from './classifier-artifacts'
 import { gpuMemoryFigures } from './gpu-memory'
 import { progressReporter, trainerCheckpoints } from './training-progress'
 import { bankingRubricScores } from './rubric'
@@ -45,7 +46,7 @@ export const runTrain: RunHandler<'train'> = async (context) => {
   const { classifier, result } = fineTuned
   try {
     if (result.status === 'cancelled') context.signal.throwIfAborted()
-    const weights = await saveTrainedModel(context, fineTuned, base)
+    const weights = await saveClassifierArtifacts(context, fineTuned, base, { method: config.method, labels: dataset.labels })
     const evaluation = await evaluateClassifier(classifier, dataset)
     context.log(`test accuracy ${(evaluation.test.accuracy * 100).toFixed(2)}% after ${result.steps} steps (${(result.elapsedMs / 1000).toFixed(0)} s)`)
     const rubric = await bankingRubricScores({ predictor: classifier, dataset, evaluation, seed: run.seed, log: (message) => context.log(message), signal: context.signal })
@@ -55,37 +56,7 @@ export const runTrain: RunHandler<'train'> = async (context) => {
   }
 }
 
-type TrainContext = Parameters<typeof runTrain>[0]
 type FineTuned = Awaited<ReturnType<typeof fineTuneClassifier>>
-type BaseModel = Awaited<ReturnType<typeof resolveBaseModel>>
-
-/**
- * Saves what serving needs to rebuild the classifier: the adapter (PEFT layout) or the
- * whole model, and classifier.json. Returns the weights' size and what serving loads.
- */
-async function saveTrainedModel(context: TrainContext, fineTuned: FineTuned, base: BaseModel): Promise<{ adapterBytes: number; modelBytes: number }> {
-  const saved = saveFineTuned(fineTuned, { baseModelNameOrPath: base.nameOrPath })
-  let weightsBytes: number
-  if (saved.kind === 'adapter') {
-    const weights = saved.adapter['adapter_model.safetensors']
-    await context.saveArtifact('adapter/adapter_config.json', `${JSON.stringify(saved.adapter['adapter_config.json'], null, 2)}\n`)
-    await context.saveArtifact('adapter/adapter_model.safetensors', weights)
-    weightsBytes = weights.byteLength
-  } else {
-    const files = await checkpointFiles(saved.checkpoint)
-    for (const [name, body] of files) await context.saveArtifact(`model/${name}`, body)
-    weightsBytes = files.get('model.safetensors')!.byteLength
-  }
-  // What it takes to rebuild the classifier: labels in class order, the training truncation, and
-  // for QLoRA the 4-bit settings of the base it trained on (PEFT keeps them out of adapter_config.json).
-  const quantizationConfig = saved.kind === 'adapter' ? saved.quantizationConfig : null
-  await context.saveArtifact('classifier.json', JSON.stringify({
-    baseModel: base.nameOrPath, method: context.run.config.method, labels: context.dataset.labels, maxLength: fineTuned.classifier.maxLength, ...(quantizationConfig && { quantizationConfig }),
-  }))
-  const baseBytes = [...base.checkpoint.weights.values()].reduce((sum, tensor) => sum + tensor.bytes.byteLength, 0)
-  // Serving needs the base too unless the whole model was saved.
-  return { adapterBytes: weightsBytes, modelBytes: saved.kind === 'adapter' ? baseBytes + weightsBytes : weightsBytes }
-}
 
 /** The run's summary: test figures, training figures, sizes and memory. */
 function trainSummary({ fineTuned, evaluation, weights, trainExamples, peakRssBytes, backend }: {

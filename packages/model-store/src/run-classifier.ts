@@ -18,9 +18,19 @@ export interface ClassifierManifest {
   maxLength: number
   /** QLoRA: the adapter loads onto the 4-bit base it was trained on. */
   quantizationConfig?: Record<string, unknown>
+  /** A multi-label classifier (NLU++'s intents): a sigmoid per label, every label above `threshold` is predicted. */
+  multiLabel?: boolean
+  /** The multi-label sigmoid threshold, tuned on validation. */
+  threshold?: number
 }
 
 export const CLASSIFIER_MANIFEST_FILE = 'classifier.json'
+
+/**
+ * Where a slots run keeps the multi-label intent classifier it trains beside its tagger (the tagger has slots/):
+ * the same files as a train run's, under this folder, so that one loader (loadEngineClassifier's `prefix`) reads both.
+ */
+export const MULTI_LABEL_INTENTS_PREFIX = 'intents/'
 
 export interface RunClassifier {
   classifier: IntentClassifier
@@ -36,28 +46,36 @@ export interface RunClassifier {
 /**
  * Rebuilds an engine run's classifier from its verified artifacts (`recorded`); a run without
  * a manifest or weights is a 409 problem naming the missing file. `merge` (default true) folds
- * a LoRA run's adapter into the base weights.
+ * a LoRA run's adapter into the base weights. `prefix`: the folder the files are under
+ * (MULTI_LABEL_INTENTS_PREFIX for a slots run's intents; default the run's root).
  */
-export async function loadEngineClassifier(db: Database, store: ArtifactStore, run: Pick<RunRow, 'id' | 'method'>, recorded: VerifiedRunArtifacts, options: { merge?: boolean } = {}): Promise<RunClassifier> {
-  const read = async (name: string) => {
+export async function loadEngineClassifier(db: Database, store: ArtifactStore, run: Pick<RunRow, 'id' | 'method'>, recorded: VerifiedRunArtifacts,
+  options: { merge?: boolean; prefix?: string } = {}): Promise<RunClassifier> {
+  const prefix = options.prefix ?? ''
+  const read = async (file: string) => {
+    const name = `${prefix}${file}`
     const bytes = await recorded.read(name)
     if (!bytes) throw new ProblemError('invalid-state', `run ${run.id} (${run.method}) has no ${name}: it saved no servable classifier`)
     return bytes
   }
   const manifest = JSON.parse(new TextDecoder().decode(await read(CLASSIFIER_MANIFEST_FILE))) as ClassifierManifest
-  const loadOptions = { labels: manifest.labels, maxLength: manifest.maxLength, quantizationConfig: manifest.quantizationConfig ?? null }
+  const loadOptions = {
+    labels: manifest.labels, maxLength: manifest.maxLength, quantizationConfig: manifest.quantizationConfig ?? null,
+    // A manifest from before multi-label runs were saved has neither field: a softmax classifier.
+    multiLabel: manifest.multiLabel ? { threshold: manifest.threshold ?? 0.5 } : null,
+  }
   const artifacts = recorded.artifacts
   let classifier: IntentClassifier
   let weights: string
-  if (artifacts.has('adapter/adapter_model.safetensors')) {
-    weights = 'adapter/adapter_model.safetensors'
+  if (artifacts.has(`${prefix}adapter/adapter_model.safetensors`)) {
+    weights = `${prefix}adapter/adapter_model.safetensors`
     const adapter: AdapterFiles = {
       'adapter_config.json': JSON.parse(new TextDecoder().decode(await read('adapter/adapter_config.json'))) as Record<string, unknown>,
-      'adapter_model.safetensors': await read(weights),
+      'adapter_model.safetensors': await read('adapter/adapter_model.safetensors'),
     }
     classifier = loadIntentClassifier((await resolveBaseModel(store, manifest.baseModel, db)).checkpoint, adapter, loadOptions)
   } else {
-    weights = 'model/model.safetensors'
+    weights = `${prefix}model/model.safetensors`
     if (!artifacts.has(weights)) throw new ProblemError('invalid-state', `run ${run.id} (${run.method}) has no ${weights}: it saved no servable classifier`)
     const runRoot = artifacts.get(weights)!.key.slice(0, -'model.safetensors'.length)
     classifier = loadIntentClassifier(await loadCheckpoint(`artifacts://${runRoot}`, { fetchFile: recorded.fetchFile('artifacts://') }), null, loadOptions)

@@ -63,6 +63,12 @@ export async function deployRun(services: { db: Database; store: ArtifactStore; 
 
   const served = await models.get(db, store, runId)
   const { predictor } = served.model
+  if (predictor.multiLabel) {
+    // Calibration and the smoke check weigh one intent per message against the benchmark's single-label splits, and
+    // the classify API answers one intent: a label set needs its own (NLU++) splits and response field first.
+    throw new ProblemError('invalid-state', `run ${runId} (${run.method}) is a multi-label intent classifier (every intent above its threshold per message): `
+      + 'deployments calibrate and serve one intent per message, so it cannot be deployed; load it with loadServedModel to predict its intent sets')
+  }
   const smokeCheck = await smokeCheckAgainstEngine(db, store, runId, predictor, validation.slice(0, SMOKE_CHECK_TEXTS).map((row) => row.text))
   const validationScores = await score(predictor, validation, outOfScope?.validation ?? [])
   const calibration = calibrateThreshold(validationScores.inScope, request.settings?.targetFalseRejectRate ?? DEFAULT_TARGET_FALSE_REJECT_RATE, validationScores.outOfScope)

@@ -8,7 +8,7 @@
  * by its own code in process, behind the same interface (`baselinePredictor`).
  */
 import type { TextPredictor } from '@bankbench/baselines'
-import { exportOnnx, type IntentClassifier, type IntentPrediction, type PredictOptions } from '@bankbench/engine'
+import { exportOnnx, type IntentClassifier, type IntentPrediction, type MultiLabelDecision, type PredictOptions } from '@bankbench/engine'
 import type { OnnxIntentClassifier } from '@bankbench/engine/onnx-runtime'
 import { setting, type SettingName } from '@bankbench/settings'
 
@@ -23,6 +23,8 @@ export type PredictorRuntime = ServingRuntime | 'baseline'
 export interface IntentPredictor {
   readonly runtime: PredictorRuntime
   readonly labels: readonly string[]
+  /** Set for a multi-label classifier: each prediction's `labels` is the answer (every label above this threshold). */
+  readonly multiLabel?: MultiLabelDecision | null
   predict(texts: readonly string[], options?: PredictOptions): Promise<IntentPrediction[]>
   dispose(): Promise<void>
 }
@@ -40,6 +42,12 @@ export interface PredictorChoice {
  */
 export async function choosePredictor(classifier: IntentClassifier, runtime = requestedRuntime()): Promise<PredictorChoice> {
   if (runtime === 'engine') return { predictor: enginePredictor(classifier) }
+  if (classifier.multiLabel) {
+    // The ONNX predictor turns logits into softmax probabilities; a multi-label classifier reads them with sigmoids.
+    const reason = 'ONNX Runtime not used: a multi-label classifier reads a sigmoid per label, the ONNX predictor a softmax'
+    if (runtime === 'onnxruntime') throw new Error(`${SERVING_RUNTIME_ENV_VARIABLE}=onnxruntime, but ${reason}`)
+    return { predictor: enginePredictor(classifier), engineReason: reason }
+  }
   try {
     const onnxModel = exportOnnx(classifier.model)
     // Imported here: a machine where ORT's native library cannot load still serves, on the engine.
@@ -67,6 +75,7 @@ export function enginePredictor(classifier: IntentClassifier): IntentPredictor {
   return {
     runtime: 'engine',
     labels: classifier.labels,
+    multiLabel: classifier.multiLabel,
     predict: (texts, options) => Promise.resolve(classifier.predict(texts, options)),
     dispose: () => Promise.resolve(classifier.dispose()),
   }

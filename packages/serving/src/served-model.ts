@@ -5,11 +5,14 @@
  * matrix product per layer instead of three). A baseline run's is its saved model.json
  * (baseline-model.ts). A hybrid run's is its classifier run's model beside a store of the
  * training embeddings (hybrid-model.ts). A generate run's is its decoder writing intent
- * names (generator-model.ts). All answer through one `IntentPredictor`.
+ * names (generator-model.ts). A slots run's is the multi-label intent classifier it saved under
+ * intents/, whose predictions carry every intent above its threshold. All answer through one `IntentPredictor`.
  */
 import { ProblemError, type ArtifactStore, type Database, getRun } from '@bankbench/core'
 import { initBackend, type BackendInfo } from '@bankbench/engine'
-import { GENERATOR_FILES, loadEngineClassifier, loadEngineGenerator, verifiedRunArtifacts, type GeneratorManifest } from '@bankbench/model-store'
+import {
+  CLASSIFIER_MANIFEST_FILE, GENERATOR_FILES, loadEngineClassifier, loadEngineGenerator, MULTI_LABEL_INTENTS_PREFIX, verifiedRunArtifacts, type GeneratorManifest,
+} from '@bankbench/model-store'
 import { BASELINE_MODEL_FILE, loadBaselineModel } from './baseline-model'
 import { generatorPredictor } from './generator-model'
 import { HYBRID_MODEL_FILE, loadHybridModel } from './hybrid-model'
@@ -72,8 +75,10 @@ export async function loadServedModel(db: Database, store: ArtifactStore, runId:
       engineReason: 'a generator decodes token by token with its key/value cache on the engine; it has no ONNX export',
     }
   }
-  // The engine run's model (model-store's loadEngineClassifier: also what a run's fine-tuned encoder loads from).
-  const { classifier, method, weights, merged } = await loadEngineClassifier(db, store, run, recorded, { merge: options.merge })
+  // The engine run's model (model-store's loadEngineClassifier: also what a run's fine-tuned encoder loads from);
+  // a slots run has no classifier at its root (its tagger finds slots, not intents) but may have its multi-label one.
+  const multiLabelOnly = !artifacts.has(CLASSIFIER_MANIFEST_FILE) && artifacts.has(`${MULTI_LABEL_INTENTS_PREFIX}${CLASSIFIER_MANIFEST_FILE}`)
+  const { classifier, method, weights, merged } = await loadEngineClassifier(db, store, run, recorded, { merge: options.merge, prefix: multiLabelOnly ? MULTI_LABEL_INTENTS_PREFIX : '' })
   const { predictor, engineReason } = await choosePredictor(classifier, options.runtime)
   const backend = predictor.runtime === 'onnxruntime' ? 'onnxruntime' : engineBackend
   return { runId, method, modelSha256: artifacts.get(weights)!.sha256, predictor, merged, backend, ...(engineReason && { engineReason }) }

@@ -128,9 +128,18 @@ export async function fineTuneClassifier(options: FineTuneOptions): Promise<Fine
   return fineTuneWith(options, SINGLE_LABEL)
 }
 
-/** A classifier for texts with zero or more labels each; predict with IntentClassifier.predictLabelSets (at the validation-tuned threshold). */
+/**
+ * A classifier for texts with zero or more labels each. Its `multiLabel.threshold` is the one validation tuned for the
+ * weights it keeps (0.5 without validation), so that `predict` answers label sets and saving it records the threshold.
+ */
 export async function fineTuneMultiLabelClassifier(options: FineTuneOptions<MultiLabelText>): Promise<FineTuned> {
-  return fineTuneWith(options, MULTI_LABEL)
+  const fineTuned = await fineTuneWith(options, MULTI_LABEL)
+  const { model, tokenizer, maxLength } = fineTuned.classifier
+  const { best, history } = fineTuned.result
+  // The weights kept are the best epoch's when the trainer restores it, else the last epoch's.
+  const kept = (options.restoreBest ?? true) && best ? history[best.epoch] : history.at(-1)
+  const threshold = kept?.validation?.threshold ?? 0.5
+  return { ...fineTuned, classifier: new IntentClassifier(model, tokenizer, maxLength, { threshold }) }
 }
 
 async function fineTuneWith<Text>(options: FineTuneOptions<Text>, objective: Objective<Text>): Promise<FineTuned> {

@@ -1,7 +1,7 @@
 export { fineTuneClassifier, fineTuneMultiLabelClassifier, MULTI_LABEL_THRESHOLDS, multiLabelMicroF1, tokenizerOf, tuneMultiLabelThreshold } from './fine-tune-classifier'
 export type { FineTuneOptions, FineTuned } from './fine-tune-classifier'
 export { IntentClassifier } from './intent-classifier'
-export type { IntentPrediction, PredictOptions } from './intent-classifier'
+export type { IntentPrediction, MultiLabelDecision, PredictOptions } from './intent-classifier'
 export { saveFineTuned, classifierCheckpoint, loadIntentClassifier } from './saved-classifier'
 export type { SavedClassifier, LoadClassifierOptions } from './saved-classifier'
 export type { LabeledText, MultiLabelText } from './encoded-examples'

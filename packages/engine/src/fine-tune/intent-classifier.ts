@@ -9,10 +9,20 @@ import { batchInputs, encodeText } from './encoded-examples'
 
 export interface IntentPrediction {
   label: string
-  /** Softmax probability of `label`. */
+  /** Softmax probability of `label` (a multi-label classifier's: its sigmoid, the highest of all labels). */
   confidence: number
-  /** Probability of every label, in label order; only when asked for. */
+  /** Probability of every label, in label order; only when asked for (sigmoids for a multi-label classifier). */
   scores?: number[]
+  /** A multi-label classifier's answer: every label whose sigmoid exceeds its threshold, in label order, zero or more. */
+  labels?: string[]
+}
+
+/**
+ * How a multi-label classifier (fineTuneMultiLabelClassifier) decides: a sigmoid per label, and
+ * every label above one threshold, tuned on validation, so it travels with the saved weights.
+ */
+export interface MultiLabelDecision {
+  threshold: number
 }
 
 export interface PredictOptions {
@@ -28,6 +38,8 @@ export class IntentClassifier {
     readonly tokenizer: Tokenizer,
     /** Longest input in tokens (special tokens included); longer texts are truncated as in training. */
     readonly maxLength: number,
+    /** Set for a multi-label classifier: predict answers label sets at its threshold; null, one softmax argmax per text. */
+    readonly multiLabel: MultiLabelDecision | null = null,
   ) {}
 
   get labels(): readonly string[] {
@@ -35,6 +47,7 @@ export class IntentClassifier {
   }
 
   predict(texts: readonly string[], { batchSize = 32, scores = false }: PredictOptions = {}): IntentPrediction[] {
+    if (this.multiLabel) return this.predictMultiLabel(texts, this.multiLabel, { batchSize, scores })
     const predictions: IntentPrediction[] = []
     const labels = this.labels
     for (let start = 0; start < texts.length; start += batchSize) {
@@ -69,6 +82,18 @@ export class IntentClassifier {
   /** A multi-label classifier's labels per text: every label whose sigmoid exceeds `threshold`, zero or more, in label order. */
   predictLabelSets(texts: readonly string[], { batchSize = 32, threshold = 0.5 }: { batchSize?: number; threshold?: number } = {}): string[][] {
     return this.labelProbabilities(texts, { batchSize }).map((row) => this.labels.filter((_, index) => row[index]! > threshold))
+  }
+
+  /** `label` and `confidence` are the most probable label's (what a single-intent caller reads); `labels` is the answer. */
+  private predictMultiLabel(texts: readonly string[], { threshold }: MultiLabelDecision, { batchSize, scores }: Required<PredictOptions>): IntentPrediction[] {
+    const labels = this.labels
+    return this.labelProbabilities(texts, { batchSize }).map((row) => {
+      let best = 0
+      for (let index = 1; index < row.length; index++) if (row[index]! > row[best]!) best = index
+      return {
+        label: labels[best]!, confidence: row[best]!, labels: labels.filter((_, index) => row[index]! > threshold), ...(scores ? { scores: [...row] } : {}),
+      }
+    })
   }
 
   dispose(): void {

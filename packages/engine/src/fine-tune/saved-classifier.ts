@@ -13,6 +13,7 @@ import type { FineTuned } from './fine-tune-classifier'
 import { tokenizerOf } from './fine-tune-classifier'
 import { inputLengthLimit } from './encoded-examples'
 import { IntentClassifier } from './intent-classifier'
+import type { MultiLabelDecision } from './intent-classifier'
 
 export type SavedClassifier =
   /** `quantizationConfig`: QLoRA's 4-bit base settings (transformers' quantization_config), null for the other methods. */
@@ -47,6 +48,11 @@ export interface LoadClassifierOptions {
   maxLength?: number
   /** A QLoRA run's 4-bit base settings (`SavedClassifier.quantizationConfig`): the adapter loads onto the same 4-bit base. */
   quantizationConfig?: Record<string, unknown> | null
+  /**
+   * A multi-label run's decision (what its classifier.json records: the multi-label flag and the sigmoid threshold): the
+   * weights alone cannot tell a sigmoid head from a softmax one. Absent or null, a single-label classifier.
+   */
+  multiLabel?: MultiLabelDecision | null
 }
 
 /** A classifier from a base checkpoint plus a PEFT adapter, or from a whole classifier checkpoint (adapter null). */
@@ -65,5 +71,5 @@ export function loadIntentClassifier(base: Checkpoint, adapter: AdapterFiles | n
     model.dispose()
     throw error
   }
-  return new IntentClassifier(model, tokenizer, Math.min(options.maxLength ?? inputLengthLimit(model), inputLengthLimit(model)))
+  return new IntentClassifier(model, tokenizer, Math.min(options.maxLength ?? inputLengthLimit(model), inputLengthLimit(model)), options.multiLabel ?? null)
 }
