@@ -30,7 +30,7 @@ interface Build {
   name: string
   recipe: {
     settings: Record<string, unknown>; epochs: number; seed: number; corpus: { banking77Train: number; nluppUtterances: number }
-    /** The stage this one continued from (scripts/build-base-model.ts's second stage). */
+    /** The stage this one continued from (scripts/build-base-model.ts's later stages), its build record nested. */
     from?: { path: string; build: Build | null }
   }
   vocabSize: number
@@ -61,6 +61,9 @@ const tried = values.tried.map((entry) => {
   return { label: label ?? files, evaluation: { ...evaluations[0]!, rows: rows.filter((row, index) => rows.findIndex((other) => other.name === row.name) === index) } }
 })
 
+/** The build's stages, first to last: each build.json nests the record of the stage it continued from. */
+const stages: Build[] = []
+for (let stage: Build | null | undefined = build; stage; stage = stage.recipe.from?.build) stages.unshift(stage)
 const pct = (value: number | undefined) => value === undefined ? '–' : `${(value * 100).toFixed(2)}%`
 const lines = [
   `# ${build.name}`,
@@ -93,10 +96,11 @@ const lines = [
   '',
   '## Objective and schedule',
   '',
-  ...(build.recipe.from?.build ? [...stageLines(build.recipe.from.build, 'Stage 1'), ...stageLines(build, 'Stage 2')] : stageLines(build, null)),
+  ...(stages.length > 1 ? stages.flatMap((stage, index) => stageLines(stage, index + 1)) : stageLines(build, null)),
   `Sentence vectors are the mean of the token vectors (\`classifier_pooling: ${config.classifier_pooling}\`).`,
   '',
-  'Reproduce from a fresh clone: `npm run build:base-model` (both stages, resumable; `-- --set key=value` measures another recipe, `--contrastive-epochs 0` stops after MLM, ' +
+  `Reproduce from a fresh clone: \`npm run build:base-model\` (all ${stages.length} stages, resumable; \`--contrastive-epochs 3,10\` is the shipped schedule of the contrastive stages; ` +
+  '`-- --set key=value` measures another recipe, `--contrastive-epochs 0` stops after MLM, ' +
   '`--supervised-epochs N` adds the opt-in supervised intent stage on NLU++\'s intents, alone on an existing model with `--from DIR`). ' +
   'The shipped build shared its two cores with other jobs; on an idle 2-core machine one MLM epoch took 24 s (a one-epoch build, 2 native threads), about 8 minutes for all 20; ' +
   'a contrastive epoch costs about 1.5 MLM epochs (a second, unmasked forward pass).',
@@ -167,7 +171,7 @@ lines.push('Measured in earlier sessions with the same bench (issue 12\'s notes;
 writeFileSync(join(values.model, 'README.md'), `${lines.join('\n')}\n`)
 
 /** One pretraining stage: its objective, schedule and curve. */
-function stageLines(stage: Build, title: string | null): string[] {
+function stageLines(stage: Build, number: number | null): string[] {
   const settings = stage.recipe.settings
   const contrastive = Number(settings.contrastive_weight ?? 0) > 0
   const objective = contrastive
@@ -175,7 +179,7 @@ function stageLines(stage: Build, title: string | null): string[] {
       'each text\'s mean-pooled vector from its masked input is pulled towards the vector of the same text unmasked under another dropout mask, against the other texts of the batch (InfoNCE)'
     : `Masked-language modelling (${Number(settings.mask_probability) * 100}% of the tokens, BERT's 80/10/10 replacement)`
   return [
-    ...(title ? [`**${title}.** ${objective}, continued from ${stage.recipe.from ? 'stage 1' : 'random weights'}; `] : [`${objective}; `]).map((start) => start +
+    ...(number ? [`**Stage ${number}.** ${objective}, continued from ${number > 1 ? `stage ${number - 1}` : 'random weights'}; `] : [`${objective}; `]).map((start) => start +
       `AdamW at peak learning rate ${settings.learning_rate} with ${Number(settings.warmup_ratio ?? 0.06) * 100}% warmup then linear decay, batch ${settings.batch_size}, ` +
       `${stage.recipe.epochs} epochs = ${stage.steps.toLocaleString('en')} steps in ${(stage.trainSeconds / 60).toFixed(0)} min on the ${stage.backend} backend with the native kernels ` +
       `(seed ${stage.recipe.seed}; the epoch with the lowest validation MLM loss, ${stage.bestEpoch}, is kept).`),
