@@ -152,7 +152,7 @@ async function fineTuneWith<Text>(options: FineTuneOptions<Text>, objective: Obj
   }
   const model = createSequenceClassifier(config, base.weights, { seed })
   try {
-    const applied = applyPeft(model, method, withUntrainedModulesSaved(method, options.peftConfig ?? {}, untrainedModules(model)), { seed })
+    const applied = applyPeft(model, method, withUntrainedModulesSaved(method, options.peftConfig ?? {}, untrainedModules(model)), { seed, tokenizer })
     const maxLength = Math.min(options.maxLength ?? 128, inputLengthLimit(model))
     const trainExamples = objective.encode(tokenizer, options.train, labels, maxLength)
     const validationExamples = objective.encode(tokenizer, options.validation ?? [], labels, maxLength)

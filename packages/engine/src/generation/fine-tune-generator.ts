@@ -254,7 +254,7 @@ export async function fineTuneGenerator(options: FineTuneGeneratorOptions): Prom
     // 2. The arm's method on prompt → target, the loss on the target only.
     const decoderParameters = model.countParameters()
     const parsed = peftMethod(options.method).configSchema.parse(options.peftConfig ?? {}) as Record<string, unknown>
-    const applied = applyPeft(model, options.method, parsed, { seed })
+    const applied = applyPeft(model, options.method, parsed, { seed, tokenizer })
     const trainExamples = options.train.map((pair) => generator.encodePair(pair))
     const validation = options.validation ?? []
     const task: TrainingTask<EncodedSequence> = {

@@ -19,9 +19,23 @@ export interface ForwardOptions {
  */
 export class ForwardContext {
   private nextSeed: number | undefined
+  /**
+   * Every attention layer's own keys and values, in layer order, when the pass was asked
+   * to record them (SequenceClassifier.attentionKeyValues); undefined otherwise.
+   */
+  readonly keyValues: PrefixKeyValue[] | undefined
 
-  constructor(readonly training: boolean, seed?: number) {
+  constructor(readonly training: boolean, seed?: number, { recordKeyValues = false }: { recordKeyValues?: boolean } = {}) {
     this.nextSeed = seed
+    this.keyValues = recordKeyValues ? [] : undefined
+  }
+
+  /**
+   * Attention calls this with its tokens' keys and values [batch, heads, seq, head size]
+   * (after rotary, without any prefix): kept, outside any tidy scope, when recording.
+   */
+  recordKeyValue(key: tf.Tensor4D, value: tf.Tensor4D): void {
+    if (this.keyValues) this.keyValues.push({ key: tf.keep(key), value: tf.keep(value) })
   }
 
   dropout<T extends tf.Tensor>(x: T, rate: number): T {
@@ -126,8 +140,10 @@ export function multiHeadAttention(
   const [batch, seq, hidden] = query.shape as [number, number, number]
   const headSize = hidden / numHeads
   const splitHeads = (x: tf.Tensor) => x.reshape([batch, seq, numHeads, headSize]).transpose([0, 2, 1, 3]) as tf.Tensor4D
-  const keys = prefix ? tf.concat([prefix.key, splitHeads(key)], 2) : splitHeads(key)
-  const values = prefix ? tf.concat([prefix.value, splitHeads(value)], 2) : splitHeads(value)
+  const [tokenKeys, tokenValues] = [splitHeads(key), splitHeads(value)]
+  context.recordKeyValue(tokenKeys, tokenValues)
+  const keys = prefix ? tf.concat([prefix.key, tokenKeys], 2) : tokenKeys
+  const values = prefix ? tf.concat([prefix.value, tokenValues], 2) : tokenValues
   const keyBias = prefix ? withPrefixColumns(bias, prefix.key.shape[2]) : bias
   const scores = tf.matMul(splitHeads(query), keys, false, true)
   // One fused kernel (scaling, mask and softmax, and its gradient) where the backend has it.

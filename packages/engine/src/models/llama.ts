@@ -88,8 +88,10 @@ function selfAttention(
     model.linear(`${name}.${projection}`, x, context).reshape([batch, seq, count, headDim]).transpose([0, 2, 1, 3]) as tf.Tensor4D
   const withPrefix = (tokens: tf.Tensor4D, prefix: tf.Tensor4D | undefined) => (prefix ? tf.concat([prefix, tokens], 2) : tokens)
   const query = applyRotary(project('q_proj', heads), rotary)
-  const key = withPrefix(applyRotary(project('k_proj', keyValueHeads), rotary), attentionPrefix?.key)
-  const value = withPrefix(project('v_proj', keyValueHeads), attentionPrefix?.value)
+  const [tokenKeys, tokenValues] = [applyRotary(project('k_proj', keyValueHeads), rotary), project('v_proj', keyValueHeads)]
+  context.recordKeyValue(tokenKeys, tokenValues)
+  const key = withPrefix(tokenKeys, attentionPrefix?.key)
+  const value = withPrefix(tokenValues, attentionPrefix?.value)
   const attended = groupedQueryAttention(query, key, value, bias, attentionDropout, context)
   return model.linear(`${name}.o_proj`, attended.transpose([0, 2, 1, 3]).reshape([batch, seq, heads * headDim]), context)
 }

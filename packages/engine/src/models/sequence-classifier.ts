@@ -9,7 +9,7 @@ import type { Architecture, EncoderInputs, ModelWeights } from './architecture'
 import { bert, firstToken } from './bert'
 import { distilbert } from './distilbert'
 import { ForwardContext, dense, layerNorm } from './layers'
-import type { AttentionPrefix, ForwardOptions, LinearAdapter } from './layers'
+import type { AttentionPrefix, ForwardOptions, LinearAdapter, PrefixKeyValue } from './layers'
 import { llama } from './llama'
 import type { Pooling } from './config'
 import type { ModelConfig } from './model-config'
@@ -75,6 +75,19 @@ export class SequenceClassifier<Config extends ModelConfig = ModelConfig> implem
       const pooled = this.pool(lastHiddenState, inputs.attentionMask, options.pooling ?? 'model', context)
       return { lastHiddenState, pooled }
     })
+  }
+
+  /**
+   * Every attention layer's keys and values of `inputs` in eval mode, [batch, heads (key/value
+   * heads with GQA), seq, head size], in layer order: what HF returns as past_key_values
+   * (keys after rotary for Llama), and the layout of an AttentionPrefix. The caller disposes them.
+   */
+  attentionKeyValues(inputs: EncoderInputs): PrefixKeyValue[] {
+    const context = new ForwardContext(false, undefined, { recordKeyValues: true })
+    tf.tidy(() => {
+      this.architecture.encode(this, inputs, context)
+    })
+    return context.keyValues!
   }
 
   private pool(hidden: tf.Tensor3D, attentionMask: tf.Tensor2D, pooling: Pooling, context: ForwardContext): tf.Tensor2D {

@@ -1,6 +1,6 @@
 export { PEFT_METHODS, applyPeft, peftMethod, peftMethodForType } from './registry'
 export type { PeftMethodName } from './registry'
-export type { AppliedPeft, ApplyOptions, ParameterCounts, PeftMethod } from './types'
+export type { AppliedPeft, ApplyOptions, ParameterCounts, PeftMethod, PeftTokenizer } from './types'
 export { saveAdapter, loadAdapter } from './adapter-io'
 export type { AdapterFiles, AdapterTaskType, SaveAdapterOptions } from './adapter-io'
 export { full, fullConfigSchema } from './full'

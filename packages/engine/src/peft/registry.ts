@@ -8,7 +8,7 @@ import { lora } from './lora'
 import { qlora } from './qlora'
 import { ia3 } from './ia3'
 import { prefixTuning } from './prefix-tuning'
-import type { AppliedPeft, PeftMethod } from './types'
+import type { AppliedPeft, ApplyOptions, PeftMethod } from './types'
 
 /** Type-erased entries: a config reaches `apply` only through the method's own configSchema. */
 const erase = <Config>(method: PeftMethod<Config>) => method as unknown as PeftMethod<unknown>
@@ -41,7 +41,7 @@ export function peftMethodForType(peftType: unknown): PeftMethod<unknown> {
  * Validates `config` (filling PEFT's defaults) and applies the method: the base is
  * frozen, the method's weights are added, and the result says what to train and save.
  */
-export function applyPeft(model: SequenceClassifier, name: string, config: unknown = {}, options = { seed: 0 }): AppliedPeft {
+export function applyPeft(model: SequenceClassifier, name: string, config: unknown = {}, options: ApplyOptions = { seed: 0 }): AppliedPeft {
   const method = peftMethod(name)
   return method.apply(model, method.configSchema.parse(config), options)
 }

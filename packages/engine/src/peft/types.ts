@@ -19,9 +19,17 @@ export interface AppliedPeft<Config = unknown> {
   parameterCounts: ParameterCounts
 }
 
+/** The base model's tokenizer, as much of it as a method needs (the Tokenizer class fits). */
+export interface PeftTokenizer {
+  /** Token ids of one text, with the model's special tokens unless told otherwise. */
+  encode(text: string, options?: { addSpecialTokens?: boolean }): number[]
+}
+
 export interface ApplyOptions {
   /** Seeds the initialisation of the method's new weights. */
   seed: number
+  /** For a config that holds text (prefix tuning's prefix_init_text): required there, unused otherwise. */
+  tokenizer?: PeftTokenizer
 }
 
 /** One adaptation method: its config (fields and defaults as in HF PEFT) and how it changes a model. */

@@ -62,7 +62,7 @@ export async function fineTuneTokenClassifier(options: FineTuneTokenOptions): Pr
   const model = createTokenModel(parseModelConfig(options.base.config), tags, options.base.weights, seed)
   try {
     const parsed = peftMethod(options.method).configSchema.parse(options.peftConfig ?? {}) as Record<string, unknown>
-    const applied = applyPeft(model, options.method, parsed, { seed })
+    const applied = applyPeft(model, options.method, parsed, { seed, tokenizer })
     const maxLength = Math.min(options.maxLength ?? 64, inputLengthLimit(model))
     const tagger = new TokenClassifier(model, tokenizer, maxLength)
     const encode = (example: SpannedText): EncodedTokens => {

@@ -13,6 +13,10 @@ export const prefixTuningConfigSchema = z.strictObject({
   encoder_hidden_size: z.number().int().positive().max(16_384).nullable().default(null).describe('Hidden width of the prefix_projection MLP. null: token_dim.'),
   prefix_projection: z.boolean().default(false).describe(
     'Reparameterise the prefixes as Embedding(P, token_dim) → Linear → Tanh → Linear(num_layers × 2 × token_dim), as in Li & Liang 2021.'),
+  prefix_init_text: z.string().min(1).nullable().default(null).describe(
+    'null: PEFT\'s random N(0, 1) prefixes. A text: the prefixes start as the frozen model\'s own keys and values of that text\'s tokens at every layer '
+    + '(Li & Liang 2021, §7.2: real-word activations beat random), its tokens repeated or cut to num_virtual_tokens as PEFT\'s prompt_tuning_init_text. '
+    + 'Needs prefix_projection false.'),
   modules_to_save: z.array(z.string().min(1)).nullable().default(null).describe(
     'Modules trained in full and saved with the adapter. The classification head is always added, as PEFT does for SEQ_CLS.'),
   inference_mode: z.boolean().default(false).describe(

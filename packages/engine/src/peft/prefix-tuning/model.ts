@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs'
 import type { ModelConfig, SequenceClassifier } from '../../models'
 import { freezeAll, parameterCounts, parametersInside, trainableVariables } from '../trainable'
-import type { AppliedPeft, ApplyOptions } from '../types'
+import type { AppliedPeft, ApplyOptions, PeftTokenizer } from '../types'
 import type { PrefixTuningConfig } from './config'
 import { PREFIX_PARAMETERS, PrefixEncoder } from './encoder'
 import type { PrefixDimensions } from './encoder'
@@ -36,17 +36,61 @@ export function prefixDimensions(model: SequenceClassifier, config: PrefixTuning
   return { numVirtualTokens: config.num_virtual_tokens, ...inferred }
 }
 
-export function applyPrefixTuning(model: SequenceClassifier, config: PrefixTuningConfig, { seed }: ApplyOptions): AppliedPeft<PrefixTuningConfig> {
+export function applyPrefixTuning(model: SequenceClassifier, config: PrefixTuningConfig, { seed, tokenizer }: ApplyOptions): AppliedPeft<PrefixTuningConfig> {
   if (model.adapters.size > 0 || model.attentionPrefix) throw new Error('model already has adapters: apply prefix tuning to a freshly created model')
+  if (config.prefix_init_text !== null && config.prefix_projection) {
+    throw new Error('prefix tuning prefix_init_text sets the prefixes themselves; with prefix_projection they come out of an MLP: set prefix_projection false or prefix_init_text null')
+  }
   const dimensions = prefixDimensions(model, config)
   freezeAll(model)
   const prefixWeights = createPrefixWeights(dimensions, config, seed)
+  if (config.prefix_init_text !== null) {
+    if (!tokenizer) throw new Error('prefix tuning prefix_init_text needs the model\'s tokenizer: pass it to applyPeft')
+    const embedding = prefixWeights.get(PREFIX_PARAMETERS.embedding)!
+    const rows = textPrefixes(model, dimensions, tokenizer, config.prefix_init_text)
+    embedding.assign(rows)
+    rows.dispose()
+  }
   const adapterWeights = new Map(prefixWeights)
   for (const [name, variable] of prefixWeights) model.parameters.set(name, variable)
   for (const name of parametersInside(model, modulesToSave(model, config))) adapterWeights.set(name, model.weight(name))
   for (const variable of adapterWeights.values()) variable.trainable = true
   model.attentionPrefix = new PrefixEncoder(prefixWeights, dimensions)
   return { method: 'prefix-tuning', config, trainableVariables: trainableVariables(model), adapterWeights, parameterCounts: parameterCounts(model) }
+}
+
+/**
+ * Prefixes [P, num_layers × 2 × token_dim] from real words (Li & Liang 2021, §7.2): row i
+ * holds, at every layer, the frozen model's own key and value of the text's i-th token, laid
+ * out as PEFT's embedding (layer 0 key, layer 0 value, layer 1 key, …). The text runs
+ * through the model as every input does, inside its special tokens ([CLS] … [SEP]), so its
+ * words' activations are those of a real input; the prefix takes the words' rows only: a
+ * second [CLS]/[SEP] before every input would be no word, and those tokens are where
+ * attention tends to pool. As PEFT's prompt_tuning_init_text cuts or repeats its token
+ * ids to P, a longer text is cut to its first P tokens before it runs, and a shorter one's
+ * rows repeat.
+ */
+export function textPrefixes(model: SequenceClassifier, dimensions: PrefixDimensions, tokenizer: PeftTokenizer, text: string): tf.Tensor2D {
+  const { numVirtualTokens, numLayers, tokenDim } = dimensions
+  const allWords = tokenizer.encode(text, { addSpecialTokens: false })
+  if (allWords.length === 0) throw new Error(`prefix tuning prefix_init_text ${JSON.stringify(text)} has no tokens`)
+  const withSpecials = tokenizer.encode(text)
+  const start = Array.from({ length: withSpecials.length - allWords.length + 1 }, (_, offset) => offset)
+    .find((offset) => allWords.every((id, i) => withSpecials[offset + i] === id))
+  if (start === undefined) throw new Error('prefix tuning prefix_init_text: the tokenizer does more than add special tokens around the text')
+  const words = allWords.slice(0, numVirtualTokens)
+  const ids = [...withSpecials.slice(0, start), ...words, ...withSpecials.slice(start + allWords.length)]
+  const inputIds = tf.tensor2d([ids], [1, ids.length], 'int32')
+  const attentionMask = tf.onesLike(inputIds)
+  const keyValues = model.attentionKeyValues({ inputIds, attentionMask })
+  const prefixes = tf.tidy(() => {
+    // Each [1, heads, seq, head size] back to [seq, token_dim] (heads × head size, as the projection wrote it), the words' rows.
+    const asRows = (perHead: tf.Tensor4D) => perHead.squeeze([0]).transpose([1, 0, 2]).reshape([ids.length, tokenDim]).slice([start, 0], [words.length, tokenDim])
+    const perToken = tf.stack(keyValues.flatMap(({ key, value }) => [asRows(key), asRows(value)]), 1).reshape([words.length, numLayers * 2 * tokenDim])
+    return tf.gather(perToken, Array.from({ length: numVirtualTokens }, (_, i) => i % words.length)) as tf.Tensor2D
+  })
+  tf.dispose([inputIds, attentionMask, ...keyValues.flatMap(({ key, value }) => [key, value])])
+  return prefixes
 }
 
 /**

@@ -3,11 +3,12 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../../backend'
 import { readSafetensors } from '../../io/safetensors'
 import { ForwardContext, createSequenceClassifier } from '../../models'
-import type { AttentionPrefix, EncoderModelType, SequenceClassifier } from '../../models'
+import type { AttentionPrefix, EncoderModelType, LinearAdapter, SequenceClassifier } from '../../models'
 import { multiHeadAttention } from '../../models/layers'
 import { TINY_LABELS, crossEntropy, tinyBatch, tinyConfig } from '../../models/testing/fixtures'
 import { loadAdapter, saveAdapter } from '../adapter-io'
 import { applyPeft } from '../registry'
+import type { PeftTokenizer } from '../types'
 import { PrefixEncoder, prefixTuningConfigSchema } from '.'
 
 beforeAll(async () => {
@@ -37,7 +38,7 @@ describe('prefix tuning config', () => {
   it('has HF PEFT\'s fields, with sizes inferred from the model', () => {
     expect(prefixTuningConfigSchema.parse({})).toEqual({
       num_virtual_tokens: 20, token_dim: null, num_transformer_submodules: null, num_attention_heads: null, num_layers: null,
-      encoder_hidden_size: null, prefix_projection: false, modules_to_save: null, inference_mode: false,
+      encoder_hidden_size: null, prefix_projection: false, prefix_init_text: null, modules_to_save: null, inference_mode: false,
     })
     expect(() => prefixTuningConfigSchema.parse({ num_virtual_tokens: 0 })).toThrow()
   })
@@ -182,5 +183,89 @@ describe('prefix tuning adapter files', () => {
     // With prefix_projection the file holds the projected prefixes: they load as one embedding, as in PEFT's inference mode.
     expect(loaded.config).toMatchObject({ prefix_projection: prefixProjection, inference_mode: true })
     expect(maxDifference(evalLogits(fresh, modelType), expected)).toBeLessThan(1e-5)
+  })
+})
+
+/** A word-level stand-in for the model's tokenizer: word w → id 5 + its letter count, inside [CLS] = 2 … [SEP] = 3. */
+const wordTokenizer: PeftTokenizer = {
+  encode: (text, { addSpecialTokens = true } = {}) => {
+    const words = text.split(' ').map((word) => 5 + word.length)
+    return addSpecialTokens ? [2, ...words, 3] : words
+  },
+}
+
+/**
+ * The model's own key and value outputs for `ids`, per layer, [seq, token_dim], read off its
+ * key/value linear layers through PEFT's linear hook on a separate, identical model (not the
+ * attention recording that prefix tuning itself uses).
+ */
+function keyValueActivations(modelType: EncoderModelType, seed: number, ids: number[]): Array<{ key: number[][]; value: number[][] }> {
+  const model = tinyModel(modelType, seed)
+  const names = (layer: number) => (modelType === 'distilbert'
+    ? [`distilbert.transformer.layer.${layer}.attention.k_lin`, `distilbert.transformer.layer.${layer}.attention.v_lin`]
+    : [`${modelType}.encoder.layer.${layer}.attention.self.key`, `${modelType}.encoder.layer.${layer}.attention.self.value`])
+  const outputs = new Map<string, number[][]>()
+  const recording = (name: string): LinearAdapter => ({
+    forward: (x, base) => {
+      const y = base(x)
+      outputs.set(name, (y.arraySync() as number[][][])[0]!)
+      return y
+    },
+  })
+  const layers = [0, 1]
+  for (const name of layers.flatMap(names)) model.adapters.set(name, recording(name))
+  const inputIds = tf.tensor2d([ids], [1, ids.length], 'int32')
+  tf.dispose([model.forward({ inputIds, attentionMask: tf.onesLike(inputIds) }, { training: false }), inputIds])
+  return layers.map((layer) => ({ key: outputs.get(names(layer)[0]!)!, value: outputs.get(names(layer)[1]!)! }))
+}
+
+describe('prefix tuning prefix_init_text', () => {
+  const tokenDim = 16
+
+  it.each([
+    // 3 words, 5 virtual tokens: the rows repeat as PEFT repeats prompt_tuning_init_text's ids.
+    ['bert', 'card payment failed', 5, [2, 9, 12, 11, 3], [1, 2, 3, 1, 2]],
+    ['distilbert', 'card payment failed', 5, [2, 9, 12, 11, 3], [1, 2, 3, 1, 2]],
+    // 6 words, 4 virtual tokens: the text is cut to its first 4 tokens before it runs.
+    ['roberta', 'why was my card payment declined', 4, [2, 8, 8, 7, 9, 3], [1, 2, 3, 4]],
+  ] as const)('%s: virtual token i holds the model\'s own key and value of the text\'s i-th token at every layer', (modelType, text, tokens, runIds, positions) => {
+    const model = tinyModel(modelType, 5)
+    applyPeft(model, 'prefix-tuning', { num_virtual_tokens: tokens, prefix_init_text: text }, { seed: 7, tokenizer: wordTokenizer })
+    const embedding = model.weight('prompt_encoder.embedding.weight').arraySync() as number[][]
+    expect(embedding).toHaveLength(tokens)
+    const activations = keyValueActivations(modelType, 5, [...runIds])
+    positions.forEach((position, token) => {
+      // PEFT's layout: per virtual token, layer 0 key, layer 0 value, layer 1 key, layer 1 value, each token_dim wide.
+      const expected = activations.flatMap(({ key, value }) => [...key[position]!, ...value[position]!])
+      expect(maxDifference(embedding[token]!, expected), `virtual token ${token}`).toBeLessThan(1e-5)
+    })
+    // The PrefixEncoder hands layer 1's value of virtual token 0 as the model's own value of the first word.
+    const pairs = model.attentionPrefix!.keyValues(1, new ForwardContext(false))
+    const headSize = tokenDim / 2
+    const head1 = (pairs[1]!.value.arraySync() as number[][][][])[0]![1]![0]!
+    expect(maxDifference(head1, activations[1]!.value[positions[0]]!.slice(headSize, 2 * headSize))).toBeLessThan(1e-5)
+  })
+
+  it('leaves PEFT\'s random N(0, 1) prefixes bit-identical when null', () => {
+    const [tokens, seed, width] = [4, 3, 2 * 2 * tokenDim]
+    const model = tinyModel()
+    applyPeft(model, 'prefix-tuning', { num_virtual_tokens: tokens }, { seed, tokenizer: wordTokenizer })
+    const expected = tf.randomNormal([tokens, width], 0, 1, 'float32', seed * 100_003)
+    expect(Array.from(model.weight('prompt_encoder.embedding.weight').dataSync())).toEqual(Array.from(expected.dataSync()))
+    expected.dispose()
+  })
+
+  it('is refused with prefix_projection, and without a tokenizer', () => {
+    expect(() => applyPeft(tinyModel(), 'prefix-tuning', { prefix_init_text: 'card', prefix_projection: true }, { seed: 0, tokenizer: wordTokenizer }))
+      .toThrow(/prefix_init_text.*prefix_projection/)
+    expect(() => applyPeft(tinyModel(), 'prefix-tuning', { prefix_init_text: 'card' })).toThrow(/needs the model's tokenizer/)
+  })
+
+  it('leaves no tensors behind', () => {
+    const model = tinyModel()
+    const before = tf.memory().numTensors
+    applyPeft(model, 'prefix-tuning', { num_virtual_tokens: 3, prefix_init_text: 'card payment' }, { seed: 0, tokenizer: wordTokenizer })
+    // The prefix embedding and nothing else: the text's run and its recorded keys and values are freed.
+    expect(tf.memory().numTensors).toBe(before + 1)
   })
 })
