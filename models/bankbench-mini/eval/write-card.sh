@@ -4,9 +4,9 @@
 cd "$(dirname "$0")/../../.."
 E=models/bankbench-mini/eval
 SHIPPED=""
-for f in shipped-full shipped-lora shipped-peft; do [ -f $E/$f.json ] && SHIPPED="$SHIPPED --shipped $E/$f.json"; done
+for f in shipped-full shipped-lora shipped-prefix shipped-peft; do [ -f $E/$f.json ] && SHIPPED="$SHIPPED --shipped $E/$f.json"; done
 TUNING=""
-for f in stage1-mlm20 sweep1 sweep-ia3-1e-1 shipped-full full-1e-3 full-2e-3 demo1 demo2 demo3 demo-adapter-5e-3 demo-prefix-10-tokens ia3-10 adapter-10; do [ -f $E/$f.json ] && TUNING="$TUNING --tuning $E/$f.json"; done
+for f in stage1-mlm20 sweep1 sweep-ia3-1e-1 shipped-full full-1e-3 full-2e-3 demo1 demo2 demo3 demo-adapter-5e-3 demo-prefix-10-tokens ia3-10 adapter-10 prefix-1e-1 demo-prefix-6ep demo-prefix-8ep; do [ -f $E/$f.json ] && TUNING="$TUNING --tuning $E/$f.json"; done
 npx tsx scripts/write-model-card.ts $SHIPPED $TUNING \
   --tried "$E/stage1-mlm20.json=stage 1 only: 2 layers × 256, 20 MLM epochs, Banking77 + NLU++ text" \
   --tried "$E/candidate-4l-epoch14.json=4 layers × 256, epoch 14 of a 40-epoch MLM schedule (stopped for time)" \
