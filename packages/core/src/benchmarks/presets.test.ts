@@ -12,11 +12,11 @@ describe('presets', () => {
     for (const preset of PRESET_NAMES) expect(plan({ preset }).length, preset).toBeGreaterThan(0)
   })
 
-  it('demo runs every method once on the shipped base model (no pretraining), 5,000 rows for 4 epochs at the short budget\'s learning rates; floors are the two trivial baselines', () => {
+  it('demo runs every method once on the shipped base model (no pretraining), 5,000 rows for 4 epochs (prefix tuning 6) at the short budget\'s learning rates; floors are the two trivial baselines', () => {
     const demo = plan({ preset: 'demo' })
     expect(demo.map((run) => run.method)).toEqual(['random', 'majority', 'tfidf-logreg', 'frozen-probe', 'full', 'lora', 'qlora', 'ia3', 'prefix-tuning', 'adapter'])
     expect(demo.map((run) => run.jobKind)).not.toContain('pretrain')
-    for (const run of demo) expect(run.config).toMatchObject({ seed: 42, epochs: 4, trainSubset: 5000 })
+    for (const run of demo) expect(run.config).toMatchObject({ seed: 42, epochs: run.method === 'prefix-tuning' ? 6 : 4, trainSubset: 5000 })
     expect(demo.find((run) => run.method === 'full')!.config.hyperparameters).toEqual({ learning_rate: 1e-3 })
     expect(plan({ preset: 'floors' }).map((run) => [run.method, run.jobKind])).toEqual([['random', 'baseline'], ['majority', 'baseline']])
   })
@@ -29,10 +29,10 @@ describe('presets', () => {
     for (const run of runs) expect(run.config).toMatchObject({ seed: 42, epochs: 2, trainSubset: 1000, testSet: 'sample500' })
   })
 
-  it('methods compares every method at its defaults to convergence; tuning sweeps each method\'s learning rate (and its size knob) on the whole split', () => {
+  it('methods compares every method at its defaults to convergence (prefix tuning 20 epochs, the others 10); tuning sweeps each method\'s learning rate (and its size knob) on the whole split', () => {
     const methods = plan({ preset: 'methods' })
     expect(methods.filter((run) => run.jobKind === 'train').map((run) => run.method)).toEqual(['full', 'lora', 'qlora', 'ia3', 'prefix-tuning', 'adapter'])
-    for (const run of methods) expect(run.config).toMatchObject({ seed: 42, epochs: 10, trainSubset: null })
+    for (const run of methods) expect(run.config).toMatchObject({ seed: 42, epochs: run.method === 'prefix-tuning' ? 20 : 10, trainSubset: null })
     const tuning = plan({ preset: 'tuning' })
     expect(countByMethod(tuning)).toEqual({ full: 3, lora: 3, qlora: 3, ia3: 3 * 2, 'prefix-tuning': 3 * 2, adapter: 3 * 2 })
     expect(tuning.map((run) => run.config.hyperparameters)).toContainEqual({ learning_rate: 0.03, target_modules: 'all-linear' })
