@@ -88,6 +88,16 @@ describe('recommend', () => {
     expect(recommendation.runs).toHaveLength(5)
   })
 
+  it('says why it won a tie on validation accuracy (the bankbench-mini methods preset: TF-IDF and QLoRA both 89.6%): the faster one', () => {
+    const tfidf = syntheticRun('tfidf-logreg', {}, { accuracy: 0.911, validationAccuracy: 0.896, latencyP50Ms: 0.19, peakRssBytes: GiB, trainSeconds: 67 })
+    const tiedQlora = syntheticRun('qlora', {}, trainSummary({ validationAccuracy: 0.896, accuracy: 0.883, latencyP50Ms: 3.33, trainableParameters: 20_000 }))
+    const tied = analyse([tiedQlora, tfidf])
+    expect(tied.best).toMatchObject({ method: 'tfidf-logreg', meetsAll: true })
+    expect(tied.best!.reasons).toContain('It ties on validation accuracy with qlora and answers faster: median latency 0.19 ms against 3.33 ms (qlora).')
+    // No tie, no tie-break reason.
+    expect(recommendation.best!.reasons.join('\n')).not.toMatch(/ties on validation accuracy/)
+  })
+
   it('answers the study questions from the data', () => {
     const { optimalLoraRank, qloraWorthIt, bestOverall } = recommendation.questions
     expect(optimalLoraRank).toMatchObject({ enoughData: true, data: { bestRank: 8 } })

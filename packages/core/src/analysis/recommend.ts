@@ -81,6 +81,15 @@ export function rankCandidates(rows: readonly MethodBestRow[], verdicts: readonl
   return candidates.map(({ index: _index, ...candidate }) => candidate)
 }
 
+/** Why the winner beat the methods exactly as accurate on validation that also meet every constraint: the sort's next key, lower median latency. */
+function tieBreakReason(winner: RecommendationCandidate, tied: readonly RecommendationCandidate[]): string {
+  const latency = (item: RecommendationCandidate) => item.latencyP50Ms === null ? 'unmeasured' : `${item.latencyP50Ms.toFixed(2)} ms`
+  const slower = tied.filter((item) => (item.latencyP50Ms ?? Number.POSITIVE_INFINITY) > (winner.latencyP50Ms ?? Number.POSITIVE_INFINITY))
+  return slower.length === tied.length
+    ? `It ties on validation accuracy with ${tied.map((item) => item.method).join(', ')} and answers faster: median latency ${latency(winner)} against ${tied.map((item) => `${latency(item)} (${item.method})`).join(', ')}.`
+    : `It ties on validation accuracy and latency with ${tied.map((item) => item.method).join(', ')}; it comes first in the benchmark's order of arms.`
+}
+
 function bestCandidate(candidates: readonly RecommendationCandidate[], rows: readonly MethodBestRow[], verdicts: readonly ConstraintVerdict[], fronts: Recommendation['paretoFronts']): Pick<Recommendation, 'best' | 'noneReasons'> {
   const winner = candidates[0]
   if (!winner) return { best: null, noneReasons: ['No run has succeeded yet.'] }
@@ -98,6 +107,8 @@ function bestCandidate(candidates: readonly RecommendationCandidate[], rows: rea
     reasons.push(meeting.length === 1
       ? 'It is the only method that meets every constraint.'
       : `It has the highest mean validation accuracy (${validationText}) of the ${meeting.length} methods that meet every constraint: ${meeting.map((item) => item.method).join(', ')}.`)
+    const tiedMeeting = meeting.filter((item) => item !== winner && item.validationAccuracy === winner.validationAccuracy)
+    if (tiedMeeting.length > 0) reasons.push(tieBreakReason(winner, tiedMeeting))
   } else {
     reasons.push(`No method meets every constraint; it has the highest mean validation accuracy (${validationText}) and misses ${winner.missedCriteria.length} of ${verdict.checks.length}: ${winner.misses.join('; ')}.`)
     const tied = candidates.filter((item) => item.validationAccuracy === winner.validationAccuracy)
