@@ -100,6 +100,12 @@ const supervisedOverrides = Object.fromEntries(allOverrides.filter(([key]) => ke
 const SEED = 42
 const snapshotEvery = Number(values['snapshot-every'])
 
+// Checked before the backend and the corpora load, so a typo fails at once.
+if (values['contrastive-epochs'].split(',').some((entry) => !Number.isInteger(Number(entry)) || Number(entry) < 0)) {
+  throw new Error(`--contrastive-epochs takes whole numbers of epochs, comma-separated (e.g. 3,20,30); got ${values['contrastive-epochs']}`)
+}
+const contrastiveStages = values['contrastive-epochs'].split(',').map(Number).filter((epochs) => epochs > 0)
+
 const backend = await initBackend()
 const banking77 = loadBanking77()
 const testTexts = new Set(banking77.test.map((example) => normalise(example.text)))
@@ -116,10 +122,6 @@ const intentValidation = nluppUtterances.filter((utterance) => utterance.fold ==
 console.log(`corpus: ${banking77.train.length} Banking77 training texts + ${nlupp.length} NLU++ banking utterances (folds outside ${[...NLUPP_HELD_OUT_FOLDS].join(',')}); ` +
   `backend ${backend.name}, ${backend.threads} thread(s)`)
 
-if (values['contrastive-epochs'].split(',').some((entry) => !Number.isInteger(Number(entry)) || Number(entry) < 0)) {
-  throw new Error(`--contrastive-epochs takes whole numbers of epochs, comma-separated (e.g. 3,10); got ${values['contrastive-epochs']}`)
-}
-const contrastiveStages = values['contrastive-epochs'].split(',').map(Number).filter((epochs) => epochs > 0)
 const supervisedEpochs = Number(values['supervised-epochs'])
 if (values.from && supervisedEpochs > 0) {
   // The supervised stage alone on top of an existing base model.
